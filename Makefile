@@ -1,0 +1,26 @@
+# One entry point for newcomers and CI: every target builds .venv first if needed.
+# The first interpreter that runs and that durable-rules supports (3.11 or 3.12).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3; do \
+	$$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info < (3, 13))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# durable-rules ships only C sources; its setup.py drops optimisation unless CC carries it.
+	CC="gcc -O2" $(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(INSTALLED)
+	$(BIN)/selfcheck assess questionnaires/lanzarote-2/parties/albania.yaml
+
+test: $(INSTALLED)
+	$(BIN)/selfcheck lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
