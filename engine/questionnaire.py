@@ -1,0 +1,191 @@
+"""The questionnaire as data: questions with stable ids, types, prompts and legal bases.
+
+Each question knows its own type: which answers it accepts (``check``), how they read in the
+JSON Schema of an answers file (``json_schema``), and which values a rule may compare it with.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .documents import Document, read_document
+from .errors import InputError
+
+NOT_PROVIDED = "not_provided"
+TRI_STATE = ("yes", "no", NOT_PROVIDED)
+QUESTION_ID = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+OPTION_VALUE = r"^[a-z][a-z0-9_]*$"
+
+QuestionType = Literal["tri_state", "integer", "one_of", "list", "text"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(Strict):
+    value: str = Field(pattern=OPTION_VALUE)
+    label: str
+
+
+class Question(Strict):
+    id: str = Field(pattern=QUESTION_ID)
+    number: str = Field(pattern=r"^\d+(\.\d+)*$")
+    type: QuestionType
+    prompt: str
+    help: str
+    serves: list[str] = Field(min_length=1, description="Convention articles and Opinion paragraphs the question serves")
+    options: list[Option] = []
+    minimum: int | None = None
+    maximum: int | None = None
+    chapter: str = ""
+
+    @model_validator(mode="after")
+    def _shape_fits_type(self) -> Question:
+        if self.type in ("one_of", "list"):
+            if len(self.options) < 2:
+                raise ValueError(f"a {self.type} question needs at least two options")
+            values = [option.value for option in self.options]
+            if len(set(values)) != len(values) or NOT_PROVIDED in values:
+                raise ValueError("options must be distinct and must not be 'not_provided'")
+        elif self.options:
+            raise ValueError(f"a {self.type} question takes no options")
+        if self.type == "integer":
+            if self.minimum is None or self.maximum is None or self.minimum > self.maximum:
+                raise ValueError("an integer question needs minimum <= maximum")
+        elif self.minimum is not None or self.maximum is not None:
+            raise ValueError(f"a {self.type} question takes no minimum or maximum")
+        return self
+
+    @property
+    def option_values(self) -> tuple[str, ...]:
+        return tuple(option.value for option in self.options)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The finite set of answers to a tri-state or one-of question, not_provided included."""
+        if self.type == "tri_state":
+            return TRI_STATE
+        if self.type == "one_of":
+            return self.option_values + (NOT_PROVIDED,)
+        raise TypeError(f"{self.id} is a {self.type} question and has no finite set of answers")
+
+    def expected(self) -> str:
+        """What an answer to this question must look like, in words."""
+        if self.type == "tri_state":
+            return "one of yes, no, not_provided"
+        if self.type == "integer":
+            return f"a whole number from {self.minimum} to {self.maximum}, or not_provided"
+        if self.type == "one_of":
+            return f"one of {', '.join(self.choices)}"
+        if self.type == "list":
+            return f"a list drawn from {', '.join(self.option_values)}, or not_provided"
+        return "a text, or not_provided"
+
+    def check(self, value: Any) -> Any:
+        """The answer as stored, or ValueError saying what was expected instead."""
+        if value == NOT_PROVIDED:
+            return NOT_PROVIDED
+        problem = f"expected {self.expected()}, got {_describe(value)}"
+        if self.type in ("tri_state", "one_of"):
+            if isinstance(value, str) and value in self.choices:
+                return value
+        elif self.type == "integer":
+            if isinstance(value, float) and value.is_integer():  # JSON Schema counts 14.0 as an integer too
+                value = int(value)
+            if isinstance(value, int) and not isinstance(value, bool) and self.minimum <= value <= self.maximum:
+                return value
+        elif self.type == "list":
+            if isinstance(value, list) and all(isinstance(item, str) and item in self.option_values for item in value):
+                if len(set(value)) != len(value):
+                    raise ValueError(f"expected each option at most once, got {_describe(value)}")
+                return tuple(sorted(value, key=self.option_values.index))
+        elif isinstance(value, str) and value.strip():
+            return value.strip()
+        raise ValueError(problem)
+
+    def json_schema(self) -> dict:
+        not_provided = {"const": NOT_PROVIDED}
+        if self.type in ("tri_state", "one_of"):
+            return {"enum": list(self.choices)}
+        if self.type == "integer":
+            number = {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+            return {"oneOf": [number, not_provided]}
+        if self.type == "list":
+            items = {"enum": list(self.option_values)}
+            return {"oneOf": [{"type": "array", "items": items, "uniqueItems": True}, not_provided]}
+        return {"type": "string", "pattern": r"\S"}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()} (write yes or no, not true or false)"
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, (dict, list)):
+        return f"a {'mapping' if isinstance(value, dict) else 'list'} {_short(value)}"
+    if isinstance(value, (str, int, float)):
+        return _short(value)
+    return f"{type(value).__name__} {_short(value)}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class Chapter(Strict):
+    chapter: str = Field(pattern=r"^[IVX]+$")
+    title: str
+    questions: list[Question]
+
+
+class Questionnaire(Strict):
+    round: str
+    title: str
+    version: str
+    adopted: str
+    chapters: list[Chapter]
+
+    @cached_property
+    def questions(self) -> dict[str, Question]:
+        return {q.id: q.model_copy(update={"chapter": c.chapter}) for c in self.chapters for q in c.questions}
+
+    def question(self, question_id: str) -> Question | None:
+        return self.questions.get(question_id)
+
+
+def load_questionnaire(path: Path) -> Questionnaire:
+    document = read_document(path)
+    try:
+        questionnaire = Questionnaire.model_validate(document.data)
+    except ValidationError as error:
+        raise pydantic_input_error(document, error) from None
+    seen: dict[str, str] = {}
+    for chapter_index, chapter in enumerate(questionnaire.chapters):
+        for index, question in enumerate(chapter.questions):
+            keys = ("chapters", chapter_index, "questions", index, "id")
+            for taken in (question.id, question.number):
+                if taken in seen:
+                    raise document.error(f'"{taken}" is used twice; question ids and numbers must be unique', keys)
+                seen[taken] = question.id
+    return questionnaire
+
+
+def pydantic_input_error(document: Document, error: ValidationError) -> InputError:
+    """The first problem pydantic found, as an InputError at the line it concerns."""
+    first = error.errors(include_url=False)[0]
+    keys = tuple(first["loc"])
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = f"unknown field {keys[-1]!r}; remove it or check its spelling"
+    elif first["type"] == "missing":
+        message = f"the field {keys[-1]!r} is required"
+    elif "input" in first and first["type"] not in ("value_error",):
+        message += f", got {_short(first['input'])}"
+    return document.error(re.sub(r"^Value error, ", "", message), keys)

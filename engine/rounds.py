@@ -1,0 +1,46 @@
+"""Where a monitoring round's questionnaire and rulebook live, and loading them once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import InputError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+QUESTIONNAIRES = PROJECT_ROOT / "questionnaires"
+RULES = PROJECT_ROOT / "rules"
+DEFAULT_ROUND = "lanzarote-2"
+
+
+def known_rounds() -> list[str]:
+    return sorted(p.parent.name for p in QUESTIONNAIRES.glob("*/questionnaire.yaml"))
+
+
+def questionnaire_path(round_id: str) -> Path:
+    return QUESTIONNAIRES / round_id / "questionnaire.yaml"
+
+
+def schema_path(round_id: str) -> Path:
+    return QUESTIONNAIRES / round_id / "answers.schema.json"
+
+
+def rules_dir(round_id: str) -> Path:
+    return RULES / round_id
+
+
+@lru_cache(maxsize=None)
+def questionnaire(round_id: str):
+    from .questionnaire import load_questionnaire
+
+    path = questionnaire_path(round_id)
+    if not path.is_file():
+        raise InputError(path, f"no questionnaire for round {round_id!r}; known rounds: {', '.join(known_rounds())}")
+    return load_questionnaire(path)
+
+
+@lru_cache(maxsize=None)
+def rulebook(round_id: str):
+    from .rulebook import load_rulebook
+
+    return load_rulebook(rules_dir(round_id), questionnaire(round_id))

@@ -1,0 +1,41 @@
+"""The JSON Schema of an answers file, generated from the questionnaire and checked in beside it."""
+
+from __future__ import annotations
+
+from .questionnaire import Questionnaire
+
+NON_BLANK = {"type": "string", "pattern": r"\S"}
+
+
+def answers_schema(questionnaire: Questionnaire) -> dict:
+    answers = {}
+    for question in questionnaire.questions.values():
+        value = question.json_schema()
+        answers[question.id] = {
+            "title": f"{question.number} {question.prompt}",
+            "description": question.help,
+            "anyOf": [
+                value,
+                {
+                    "type": "object",
+                    "properties": {"value": value, "source": NON_BLANK, "note": NON_BLANK},
+                    "required": ["value"],
+                    "additionalProperties": False,
+                },
+            ],
+        }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://selfcheck.example/schemas/{questionnaire.round}/answers.schema.json",
+        "title": f"Answers to the {questionnaire.round} questionnaire ({questionnaire.version})",
+        "description": "An answer is given directly, or as {value, source, note}. A question left out counts as not_provided.",
+        "type": "object",
+        "required": ["party", "round", "answers"],
+        "additionalProperties": False,
+        "properties": {
+            "party": NON_BLANK,
+            "round": {"const": questionnaire.round},
+            "as_of": {"type": "string", "format": "date"},
+            "answers": {"type": "object", "properties": answers, "additionalProperties": False},
+        },
+    }
