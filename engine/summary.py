@@ -1,0 +1,58 @@
+"""The readable summary of an assessment printed by ``selfcheck assess``: by chapter, block and level."""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from itertools import groupby
+
+from .assess import Assessment, Finding
+from .rulebook import LEVELS, Rulebook
+
+WIDTH = 100
+
+
+def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
+    findings = assessment.recommendations
+    provenance = assessment.provenance
+    levels = Counter(f.level for f in findings)
+    blocks = Counter(f.block for f in findings)
+    as_of = f", answers as of {provenance.answers_as_of}" if provenance.answers_as_of else ""
+    lines = [
+        f"{assessment.party} - {rulebook.meta.round} (report {provenance.report}){as_of}",
+        f"{len(findings)} recommendations: "
+        + ", ".join(f"{levels[level]} {level}" for level in LEVELS)
+        + f" ({blocks['specific']} specific, {blocks['generic']} addressed to all Parties)",
+    ]
+    if assessment.include_draft:
+        lines.append("Draft rules included: findings marked [draft] rest on inferred recommendations.")
+    titles = {entry.chapter: entry.title for entry in rulebook.meta.chapters}
+    for chapter, in_chapter in groupby(findings, key=lambda f: f.chapter):
+        lines += ["", _wrap(f"{chapter}. {titles[chapter]}", "", "    ")]
+        for block, in_block in groupby(in_chapter, key=lambda f: f.block):
+            heading = f"specific to {assessment.party}" if block == "specific" else "generic (all Parties)"
+            lines.append(f"  {heading}")
+            for finding in in_block:
+                lines += _finding_lines(finding)
+    return "\n".join(lines) + "\n"
+
+
+def _finding_lines(finding: Finding) -> list[str]:
+    marker = " [draft]" if finding.draft else ""
+    head = f"    {finding.level:<8} {finding.id:<7}{marker} "
+    indent = " " * 21
+    lines = [_wrap(finding.text, head, indent)]
+    if finding.because:
+        reasons = "; ".join(f"{b.number} {b.question} {b.condition} (answer: {_answer(b.answer)})" for b in finding.because)
+        lines.append(_wrap(f"because {reasons}", indent, indent + "  "))
+    return lines
+
+
+def _answer(answer) -> str:
+    if isinstance(answer, list):
+        return "[" + ", ".join(answer) + "]"
+    return str(answer)
+
+
+def _wrap(text: str, first: str, rest: str) -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
