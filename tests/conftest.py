@@ -1,0 +1,49 @@
+"""Shared fixtures: the real round's questionnaire and rulebook, answer builders, and the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine import rounds
+from engine.answers import Answers, load_answers
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUND = "lanzarote-2"
+ALBANIA = ROOT / "questionnaires" / ROUND / "parties" / "albania.yaml"
+COMPLIANT = Path(__file__).resolve().parent / ROUND / "compliant-party.yaml"
+SELFCHECK = Path(sys.executable).parent / "selfcheck"
+
+
+@pytest.fixture(scope="session")
+def questionnaire():
+    return rounds.questionnaire(ROUND)
+
+
+@pytest.fixture(scope="session")
+def rulebook():
+    return rounds.rulebook(ROUND)
+
+
+@pytest.fixture(scope="session")
+def albania() -> Answers:
+    return load_answers(ALBANIA)
+
+
+@pytest.fixture(scope="session")
+def compliant() -> Answers:
+    return load_answers(COMPLIANT)
+
+
+def with_answers(base: Answers, **changes) -> Answers:
+    """``base`` with some answers replaced; keys use __ for the dots of question ids."""
+    values = dict(base.values)
+    values.update({key.replace("__", "."): value for key, value in changes.items()})
+    return base.model_copy(update={"values": values})
+
+
+def run_selfcheck(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([str(SELFCHECK), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120)

@@ -1,0 +1,140 @@
+"""The rulebook is linted as it loads: each kind of problem is caught and placed in its file."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import ROOT, ROUND, run_selfcheck
+from engine.durable_adapter import field_name, fnv1a_32
+from engine.errors import RulebookError
+from engine.rulebook import load_rulebook
+
+RULES = ROOT / "rules" / ROUND
+CHAPTER_IV = "04-jurisdiction.yaml"
+
+IV6 = """  - id: IV-6
+    level: require
+    block: specific
+    reason: Dual criminality is required.
+    when:
+      jurisdiction.dual_criminality.core_offences: {not: no}
+    text: to remove dual criminality
+    cites:
+      report_paras: [222]
+"""
+
+
+@pytest.fixture
+def rules_copy(tmp_path):
+    target = tmp_path / "rules"
+    shutil.copytree(RULES, target)
+    return target
+
+
+def _replace_iv6(rules_dir, new_rule: str) -> None:
+    path = rules_dir / CHAPTER_IV
+    text = path.read_text()
+    start = text.index("  - id: IV-6\n")
+    end = text.index("  - id: IV-7\n")
+    path.write_text(text[:start] + new_rule + "\n" + text[end:])
+
+
+def _problems(rules_dir, questionnaire) -> str:
+    with pytest.raises(RulebookError) as caught:
+        load_rulebook(rules_dir, questionnaire)
+    return str(caught.value)
+
+
+BROKEN = [
+    ("an unknown question", IV6.replace("dual_criminality.core_offences", "dual_criminality.core"), "unknown question 'jurisdiction.dual_criminality.core'"),
+    ("a value of the wrong type", IV6.replace("{not: no}", "{not: 3}"), "is answered with yes, no, not_provided; got 3"),
+    ("a boolean for a tri-state question", IV6.replace("{not: no}", "{not: false}"), "got False"),
+    ("a numeric comparison on a tri-state question", IV6.replace("{not: no}", "{below: 3}"), "below compares numbers"),
+    ("a rule with no citation", IV6.replace("    cites:\n      report_paras: [222]\n", "    cites: {}\n"), "IV-6 cites no source"),
+    ("a specific rule without a condition", IV6.replace("    when:\n      jurisdiction.dual_criminality.core_offences: {not: no}\n", ""), "has no condition"),
+    ("an unknown level", IV6.replace("level: require", "level: demand"), "Input should be 'require', 'request' or 'invite'"),
+    ("an unknown field", IV6.replace("    text:", "    txt: x\n    text:"), "unknown field 'txt'"),
+    ("an id of another chapter", IV6.replace("id: IV-6", "id: V-6"), "V-6 belongs to chapter V"),
+    ("a condition that can never hold", IV6.replace("{not: no}", "yes").replace("    text:", "    text:").replace(
+        "      jurisdiction.dual_criminality.core_offences: yes\n",
+        "      all:\n        - jurisdiction.dual_criminality.core_offences: yes\n        - jurisdiction.dual_criminality.core_offences: no\n"), "can never hold"),
+    ("a free-text question in a condition", IV6.replace("jurisdiction.dual_criminality.core_offences: {not: no}", "jurisdiction.difficulties: yes"), "free-text question"),
+]
+
+
+@pytest.mark.parametrize("name, rule, fragment", BROKEN, ids=[b[0] for b in BROKEN])
+def test_lint_catches(rules_copy, questionnaire, name, rule, fragment):
+    _replace_iv6(rules_copy, rule)
+    problems = _problems(rules_copy, questionnaire)
+    assert fragment in problems
+    assert f"{CHAPTER_IV}:" in problems, "the problem must name the rule file and line"
+
+
+def test_lint_catches_a_duplicate_id(rules_copy, questionnaire):
+    _replace_iv6(rules_copy, IV6 + IV6.replace("Dual criminality is required.", "Again."))
+    assert "duplicate id IV-6" in _problems(rules_copy, questionnaire)
+
+
+def test_lint_catches_one_id_at_two_levels(rules_copy, questionnaire):
+    _replace_iv6(rules_copy, IV6 + IV6.replace("level: require", "level: invite"))
+    assert "IV-6 is given at two levels (require at 04-jurisdiction.yaml:" in _problems(rules_copy, questionnaire)
+
+
+def test_lint_reports_every_problem_at_once(rules_copy, questionnaire):
+    _replace_iv6(rules_copy, IV6.replace("cites:\n      report_paras: [222]", "cites: {}") + IV6.replace("id: IV-6", "id: IV-16").replace("core_offences", "nope"))
+    problems = _problems(rules_copy, questionnaire)
+    assert "2 problems" in problems and "cites no source" in problems and "unknown question" in problems
+
+
+def test_lint_refuses_a_rule_file_missing_from_rulebook_yaml(rules_copy, questionnaire):
+    (rules_copy / "12-stray.yaml").write_text("chapter: XII\nrules: []\n")
+    assert "12-stray.yaml: is not listed under chapters" in _problems(rules_copy, questionnaire)
+
+
+def _colliding_question_ids() -> tuple[str, str]:
+    """Two question ids whose durable-rules field names share a 32-bit FNV-1a hash."""
+    seen: dict[int, str] = {}
+    index = 0
+    while True:
+        question_id = f"legal.q{index}"
+        other = seen.setdefault(fnv1a_32(field_name(question_id)), question_id)
+        if other != question_id:
+            return other, question_id
+        index += 1
+
+
+def test_lint_refuses_field_names_that_collide_in_durable_rules(tmp_path, questionnaire):
+    from engine.assess import engine_for
+
+    first, second = _colliding_question_ids()
+    assert fnv1a_32(field_name(first)) == fnv1a_32(field_name(second))
+    extra = [
+        questionnaire.questions["legal.csam_terminology"].model_copy(update={"id": q, "number": f"99.{i}"}) for i, q in enumerate((first, second))
+    ]
+    chapters = list(questionnaire.chapters)
+    chapters[0] = chapters[0].model_copy(update={"questions": chapters[0].questions + extra})
+    colliding = questionnaire.model_copy(update={"chapters": chapters})
+    colliding.__dict__.pop("questions", None)  # drop the cached question index of the original
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    path = rules / "02-legal-framework.yaml"
+    path.write_text(path.read_text().replace("legal.csam_terminology: {not: yes}", f"all: [{{{first}: yes}}, {{{second}: yes}}]"))
+    with pytest.raises(RulebookError) as caught:
+        engine_for(load_rulebook(rules, colliding))
+    assert "share a 32-bit hash in durable-rules" in str(caught.value)
+
+
+def test_selfcheck_lint_passes_on_the_shipped_rulebook():
+    result = run_selfcheck("lint")
+    assert result.returncode == 0, result.stderr
+    assert "no problems" in result.stdout
+
+
+def test_selfcheck_lint_fails_with_exit_2_on_a_broken_copy(rules_copy):
+    _replace_iv6(rules_copy, IV6.replace("dual_criminality.core_offences", "dual_criminality.core"))
+    result = run_selfcheck("lint", "--rules", rules_copy)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"{rules_copy / CHAPTER_IV}:" in result.stderr

@@ -1,0 +1,96 @@
+"""Properties that must hold for every answer set, checked on generated ones."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from conftest import COMPLIANT, ROUND
+from engine import rounds
+from engine.answers import answers_from_document, load_answers
+from engine.assess import assess
+from engine.conditions import Choice, Compare, Missing
+from engine.documents import Document
+from engine.questionnaire import NOT_PROVIDED
+from engine.reference import reference_fired
+from strategies import answer_values, answers_from
+
+QUESTIONNAIRE = rounds.questionnaire(ROUND)
+RULEBOOK = rounds.rulebook(ROUND)
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EVERYTHING_NOT_PROVIDED: dict = {}
+COMPLIANT_VALUES = dict(load_answers(COMPLIANT).values)
+NOTHING_COMPLIANT = {q.id: "no" if q.type == "tri_state" else NOT_PROVIDED for q in QUESTIONNAIRE.questions.values()}
+
+
+@SETTINGS
+@given(values=answer_values(QUESTIONNAIRE), include_draft=st.booleans())
+@example(values=EVERYTHING_NOT_PROVIDED, include_draft=True)
+@example(values=NOTHING_COMPLIANT, include_draft=True)
+def test_durable_rules_and_the_reference_evaluator_agree(values, include_draft):
+    answers = answers_from(values, QUESTIONNAIRE)
+    fired = assess(answers, RULEBOOK, include_draft=include_draft).ids()
+    assert len(fired) == len(set(fired)), "a recommendation was reported twice"
+    assert set(fired) == reference_fired(RULEBOOK, answers, include_draft)
+
+
+@SETTINGS
+@given(values=answer_values(QUESTIONNAIRE), data=st.data())
+def test_the_result_does_not_depend_on_the_order_of_answers(values, data):
+    shuffled = data.draw(st.permutations(list(values)))
+    results = []
+    for keys in (list(values), shuffled):
+        document = Document(file="generated.yaml", data={"party": "Testland", "round": ROUND, "answers": {k: _written(values[k]) for k in keys}})
+        results.append(assess(answers_from_document(document), RULEBOOK, include_draft=True).model_dump())
+    assert results[0] == results[1]
+
+
+@SETTINGS
+@given(values=answer_values(QUESTIONNAIRE), data=st.data())
+def test_an_omitted_answer_behaves_exactly_as_not_provided(values, data):
+    omitted = data.draw(st.sets(st.sampled_from(sorted(QUESTIONNAIRE.questions))))
+    explicit = {**values, **{q: NOT_PROVIDED for q in omitted}}
+    left_out = {q: v for q, v in explicit.items() if q not in omitted}
+    first = assess(answers_from(explicit, QUESTIONNAIRE), RULEBOOK, include_draft=True)
+    second = assess(answers_from(left_out, QUESTIONNAIRE), RULEBOOK, include_draft=True)
+    assert first.model_dump() == second.model_dump()
+
+
+@SETTINGS
+@given(values=answer_values(QUESTIONNAIRE), data=st.data())
+def test_making_one_answer_compliant_never_adds_a_recommendation(values, data):
+    compliant = COMPLIANT_VALUES
+    question = data.draw(st.sampled_from(sorted(q for q in compliant if QUESTIONNAIRE.question(q).type != "integer")))
+    before = set(assess(answers_from(values, QUESTIONNAIRE), RULEBOOK).ids())
+    after = set(assess(answers_from({**values, question: compliant[question]}, QUESTIONNAIRE), RULEBOOK).ids())
+    assert after <= before, f"answering {question} as a compliant Party added {sorted(after - before)}"
+
+
+def test_every_rule_fires_for_the_answers_its_first_alternative_describes():
+    for rule in RULEBOOK.rules:
+        values = {atom.question: _satisfying(atom) for atom in rule.conjuncts[0]}
+        fired = assess(answers_from(values, QUESTIONNAIRE), RULEBOOK, include_draft=True).ids()
+        assert rule.id in fired, f"{rule.id} did not fire for {values}"
+
+
+def test_a_fully_compliant_party_draws_only_the_recommendations_addressed_to_all_parties(compliant):
+    fired = set(assess(compliant, RULEBOOK).ids())
+    unconditional = {rule.id for rule in RULEBOOK.rules_in_force() if rule.condition is None}
+    assert fired == unconditional, f"conditional rules fired for the compliant Party: {sorted(fired - unconditional)}"
+
+
+def _written(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _satisfying(atom):
+    question = QUESTIONNAIRE.question(atom.question)
+    if isinstance(atom, Compare):
+        return {"below": atom.number - 1, "at_most": atom.number, "above": atom.number + 1, "at_least": atom.number}[atom.op]
+    if isinstance(atom, Missing):
+        return NOT_PROVIDED if atom.missing else question.minimum
+    assert isinstance(atom, Choice)
+    value = sorted(atom.allowed)[0]
+    if atom.option is None:
+        return value
+    return {"yes": (atom.option,), "no": (), NOT_PROVIDED: NOT_PROVIDED}[value]
