@@ -6,10 +6,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from engine import rounds
 from engine.answers import Answers, load_answers
+
+# HYPOTHESIS_PROFILE=thorough for a long local run; CI uses the default.
+settings.register_profile("default", max_examples=300)
+settings.register_profile("thorough", max_examples=5000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUND = "lanzarote-2"

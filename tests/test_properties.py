@@ -17,9 +17,17 @@ from strategies import answer_values, answers_from
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
 RULEBOOK = rounds.rulebook(ROUND)
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 EVERYTHING_NOT_PROVIDED: dict = {}
 COMPLIANT_VALUES = dict(load_answers(COMPLIANT).values)
+# Questions that say whether the law reaches a conduct at all, or a number with no compliant
+# direction: criminalising possession or distribution is what the Convention asks, and it is what
+# makes the exemptions of II-6 and the last-resort limit of II-9 necessary.
+SCOPE_QUESTIONS = {
+    "legal.possession.criminalised",
+    "legal.sharing.others_images_criminalised",
+    "legal.age_of_criminal_responsibility",
+}
 NOTHING_COMPLIANT = {q.id: "no" if q.type == "tri_state" else NOT_PROVIDED for q in QUESTIONNAIRE.questions.values()}
 
 
@@ -60,7 +68,7 @@ def test_an_omitted_answer_behaves_exactly_as_not_provided(values, data):
 @given(values=answer_values(QUESTIONNAIRE), data=st.data())
 def test_making_one_answer_compliant_never_adds_a_recommendation(values, data):
     compliant = COMPLIANT_VALUES
-    question = data.draw(st.sampled_from(sorted(q for q in compliant if QUESTIONNAIRE.question(q).type != "integer")))
+    question = data.draw(st.sampled_from(sorted(q for q in compliant if q not in SCOPE_QUESTIONS)))
     before = set(assess(answers_from(values, QUESTIONNAIRE), RULEBOOK).ids())
     after = set(assess(answers_from({**values, question: compliant[question]}, QUESTIONNAIRE), RULEBOOK).ids())
     assert after <= before, f"answering {question} as a compliant Party added {sorted(after - before)}"

@@ -48,7 +48,7 @@ ANY_VALUE = st.one_of(
 QUESTION_IDS = st.sampled_from(sorted(QUESTIONNAIRE.questions) + ["legal.unknown"])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)
 @given(answers=st.dictionaries(QUESTION_IDS, ANY_VALUE, max_size=6))
 def test_the_schema_and_the_validator_accept_the_same_answers(answers):
     document = {"party": "Testland", "round": ROUND, "as_of": "2024-01-01", "answers": answers}
