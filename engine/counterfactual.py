@@ -1,0 +1,63 @@
+"""The smallest changes of answers after which a rule stops firing, or starts.
+
+Used to explain a finding ("what would make it go away") and to plan a path to compliance. The
+search is exhaustive over the questions a rule reads, smallest sets first, with the reference
+evaluator as judge; for the rulebook's conditions (a handful of questions each) it is instant.
+"""
+
+from __future__ import annotations
+
+from itertools import chain, combinations, product
+from typing import Any, Callable
+
+from .conditions import COMPARISONS, holds, tests_in
+from .questionnaire import NOT_PROVIDED, Question, Questionnaire
+from .rulebook import Rule
+
+MAX_CHANGES = 3
+
+
+def questions_read(rule: Rule) -> list[str]:
+    """The questions a rule's condition reads, in the order it reads them."""
+    return list(dict.fromkeys(test.question for test in tests_in(rule.condition)))
+
+
+def candidate_answers(question: Question, rule: Rule) -> list[Any]:
+    """Answers worth trying for a question: its whole domain, or the numbers around the rule's thresholds."""
+    if question.type in ("tri_state", "one_of"):
+        return list(question.choices)
+    if question.type == "integer":
+        numbers = {question.minimum, question.maximum}
+        for test in tests_in(rule.condition):
+            if test.question == question.id and test.op in COMPARISONS:
+                numbers.update(n for n in (test.value - 1, test.value, test.value + 1) if question.minimum <= n <= question.maximum)
+        return sorted(numbers) + [NOT_PROVIDED]
+    options = question.option_values
+    subsets = chain.from_iterable(combinations(options, size) for size in range(len(options) + 1))
+    return [tuple(subset) for subset in subsets] + [NOT_PROVIDED]
+
+
+def smallest_changes(
+    rule: Rule, answer_of: Callable[[str], Any], questionnaire: Questionnaire, fire: bool
+) -> list[dict[str, Any]]:
+    """Every smallest set of answer changes after which the rule fires (``fire``) or does not.
+
+    ``[{}]`` when the rule is already in the wanted state; ``[]`` when no change of at most
+    MAX_CHANGES answers gets there (a rule addressed to all Parties can never be cleared).
+    """
+    if holds(rule.condition, answer_of) == fire:
+        return [{}]
+    questions = questions_read(rule)
+    for size in range(1, min(MAX_CHANGES, len(questions)) + 1):
+        found = []
+        for chosen in combinations(questions, size):
+            alternatives = [
+                [value for value in candidate_answers(questionnaire.question(q), rule) if value != answer_of(q)] for q in chosen
+            ]
+            for values in product(*alternatives):
+                changes = dict(zip(chosen, values))
+                if holds(rule.condition, lambda q: changes.get(q, answer_of(q))) == fire:
+                    found.append(changes)
+        if found:
+            return found
+    return []
