@@ -25,7 +25,7 @@ CASES = [
     ("a file of blanks", "a.yaml", "  \n\n", "is empty"),
     ("a YAML tag that would construct Python objects", "a.yaml", HEAD + "answers: !!python/object/apply:os.system ['touch PWNED']\n", "tags are not accepted"),
     ("a custom YAML tag", "a.yaml", HEAD + "answers:\n  legal.csam_terminology: !yes yes\n", "tags are not accepted"),
-    ("a YAML alias", "a.yaml", HEAD + "as_of: &d 2024-01-01\nanswers:\n  legal.csam_terminology: *d\n", "anchor"),
+    ("a YAML alias", "a.yaml", HEAD + "as_of: &d 2024-01-01\nanswers:\n  legal.csam_terminology: *d\n", "YAML alias"),
     ("a duplicate key", "a.yaml", HEAD + "answers:\n  legal.csam_terminology: yes\n  legal.csam_terminology: no\n", "duplicate key"),
     ("a duplicate JSON key", "a.json", '{"party": "T", "party": "U", "round": "lanzarote-2", "answers": {}}', "appears twice"),
     ("an unknown top-level field", "a.yaml", HEAD + "answer: {}\n", "unknown field 'answer'"),
