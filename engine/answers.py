@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict
 
 from . import rounds
 from .documents import Document, read_document
-from .errors import InputError
 from .questionnaire import NOT_PROVIDED, Questionnaire
 
 TOP_LEVEL = {"party": "the Party's name", "round": "the monitoring round", "as_of": "the date the answers describe", "answers": "the answers"}

@@ -9,9 +9,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from .answers import Answers
-from .conditions import Atom, Choice, Compare, COMPARISONS, Missing
+from .conditions import Atom, Compare, COMPARISONS, Missing
 from .questionnaire import NOT_PROVIDED
-from .rulebook import BLOCKS, LEVELS, Rule, Rulebook
+from .rulebook import BLOCKS, LEVELS, Rulebook
 
 
 class Because(BaseModel):
@@ -70,33 +70,61 @@ def engine_for(rulebook: Rulebook):
 
 
 def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) -> Assessment:
-    fired = engine_for(rulebook).fired(answers.value, include_draft)
-    conjuncts = engine_for(rulebook).compiled.conjuncts
-    first_alternative: dict[str, tuple[Atom, ...]] = {}
-    for name in fired:
-        rule_id, atoms = conjuncts[name]
-        first_alternative.setdefault(rule_id, atoms)
-    findings = [
-        _finding(rulebook.by_id[rule_id], atoms, answers, rulebook)
-        for rule_id, atoms in first_alternative.items()
-    ]
-    findings.sort(key=lambda f: sort_key(f, rulebook))
+    engine = engine_for(rulebook)
+    layout = _layout(rulebook)
+    findings: dict[str, Finding] = {}
+    for name in engine.fired(answers.value, include_draft):
+        rule_id = engine.compiled.conjuncts[name][0]
+        if rule_id not in findings:  # the first alternative that held explains the finding
+            findings[rule_id] = _finding(layout, rule_id, name, answers)
     return Assessment(
         party=answers.party,
         provenance=provenance(rulebook, answers),
         include_draft=include_draft,
-        recommendations=findings,
+        recommendations=sorted(findings.values(), key=lambda f: layout.order[f.id]),
     )
 
 
-def sort_key(finding: Finding, rulebook: Rulebook) -> tuple:
-    """Factsheet order: chapter, specific before generic, require before request before invite, number."""
-    return (
-        rulebook.chapter_order[finding.chapter],
-        BLOCKS.index(finding.block),
-        LEVELS.index(finding.level),
-        int(finding.id.split("-")[1]),
-    )
+class _Layout:
+    """What every finding of a rule shares, computed once per rulebook: assessing only fills in answers."""
+
+    def __init__(self, rulebook: Rulebook):
+        questionnaire = rulebook.questionnaire
+        self.shared = {
+            rule.id: dict(
+                id=rule.id, level=rule.level, block=rule.block, chapter=rule.chapter, reason=rule.reason, draft=rule.draft,
+                citations=Citations(recommendation=rule.id, **rule.cites.model_dump()),
+            )
+            for rule in rulebook.rules
+        }
+        self.texts = {rule.id: rule.text for rule in rulebook.rules}
+        self.order = {
+            rule.id: (rulebook.chapter_order[rule.chapter], BLOCKS.index(rule.block), LEVELS.index(rule.level), rule.number)
+            for rule in rulebook.rules
+        }
+        self.reasons: dict[str, list[tuple[str, str, str]]] = {}  # conjunct name -> (question, number, condition)
+        for name, (_, atoms) in engine_for(rulebook).compiled.conjuncts.items():
+            parts = []
+            for atom in atoms:
+                question = questionnaire.question(atom.question)
+                choices = question.choices if question.type in ("tri_state", "one_of") else ()
+                parts.append((question, describe_atom(atom, choices)))
+            parts.sort(key=lambda part: tuple(int(n) for n in part[0].number.split(".")))
+            self.reasons[name] = [(question.id, question.number, condition) for question, condition in parts]
+
+
+@lru_cache(maxsize=8)
+def _layout(rulebook: Rulebook) -> _Layout:
+    return _Layout(rulebook)
+
+
+def _finding(layout: _Layout, rule_id: str, conjunct: str, answers: Answers) -> Finding:
+    because = []
+    for question_id, number, condition in layout.reasons[conjunct]:
+        answer = answers.value(question_id)
+        because.append(Because.model_construct(question=question_id, number=number, condition=condition, answer=list(answer) if isinstance(answer, tuple) else answer))
+    text = layout.texts[rule_id].replace("{party}", answers.party)
+    return Finding.model_construct(**layout.shared[rule_id], text=text, because=because)
 
 
 def provenance(rulebook: Rulebook, answers: Answers) -> Provenance:
@@ -106,36 +134,6 @@ def provenance(rulebook: Rulebook, answers: Answers) -> Provenance:
         rulebook_sha256=rulebook.digest,
         questionnaire_version=rulebook.questionnaire.version,
         answers_as_of=answers.as_of,
-    )
-
-
-def _finding(rule: Rule, atoms: tuple[Atom, ...], answers: Answers, rulebook: Rulebook) -> Finding:
-    cites = rule.cites
-    return Finding(
-        id=rule.id,
-        level=rule.level,
-        block=rule.block,
-        chapter=rule.chapter,
-        text=rule.text.replace("{party}", answers.party),
-        reason=rule.reason,
-        citations=Citations(recommendation=rule.id, **cites.model_dump()),
-        because=[_because(atom, answers, rulebook) for atom in sorted(atoms, key=lambda a: _number(a, rulebook))],
-        draft=rule.draft,
-    )
-
-
-def _number(atom: Atom, rulebook: Rulebook) -> tuple[int, ...]:
-    return tuple(int(part) for part in rulebook.questionnaire.question(atom.question).number.split("."))
-
-
-def _because(atom: Atom, answers: Answers, rulebook: Rulebook) -> Because:
-    question = rulebook.questionnaire.question(atom.question)
-    answer = answers.value(atom.question)
-    return Because(
-        question=atom.question,
-        number=question.number,
-        condition=describe_atom(atom, question.choices if question.type in ("tri_state", "one_of") else ()),
-        answer=list(answer) if isinstance(answer, tuple) else answer,
     )
 
 
