@@ -50,12 +50,17 @@ def reports_errors(command):
 
 @app.command()
 @reports_errors
-def validate(answers: Path = typer.Argument(..., help="Answers file (YAML or JSON).")):
-    """Check an answers file against its round's questionnaire."""
-    from engine.answers import load_answers
+def validate(answers: Path = typer.Argument(..., help="Answers or amendment file (YAML or JSON).")):
+    """Check an answers file, or an amendment, against its round's questionnaire."""
+    from engine.amendments import resolve
     from engine.rounds import questionnaire
 
-    loaded = load_answers(answers)
+    resolved = resolve(answers)
+    loaded = resolved.answers
+    if resolved.amendments:
+        amendment = resolved.amendments[-1]
+        typer.echo(f"{answers}: valid amendment {amendment.label} changing {len(amendment.changes)} answer{'s' if len(amendment.changes) != 1 else ''} of {loaded.party} ({amendment.applies_to})")
+        return
     total = len(questionnaire(loaded.round).questions)
     typer.echo(f"{answers}: valid answers of {loaded.party} to {loaded.round}; {len(loaded.values)} of {total} questions answered, the rest count as not_provided")
 
@@ -63,16 +68,19 @@ def validate(answers: Path = typer.Argument(..., help="Answers file (YAML or JSO
 @app.command()
 @reports_errors
 def assess(
-    answers: Path = typer.Argument(..., help="Answers file (YAML or JSON)."),
+    answers: Path = typer.Argument(..., help="Answers file (YAML or JSON), or an amendment of one."),
     format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools."),
     include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
+    amend: list[Path] = typer.Option([], "--amend", help="An amendment whose changes to apply to the answers; repeat to apply several in order."),
 ):
     """Assess an answers file: the recommendations it draws, with levels, citations and reasons."""
     from engine import rounds
-    from engine.answers import load_answers
+    from engine.amendments import apply, load_amendment, resolve
     from engine.assess import assess as run_assessment
 
-    loaded = load_answers(answers)
+    loaded = resolve(answers).answers
+    for path in amend:  # overlaid on ANSWERS whatever their applies_to says, so that separate bills combine
+        loaded = apply(loaded, load_amendment(path, rounds.questionnaire(loaded.round)))
     rulebook = rounds.rulebook(loaded.round)
     assessment = run_assessment(loaded, rulebook, include_draft=include_draft)
     if format is Format.json:

@@ -49,6 +49,7 @@ class Provenance(BaseModel):
     rulebook_sha256: str
     questionnaire_version: str
     answers_as_of: datetime.date | None
+    amendments: list[str] = []  # bills overlaid on the answers (``assess --amend``), in order
 
 
 class Assessment(BaseModel):
@@ -134,6 +135,7 @@ def provenance(rulebook: Rulebook, answers: Answers) -> Provenance:
         rulebook_sha256=rulebook.digest,
         questionnaire_version=rulebook.questionnaire.version,
         answers_as_of=answers.as_of,
+        amendments=list(answers.amendments),
     )
 
 
