@@ -1,6 +1,7 @@
 """selfcheck's command line: parse arguments, call the engine, print. Nothing else lives here.
 
-Exit codes: 0 success, 2 bad input (one message on stderr, no traceback), 3 engine failure.
+Exit codes: 0 success, 1 findings a ``--fail-on`` asked to fail on, 2 bad input (one message on
+stderr, no traceback), 3 engine failure.
 """
 
 from __future__ import annotations
@@ -27,6 +28,18 @@ ROUND_OPTION = typer.Option("lanzarote-2", "--round", help="Monitoring round who
 class Format(str, Enum):
     text = "text"
     json = "json"
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class FailOn(str, Enum):
+    new = "new"
+    require = "require"
+    request = "request"
 
 
 def reports_errors(command):
@@ -119,6 +132,37 @@ def schema(round: str = ROUND_OPTION):
     from engine.schema import answers_schema
 
     typer.echo(json.dumps(answers_schema(rounds.questionnaire(round)), indent=2, ensure_ascii=False))
+
+
+@app.command()
+@reports_errors
+def diff(
+    base: Path = typer.Argument(..., help="Answers file (or amendment) to compare from."),
+    other: Path = typer.Argument(..., help="Answers file, or an amendment of BASE, to compare with."),
+    format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text for people, json for tools, markdown for pull requests."),
+    fail_on: list[FailOn] = typer.Option(
+        [], "--fail-on", help="Exit 1 if OTHER has new recommendations (new), or any at that level or above (require, request)."
+    ),
+    include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
+):
+    """Compare two assessments: recommendations resolved, new, changed (level or block), unchanged."""
+    from engine import rounds
+    from engine.amendments import ensure_comparable, resolve
+    from engine.diff import compare, failing, render_markdown, render_text
+
+    sides = resolve(base), resolve(other)
+    ensure_comparable(sides[0], base, sides[1], other)
+    labels = (sides[0].label(base), sides[1].label(other))
+    rulebook = rounds.rulebook(sides[0].answers.round)
+    comparison = compare(sides[0].answers, sides[1].answers, rulebook, include_draft, labels)
+    if format is DiffFormat.json:
+        typer.echo(comparison.diff.model_dump_json(indent=2))
+    else:
+        sys.stdout.write((render_markdown if format is DiffFormat.markdown else render_text)(comparison))
+    failed = failing(comparison, [kind.value for kind in fail_on], rulebook)
+    if failed:
+        typer.echo(f"selfcheck: --fail-on {','.join(kind.value for kind in fail_on)}: {', '.join(failed)}", err=True)
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict
 from . import rounds
 from .answers import Answers, answers_from_document, read_answer, read_date
 from .documents import Document, read_document
+from .errors import InputError
 from .questionnaire import Questionnaire
 
 TOP_LEVEL = {
@@ -68,6 +69,10 @@ class Resolved:
     answers: Answers
     answers_file: Path
     amendments: tuple[Amendment, ...] = ()
+
+    def label(self, path: Path) -> str:
+        """The Party, the file and the bills, for the head of a diff."""
+        return f"{self.answers.party} ({path})" + "".join(f"; amended by {a.label}" for a in self.amendments)
 
 
 def is_amendment(data: Any) -> bool:
@@ -185,3 +190,15 @@ def _scalar(value: Any) -> str:
     if re.fullmatch(r"[a-z][a-z0-9_]*", value) and value not in ("null", "true", "false"):
         return value
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
+
+
+def ensure_comparable(base: Resolved, base_file: Path, other: Resolved, other_file: Path) -> None:
+    """Refuse to compare an amendment with answers it does not rest on, or answers of two rounds."""
+    if base.answers.round != other.answers.round:
+        raise InputError(other_file, f"answers round {other.answers.round}, but {base_file} answers round {base.answers.round}")
+    if (base.amendments or other.amendments) and base.answers_file.resolve() != other.answers_file.resolve():
+        file, resolved, root = (other_file, other, base.answers_file) if other.amendments else (base_file, base, other.answers_file)
+        raise InputError(
+            file,
+            f"applies to {resolved.answers_file}, not to {root}; compare an amendment with the answers it applies to, or change its applies_to",
+        )

@@ -35,7 +35,7 @@ BAD = [
 def test_a_bad_amendment_gets_one_message_naming_the_file_and_line_and_exit_2(tmp_path, name, content, fragment, line):
     path = tmp_path / "bill.yaml"
     path.write_text(content)
-    for args in (("validate", path), ("assess", path), ("assess", ALBANIA, "--amend", path)):
+    for args in (("validate", path), ("assess", path), ("assess", ALBANIA, "--amend", path), ("diff", ALBANIA, path)):
         result = run_selfcheck(*args)
         message = result.stderr.strip()
         assert result.returncode == 2, message
