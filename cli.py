@@ -165,6 +165,66 @@ def diff(
         raise typer.Exit(1)
 
 
+@app.command()
+@reports_errors
+def plan(
+    answers: Path = typer.Argument(..., help="Answers file (YAML or JSON), or an amendment of one."),
+    clear: str = typer.Option("require,request", "--clear", help="Levels to clear, separated by commas."),
+    output: Path = typer.Option(None, "-o", "--output", help="Write the amendment to this file instead of stdout."),
+    include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
+):
+    """The path to compliance: the smallest set of answer changes that clears every recommendation at
+    the chosen levels, written as an amendment to edit and diff."""
+    from engine import rounds
+    from engine.amendments import render_amendment, resolve
+    from engine.plan import comments, plan as make_plan
+    from engine.rulebook import LEVELS
+
+    levels = tuple(level.strip() for level in clear.split(",") if level.strip())
+    if not levels or any(level not in LEVELS for level in levels):
+        raise typer.BadParameter(f"expected levels among {', '.join(LEVELS)}, separated by commas; got {clear!r}", param_hint="--clear")
+    loaded = resolve(answers).answers
+    result = make_plan(loaded, answers, rounds.rulebook(loaded.round), levels, include_draft)
+    if not result.changes:
+        typer.echo(f"selfcheck plan: no {'/'.join(levels)} recommendation that a change of answers clears; nothing written", err=True)
+        return
+    _write(render_amendment(result.amendment, output.parent if output else Path.cwd(), comments(result, loaded, answers, levels)), output)
+    created = f"; they would create {', '.join(f.id for f in result.new)}" if result.new else ""
+    typer.echo(
+        f"selfcheck plan: {len(result.changes)} answer changes clear {len(result.cleared)} {'/'.join(levels)} recommendations"
+        f"{created}; {len(result.uncleared)} addressed to all Parties cannot be cleared",
+        err=True,
+    )
+
+
+@app.command()
+@reports_errors
+def invert(
+    amendment: Path = typer.Argument(..., help="Amendment file to reverse."),
+    output: Path = typer.Option(None, "-o", "--output", help="Write the reversal to this file instead of stdout."),
+):
+    """Write the amendment that reverses AMENDMENT: applied after it, the answers are as before."""
+    from engine.amendments import invert as reverse, render_amendment, resolve
+    from engine.errors import InputError
+
+    resolved = resolve(amendment)
+    if not resolved.amendments:
+        raise InputError(amendment, "is an answers file; invert takes an amendment")
+    last = resolved.amendments[-1]
+    reversal = reverse(last, resolve(last.applies_to).answers)
+    _write(render_amendment(reversal, output.parent if output else Path.cwd()), output)
+
+
+def _write(text: str, output: Path | None) -> None:
+    """To stdout, or to a file written whole or not at all."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from engine.documents import write_text_atomically
+
+    write_text_atomically(output, text)
+
+
 def main() -> None:
     app()
 

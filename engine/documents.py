@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,3 +204,19 @@ def _scalar(text: str) -> Any:
         except ValueError:
             return text
     return text
+
+
+def write_text_atomically(path: str | Path, text: str) -> None:
+    """Write a whole file or nothing: a temporary file in the same directory, renamed over ``path``."""
+    path = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as error:
+        raise InputError(path, f"cannot be written: {error.strerror or error}") from None

@@ -93,6 +93,18 @@ def test_an_amendment_may_rest_on_another_amendment(tmp_path):
     assert [a.title for a in resolved.amendments] == ["Jurisdiction over sexual offences against children committed abroad by habitual residents", "A bill"]
 
 
+def test_reversing_an_amendment_restores_the_answers_assessment(tmp_path, rulebook, albania):
+    result = run_selfcheck("invert", HABITUAL_RESIDENTS, "-o", tmp_path / "reversal.yaml")
+    assert result.returncode == 0, result.stderr
+    reversal = resolve(tmp_path / "reversal.yaml")
+    assert reversal.answers_file == ALBANIA and len(reversal.amendments) == 2
+    assert reversal.amendments[1].changes == {
+        "jurisdiction.habitual_residents_abroad": "no",
+        "jurisdiction.victim_report_or_denunciation_required": "not_provided",
+    }
+    assert assess(reversal.answers, rulebook).recommendations == assess(albania, rulebook).recommendations
+
+
 def test_a_written_amendment_reads_back_the_same(tmp_path, questionnaire, albania):
     amendment = Amendment(
         title='A "quoted" bill: with # and a\nnew line',
