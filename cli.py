@@ -1,7 +1,7 @@
 """selfcheck's command line: parse arguments, call the engine, print. Nothing else lives here.
 
 Exit codes: 0 success, 1 findings a ``--fail-on`` asked to fail on, 2 bad input (one message on
-stderr, no traceback), 3 engine failure.
+stderr, no traceback; for batch, any file that failed), 3 engine failure.
 """
 
 from __future__ import annotations
@@ -40,6 +40,12 @@ class FailOn(str, Enum):
     new = "new"
     require = "require"
     request = "request"
+
+
+class BatchFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
 
 
 def reports_errors(command):
@@ -213,6 +219,24 @@ def invert(
     last = resolved.amendments[-1]
     reversal = reverse(last, resolve(last.applies_to).answers)
     _write(render_amendment(reversal, output.parent if output else Path.cwd()), output)
+
+
+@app.command()
+@reports_errors
+def batch(
+    paths: list[Path] = typer.Argument(..., help="Answers or amendment files, or folders of them."),
+    format: BatchFormat = typer.Option(BatchFormat.table, "--format", help="table for people, json or csv for tools."),
+    output: Path = typer.Option(None, "-o", "--output", help="Write the summary to this file instead of stdout."),
+    include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
+):
+    """Assess many files: per file, counts by level and block and the ids at require level.
+    A bad file is reported and skipped; the exit code is 2 if any failed."""
+    from engine import batch as batches
+
+    rows = batches.run(batches.files_in(paths), include_draft)
+    _write(batches.render(rows, format.value), output)
+    if any(row.error for row in rows):
+        raise typer.Exit(2)
 
 
 def _write(text: str, output: Path | None) -> None:
