@@ -98,8 +98,7 @@ def plan(
         else:
             uncleared.append(finding)
     changes = _combine(targets, answers, rulebook, preferences, include_draft)
-    order = list(questionnaire.questions)
-    changes = dict(sorted(changes.items(), key=lambda item: order.index(item[0])))
+    changes = dict(sorted(changes.items(), key=lambda item: questionnaire.index(item[0])))
     amendment = _amendment(answers, answers_file, changes, targets, rulebook, levels, date)
     after = assess(apply(answers, amendment), rulebook, include_draft)
     still = [f.id for f in after.recommendations if f.id in {t.finding.id for t in targets}]
@@ -123,7 +122,6 @@ def _combine(targets: list[Target], answers: Answers, rulebook: Rulebook, prefer
     ordered = sorted(range(len(targets)), key=lambda i: len(choices[i]))
     in_force = rulebook.rules_in_force(include_draft)
     fired_before = {rule.id for rule in in_force if holds(rule.condition, answers.value)}
-    order = list(rulebook.questionnaire.questions)
     best: list = [None, None]  # score, changes
     seen: set = set()
 
@@ -143,7 +141,7 @@ def _combine(targets: list[Target], answers: Answers, rulebook: Rulebook, prefer
                 return
             created = sum(1 for rule in in_force if rule.id not in fired_before and holds(rule.condition, answer_of(changes)))
             departures = sum(1 for q, v in changes.items() if preferences.aims.get(q) != v)
-            score = size_key(changes) + (created, departures, sorted(order.index(q) for q in changes))
+            score = size_key(changes) + (created, departures, sorted(map(rulebook.questionnaire.index, changes)))
             if best[0] is None or score < best[0]:
                 best[:] = [score, changes]
             return
