@@ -129,6 +129,8 @@ def _parse_yaml(path: Path, text: str) -> tuple[Any, dict]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = (error.problem or error.context or "malformed YAML").strip()
+        if error.context and problem.startswith("but "):  # "expected a single document ... but found another"
+            problem = f"{error.context} {problem}"
         place = Place((), mark.line + 1, mark.column + 1) if mark else Place()
         raise InputError(path, f"is not valid YAML: {problem}", place) from None
     except (yaml.YAMLError, RecursionError) as error:
