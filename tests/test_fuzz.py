@@ -72,3 +72,36 @@ def test_arbitrary_bytes_either_load_and_assess_or_raise_input_error(raw):
         path = Path(scratch) / "bytes.yaml"
         path.write_bytes(raw)
         _load_and_assess(path)
+
+
+@FUZZ
+@given(
+    head=st.fixed_dictionaries(
+        {"title": st.just("A bill") | VALUES, "reference": st.just("Draft law 1/2024") | VALUES, "date": st.sampled_from(["2024-01-01", "2024-02-30", "soon"]) | VALUES},
+        optional={"sponsor": VALUES},
+    ),
+    changes=st.dictionaries(
+        st.sampled_from(QUESTION_IDS) | st.text(max_size=10),
+        st.fixed_dictionaries({"value": VALUES, "note": st.just("a provision") | VALUES}) | VALUES,
+        max_size=6,
+    ),
+    applies=st.booleans(),
+)
+def test_arbitrary_amendments_either_apply_and_assess_or_raise_input_error(head, changes, applies):
+    from engine.amendments import resolve
+
+    document = {**head, "changes": changes}
+    if applies:
+        document["applies_to"] = str(ALBANIA)
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "bill.json"
+        try:
+            path.write_text(json.dumps(document, allow_nan=True), encoding="utf-8")
+        except (TypeError, ValueError, OverflowError):
+            return
+        try:
+            resolved = resolve(path)
+        except InputError as error:
+            assert str(error).startswith(str(path)), str(error)
+            return
+        assess(resolved.answers, RULEBOOK, include_draft=True)
