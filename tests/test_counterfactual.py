@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROUND
@@ -15,6 +15,8 @@ from strategies import answer_values, answers_from
 
 RULEBOOK = rounds.rulebook(ROUND)
 CONDITIONAL = [rule for rule in RULEBOOK.rules if rule.condition is not None]
+# Drawing a whole answer set is slow on a busy machine; the other property tests allow it too.
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def test_albania_clears_iv6_only_by_dropping_dual_criminality(rulebook, albania):
@@ -37,6 +39,7 @@ def test_a_rule_already_silent_needs_no_change_to_stay_silent(rulebook, complian
     assert smallest_changes(rulebook.by_id["IV-6"], compliant.value, rulebook.questionnaire, fire=False) == [{}]
 
 
+@SETTINGS
 @given(values=answer_values(RULEBOOK.questionnaire), rule=st.sampled_from(CONDITIONAL), fire=st.booleans())
 def test_every_change_set_found_works_and_none_of_its_parts_would(values, rule, fire):
     answers = answers_from(values, RULEBOOK.questionnaire)
