@@ -10,8 +10,9 @@ from pydantic import BaseModel
 
 from .answers import Answers
 from .conditions import Atom, Choice, Compare, COMPARISONS, Missing
+from .markup import PARTY, clean, fill, plain
 from .questionnaire import NOT_PROVIDED
-from .rulebook import BLOCKS, LEVELS, Rule, Rulebook
+from .rulebook import BLOCKS, LEVELS, Observation, Rule, Rulebook
 
 
 class Because(BaseModel):
@@ -43,6 +44,24 @@ class Finding(BaseModel):
     draft: bool
 
 
+class ObservationCitations(BaseModel):
+    report_paras: list[int | str]
+    convention: list[str]
+    opinion: list[str]
+    other: list[str]
+
+
+class Observed(BaseModel):
+    """An observation that holds for the answers: what the Committee would observe, and why."""
+
+    id: str
+    tone: str
+    chapter: str
+    text: str
+    citations: ObservationCitations
+    because: list[Because]
+
+
 class Provenance(BaseModel):
     round: str
     report: str
@@ -56,6 +75,7 @@ class Assessment(BaseModel):
     provenance: Provenance
     include_draft: bool
     recommendations: list[Finding]
+    observations: list[Observed] = []
 
     def ids(self) -> list[str]:
         return [finding.id for finding in self.recommendations]
@@ -79,13 +99,21 @@ def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) ->
     findings = [
         _finding(rulebook.by_id[rule_id], atoms, answers, rulebook)
         for rule_id, atoms in first_alternative.items()
+        if rule_id in rulebook.by_id
     ]
     findings.sort(key=lambda f: sort_key(f, rulebook))
+    order = {observation.id: index for index, observation in enumerate(rulebook.observations)}
+    observed = [
+        _observed(rulebook.observation_by_id[observation_id], atoms, answers, rulebook)
+        for observation_id, atoms in sorted(first_alternative.items(), key=lambda item: order.get(item[0], -1))
+        if observation_id in rulebook.observation_by_id
+    ]
     return Assessment(
         party=answers.party,
         provenance=provenance(rulebook, answers),
         include_draft=include_draft,
         recommendations=findings,
+        observations=observed,
     )
 
 
@@ -121,6 +149,26 @@ def _finding(rule: Rule, atoms: tuple[Atom, ...], answers: Answers, rulebook: Ru
         citations=Citations(recommendation=rule.id, **cites.model_dump()),
         because=[_because(atom, answers, rulebook) for atom in sorted(atoms, key=lambda a: _number(a, rulebook))],
         draft=rule.draft,
+    )
+
+
+def observation_text(observation: Observation, answers: Answers) -> str:
+    """The observation's sentence for these answers, its markup kept: Party named, answers quoted."""
+
+    def value_of(name: str) -> str:
+        return answers.party if name == PARTY else str(answers.value(name))
+
+    return clean(fill(observation.text, value_of))
+
+
+def _observed(observation: Observation, atoms: tuple[Atom, ...], answers: Answers, rulebook: Rulebook) -> Observed:
+    return Observed(
+        id=observation.id,
+        tone=observation.tone,
+        chapter=observation.chapter,
+        text=plain(observation_text(observation, answers)),
+        citations=ObservationCitations(**observation.cites.model_dump()),
+        because=[_because(atom, answers, rulebook) for atom in sorted(atoms, key=lambda a: _number(a, rulebook))],
     )
 
 

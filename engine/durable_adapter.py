@@ -59,24 +59,24 @@ class RulesetPlan:
     """One durable ruleset: its definition and the answer fields its fact must carry."""
 
     definition: dict
-    fields: tuple[tuple[str, str, str | None, bool], ...]  # (field name, question id, list option, integer?)
+    fields: tuple[tuple[str, str, str | None, str], ...]  # (field name, question id, list option, question type)
     draft: bool
 
 
 @dataclass(frozen=True)
 class CompiledRulebook:
     plans: tuple[RulesetPlan, ...]
-    conjuncts: dict[str, tuple[str, tuple[Atom, ...]]]  # conjunct name -> (rule id, atoms)
+    conjuncts: dict[str, tuple[str, tuple[Atom, ...]]]  # conjunct name -> (rule or observation id, atoms)
 
 
 def compile_rulebook(rulebook: Rulebook) -> CompiledRulebook:
-    """Translate every rule (drafts packed apart) into durable-rules definitions; RulebookError if unsafe."""
+    """Translate every rule and observation (drafts packed apart) into durable-rules definitions; RulebookError if unsafe."""
     problems: list[InputError] = []
     conjuncts: dict[str, tuple[str, tuple[Atom, ...]]] = {}
     plans = []
     for draft in (False, True):
         batch: dict[str, dict] = {}
-        for rule in (r for r in rulebook.rules if r.draft == draft):
+        for rule in (r for r in rulebook.rules + rulebook.observations if r.draft == draft):
             if len(rule.conjuncts) > MAX_CONJUNCTS_PER_RULESET:
                 problems.append(rule.error(f"{rule.id}: the condition has {len(rule.conjuncts)} alternatives; at most {MAX_CONJUNCTS_PER_RULESET} fit one ruleset"))
                 continue
@@ -117,8 +117,7 @@ def _plan(batch: dict, conjuncts: dict, questionnaire: Questionnaire, draft: boo
     for name in batch:
         for atom in conjuncts[name][1]:
             option = atom.option if isinstance(atom, Choice) else None
-            integer = questionnaire.question(atom.question).type == "integer"
-            fields[field_name(atom.question, option)] = (atom.question, option, integer)
+            fields[field_name(atom.question, option)] = (atom.question, option, questionnaire.question(atom.question).type)
     return RulesetPlan(dict(batch), tuple((f, *rest) for f, rest in sorted(fields.items())), draft)
 
 
@@ -142,14 +141,18 @@ def encode(plan: RulesetPlan, answer_of: Callable[[str], Any]) -> str:
     """The JSON fact for one ruleset: only the fields it reads, plus the discriminator.
 
     A list answer becomes one yes/no flag per option; an integer not provided is left out, since
-    durable-rules would compare the text "not_provided" with numbers.
+    durable-rules would compare the text "not_provided" with numbers. A free text is only ever
+    tested for presence, so it is present as a flag and its words never reach the engine.
     """
     fact: dict[str, Any] = {"sid": SESSION, "id": FACT_ID, **DISCRIMINATOR}
-    for field, question_id, option, integer in plan.fields:
+    for field, question_id, option, kind in plan.fields:
         answer = answer_of(question_id)
         if option is not None:
             fact[field] = NOT_PROVIDED if answer == NOT_PROVIDED else ("yes" if option in answer else "no")
-        elif not (integer and answer == NOT_PROVIDED):
+        elif kind in ("integer", "text"):
+            if answer != NOT_PROVIDED:
+                fact[field] = 1 if kind == "text" else answer
+        else:
             fact[field] = answer
     return json.dumps(fact, ensure_ascii=True, separators=(",", ":"))
 

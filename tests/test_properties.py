@@ -12,7 +12,7 @@ from engine.assess import assess
 from engine.conditions import Choice, Compare, Missing
 from engine.documents import Document
 from engine.questionnaire import NOT_PROVIDED
-from engine.reference import reference_fired
+from engine.reference import reference_fired, reference_observed
 from strategies import answer_values, answers_from
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
@@ -37,9 +37,13 @@ NOTHING_COMPLIANT = {q.id: "no" if q.type == "tri_state" else NOT_PROVIDED for q
 @example(values=NOTHING_COMPLIANT, include_draft=True)
 def test_durable_rules_and_the_reference_evaluator_agree(values, include_draft):
     answers = answers_from(values, QUESTIONNAIRE)
-    fired = assess(answers, RULEBOOK, include_draft=include_draft).ids()
+    assessment = assess(answers, RULEBOOK, include_draft=include_draft)
+    fired = assessment.ids()
     assert len(fired) == len(set(fired)), "a recommendation was reported twice"
     assert set(fired) == reference_fired(RULEBOOK, answers, include_draft)
+    observed = [observation.id for observation in assessment.observations]
+    assert len(observed) == len(set(observed)), "an observation was reported twice"
+    assert set(observed) == reference_observed(RULEBOOK, answers)
 
 
 @SETTINGS
