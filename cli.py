@@ -98,7 +98,8 @@ def lint(
     engine = engine_for(rulebook)
     drafts = sum(rule.draft for rule in rulebook.rules)
     typer.echo(
-        f"{round}: {len(rulebook.rules)} rules ({len(rulebook.rules) - drafts} in force, {drafts} draft) over "
+        f"{round}: {len(rulebook.rules)} rules ({len(rulebook.rules) - drafts} in force, {drafts} draft) and "
+        f"{len(rulebook.observations)} observations over "
         f"{len(rulebook.questionnaire.questions)} questions, compiled into {len(engine.compiled.plans)} durable-rules rulesets; no problems"
     )
 

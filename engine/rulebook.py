@@ -64,7 +64,7 @@ class ObservationSpec(Strict):
 
     id: str = Field(pattern=OBSERVATION_ID)
     tone: Literal["negative", "positive", "no_information"]
-    when: Any
+    when: Any = None
     text: str = Field(min_length=1, description="The sentence(s); {party}, {<question id>} and [^<para>] footnotes allowed")
     cites: Citations
 
