@@ -1,6 +1,7 @@
 """The small inline markup of the texts in rule files, factsheet layouts and free-text answers.
 
-    {party}, {<question id>}    the Party's name; a quoted answer (observations only)
+    {party}, {PARTY}            the Party's name, as written or in capitals (titles)
+    {<question id>}             a quoted answer (observations only)
     **requires**, *other*       strong and emphasised words
     [^50] [^78, 82]             a footnote citing report paragraphs
     [^II-1] [^II-1, II-3]       a footnote citing recommendations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 PARTY = "party"
-PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)\}")
+PLACEHOLDER = re.compile(r"\{(PARTY|[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)\}")
 FOOTNOTE = re.compile(r"\[\^([^\[\]]+)\]")
 EMPHASIS = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 PARAS = re.compile(r"^\d+(?:\s*,\s*\d+)*$")

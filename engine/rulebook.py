@@ -139,6 +139,7 @@ class Rulebook:
     questionnaire: Questionnaire
     digest: str  # sha256 of every YAML file of the rulebook directory, for provenance
     observations: tuple[Observation, ...] = ()
+    directory: Path | None = None  # where it was loaded from; its factsheet/ holds the layout
 
     @cached_property
     def by_id(self) -> dict[str, Rule]:
@@ -182,7 +183,14 @@ def load_rulebook(directory: Path, questionnaire: Questionnaire) -> Rulebook:
     problems += _cross_rule_problems(rules) + _duplicate_observations(observations)
     if problems:
         raise RulebookError(problems)
-    return Rulebook(meta=meta, rules=tuple(rules), questionnaire=questionnaire, digest=_digest(directory), observations=tuple(observations))
+    return Rulebook(
+        meta=meta,
+        rules=tuple(rules),
+        questionnaire=questionnaire,
+        digest=_digest(directory),
+        observations=tuple(observations),
+        directory=directory,
+    )
 
 
 def _digest(directory: Path) -> str:
