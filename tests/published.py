@@ -142,3 +142,39 @@ def transcription(path: Path) -> Transcription:
 def first_difference(expected: str, got: str, context: int = 60) -> str:
     index = next((i for i, (a, b) in enumerate(zip(expected, got)) if a != b), min(len(expected), len(got)))
     return f"at character {index}:\n  expected ...{expected[max(0, index - context) : index + context]!r}\n  got      ...{got[max(0, index - context) : index + context]!r}"
+
+
+def with_citations(text: str, footnotes: dict[int, str]) -> str:
+    """A text whose footnote markers [^n] are replaced by what footnote n cites."""
+    return re.sub(r"\[\^(\d+)\]", lambda m: f"[^{citation(footnotes[int(m.group(1))])}]", normalise(text))
+
+
+def factsheet_items(factsheet) -> list[Item]:
+    """The items of a built factsheet, in reading order, as the transcription lists them."""
+    from engine.factsheet import Bullets, Heading, Paragraph, Ref
+
+    notes = {footnote.number: "".join(getattr(r, "text", "") for r in footnote.runs) for footnote in factsheet.footnotes}
+
+    def words(inlines) -> str:
+        return "".join(f"[^{i.number}]" if isinstance(i, Ref) else i.text for i in inlines)
+
+    items: list[Item] = []
+
+    def bullets(list_items) -> None:
+        for item in list_items:
+            items.append(Item(item.role, words(item.runs), [words(part) for part in item.parts]))
+            bullets(item.children)
+
+    for part in factsheet.parts:
+        items.append(Item("heading", words(part.heading.runs), []))
+        for block in part.blocks:
+            if isinstance(block, Heading):
+                items.append(Item("heading", words(block.runs), []))
+            elif isinstance(block, Paragraph):
+                items.append(Item(block.role, words(block.runs), []))
+            elif isinstance(block, Bullets):
+                bullets(block.items)
+    for item in items:
+        item.text = with_citations(item.text, notes)
+        item.parts = [with_citations(part, notes) for part in item.parts]
+    return items
