@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from . import rounds
 from .answers import Answers
 from .assess import Because, Provenance, assess, observation_text, provenance
-from .conditions import COMPARISONS, All, Any_, Condition, Not, Test, holds
+from .conditions import COMPARISONS, All, Condition, Not, Test, holds
 from .counterfactual import ANY_TEXT, smallest_changes
 from .errors import EngineError, InputError
 from .markup import plain

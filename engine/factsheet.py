@@ -13,7 +13,19 @@ from typing import Callable
 
 from .answers import Answers
 from .assess import Assessment, Provenance, observation_text
-from .layout import ChapterLayout, Entry, FreeText, Layout, Observe, Recommend, Section, Statement, default_chapter
+from .layout import (
+    ChapterLayout,
+    Entry,
+    FreeText,
+    IntroductionBullets,
+    IntroductionHeading,
+    Layout,
+    Observe,
+    Recommend,
+    Section,
+    Statement,
+    default_chapter,
+)
 from .markup import PARTY, Cite, clean, fill, footnotes_in, runs
 from .rulebook import LEVELS, Rule, Rulebook
 
@@ -154,10 +166,9 @@ class _Builder:
     def factsheet(self) -> Factsheet:
         as_of = self.answers.as_of.strftime(self.words.date_format) if self.answers.as_of else None
         parts = [self.introduction()]
-        titles = {entry.chapter: entry.title for entry in self.rulebook.meta.chapters}
         for entry in self.rulebook.meta.chapters:
             chapter = self.layout.chapters.get(entry.chapter) or default_chapter(entry.chapter, self.words, entry.title)
-            parts.append(self.chapter(chapter, titles[entry.chapter]))
+            parts.append(self.chapter(chapter, entry.title))
         provenance = self.assessment.provenance
         provenance_runs = self.runs(
             self.words.provenance,
@@ -173,7 +184,7 @@ class _Builder:
             title=plain_text(self.runs(self.words.title)),
             report_title=self.words.report_title,
             round_title=self.rulebook.meta.title,
-            last_update=self.words.last_update.replace("{as_of}", as_of) if as_of else None,
+            last_update=plain_text(self.runs(self.words.last_update, as_of=as_of)) if as_of else None,
             contents=self.words.contents,
             parts=parts,
             provenance_runs=provenance_runs,
@@ -194,13 +205,13 @@ class _Builder:
             for entry in spec.content:
                 if isinstance(entry, str):
                     result.append(Paragraph(self.runs(entry), "text"))
-                elif "heading" in entry:
-                    result.append(Heading(3, self.runs(entry["heading"])))
-                elif "bullets" in entry:
-                    result.append(Bullets([Item(self.runs(text), "text") for text in entry["bullets"]]))
+                elif isinstance(entry, IntroductionHeading):
+                    result.append(Heading(3, self.runs(entry.heading)))
+                elif isinstance(entry, IntroductionBullets):
+                    result.append(Bullets([Item(self.runs(text), "text") for text in entry.bullets]))
                 else:
                     meanings = self.rulebook.meta.levels
-                    items = [Item(self.runs(entry["levels"][level], meaning=meanings[level]), "text") for level in LEVELS]
+                    items = [Item(self.runs(entry.levels[level], meaning=meanings[level]), "text") for level in LEVELS]
                     result.append(Bullets(items))
             return result
 

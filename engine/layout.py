@@ -10,10 +10,9 @@ reported at once, with its file and line, as for the rule files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .documents import Document, read_document
 from .errors import InputError, RulebookError
@@ -29,9 +28,29 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class Introduction(Strict):
+class IntroductionHeading(Strict):
     heading: str
-    content: list[Any]
+
+
+class IntroductionBullets(Strict):
+    bullets: list[str] = Field(min_length=1)
+
+
+class IntroductionLevels(Strict):
+    levels: dict[Literal["require", "request", "invite"], str] = Field(description="Each level's bullet; {meaning} from rulebook.yaml")
+
+    @model_validator(mode="after")
+    def _every_level(self) -> IntroductionLevels:
+        if len(self.levels) != 3:
+            raise ValueError("give the bullet of each level: require, request and invite")
+        return self
+
+
+class Introduction(Strict):
+    """Paragraphs (texts), and {heading}, {bullets} or {levels} entries, in order."""
+
+    heading: str
+    content: list[str | IntroductionHeading | IntroductionBullets | IntroductionLevels]
 
 
 class Headings(Strict):

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.documents import read_document
-from engine.markup import Cite, parse_cite
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 TO_DIGITS = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
@@ -97,11 +96,6 @@ def citation(text: str) -> str:
         return "Recommendation " + ", ".join(re.findall(r"\b[IVX]+-\d+\b", text))
     return text
 
-
-def cite_text(cite: Cite) -> str:
-    return citation(cite.source) if cite.kind == "note" else citation(
-        ("Para. " if cite.kind == "paras" else "Recommendation ") + ", ".join(map(str, cite.items))
-    )
 
 
 @dataclass

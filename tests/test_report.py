@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from conftest import ALBANIA, COMPLIANT, ROOT, ROUND, run_selfcheck
+from conftest import ALBANIA, COMPLIANT, ROUND, run_selfcheck
 from engine import rounds
 from engine.answers import Answers
 from engine.assess import assess
