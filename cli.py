@@ -1,6 +1,7 @@
 """selfcheck's command line: parse arguments, call the engine, print. Nothing else lives here.
 
-Exit codes: 0 success, 2 bad input (one message on stderr, no traceback), 3 engine failure.
+Exit codes: 0 success, 1 findings a ``--fail-on`` asked to fail on, 2 bad input (one message on
+stderr, no traceback; for batch, any file that failed), 3 engine failure.
 """
 
 from __future__ import annotations
@@ -27,6 +28,24 @@ ROUND_OPTION = typer.Option("lanzarote-2", "--round", help="Monitoring round who
 class Format(str, Enum):
     text = "text"
     json = "json"
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class FailOn(str, Enum):
+    new = "new"
+    require = "require"
+    request = "request"
+
+
+class BatchFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
 
 
 class ReportFormat(str, Enum):
@@ -56,12 +75,17 @@ def reports_errors(command):
 
 @app.command()
 @reports_errors
-def validate(answers: Path = typer.Argument(..., help="Answers file (YAML or JSON).")):
-    """Check an answers file against its round's questionnaire."""
-    from engine.answers import load_answers
+def validate(answers: Path = typer.Argument(..., help="Answers or amendment file (YAML or JSON).")):
+    """Check an answers file, or an amendment, against its round's questionnaire."""
+    from engine.amendments import resolve
     from engine.rounds import questionnaire
 
-    loaded = load_answers(answers)
+    resolved = resolve(answers)
+    loaded = resolved.answers
+    if resolved.amendments:
+        amendment = resolved.amendments[-1]
+        typer.echo(f"{answers}: valid amendment {amendment.label} changing {len(amendment.changes)} answer{'s' if len(amendment.changes) != 1 else ''} of {loaded.party} ({amendment.applies_to})")
+        return
     total = len(questionnaire(loaded.round).questions)
     typer.echo(f"{answers}: valid answers of {loaded.party} to {loaded.round}; {len(loaded.values)} of {total} questions answered, the rest count as not_provided")
 
@@ -69,16 +93,19 @@ def validate(answers: Path = typer.Argument(..., help="Answers file (YAML or JSO
 @app.command()
 @reports_errors
 def assess(
-    answers: Path = typer.Argument(..., help="Answers file (YAML or JSON)."),
+    answers: Path = typer.Argument(..., help="Answers file (YAML or JSON), or an amendment of one."),
     format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools."),
     include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
+    amend: list[Path] = typer.Option([], "--amend", help="An amendment whose changes to apply to the answers; repeat to apply several in order."),
 ):
     """Assess an answers file: the recommendations it draws, with levels, citations and reasons."""
     from engine import rounds
-    from engine.answers import load_answers
+    from engine.amendments import apply, load_amendment, resolve
     from engine.assess import assess as run_assessment
 
-    loaded = load_answers(answers)
+    loaded = resolve(answers).answers
+    for path in amend:  # overlaid on ANSWERS whatever their applies_to says, so that separate bills combine
+        loaded = apply(loaded, load_amendment(path, rounds.questionnaire(loaded.round)))
     rulebook = rounds.rulebook(loaded.round)
     assessment = run_assessment(loaded, rulebook, include_draft=include_draft)
     if format is Format.json:
@@ -92,7 +119,7 @@ def assess(
 @app.command()
 @reports_errors
 def report(
-    answers: Path = typer.Argument(..., help="Answers file (YAML or JSON)."),
+    answers: Path = typer.Argument(..., help="Answers file (YAML or JSON), or an amendment of one."),
     format: ReportFormat = typer.Option(ReportFormat.markdown, "--format", help="markdown, html (one print-ready page) or docx (Word)."),
     output: Path = typer.Option(None, "-o", "--output", help="File to write, whole or not at all; without it, the text goes to stdout."),
     include_draft: bool = typer.Option(False, "--include-draft", help="Also print draft rules (inferred recommendations), marked."),
@@ -115,16 +142,16 @@ def report(
 @app.command()
 @reports_errors
 def explain(
-    answers: Path = typer.Argument(..., help="Answers file (YAML or JSON)."),
+    answers: Path = typer.Argument(..., help="Answers file (YAML or JSON), or an amendment of one."),
     id: str = typer.Argument(..., help="A recommendation id (IV-6) or an observation id (IV.dual-criminality)."),
     format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools."),
     include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
 ):
     """Why a recommendation fires or not: its condition against the answers, its citations, and the smallest answer changes that would turn it around."""
-    from engine.answers import load_answers
+    from engine.amendments import resolve
     from engine.explain import explain_for, render_explanation
 
-    explanation, rulebook = explain_for(load_answers(answers), id, include_draft=include_draft)
+    explanation, rulebook = explain_for(resolve(answers).answers, id, include_draft=include_draft)
     if format is Format.json:
         typer.echo(explanation.model_dump_json(indent=2, by_alias=True))
     else:
@@ -163,6 +190,115 @@ def schema(round: str = ROUND_OPTION):
     from engine.schema import answers_schema
 
     typer.echo(json.dumps(answers_schema(rounds.questionnaire(round)), indent=2, ensure_ascii=False))
+
+
+@app.command()
+@reports_errors
+def diff(
+    base: Path = typer.Argument(..., help="Answers file (or amendment) to compare from."),
+    other: Path = typer.Argument(..., help="Answers file, or an amendment of BASE, to compare with."),
+    format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text for people, json for tools, markdown for pull requests."),
+    fail_on: list[FailOn] = typer.Option(
+        [], "--fail-on", help="Exit 1 if OTHER has new recommendations (new), or any at that level or above (require, request)."
+    ),
+    include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
+):
+    """Compare two assessments: recommendations resolved, new, changed (level or block), unchanged."""
+    from engine import rounds
+    from engine.amendments import ensure_comparable, resolve
+    from engine.diff import compare, failing, render_markdown, render_text
+
+    sides = resolve(base), resolve(other)
+    ensure_comparable(sides[0], base, sides[1], other)
+    labels = (sides[0].label(base), sides[1].label(other))
+    rulebook = rounds.rulebook(sides[0].answers.round)
+    comparison = compare(sides[0].answers, sides[1].answers, rulebook, include_draft, labels)
+    if format is DiffFormat.json:
+        typer.echo(comparison.diff.model_dump_json(indent=2))
+    else:
+        sys.stdout.write((render_markdown if format is DiffFormat.markdown else render_text)(comparison))
+    failed = failing(comparison, [kind.value for kind in fail_on], rulebook)
+    if failed:
+        typer.echo(f"selfcheck: --fail-on {','.join(kind.value for kind in fail_on)}: {', '.join(failed)}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+@reports_errors
+def plan(
+    answers: Path = typer.Argument(..., help="Answers file (YAML or JSON), or an amendment of one."),
+    clear: str = typer.Option("require,request", "--clear", help="Levels to clear, separated by commas."),
+    output: Path = typer.Option(None, "-o", "--output", help="Write the amendment to this file instead of stdout."),
+    include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
+):
+    """The path to compliance: the smallest set of answer changes that clears every recommendation at
+    the chosen levels, written as an amendment to edit and diff."""
+    from engine import rounds
+    from engine.amendments import render_amendment, resolve
+    from engine.plan import comments, plan as make_plan
+    from engine.rulebook import LEVELS
+
+    levels = tuple(level.strip() for level in clear.split(",") if level.strip())
+    if not levels or any(level not in LEVELS for level in levels):
+        raise typer.BadParameter(f"expected levels among {', '.join(LEVELS)}, separated by commas; got {clear!r}", param_hint="--clear")
+    loaded = resolve(answers).answers
+    result = make_plan(loaded, answers, rounds.rulebook(loaded.round), levels, include_draft)
+    if not result.changes:
+        typer.echo(f"selfcheck plan: no {'/'.join(levels)} recommendation that a change of answers clears; nothing written", err=True)
+        return
+    _write(render_amendment(result.amendment, output.parent if output else Path.cwd(), comments(result, loaded, answers, levels)), output)
+    created = f"; they would create {', '.join(f.id for f in result.new)}" if result.new else ""
+    typer.echo(
+        f"selfcheck plan: {len(result.changes)} answer changes clear {len(result.cleared)} {'/'.join(levels)} recommendations"
+        f"{created}; {len(result.uncleared)} addressed to all Parties cannot be cleared",
+        err=True,
+    )
+
+
+@app.command()
+@reports_errors
+def invert(
+    amendment: Path = typer.Argument(..., help="Amendment file to reverse."),
+    output: Path = typer.Option(None, "-o", "--output", help="Write the reversal to this file instead of stdout."),
+):
+    """Write the amendment that reverses AMENDMENT: applied after it, the answers are as before."""
+    from engine.amendments import invert as reverse, render_amendment, resolve
+    from engine.errors import InputError
+
+    resolved = resolve(amendment)
+    if not resolved.amendments:
+        raise InputError(amendment, "is an answers file; invert takes an amendment")
+    last = resolved.amendments[-1]
+    reversal = reverse(last, resolve(last.applies_to).answers)
+    _write(render_amendment(reversal, output.parent if output else Path.cwd()), output)
+
+
+@app.command()
+@reports_errors
+def batch(
+    paths: list[Path] = typer.Argument(..., help="Answers or amendment files, or folders of them."),
+    format: BatchFormat = typer.Option(BatchFormat.table, "--format", help="table for people, json or csv for tools."),
+    output: Path = typer.Option(None, "-o", "--output", help="Write the summary to this file instead of stdout."),
+    include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
+):
+    """Assess many files: per file, counts by level and block and the ids at require level.
+    A bad file is reported and skipped; the exit code is 2 if any failed."""
+    from engine import batch as batches
+
+    rows = batches.run(batches.files_in(paths), include_draft)
+    _write(batches.render(rows, format.value), output)
+    if any(row.error for row in rows):
+        raise typer.Exit(2)
+
+
+def _write(text: str, output: Path | None) -> None:
+    """To stdout, or to a file written whole or not at all."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from engine.documents import write_text_atomically
+
+    write_text_atomically(output, text)
 
 
 def main() -> None:

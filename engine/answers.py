@@ -11,11 +11,10 @@ from pydantic import BaseModel, ConfigDict
 
 from . import rounds
 from .documents import Document, read_document
-from .errors import InputError
-from .questionnaire import NOT_PROVIDED, Questionnaire
+from .questionnaire import NOT_PROVIDED, Questionnaire, _describe
 
 TOP_LEVEL = {"party": "the Party's name", "round": "the monitoring round", "as_of": "the date the answers describe", "answers": "the answers"}
-ANSWER_FIELDS = ("value", "source", "note")
+ANSWER_TEXTS = ("source", "note")  # beside the value, in the long form of an answer
 
 
 class Answers(BaseModel):
@@ -29,6 +28,8 @@ class Answers(BaseModel):
     values: dict[str, Any]
     sources: dict[str, str] = {}
     notes: dict[str, str] = {}
+    amendments: tuple[str, ...] = ()  # the bills overlaid on the answers given, in order
+
 
     def value(self, question_id: str) -> Any:
         return self.values.get(question_id, NOT_PROVIDED)
@@ -46,31 +47,65 @@ def answers_from_document(document: Document) -> Answers:
     if not isinstance(answers, dict):
         raise document.error("expected a mapping of question ids to answers", ("answers",))
     for question_id, given in answers.items():
-        keys = ("answers", question_id)
-        question = questionnaire.question(question_id) if isinstance(question_id, str) else None
-        if question is None:
-            raise document.error(_unknown_question(question_id, questionnaire), keys)
-        if isinstance(given, dict):
-            unknown = set(given) - set(ANSWER_FIELDS)
-            if unknown or "value" not in given:
-                raise document.error(
-                    "expected an answer, or a mapping with value and optionally source and note"
-                    + (f"; unknown field {sorted(map(str, unknown))[0]!r}" if unknown else "; value is missing"),
-                    keys,
-                )
-            for field in ("source", "note"):
-                if field in given and not (isinstance(given[field], str) and given[field].strip()):
-                    raise document.error(f"expected {field} to be a text", keys + (field,))
-            if given.get("source"):
-                sources[question_id] = given["source"].strip()
-            if given.get("note"):
-                notes[question_id] = given["note"].strip()
-            keys, given = keys + ("value",), given["value"]
-        try:
-            values[question_id] = question.check(given)
-        except ValueError as problem:
-            raise document.error(str(problem), keys) from None
+        values[question_id], texts = read_answer(document, questionnaire, ("answers", question_id), given)
+        if "source" in texts:
+            sources[question_id] = texts["source"]
+        if "note" in texts:
+            notes[question_id] = texts["note"]
     return Answers(party=head["party"], round=head["round"], as_of=head["as_of"], values=values, sources=sources, notes=notes)
+
+
+def read_answer(
+    document: Document, questionnaire: Questionnaire, keys: tuple, given: Any, texts: tuple[str, ...] = ANSWER_TEXTS, required: tuple[str, ...] = ()
+) -> tuple[Any, dict[str, str]]:
+    """One answer at ``keys`` (its last key the question id), checked: its value and its texts.
+
+    An answer is written short (the value alone) or long (a mapping with value and ``texts``); a
+    field in ``required`` makes the long form obligatory. Shared by answers files and amendments.
+    """
+    question_id = keys[-1]
+    question = questionnaire.question(question_id) if isinstance(question_id, str) else None
+    if question is None:
+        raise document.error(_unknown_question(question_id, questionnaire), keys)
+    found: dict[str, str] = {}
+    if isinstance(given, dict) or required:
+        optional = tuple(text for text in texts if text not in required)
+        shape = f"a mapping with {in_words(('value',) + required)}" + (f" and optionally {in_words(optional)}" if optional else "")
+        expected = shape if required else f"an answer, or {shape}"
+        if not isinstance(given, dict):
+            raise document.error(f"expected {expected}, got {_describe(given)}", keys)
+        unknown = sorted(map(str, set(given) - {"value", *texts}))
+        missing = [field for field in ("value",) + required if field not in given]
+        if unknown or missing:
+            raise document.error(f"expected {expected}; " + (f"unknown field {unknown[0]!r}" if unknown else f"{missing[0]} is missing"), keys)
+        for field in texts:
+            if field in given and not (isinstance(given[field], str) and given[field].strip()):
+                raise document.error(f"expected {field} to be a text", keys + (field,))
+            if given.get(field):
+                found[field] = given[field].strip()
+        keys, given = keys + ("value",), given["value"]
+    try:
+        return question.check(given), found
+    except ValueError as problem:
+        raise document.error(str(problem), keys) from None
+
+
+def read_date(document: Document, keys: tuple) -> datetime.date:
+    """The date at ``keys`` of a mapping document, written YYYY-MM-DD (quoted or not)."""
+    value = document.data.get(keys[0])
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    if type(value) is not datetime.date:
+        raise document.error(f"expected a date written YYYY-MM-DD, got {value!r}", keys)
+    return value
+
+
+def in_words(words: tuple[str, ...]) -> str:
+    """('a', 'b', 'c') -> 'a, b and c'."""
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
 
 
 def _check_head(document: Document) -> dict:
@@ -86,14 +121,7 @@ def _check_head(document: Document) -> dict:
             raise document.error(f"expected {TOP_LEVEL[key]} as a text", (key,))
     if "answers" not in data:
         raise document.error("the field 'answers' is required: a mapping of question ids to answers")
-    as_of = data.get("as_of")
-    if isinstance(as_of, str):
-        try:
-            as_of = datetime.date.fromisoformat(as_of)
-        except ValueError:
-            pass
-    if as_of is not None and type(as_of) is not datetime.date:
-        raise document.error(f"expected a date written YYYY-MM-DD, got {as_of!r}", ("as_of",))
+    as_of = read_date(document, ("as_of",)) if data.get("as_of") is not None else None
     if data["round"] not in rounds.known_rounds():
         raise document.error(f"unknown round {data['round']!r}; known rounds: {', '.join(rounds.known_rounds())}", ("round",))
     return {"party": data["party"].strip(), "round": data["round"], "as_of": as_of}

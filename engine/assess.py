@@ -1,4 +1,4 @@
-"""Assessing a Party's answers: the recommendations durable-rules fires, with the reasons why."""
+"""Assessing a Party's answers: the recommendations durable-rules fires and the observations that hold, with the reasons why."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from .answers import Answers
-from .conditions import Atom, Choice, Compare, COMPARISONS, Missing
+from .conditions import Atom, Compare, COMPARISONS, Missing
 from .markup import PARTY, clean, fill, plain
 from .questionnaire import NOT_PROVIDED
-from .rulebook import BLOCKS, LEVELS, Observation, Rule, Rulebook
+from .rulebook import BLOCKS, LEVELS, Observation, Rulebook
 
 
 class Because(BaseModel):
@@ -68,6 +68,7 @@ class Provenance(BaseModel):
     rulebook_sha256: str
     questionnaire_version: str
     answers_as_of: datetime.date | None
+    amendments: list[str] = []  # bills overlaid on the answers (``assess --amend``), in order
 
 
 class Assessment(BaseModel):
@@ -90,66 +91,80 @@ def engine_for(rulebook: Rulebook):
 
 
 def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) -> Assessment:
-    fired = engine_for(rulebook).fired(answers.value, include_draft)
-    conjuncts = engine_for(rulebook).compiled.conjuncts
-    first_alternative: dict[str, tuple[Atom, ...]] = {}
-    for name in fired:
-        rule_id, atoms = conjuncts[name]
-        first_alternative.setdefault(rule_id, atoms)
-    findings = [
-        _finding(rulebook.by_id[rule_id], atoms, answers, rulebook)
-        for rule_id, atoms in first_alternative.items()
-        if rule_id in rulebook.by_id
-    ]
-    findings.sort(key=lambda f: sort_key(f, rulebook))
-    order = {observation.id: index for index, observation in enumerate(rulebook.observations)}
-    observed = [
-        _observed(rulebook.observation_by_id[observation_id], atoms, answers, rulebook)
-        for observation_id, atoms in sorted(first_alternative.items(), key=lambda item: order.get(item[0], -1))
-        if observation_id in rulebook.observation_by_id
-    ]
+    engine = engine_for(rulebook)
+    layout = _layout(rulebook)
+    findings: dict[str, Finding] = {}
+    observed: dict[str, Observed] = {}
+    for name in engine.fired(answers.value, include_draft):
+        item_id = engine.compiled.conjuncts[name][0]
+        # the first alternative that held explains the finding
+        if item_id in layout.shared:
+            if item_id not in findings:
+                findings[item_id] = _finding(layout, item_id, name, answers)
+        elif item_id not in observed:
+            text = plain(observation_text(rulebook.observation_by_id[item_id], answers))
+            observed[item_id] = Observed.model_construct(**layout.observations[item_id], text=text, because=_because(layout, name, answers))
     return Assessment(
         party=answers.party,
         provenance=provenance(rulebook, answers),
         include_draft=include_draft,
-        recommendations=findings,
-        observations=observed,
+        recommendations=sorted(findings.values(), key=lambda f: layout.order[f.id]),
+        observations=sorted(observed.values(), key=lambda o: layout.order[o.id]),
     )
 
 
-def sort_key(finding: Finding, rulebook: Rulebook) -> tuple:
-    """Factsheet order: chapter, specific before generic, require before request before invite, number."""
-    return (
-        rulebook.chapter_order[finding.chapter],
-        BLOCKS.index(finding.block),
-        LEVELS.index(finding.level),
-        int(finding.id.split("-")[1]),
-    )
+class _Layout:
+    """What every finding of a rule shares, computed once per rulebook: assessing only fills in answers."""
+
+    def __init__(self, rulebook: Rulebook):
+        questionnaire = rulebook.questionnaire
+        self.shared = {
+            rule.id: dict(
+                id=rule.id, level=rule.level, block=rule.block, chapter=rule.chapter, reason=rule.reason, draft=rule.draft,
+                citations=Citations(recommendation=rule.id, **rule.cites.model_dump()),
+            )
+            for rule in rulebook.rules
+        }
+        self.texts = {rule.id: rule.text for rule in rulebook.rules}
+        self.order = {
+            rule.id: (rulebook.chapter_order[rule.chapter], BLOCKS.index(rule.block), LEVELS.index(rule.level), rule.number)
+            for rule in rulebook.rules
+        }
+        self.order.update({observation.id: (index,) for index, observation in enumerate(rulebook.observations)})
+        self.observations = {
+            observation.id: dict(
+                id=observation.id, tone=observation.tone, chapter=observation.chapter,
+                citations=ObservationCitations(**observation.cites.model_dump()),
+            )
+            for observation in rulebook.observations
+        }
+        self.reasons: dict[str, list[tuple[str, str, str]]] = {}  # conjunct name -> (question, number, condition)
+        for name, (_, atoms) in engine_for(rulebook).compiled.conjuncts.items():
+            parts = []
+            for atom in atoms:
+                question = questionnaire.question(atom.question)
+                choices = question.choices if question.type in ("tri_state", "one_of") else ()
+                parts.append((question, describe_atom(atom, choices)))
+            parts.sort(key=lambda part: tuple(int(n) for n in part[0].number.split(".")))
+            self.reasons[name] = [(question.id, question.number, condition) for question, condition in parts]
 
 
-def provenance(rulebook: Rulebook, answers: Answers) -> Provenance:
-    return Provenance(
-        round=rulebook.meta.round,
-        report=rulebook.meta.report,
-        rulebook_sha256=rulebook.digest,
-        questionnaire_version=rulebook.questionnaire.version,
-        answers_as_of=answers.as_of,
-    )
+@lru_cache(maxsize=8)
+def _layout(rulebook: Rulebook) -> _Layout:
+    return _Layout(rulebook)
 
 
-def _finding(rule: Rule, atoms: tuple[Atom, ...], answers: Answers, rulebook: Rulebook) -> Finding:
-    cites = rule.cites
-    return Finding(
-        id=rule.id,
-        level=rule.level,
-        block=rule.block,
-        chapter=rule.chapter,
-        text=rule.text.replace("{party}", answers.party),
-        reason=rule.reason,
-        citations=Citations(recommendation=rule.id, **cites.model_dump()),
-        because=[_because(atom, answers, rulebook) for atom in sorted(atoms, key=lambda a: _number(a, rulebook))],
-        draft=rule.draft,
-    )
+def _because(layout: _Layout, conjunct: str, answers: Answers) -> list[Because]:
+    because = []
+    for question_id, number, condition in layout.reasons[conjunct]:
+        answer = answers.value(question_id)
+        because.append(Because.model_construct(question=question_id, number=number, condition=condition, answer=list(answer) if isinstance(answer, tuple) else answer))
+    return because
+
+
+def _finding(layout: _Layout, rule_id: str, conjunct: str, answers: Answers) -> Finding:
+    text = layout.texts[rule_id].replace("{party}", answers.party)
+    return Finding.model_construct(**layout.shared[rule_id], text=text, because=_because(layout, conjunct, answers))
 
 
 def observation_text(observation: Observation, answers: Answers) -> str:
@@ -161,29 +176,15 @@ def observation_text(observation: Observation, answers: Answers) -> str:
     return clean(fill(observation.text, value_of))
 
 
-def _observed(observation: Observation, atoms: tuple[Atom, ...], answers: Answers, rulebook: Rulebook) -> Observed:
-    return Observed(
-        id=observation.id,
-        tone=observation.tone,
-        chapter=observation.chapter,
-        text=plain(observation_text(observation, answers)),
-        citations=ObservationCitations(**observation.cites.model_dump()),
-        because=[_because(atom, answers, rulebook) for atom in sorted(atoms, key=lambda a: _number(a, rulebook))],
-    )
 
-
-def _number(atom: Atom, rulebook: Rulebook) -> tuple[int, ...]:
-    return tuple(int(part) for part in rulebook.questionnaire.question(atom.question).number.split("."))
-
-
-def _because(atom: Atom, answers: Answers, rulebook: Rulebook) -> Because:
-    question = rulebook.questionnaire.question(atom.question)
-    answer = answers.value(atom.question)
-    return Because(
-        question=atom.question,
-        number=question.number,
-        condition=describe_atom(atom, question.choices if question.type in ("tri_state", "one_of") else ()),
-        answer=list(answer) if isinstance(answer, tuple) else answer,
+def provenance(rulebook: Rulebook, answers: Answers) -> Provenance:
+    return Provenance(
+        round=rulebook.meta.round,
+        report=rulebook.meta.report,
+        rulebook_sha256=rulebook.digest,
+        questionnaire_version=rulebook.questionnaire.version,
+        answers_as_of=answers.as_of,
+        amendments=list(answers.amendments),
     )
 
 

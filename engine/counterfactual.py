@@ -42,16 +42,17 @@ def candidate_answers(question: Question, rule: Rule) -> list[Any]:
 
 
 def smallest_changes(
-    rule: Rule, answer_of: Callable[[str], Any], questionnaire: Questionnaire, fire: bool
+    rule: Rule, answer_of: Callable[[str], Any], questionnaire: Questionnaire, fire: bool, keep: frozenset[str] = frozenset()
 ) -> list[dict[str, Any]]:
     """Every smallest set of answer changes after which the rule fires (``fire``) or does not.
 
-    ``[{}]`` when the rule is already in the wanted state; ``[]`` when no change of at most
-    MAX_CHANGES answers gets there (a rule addressed to all Parties can never be cleared).
+    The answers to the questions in ``keep`` are left as they are. ``[{}]`` when the rule is
+    already in the wanted state; ``[]`` when no change of at most MAX_CHANGES answers gets there
+    (a rule addressed to all Parties can never be cleared).
     """
     if holds(rule.condition, answer_of) == fire:
         return [{}]
-    questions = questions_read(rule)
+    questions = [q for q in questions_read(rule) if q not in keep]
     for size in range(1, min(MAX_CHANGES, len(questions)) + 1):
         found = []
         for chosen in combinations(questions, size):

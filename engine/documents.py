@@ -1,16 +1,19 @@
 """Reading YAML and JSON files safely, keeping the line of every key for error messages.
 
-Nothing in a file is ever executed or constructed beyond plain data: YAML tags and aliases are
-refused before the document is built, sizes and nesting are capped, and every failure is an
-InputError naming the file and the line.
+Nothing in a file is ever executed or constructed beyond plain data: YAML is composed into nodes
+by libyaml without any typing, and built here under YAML 1.2's core schema; tags, aliases and
+duplicate keys are refused, sizes and nesting are capped, and every failure is an InputError
+naming the file and the line.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import os
+import re
+import tempfile
 from dataclasses import dataclass, field
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -118,95 +121,104 @@ def _check_depth(path: Path, data: Any, depth: int = 0) -> None:
 
 
 def _parse_yaml(path: Path, text: str) -> tuple[Any, dict]:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    import yaml
 
-    yaml = YAML(typ="rt")
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when present; no implicit typing either way
     try:
-        _refuse_unsafe_events(path, yaml.parse(StringIO(text)))
-        loaded = yaml.load(text)
-    except InputError:
-        raise
-    except MarkedYAMLError as error:
+        root = yaml.compose(text, Loader=loader)
+    except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = (error.problem or error.context or "malformed YAML").strip()
-        if "duplicate key" in problem:
-            problem += "; each key may appear once"
+        if error.context and problem.startswith("but "):  # "expected a single document ... but found another"
+            problem = f"{error.context} {problem}"
         place = Place((), mark.line + 1, mark.column + 1) if mark else Place()
         raise InputError(path, f"is not valid YAML: {problem}", place) from None
-    except (YAMLError, ValueError, OverflowError) as error:
+    except (yaml.YAMLError, RecursionError) as error:
         raise InputError(path, f"is not valid YAML: {error}") from None
+    if root is None:
+        raise InputError(path, "holds no YAML document; expected a mapping of fields")
     positions: dict[tuple, tuple[int, int]] = {}
-    return _plain(loaded, (), positions), positions
+    return _Builder(path, positions).build(root, ()), positions
 
 
-def _refuse_unsafe_events(path: Path, events) -> None:
-    """Refuse what could construct objects or expand without bound, before anything is built."""
-    from ruamel.yaml.events import (
-        AliasEvent,
-        CollectionEndEvent,
-        CollectionStartEvent,
-        DocumentStartEvent,
-        NodeEvent,
-    )
-
-    depth = documents = 0
-    for event in events:
-        line = event.start_mark.line + 1 if event.start_mark else None
-        if isinstance(event, DocumentStartEvent):
-            documents += 1
-            if documents > 1:
-                raise InputError(path, "holds more than one YAML document; expected one", Place((), line))
-        elif isinstance(event, AliasEvent):
-            raise InputError(path, "uses a YAML alias (*name); write the value out in full", Place((), line))
-        if isinstance(event, NodeEvent):
-            if event.anchor is not None:
-                raise InputError(path, "uses a YAML anchor (&name); anchors and aliases are not accepted", Place((), line))
-            tag = getattr(event, "tag", None)
-            if tag is not None and str(tag) != "!":
-                raise InputError(path, f"uses the YAML tag {tag}; tags are not accepted, write plain values", Place((), line))
-        if isinstance(event, CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise InputError(path, f"is nested too deeply; at most {MAX_DEPTH} levels are accepted", Place((), line))
-        elif isinstance(event, CollectionEndEvent):
-            depth -= 1
+# YAML 1.2 core schema for plain scalars (so yes and no stay text), plus ISO dates.
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_CORE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "map", "seq", "int", "float", "bool", "null")}
 
 
-def _plain(node: Any, keys: tuple, positions: dict) -> Any:
-    """Convert ruamel's round-trip objects to plain Python, recording where each key sits."""
-    if isinstance(node, dict):
-        result = {}
-        for key, value in node.items():
-            key_path = keys + (_plain_scalar(key),)
-            position = node.lc.key(key) if hasattr(node, "lc") else None
-            if position:
-                positions[key_path] = (position[0] + 1, position[1] + 1)
-            result[key_path[-1]] = _plain(value, key_path, positions)
-        return result
-    if isinstance(node, list):
-        result = []
-        for index, value in enumerate(node):
-            item_path = keys + (index,)
-            position = node.lc.item(index) if hasattr(node, "lc") else None
-            if position:
-                positions[item_path] = (position[0] + 1, position[1] + 1)
-            result.append(_plain(value, item_path, positions))
-        return result
-    return _plain_scalar(node)
+class _Builder:
+    """Builds plain data from YAML nodes, refusing tags, aliases, duplicate keys and deep nesting."""
+
+    def __init__(self, path: Path, positions: dict):
+        self.path = path
+        self.positions = positions
+        self.seen: set[int] = set()
+
+    def refuse(self, node, problem: str) -> InputError:
+        return InputError(self.path, problem, Place((), node.start_mark.line + 1, node.start_mark.column + 1))
+
+    def build(self, node, keys: tuple) -> Any:
+        import yaml
+
+        if id(node) in self.seen:
+            raise self.refuse(node, "uses a YAML alias (*name); write the value out in full")
+        self.seen.add(id(node))
+        if node.tag not in _CORE_TAGS:
+            raise self.refuse(node, f"uses the YAML tag {node.tag}; tags are not accepted, write plain values")
+        if len(keys) > MAX_DEPTH:
+            raise self.refuse(node, f"is nested too deeply; at most {MAX_DEPTH} levels are accepted")
+        if isinstance(node, yaml.MappingNode):
+            mapping: dict = {}
+            for key_node, value_node in node.value:
+                key = self.build(key_node, keys)
+                if not isinstance(key, (str, int, float, bool)) and key is not None:
+                    raise self.refuse(key_node, "uses a complex mapping key; keys must be plain text")
+                if key in mapping:
+                    raise self.refuse(key_node, f'duplicate key "{key}"; each key may appear once')
+                self.positions[keys + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                mapping[key] = self.build(value_node, keys + (key,))
+            return mapping
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self.positions[keys + (index,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+                items.append(self.build(item, keys + (index,)))
+            return items
+        return _scalar(node.value) if node.style in (None, "") else node.value
 
 
-def _plain_scalar(value: Any) -> Any:
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else value
-    if isinstance(value, datetime.date):
-        return datetime.date(value.year, value.month, value.day)
-    return value
+def _scalar(text: str) -> Any:
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.match(text):
+        return int(text)
+    if _FLOAT.match(text):
+        return float(text)
+    if _DATE.match(text):
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            return text
+    return text
+
+
+def write_text_atomically(path: str | Path, text: str) -> None:
+    """Write a whole file or nothing: a temporary file in the same directory, renamed over ``path``."""
+    path = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as error:
+        raise InputError(path, f"cannot be written: {error.strerror or error}") from None

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import durable_rules_engine as core
 
-from .conditions import Atom, Choice, Compare, Missing, domain
-from .errors import EngineError, InputError, Place, RulebookError
+from .conditions import Atom, Choice, Compare, domain
+from .errors import EngineError, InputError, RulebookError
 from .questionnaire import NOT_PROVIDED, Questionnaire
-from .rulebook import Rule, Rulebook
+from .rulebook import Rulebook
 
 MAX_CONJUNCTS_PER_RULESET = 60
 MAX_FIELDS_PER_FACT = 240  # the C core refuses facts with more than 252 properties
@@ -38,6 +39,7 @@ FACT_ID = "answers"
 RESERVED_FIELDS = ("kind", "id", "sid", "$s")
 _COMPARATORS = {"below": "$lt", "at_most": "$lte", "above": "$gt", "at_least": "$gte"}
 _RESULT_NOT_HANDLED, _RESULT_OBSERVED = 1, 2
+_TOKEN = re.compile(r"^[a-z][a-z0-9_]*$")
 _generation = itertools.count()
 
 
@@ -49,9 +51,11 @@ def fnv1a_32(text: str) -> int:
     return value
 
 
-def field_name(question_id: str, option: str | None = None) -> str:
-    name = question_id.replace(".", "__")
-    return f"{name}___{option}" if option else name
+def field_name(questionnaire: Questionnaire, question_id: str, option: str | None = None) -> str:
+    """A short field name: every firing returns its fact as JSON, so long names cost time."""
+    question = questionnaire.question(question_id)
+    name = f"q{questionnaire.index(question_id)}"
+    return f"{name}o{question.option_values.index(option)}" if option else name
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,11 @@ def compile_rulebook(rulebook: Rulebook) -> CompiledRulebook:
     problems: list[InputError] = []
     conjuncts: dict[str, tuple[str, tuple[Atom, ...]]] = {}
     plans = []
-    for draft in (False, True):
+    # Rules addressed to all Parties share rulesets whose fact carries no answers: every firing
+    # returns its fact as JSON, so small facts keep the per-firing cost down.
+    for draft, conditional in ((False, False), (False, True), (True, False), (True, True)):
         batch: dict[str, dict] = {}
-        for rule in (r for r in rulebook.rules + rulebook.observations if r.draft == draft):
+        for rule in (r for r in rulebook.rules + rulebook.observations if r.draft == draft and (r.condition is not None) == conditional):
             if len(rule.conjuncts) > MAX_CONJUNCTS_PER_RULESET:
                 problems.append(rule.error(f"{rule.id}: the condition has {len(rule.conjuncts)} alternatives; at most {MAX_CONJUNCTS_PER_RULESET} fit one ruleset"))
                 continue
@@ -102,11 +108,11 @@ def compile_rulebook(rulebook: Rulebook) -> CompiledRulebook:
 
 def _tests(atom: Atom, questionnaire: Questionnaire) -> list[dict]:
     if isinstance(atom, Choice):
-        field = field_name(atom.question, atom.option)
+        field = field_name(questionnaire, atom.question, atom.option)
         if len(atom.allowed) == 1:
             return [{field: next(iter(atom.allowed))}]
         return [{"$neq": {field: value}} for value in sorted(domain(atom, questionnaire) - atom.allowed)]
-    field = field_name(atom.question)
+    field = field_name(questionnaire, atom.question)
     if isinstance(atom, Compare):
         return [{_COMPARATORS[atom.op]: {field: atom.number}}]
     return [{"$nex" if atom.missing else "$ex": {field: 1}}]
@@ -117,24 +123,34 @@ def _plan(batch: dict, conjuncts: dict, questionnaire: Questionnaire, draft: boo
     for name in batch:
         for atom in conjuncts[name][1]:
             option = atom.option if isinstance(atom, Choice) else None
-            fields[field_name(atom.question, option)] = (atom.question, option, questionnaire.question(atom.question).type)
+            fields[field_name(questionnaire, atom.question, option)] = (atom.question, option, questionnaire.question(atom.question).type)
     return RulesetPlan(dict(batch), tuple((f, *rest) for f, rest in sorted(fields.items())), draft)
 
 
+def hash_collisions(names: set[str]) -> list[tuple[str, str]]:
+    """Pairs of names the C core would take for one, since it knows them only by 32-bit hash."""
+    seen: dict[int, str] = {}
+    pairs = []
+    for name in sorted(names):
+        other = seen.setdefault(fnv1a_32(name), name)
+        if other != name:
+            pairs.append((other, name))
+    return pairs
+
+
 def _hash_problems(rulebook: Rulebook, plans: list[RulesetPlan]) -> list[InputError]:
-    """Two names sharing a hash would be one name to the C core: refuse the rulebook."""
     names = set(RESERVED_FIELDS) | {entry[0] for plan in plans for entry in plan.fields}
     values = {DISCRIMINATOR["kind"], NOT_PROVIDED, "yes", "no"}
     for question in rulebook.questionnaire.questions.values():
         values.update(question.option_values)
-    problems = []
-    for kind, group in (("field names", names), ("answer values", values)):
-        seen: dict[int, str] = {}
-        for name in sorted(group):
-            other = seen.setdefault(fnv1a_32(name), name)
-            if other != name:
-                problems.append(InputError(rulebook.meta.round, f"the {kind} {other!r} and {name!r} share a 32-bit hash in durable-rules; rename one"))
-    return problems
+    return [
+        InputError(rulebook.meta.round, f"the {kind} {first!r} and {second!r} share a 32-bit hash in durable-rules; rename one")
+        for kind, group in (("field names", names), ("answer values", values))
+        for first, second in hash_collisions(group)
+    ]
+
+
+_FACT_HEAD = json.dumps({"sid": SESSION, "id": FACT_ID, **DISCRIMINATOR}, separators=(",", ":"))[:-1]
 
 
 def encode(plan: RulesetPlan, answer_of: Callable[[str], Any]) -> str:
@@ -142,19 +158,24 @@ def encode(plan: RulesetPlan, answer_of: Callable[[str], Any]) -> str:
 
     A list answer becomes one yes/no flag per option; an integer not provided is left out, since
     durable-rules would compare the text "not_provided" with numbers. A free text is only ever
-    tested for presence, so it is present as a flag and its words never reach the engine.
+    tested for presence, so it is present as a flag and its words never reach the engine. Other
+    answers were validated, so each is an int or an identifier-like token and is written without
+    a JSON encoder per value.
     """
-    fact: dict[str, Any] = {"sid": SESSION, "id": FACT_ID, **DISCRIMINATOR}
+    parts = [_FACT_HEAD]
     for field, question_id, option, kind in plan.fields:
         answer = answer_of(question_id)
         if option is not None:
-            fact[field] = NOT_PROVIDED if answer == NOT_PROVIDED else ("yes" if option in answer else "no")
+            parts.append(f',"{field}":"{NOT_PROVIDED if answer == NOT_PROVIDED else "yes" if option in answer else "no"}"')
         elif kind in ("integer", "text"):
             if answer != NOT_PROVIDED:
-                fact[field] = 1 if kind == "text" else answer
+                parts.append(f',"{field}":{1 if kind == "text" else int(answer)}')
+        elif _TOKEN.match(answer):
+            parts.append(f',"{field}":"{answer}"')
         else:
-            fact[field] = answer
-    return json.dumps(fact, ensure_ascii=True, separators=(",", ":"))
+            raise ValueError(f"unexpected answer {answer!r} to {question_id}")
+    parts.append("}")
+    return "".join(parts)
 
 
 class DurableEngine:

@@ -170,9 +170,11 @@ class _Builder:
             chapter = self.layout.chapters.get(entry.chapter) or default_chapter(entry.chapter, self.words, entry.title)
             parts.append(self.chapter(chapter, entry.title))
         provenance = self.assessment.provenance
+        amended = self.words.amended.replace("{bills}", "; ".join(provenance.amendments)) if provenance.amendments else ""
         provenance_runs = self.runs(
             self.words.provenance,
             as_of=as_of or self.words.undated,
+            amended=amended,
             questionnaire_version=provenance.questionnaire_version,
             round=provenance.round,
             report=provenance.report,

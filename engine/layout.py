@@ -79,6 +79,7 @@ class DocumentSpec(Strict):
     contents: str
     chapter_heading: str
     provenance: str
+    amended: str
     introduction: Introduction
     verbs: dict[Literal["require", "request", "invite"], str]
     leads: dict[Literal["specific", "generic"], str]

@@ -101,4 +101,4 @@ def _styled(text: str) -> list[Run]:
 
 def plain(text: str) -> str:
     """The words of a text without footnotes or emphasis marks (for JSON and one-line summaries)."""
-    return "".join(run.text for run in runs(text))
+    return EMPHASIS.sub(lambda match: match.group(1) or match.group(2), FOOTNOTE.sub("", text))

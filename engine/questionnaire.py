@@ -159,6 +159,14 @@ class Questionnaire(Strict):
     def question(self, question_id: str) -> Question | None:
         return self.questions.get(question_id)
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {question_id: index for index, question_id in enumerate(self.questions)}
+
+    def index(self, question_id: str) -> int:
+        """The question's position in the questionnaire (stable within one version)."""
+        return self._positions[question_id]
+
 
 def load_questionnaire(path: Path) -> Questionnaire:
     document = read_document(path)

@@ -83,6 +83,7 @@ def _properties(document, factsheet: Factsheet) -> None:
         "comments": (
             f"round={provenance.round}; report={provenance.report}; rulebook_sha256={provenance.rulebook_sha256}; "
             f"questionnaire_version={provenance.questionnaire_version}; answers_as_of={provenance.answers_as_of}"
+            + "".join(f"; amendment={bill}" for bill in provenance.amendments)
         ),
     }
     for name, value in fields.items():

@@ -211,7 +211,7 @@ def _load_chapter(document: Document, chapter: str, questionnaire: Questionnaire
         or not {"chapter", "rules"} <= set(data) <= CHAPTER_KEYS
         or not all(isinstance(data.get(key, []), list) for key in ("rules", "observations"))
     ):
-        problems.append(document.error("expected a mapping with chapter, rules (a list of rules) and optionally observations (a list)"))
+        problems.append(document.error("expected a mapping with chapter and rules (a list of rules), and optionally observations (a list)"))
         return [], []
     if data["chapter"] != chapter:
         problems.append(document.error(f"expected chapter {chapter} as listed in rulebook.yaml, got {data['chapter']!r}", ("chapter",)))

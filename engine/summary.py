@@ -25,6 +25,8 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
         + ", ".join(f"{levels[level]} {level}" for level in LEVELS)
         + f" ({blocks['specific']} specific, {blocks['generic']} addressed to all Parties)",
     ]
+    for amendment in provenance.amendments:
+        lines.append(_wrap(f"as amended by {amendment}", "", "    "))
     if assessment.include_draft:
         lines.append("Draft rules included: findings marked [draft] rest on inferred recommendations.")
     titles = {entry.chapter: entry.title for entry in rulebook.meta.chapters}

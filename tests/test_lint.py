@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from conftest import ROOT, ROUND, run_selfcheck
-from engine.durable_adapter import field_name, fnv1a_32
+from engine.durable_adapter import fnv1a_32, hash_collisions
 from engine.errors import RulebookError
 from engine.rulebook import load_rulebook
 
@@ -136,37 +136,29 @@ def test_lint_refuses_a_rule_file_missing_from_rulebook_yaml(rules_copy, questio
     assert "12-stray.yaml: is not listed under chapters" in _problems(rules_copy, questionnaire)
 
 
-def _colliding_question_ids() -> tuple[str, str]:
-    """Two question ids whose durable-rules field names share a 32-bit FNV-1a hash."""
+def test_field_names_that_share_a_hash_are_found():
     seen: dict[int, str] = {}
     index = 0
-    while True:
-        question_id = f"legal.q{index}"
-        other = seen.setdefault(fnv1a_32(field_name(question_id)), question_id)
-        if other != question_id:
-            return other, question_id
+    while True:  # the birthday bound finds a 32-bit FNV-1a collision within ~100,000 names
+        name = f"q{index}"
+        other = seen.setdefault(fnv1a_32(name), name)
+        if other != name:
+            break
         index += 1
+    assert hash_collisions({other, name, "q-1"}) == [tuple(sorted((other, name)))]
 
 
-def test_lint_refuses_field_names_that_collide_in_durable_rules(tmp_path, questionnaire):
-    from engine.assess import engine_for
+def test_durable_rules_really_confuses_names_that_share_a_hash():
+    """Why the check exists: a rule on one field fires on a fact that only has the other."""
+    import json
 
-    first, second = _colliding_question_ids()
-    assert fnv1a_32(field_name(first)) == fnv1a_32(field_name(second))
-    extra = [
-        questionnaire.questions["legal.csam_terminology"].model_copy(update={"id": q, "number": f"99.{i}"}) for i, q in enumerate((first, second))
-    ]
-    chapters = list(questionnaire.chapters)
-    chapters[0] = chapters[0].model_copy(update={"questions": chapters[0].questions + extra})
-    colliding = questionnaire.model_copy(update={"chapters": chapters})
-    colliding.__dict__.pop("questions", None)  # drop the cached question index of the original
-    rules = tmp_path / "rules"
-    shutil.copytree(RULES, rules)
-    path = rules / "02-legal-framework.yaml"
-    path.write_text(path.read_text().replace("legal.csam_terminology: {not: yes}", f"all: [{{{first}: yes}}, {{{second}: yes}}]"))
-    with pytest.raises(RulebookError) as caught:
-        engine_for(load_rulebook(rules, colliding))
-    assert "share a 32-bit hash in durable-rules" in str(caught.value)
+    import durable_rules_engine as core
+
+    first, second = "costarring", "liquid"  # a known FNV-1a 32-bit collision
+    assert fnv1a_32(first) == fnv1a_32(second)
+    handle = core.create_ruleset("collision-demo", json.dumps({"r": {"all": [{"m": {"$and": [{"kind": "answers"}, {first: "yes"}]}}]}}))
+    result, state = core.assert_fact(handle, json.dumps({"sid": "s", "id": "f", "kind": "answers", second: "yes"}))
+    assert result == 0 and core.start_action_for_state(handle, state) is not None
 
 
 def test_selfcheck_lint_passes_on_the_shipped_rulebook():

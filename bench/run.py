@@ -1,0 +1,277 @@
+"""Benchmarks of selfcheck, written to bench/RESULTS.md with the machine they ran on.
+
+Run with `make bench` (or `python bench/run.py [--quick] [--output FILE]`). Measures, in one run:
+latency and throughput of the durable-rules path beside the pure-Python reference evaluator on the
+same rulebook and answer sets; the cold wall time of `selfcheck assess`; rulebook load and compile
+time; memory over many assessments; and the same on synthetic rulebooks 10x and 100x the real one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from engine import rounds  # noqa: E402
+from engine.answers import Answers, load_answers  # noqa: E402
+from engine.assess import assess  # noqa: E402
+from engine.conditions import holds  # noqa: E402
+from engine.durable_adapter import DurableEngine, compile_rulebook  # noqa: E402
+from engine.questionnaire import Questionnaire, load_questionnaire  # noqa: E402
+from engine.rulebook import load_rulebook  # noqa: E402
+from synthetic import write_synthetic_round  # noqa: E402
+
+ALBANIA = ROOT / "questionnaires" / "lanzarote-2" / "parties" / "albania.yaml"
+SELFCHECK = Path(sys.executable).parent / "selfcheck"
+
+
+def random_answers(questionnaire: Questionnaire, rng: random.Random) -> Answers:
+    values = {}
+    for question in questionnaire.questions.values():
+        if question.type == "text" or rng.random() < 0.2:
+            continue  # left out: not_provided
+        if question.type in ("tri_state", "one_of"):
+            values[question.id] = rng.choice(question.choices)
+        elif question.type == "integer":
+            values[question.id] = rng.randint(question.minimum, question.maximum)
+        else:
+            values[question.id] = tuple(o for o in question.option_values if rng.random() < 0.5)
+    return Answers(party="Benchland", round=questionnaire.round, values=values)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def timed(function, inputs) -> list[float]:
+    samples = []
+    for item in inputs:
+        start = time.perf_counter()
+        function(item)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def rss_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def latency(rulebook, engine: DurableEngine, answer_sets: list[Answers]) -> dict:
+    rules = rulebook.rules_in_force()
+    compiled = rules + list(rulebook.observations)  # durable-rules evaluates observations too
+
+    def durable(answers):
+        return engine.fired(answers.value)
+
+    def reference(answers):
+        return [rule.id for rule in compiled if holds(rule.condition, answers.value)]
+
+    for answers in answer_sets[:200]:  # warm up both paths
+        durable(answers), reference(answers)
+    d, r = timed(durable, answer_sets), timed(reference, answer_sets)
+    (d50, d99), (r50, r99) = percentiles(d), percentiles(r)
+    fired = statistics.mean(len(set(name.split("#")[0] for name in durable(a))) for a in answer_sets[:200])
+    return {
+        "n": len(answer_sets), "rules": len(rules), "observations": len(rulebook.observations), "fired": fired,
+        "durable_p50": d50, "durable_p99": d99, "durable_per_s": len(d) / sum(d),
+        "reference_p50": r50, "reference_p99": r99, "reference_per_s": len(r) / sum(r),
+    }
+
+
+def load_and_compile(questionnaire_file: Path, rules_dir: Path, repeat: int) -> dict:
+    loads, compiles = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        questionnaire = load_questionnaire(questionnaire_file)
+        rulebook = load_rulebook(rules_dir, questionnaire)
+        loaded = time.perf_counter()
+        engine = DurableEngine(compile_rulebook(rulebook))
+        loads.append(loaded - start)
+        compiles.append(time.perf_counter() - loaded)
+    return {"load": statistics.median(loads), "compile": statistics.median(compiles), "rulebook": rulebook, "engine": engine}
+
+
+def cold_start(runs: int) -> dict:
+    def wall(command: list[str]) -> float:
+        samples = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples)
+
+    return {
+        "selfcheck": wall([str(SELFCHECK), "assess", str(ALBANIA), "--format", "json"]),
+        "python": wall([sys.executable, "-c", "pass"]),
+    }
+
+
+def memory(engine: DurableEngine, answer_sets: list[Answers], total: int) -> list[tuple[int, int]]:
+    gc.collect()
+    points = [(0, rss_kib())]
+    checkpoints = {total // 10, total // 2, total}
+    for count in range(1, total + 1):
+        engine.fired(answer_sets[count % len(answer_sets)].value)
+        if count in checkpoints:
+            gc.collect()
+            points.append((count, rss_kib()))
+    return points
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    memory_total = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "?")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip() or "?"
+    from importlib.metadata import version
+
+    return (
+        f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}\n"
+        f"- commit: {commit}\n"
+        f"- CPU: {cpu}, {os.cpu_count()} cores; memory {int(memory_total) // 1024} MiB\n"
+        f"- OS: {platform.platform()}\n"
+        f"- Python {platform.python_version()}, durable-rules {version('durable-rules')}, PyYAML {version('PyYAML')}, pydantic {version('pydantic')}"
+    )
+
+
+def us(seconds: float) -> str:
+    return f"{seconds * 1e6:,.0f} µs"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:,.1f} ms"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the benchmark itself runs")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    options = parser.parse_args()
+    sizes = {"sets": 300, "memory": 2_000, "factors": (1, 2), "cold": 2, "repeat": 1} if options.quick else {
+        "sets": 5_000, "memory": 100_000, "factors": (1, 10, 100), "cold": 15, "repeat": 5}
+
+    rng = random.Random(20221028)
+    real_questionnaire = rounds.questionnaire(rounds.DEFAULT_ROUND)
+    albania = load_answers(ALBANIA)
+    nothing = Answers(party="Silentland", round=real_questionnaire.round, values={})
+    print("cold start ...", file=sys.stderr)
+    cold = cold_start(sizes["cold"])
+
+    scaling = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for factor in sizes["factors"]:
+            print(f"rulebook x{factor} ...", file=sys.stderr)
+            directory = Path(scratch) / f"x{factor}"
+            directory.mkdir()
+            questionnaire_file, rules_dir = write_synthetic_round(factor, directory)
+            built = load_and_compile(questionnaire_file, rules_dir, sizes["repeat"] if factor < 100 else 1)
+            questionnaire = built["rulebook"].questionnaire
+            sets = [random_answers(questionnaire, rng) for _ in range(max(50, sizes["sets"] // factor))]
+            most = [Answers(party="Silentland", round=questionnaire.round, values={})] * max(50, sizes["sets"] // factor)
+            scaling.append({
+                "factor": factor, "load": built["load"], "compile": built["compile"],
+                "rulesets": len(built["engine"].compiled.plans),
+                "random": latency(built["rulebook"], built["engine"], sets),
+                "most": latency(built["rulebook"], built["engine"], most),
+            })
+            if factor == 1:
+                real_rulebook, real_engine = built["rulebook"], built["engine"]
+                real_sets = [albania, nothing] + sets
+
+    print("latency and memory on the real rulebook ...", file=sys.stderr)
+    real = latency(real_rulebook, real_engine, real_sets)
+    full = percentiles(timed(lambda a: assess(a, real_rulebook), real_sets[: sizes["sets"] // 5]))
+    rss = memory(real_engine, real_sets, sizes["memory"])
+
+    ratio = real["durable_p50"] / real["reference_p50"]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (`bench/run.py`); every figure below comes from one run on this machine:",
+        "",
+        machine(),
+        "",
+        "## Per-assessment latency and throughput (real rulebook)",
+        "",
+        f"{real['n']:,} answer sets (Albania, one with every answer not provided, and random ones); "
+        f"{real['rules']} rules in force and {real['observations']} observations, {real['fired']:.0f} firing on average. The durable-rules path is "
+        "`DurableEngine.fired` (encode the answers, assert one fact per ruleset, collect the firings, "
+        "retract); the reference evaluator walks the same rules' condition trees in Python.",
+        "",
+        "| path | p50 | p99 | throughput |",
+        "|---|---|---|---|",
+        f"| durable-rules (C functions driven directly) | {us(real['durable_p50'])} | {us(real['durable_p99'])} | {real['durable_per_s']:,.0f}/s |",
+        f"| pure-Python reference evaluator | {us(real['reference_p50'])} | {us(real['reference_p99'])} | {real['reference_per_s']:,.0f}/s |",
+        f"| ratio durable / reference | {ratio:.2f}x | {real['durable_p99'] / real['reference_p99']:.2f}x | {real['reference_per_s'] / real['durable_per_s']:.2f}x |",
+        f"| full `assess()` (findings, citations, reasons as pydantic models) | {us(full[0])} | {us(full[1])} | |",
+        "",
+        f"Target: durable-rules within 3x of the reference evaluator at p50 — **{verdict(ratio <= 3)}** ({ratio:.2f}x).",
+        "",
+        "## Cold start",
+        "",
+        "| command | median wall time |",
+        "|---|---|",
+        f"| `selfcheck assess albania.yaml --format json` | {ms(cold['selfcheck'])} |",
+        f"| `python -c pass` | {ms(cold['python'])} |",
+        "",
+        f"Median of {sizes['cold']} runs each. Target: under 0.5 s — **{verdict(cold['selfcheck'] < 0.5)}**.",
+        "",
+        "## Memory over many assessments (real rulebook)",
+        "",
+        "| assessments | RSS |",
+        "|---|---|",
+        *[f"| {count:,} | {kib / 1024:,.1f} MiB |" for count, kib in rss],
+        "",
+        f"Growth from the first checkpoint to the last: {(rss[-1][1] - rss[1][1]) / 1024:+.1f} MiB over "
+        f"{rss[-1][0] - rss[1][0]:,} assessments. Target: flat — **{verdict(rss[-1][1] - rss[1][1] < 2048)}** (under 2 MiB).",
+        "",
+        "## Scaling with the rulebook",
+        "",
+        "Synthetic rulebooks are copies of the real one with renamed questions and ids (`bench/synthetic.py`), "
+        "loaded and compiled by the real loader. \"most fire\" uses answers with every question not provided.",
+        "",
+        "| rulebook | rules | rulesets | load | compile | answers | durable p50 | reference p50 | ratio | durable µs per rule |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in scaling:
+        for kind in ("random", "most"):
+            m = row[kind]
+            lines.append(
+                f"| x{row['factor']} | {m['rules']:,} | {row['rulesets']} | {ms(row['load'])} | {ms(row['compile'])} | "
+                f"{kind} ({m['fired']:.0f} fire) | {us(m['durable_p50'])} | {us(m['reference_p50'])} | "
+                f"{m['durable_p50'] / m['reference_p50']:.2f}x | {m['durable_p50'] * 1e6 / m['rules']:.2f} |"
+            )
+    base, top = scaling[0]["random"], scaling[-1]["random"]
+    growth = (top["durable_p50"] / base["durable_p50"]) / (top["rules"] / base["rules"])
+    lines += [
+        "",
+        f"Cost per rule from x{scaling[0]['factor']} to x{scaling[-1]['factor']}: {growth:.2f} times "
+        f"(1.00 = cost grows exactly with the rulebook). Target: no faster than the rulebook — **{verdict(growth <= 1.2)}**.",
+        "",
+    ]
+    options.output.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {options.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

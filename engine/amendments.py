@@ -1,0 +1,204 @@
+"""Amendments: what-if overlays on a Party's answers, named after the bill that would make them true.
+
+An amendment file names the bill, the answers file it applies to (relative to the amendment file;
+it may itself be an amendment, so bills can build on each other) and only the answers the bill
+changes, each with a note on the provision that changes it:
+
+    title: Jurisdiction over habitual residents abroad
+    reference: Draft law amending Article 6 of the Criminal Code
+    date: 2024-05-01
+    applies_to: ../parties/albania.yaml
+    changes:
+      jurisdiction.habitual_residents_abroad:
+        value: yes
+        note: new paragraph of Article 6 - the criminal law applies to habitual residents abroad
+
+Every file, answers or amendment, stands for one set of answers: ``resolve`` reads either.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from . import rounds
+from .answers import Answers, answers_from_document, read_answer, read_date
+from .documents import Document, read_document
+from .errors import InputError
+from .questionnaire import Questionnaire
+
+TOP_LEVEL = {
+    "title": "the bill's title",
+    "reference": "the bill's reference",
+    "date": "the bill's date",
+    "applies_to": "the answers file it applies to, relative to this file",
+    "changes": "the answers it changes",
+}
+MAX_CHAIN = 20
+
+
+class Amendment(BaseModel):
+    """A bill's changes to answers: question -> new value, each with a note on the provision."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    reference: str
+    date: datetime.date
+    applies_to: Path
+    changes: dict[str, Any]
+    notes: dict[str, str]
+    file: Path | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.reference}, {self.date})"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a file stands for: answers, the answers file they rest on, the amendments overlaid."""
+
+    answers: Answers
+    answers_file: Path
+    amendments: tuple[Amendment, ...] = ()
+
+    def label(self, path: Path) -> str:
+        """The Party, the file and the bills, for the head of a diff."""
+        return f"{self.answers.party} ({path})" + "".join(f"; amended by {a.label}" for a in self.amendments)
+
+
+def is_amendment(data: Any) -> bool:
+    return isinstance(data, dict) and "answers" not in data and ("changes" in data or "applies_to" in data)
+
+
+def resolve(path: str | Path) -> Resolved:
+    """The answers a file stands for: an answers file's own, or an amendment's applied to what it applies to."""
+    return _resolve(Path(path), ())
+
+
+def _resolve(path: Path, seen: tuple[Path, ...]) -> Resolved:
+    document = read_document(path)
+    if not is_amendment(document.data):
+        return Resolved(answers_from_document(document), path)
+    target = _check_head(document)
+    if target.resolve() in seen + (path.resolve(),) or len(seen) >= MAX_CHAIN:
+        raise document.error(f"applies_to leads back to {target}; amendments must rest on an answers file", ("applies_to",))
+    base = _resolve(target, seen + (path.resolve(),))
+    amendment = amendment_from_document(document, rounds.questionnaire(base.answers.round))
+    return Resolved(apply(base.answers, amendment), base.answers_file, base.amendments + (amendment,))
+
+
+def load_amendment(path: str | Path, questionnaire: Questionnaire) -> Amendment:
+    """An amendment checked against a round's questionnaire, without reading what it applies to."""
+    document = read_document(path)
+    if not is_amendment(document.data):
+        raise document.error(f"expected an amendment with {', '.join(TOP_LEVEL)}; this looks like an answers file")
+    return amendment_from_document(document, questionnaire)
+
+
+def amendment_from_document(document: Document, questionnaire: Questionnaire) -> Amendment:
+    applies_to = _check_head(document)
+    changes, notes = {}, {}
+    for question_id, given in document.data["changes"].items():
+        keys = ("changes", question_id)
+        changes[question_id], texts = read_answer(document, questionnaire, keys, given, texts=("note",), required=("note",))
+        notes[question_id] = texts["note"]
+    data = document.data
+    return Amendment(
+        title=data["title"].strip(),
+        reference=data["reference"].strip(),
+        date=read_date(document, ("date",)),
+        applies_to=applies_to,
+        changes=changes,
+        notes=notes,
+        file=document.file,
+    )
+
+
+def _check_head(document: Document) -> Path:
+    """Check the fields around the changes; the path of the file the amendment applies to."""
+    data = document.data
+    for key in data:
+        if key not in TOP_LEVEL:
+            raise document.error(f"unknown field {key!r}; an amendment has only {', '.join(TOP_LEVEL)}", (key,))
+    for key in ("title", "reference", "applies_to"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise document.error(f"expected {TOP_LEVEL[key]} as a text", (key,))
+    read_date(document, ("date",))
+    if not isinstance(data.get("changes"), dict) or not data["changes"]:
+        raise document.error("expected changes: a mapping of question ids to {value, note}, at least one", ("changes",))
+    target = Path(os.path.normpath(document.file.parent / data["applies_to"].strip()))
+    if not target.is_file():
+        raise document.error(f"applies_to names {target}, which is not a file; give the answers file's path relative to this file", ("applies_to",))
+    return target
+
+
+def apply(answers: Answers, amendment: Amendment) -> Answers:
+    """The answers as they would be if the bill passed."""
+    return answers.model_copy(
+        update={
+            "values": {**answers.values, **amendment.changes},
+            "sources": {**answers.sources, **{q: f"{amendment.title} ({amendment.reference})" for q in amendment.changes}},
+            "notes": {**answers.notes, **amendment.notes},
+            "amendments": answers.amendments + (amendment.label,),
+        }
+    )
+
+
+def invert(amendment: Amendment, before: Answers) -> Amendment:
+    """The amendment that undoes ``amendment`` applied to ``before``: it applies to the amendment itself."""
+    return Amendment(
+        title=f"Reversal of: {amendment.title}",
+        reference=f"reverses {amendment.reference}",
+        date=amendment.date,
+        applies_to=amendment.file or amendment.applies_to,
+        changes={q: before.value(q) for q in amendment.changes},
+        notes={q: "restores the answer given before the bill" + (f" ({before.sources[q]})" if q in before.sources else "") for q in amendment.changes},
+    )
+
+
+def render_amendment(amendment: Amendment, directory: Path, comments: list[str] = ()) -> str:
+    """The amendment as a YAML file to be saved in ``directory`` (applies_to is written relative to it)."""
+    applies_to = os.path.relpath(amendment.applies_to.resolve(), directory.resolve()).replace(os.sep, "/")
+    lines = [f"# {line}".rstrip() for line in comments]
+    lines += [
+        f"title: {_scalar(amendment.title)}",
+        f"reference: {_scalar(amendment.reference)}",
+        f"date: {amendment.date.isoformat()}",
+        f"applies_to: {_scalar(applies_to)}",
+        "changes:",
+    ]
+    for question_id, value in amendment.changes.items():
+        lines += [f"  {question_id}:", f"    value: {_scalar(value)}", f"    note: {_scalar(amendment.notes[question_id])}"]
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(value: Any) -> str:
+    """A value as YAML 1.2 reads it back: option-like words plain, any other text double-quoted."""
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_scalar(item) for item in value) + "]"
+    if isinstance(value, int):
+        return str(value)
+    if re.fullmatch(r"[a-z][a-z0-9_]*", value) and value not in ("null", "true", "false"):
+        return value
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
+
+
+def ensure_comparable(base: Resolved, base_file: Path, other: Resolved, other_file: Path) -> None:
+    """Refuse to compare an amendment with answers it does not rest on, or answers of two rounds."""
+    if base.answers.round != other.answers.round:
+        raise InputError(other_file, f"answers round {other.answers.round}, but {base_file} answers round {base.answers.round}")
+    if (base.amendments or other.amendments) and base.answers_file.resolve() != other.answers_file.resolve():
+        file, resolved, root = (other_file, other, base.answers_file) if other.amendments else (base_file, base, other.answers_file)
+        raise InputError(
+            file,
+            f"applies to {resolved.answers_file}, not to {root}; compare an amendment with the answers it applies to, or change its applies_to",
+        )

@@ -1,0 +1,204 @@
+"""Comparing two sets of answers: the recommendations a change resolves, creates or moves.
+
+Findings are matched by recommendation id. ``changed`` holds an id found on both sides at a
+different level or block; the answer changes shown with an entry are the answers that differ
+between the two sides among the questions its rule reads. The result is one pydantic model, so
+that a later section (observations) is one more field.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from .answers import Answers
+from .assess import Assessment, Citations, Finding, assess
+from .counterfactual import questions_read
+from .rulebook import LEVELS, Rulebook
+
+FAIL_ON = ("new", "require", "request")
+WIDTH = 100
+
+
+class AnswerChange(BaseModel):
+    question: str
+    number: str
+    before: Any
+    after: Any
+    source: str | None = None  # where the new answer comes from: for an amendment, the bill
+    note: str | None = None  # for an amendment, the provision that changes the answer
+
+
+class Entry(BaseModel):
+    """A recommendation on one side only: as BASE had it (resolved) or as OTHER has it (new)."""
+
+    id: str
+    level: str
+    block: str
+    chapter: str
+    text: str
+    citations: Citations
+    draft: bool
+    answer_changes: list[AnswerChange]
+
+
+class Moved(Entry):
+    """A recommendation on both sides at a different level or block; level and block are OTHER's."""
+
+    level_before: str
+    block_before: str
+
+
+class Diff(BaseModel):
+    resolved: list[Entry]
+    new: list[Entry]
+    changed: list[Moved]
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A diff with what the renderers and ``--fail-on`` need beside it."""
+
+    diff: Diff
+    base: Assessment
+    other: Assessment
+    base_label: str
+    other_label: str
+    still_applying: tuple[str, ...]  # unchanged ids whose rule reads an answer that changed
+
+
+def compare(base: Answers, other: Answers, rulebook: Rulebook, include_draft: bool = False, labels: tuple[str, str] = ("BASE", "OTHER")) -> Comparison:
+    before = assess(base, rulebook, include_draft)
+    after = assess(other, rulebook, include_draft)
+    found_before = {finding.id: finding for finding in before.recommendations}
+    found_after = {finding.id: finding for finding in after.recommendations}
+    changed_questions = {q for q in set(base.values) | set(other.values) if base.value(q) != other.value(q)}
+
+    def changes(finding: Finding) -> list[AnswerChange]:
+        read = [q for q in questions_read(rulebook.by_id[finding.id]) if q in changed_questions]
+        read.sort(key=lambda q: tuple(int(part) for part in rulebook.questionnaire.question(q).number.split(".")))
+        return [
+            AnswerChange(
+                question=q,
+                number=rulebook.questionnaire.question(q).number,
+                before=_plain(base.value(q)),
+                after=_plain(other.value(q)),
+                source=other.sources.get(q),
+                note=other.notes.get(q),
+            )
+            for q in read
+        ]
+
+    def entry(finding: Finding) -> Entry:
+        return Entry(**finding.model_dump(include=set(Entry.model_fields) - {"answer_changes"}), answer_changes=changes(finding))
+
+    both = [i for i in found_after if i in found_before]
+    moved = [i for i in both if (found_before[i].level, found_before[i].block) != (found_after[i].level, found_after[i].block)]
+    diff = Diff(
+        resolved=[entry(found_before[i]) for i in found_before if i not in found_after],
+        new=[entry(found_after[i]) for i in found_after if i not in found_before],
+        changed=[
+            Moved(**entry(found_after[i]).model_dump(), level_before=found_before[i].level, block_before=found_before[i].block)
+            for i in moved
+        ],
+        unchanged=len(both) - len(moved),
+    )
+    still = tuple(i for i in both if i not in moved and changes(found_after[i]))
+    return Comparison(diff, before, after, labels[0], labels[1], still)
+
+
+def failing(comparison: Comparison, fail_on: list[str], rulebook: Rulebook) -> list[str]:
+    """The ids that make ``--fail-on`` fail: new ones, or those left at a level at least as high.
+
+    Recommendations addressed to all Parties whatever they answer never count: no amendment can
+    clear them.
+    """
+    ids = []
+    if "new" in fail_on:
+        ids += [entry.id for entry in comparison.diff.new]
+    lowest = max((LEVELS.index(kind) for kind in fail_on if kind in LEVELS), default=-1)
+    levels = LEVELS[: lowest + 1]
+    ids += [
+        finding.id
+        for finding in comparison.other.recommendations
+        if finding.level in levels and rulebook.by_id[finding.id].condition is not None
+    ]
+    return list(dict.fromkeys(ids))
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+
+def render_text(comparison: Comparison) -> str:
+    diff = comparison.diff
+    lines = [f"BASE  {comparison.base_label}", f"OTHER {comparison.other_label}"]
+    for title, entries in (("Resolved", diff.resolved), ("New", diff.new), ("Changed", diff.changed)):
+        lines += ["", f"{title} ({len(entries)})" + (":" if entries else "")]
+        for entry in entries:
+            level = f"{entry.level_before} -> {entry.level}" if isinstance(entry, Moved) else entry.level
+            head = f"  {level:<9}{entry.id:<7}{'[draft] ' if entry.draft else ''}"
+            indent = " " * 18
+            lines.append(_wrap(entry.text, head, indent))
+            lines.append(_wrap(citation_line(entry.citations), indent, indent))
+            for change in entry.answer_changes:
+                lines.append(_wrap(change_line(change), indent + "answer ", indent + "  "))
+    lines += ["", f"Unchanged: {diff.unchanged}"]
+    if comparison.still_applying:
+        lines.append(_wrap("still addressed although answers they read changed: " + ", ".join(comparison.still_applying), "  ", "  "))
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(comparison: Comparison) -> str:
+    diff = comparison.diff
+    lines = [
+        f"### selfcheck diff: {len(diff.resolved)} resolved, {len(diff.new)} new, {len(diff.changed)} changed, {diff.unchanged} unchanged",
+        "",
+        f"- **BASE**: {comparison.base_label}",
+        f"- **OTHER**: {comparison.other_label}",
+    ]
+    for title, entries in (("Resolved", diff.resolved), ("New", diff.new), ("Changed", diff.changed)):
+        lines += ["", f"#### {title} ({len(entries)})", ""]
+        if not entries:
+            lines.append("None.")
+        for entry in entries:
+            level = f"{entry.level_before} → {entry.level}" if isinstance(entry, Moved) else entry.level
+            draft = " (draft)" if entry.draft else ""
+            lines.append(f"- **{entry.id}** *{level}, {entry.block}*{draft}: {entry.text}  ")
+            lines.append(f"  {citation_line(entry.citations)}")
+            for change in entry.answer_changes:
+                lines.append(f"  - {change_line(change, code=True)}")
+    if comparison.still_applying:
+        lines += ["", f"Still addressed although answers they read changed: {', '.join(comparison.still_applying)}."]
+    return "\n".join(lines) + "\n"
+
+
+def citation_line(citations: Citations) -> str:
+    parts = [f"Recommendation {citations.recommendation}"]
+    if citations.report_paras:
+        parts.append("report para" + ("s " if len(citations.report_paras) > 1 else " ") + ", ".join(map(str, citations.report_paras)))
+    parts += citations.convention + citations.opinion + citations.other
+    return "; ".join(parts)
+
+
+def change_line(change: AnswerChange, code: bool = False) -> str:
+    question = f"`{change.question}`" if code else change.question
+    line = f"{change.number} {question}: {_answer(change.before)} -> {_answer(change.after)}"
+    if change.note:
+        line += f" ({change.note})"
+    return line
+
+
+def _answer(answer: Any) -> str:
+    return "[" + ", ".join(answer) + "]" if isinstance(answer, list) else str(answer)
+
+
+def _wrap(text: str, first: str, rest: str) -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)

@@ -1,0 +1,133 @@
+"""selfcheck diff: each shipped amendment resolves exactly the recommendations its bill answers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ALBANIA, COMPLIANT, ROOT, ROUND, run_selfcheck
+
+AMENDMENTS = ROOT / "questionnaires" / ROUND / "amendments"
+
+# amendment file -> (resolved id -> level as BASE had it, unchanged count); none creates or moves any
+EXPECTED = {
+    "albania-jurisdiction-habitual-residents.yaml": ({"IV-4": "require", "IV-5": "require"}, 92),
+    "albania-dual-criminality-article-25-4.yaml": ({"IV-6": "require"}, 93),
+    "albania-children-sharing-own-images.yaml": ({"II-8": "request"}, 93),
+    "albania-sexual-extortion-offence.yaml": ({"II-12": "invite"}, 93),
+}
+SENTENCES = {
+    "albania-jurisdiction-habitual-residents.yaml": "Jurisdiction over habitual residents abroad, without a victim's complaint, resolves IV-4 and IV-5",
+    "albania-dual-criminality-article-25-4.yaml": "Removing dual criminality for the Article 25(4) offences resolves IV-6 and leaves the invitations IV-7 and IV-8",
+    "albania-children-sharing-own-images.yaml": "Exempting children's consensual sharing of their own images resolves II-8 but not II-6",
+    "albania-sexual-extortion-offence.yaml": "A specific offence of sexual extortion resolves II-12",
+}
+
+
+def _diff(*args: str) -> dict:
+    result = run_selfcheck("diff", *args, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_every_shipped_amendment_has_an_expected_diff():
+    assert sorted(EXPECTED) == sorted(path.name for path in AMENDMENTS.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED), ids=[SENTENCES[name] for name in sorted(EXPECTED)])
+def test_a_shipped_amendment_resolves_exactly_what_its_bill_answers(name):
+    diff = _diff(ALBANIA, AMENDMENTS / name)
+    resolved, unchanged = EXPECTED[name]
+    assert list(diff) == ["resolved", "new", "changed", "unchanged"]
+    assert {entry["id"]: entry["level"] for entry in diff["resolved"]} == resolved
+    assert diff["new"] == [] and diff["changed"] == []
+    assert diff["unchanged"] == unchanged
+    amendment_changes = set(_changes_in(AMENDMENTS / name))
+    for entry in diff["resolved"]:
+        responsible = {change["question"] for change in entry["answer_changes"]}
+        assert responsible and responsible <= amendment_changes, entry["id"]
+        assert all(change["note"] for change in entry["answer_changes"]), "each change carries the provision's note"
+        assert entry["citations"]["recommendation"] == entry["id"]
+
+
+def test_the_diff_names_the_answer_behind_each_resolved_recommendation():
+    diff = _diff(ALBANIA, AMENDMENTS / "albania-dual-criminality-article-25-4.yaml")
+    (change,) = diff["resolved"][0]["answer_changes"]
+    assert (change["question"], change["number"], change["before"], change["after"]) == ("jurisdiction.dual_criminality.core_offences", "12.5", "yes", "no")
+    assert change["note"].startswith("Article 6(3) new")
+
+
+def test_a_bill_that_answers_part_of_a_recommendation_says_it_still_applies():
+    result = run_selfcheck("diff", ALBANIA, AMENDMENTS / "albania-children-sharing-own-images.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "still addressed although answers they read changed: II-6" in result.stdout
+    assert "Resolved (1):" in result.stdout and "II-8" in result.stdout
+
+
+def test_comparing_a_file_with_itself_finds_no_difference():
+    diff = _diff(ALBANIA, ALBANIA)
+    assert diff == {"resolved": [], "new": [], "changed": [], "unchanged": 94}
+
+
+def test_two_answers_files_are_compared_both_ways():
+    forward, backward = _diff(ALBANIA, COMPLIANT), _diff(COMPLIANT, ALBANIA)
+    assert {e["id"] for e in forward["resolved"]} == {e["id"] for e in backward["new"]}
+    assert len(forward["resolved"]) - len(forward["new"]) == 94 - 60
+    assert forward["unchanged"] == backward["unchanged"]
+
+
+def test_the_markdown_diff_is_ready_for_a_pull_request():
+    result = run_selfcheck("diff", ALBANIA, AMENDMENTS / "albania-jurisdiction-habitual-residents.yaml", "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("### selfcheck diff: 2 resolved, 0 new, 0 changed, 92 unchanged")
+    assert "- **IV-4** *require, specific*" in result.stdout
+    assert "`jurisdiction.habitual_residents_abroad`: no -> yes" in result.stdout
+
+
+def test_fail_on_new_passes_when_a_bill_creates_nothing():
+    result = run_selfcheck("diff", ALBANIA, AMENDMENTS / "albania-dual-criminality-article-25-4.yaml", "--fail-on", "new")
+    assert result.returncode == 0, result.stderr
+
+
+def test_fail_on_new_fails_when_the_other_side_draws_a_new_recommendation():
+    result = run_selfcheck("diff", COMPLIANT, ALBANIA, "--fail-on", "new", "--format", "json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["new"], "the diff is still printed"
+    assert result.stderr.startswith("selfcheck: --fail-on new: II-6, II-8, II-9, II-1, ")
+
+
+def test_fail_on_require_fails_while_a_require_recommendation_remains_but_not_for_those_addressed_to_all_parties():
+    remaining = run_selfcheck("diff", ALBANIA, AMENDMENTS / "albania-dual-criminality-article-25-4.yaml", "--fail-on", "require")
+    assert remaining.returncode == 1 and "IV-4" in remaining.stderr and "IV-6" not in remaining.stderr
+    assert "III-30" not in remaining.stderr and "IX-3" not in remaining.stderr
+    compliant = run_selfcheck("diff", ALBANIA, COMPLIANT, "--fail-on", "request")
+    assert compliant.returncode == 0, compliant.stderr
+
+
+def test_fail_on_request_counts_require_recommendations_too():
+    result = run_selfcheck("diff", ALBANIA, AMENDMENTS / "albania-children-sharing-own-images.yaml", "--fail-on", "request")
+    assert result.returncode == 1
+    assert "II-6" in result.stderr and "IV-4" in result.stderr
+
+
+def test_an_amendment_is_compared_only_with_the_answers_it_applies_to():
+    other = AMENDMENTS / "albania-dual-criminality-article-25-4.yaml"
+    result = run_selfcheck("diff", COMPLIANT, other)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == (
+        f"selfcheck: {other}: applies to {ALBANIA}, not to {COMPLIANT}; "
+        "compare an amendment with the answers it applies to, or change its applies_to"
+    )
+
+
+def test_two_drafts_of_the_same_answers_can_be_compared():
+    diff = _diff(AMENDMENTS / "albania-dual-criminality-article-25-4.yaml", AMENDMENTS / "albania-jurisdiction-habitual-residents.yaml")
+    assert [e["id"] for e in diff["resolved"]] == ["IV-4", "IV-5"]
+    assert [e["id"] for e in diff["new"]] == ["IV-6"]
+
+
+def _changes_in(path) -> dict:
+    from engine.documents import read_document
+
+    return read_document(path).data["changes"]
