@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from conftest import ALBANIA, COMPLIANT, ROUND, run_selfcheck
+from conftest import ALBANIA, COMPLIANT, ROOT, ROUND, run_selfcheck
 from engine import rounds
 from engine.answers import Answers
 from engine.assess import assess
@@ -316,3 +316,13 @@ def test_footnote_calls_are_numbered_in_reading_order_for_any_party():
         if isinstance(inline, Ref)
     ]
     assert calls == sorted(calls) == [f.number for f in factsheet.footnotes]
+
+
+def test_a_bill_drafted_as_an_amendment_gets_its_factsheet_and_is_named_in_its_provenance():
+    bill = ROOT / "questionnaires" / ROUND / "amendments" / "albania-dual-criminality-article-25-4.yaml"
+    result = run_selfcheck("report", bill)
+    assert result.returncode == 0, result.stderr
+    markdown = result.stdout
+    assert "Recommendation IV-6." not in markdown and "the principle of dual criminality" not in markdown
+    assert "Recommendation IV-7." in markdown, "the invitation on the other offences stays"
+    assert "as amended by Removing dual criminality for sexual offences against children" in markdown
