@@ -16,9 +16,10 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 run: $(INSTALLED)
-	$(BIN)/selfcheck assess questionnaires/lanzarote-2/parties/albania.yaml
+	$(BIN)/selfcheck report questionnaires/lanzarote-2/parties/albania.yaml --format markdown
 
 test: $(INSTALLED)
+	scripts/ensure-system-packages
 	$(BIN)/selfcheck lint
 	$(BIN)/pytest
 

@@ -48,6 +48,12 @@ class BatchFormat(str, Enum):
     csv = "csv"
 
 
+class ReportFormat(str, Enum):
+    markdown = "markdown"
+    html = "html"
+    docx = "docx"
+
+
 def reports_errors(command):
     """Turn the engine's errors into one message on stderr and the documented exit code."""
 
@@ -112,6 +118,48 @@ def assess(
 
 @app.command()
 @reports_errors
+def report(
+    answers: Path = typer.Argument(..., help="Answers file (YAML or JSON), or an amendment of one."),
+    format: ReportFormat = typer.Option(ReportFormat.markdown, "--format", help="markdown, html (one print-ready page) or docx (Word)."),
+    output: Path = typer.Option(None, "-o", "--output", help="File to write, whole or not at all; without it, the text goes to stdout."),
+    include_draft: bool = typer.Option(False, "--include-draft", help="Also print draft rules (inferred recommendations), marked."),
+):
+    """Write the factsheet the Committee would publish for these answers."""
+    from engine.rendering import render, write_atomically
+    from engine.report import factsheet_for
+
+    if format is ReportFormat.docx and output is None:
+        typer.echo("selfcheck: a Word factsheet is a binary file; give -o FILE.docx", err=True)
+        raise typer.Exit(2)
+    data = render(factsheet_for(answers, include_draft=include_draft), format.value)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        write_atomically(output, data)
+        typer.echo(f"selfcheck: wrote {output}", err=True)
+
+
+@app.command()
+@reports_errors
+def explain(
+    answers: Path = typer.Argument(..., help="Answers file (YAML or JSON), or an amendment of one."),
+    id: str = typer.Argument(..., help="A recommendation id (IV-6) or an observation id (IV.dual-criminality)."),
+    format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools."),
+    include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
+):
+    """Why a recommendation fires or not: its condition against the answers, its citations, and the smallest answer changes that would turn it around."""
+    from engine.amendments import resolve
+    from engine.explain import explain_for, render_explanation
+
+    explanation, rulebook = explain_for(resolve(answers).answers, id, include_draft=include_draft)
+    if format is Format.json:
+        typer.echo(explanation.model_dump_json(indent=2, by_alias=True))
+    else:
+        sys.stdout.write(render_explanation(explanation, rulebook))
+
+
+@app.command()
+@reports_errors
 def lint(
     round: str = ROUND_OPTION,
     rules: Path = typer.Option(None, "--rules", help="A rulebook directory to check instead of the round's own (e.g. a draft copy)."),
@@ -119,14 +167,18 @@ def lint(
     """Load, check and compile a round's rulebook; list every problem found."""
     from engine import rounds
     from engine.assess import engine_for
+    from engine.layout import load_layout
     from engine.rulebook import load_rulebook
 
     rulebook = load_rulebook(rules, rounds.questionnaire(round)) if rules else rounds.rulebook(round)
     engine = engine_for(rulebook)
+    layout = load_layout(rulebook)
     drafts = sum(rule.draft for rule in rulebook.rules)
     typer.echo(
-        f"{round}: {len(rulebook.rules)} rules ({len(rulebook.rules) - drafts} in force, {drafts} draft) over "
-        f"{len(rulebook.questionnaire.questions)} questions, compiled into {len(engine.compiled.plans)} durable-rules rulesets; no problems"
+        f"{round}: {len(rulebook.rules)} rules ({len(rulebook.rules) - drafts} in force, {drafts} draft) and "
+        f"{len(rulebook.observations)} observations over "
+        f"{len(rulebook.questionnaire.questions)} questions, compiled into {len(engine.compiled.plans)} durable-rules rulesets; "
+        f"factsheet layout for {len(layout.chapters)} chapters; no problems"
     )
 
 

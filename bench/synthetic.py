@@ -1,12 +1,13 @@
 """Synthetic rulebooks N times the real one, for measuring how cost grows with the rulebook.
 
-Copy k of every question is renamed ``s<k>.<id>`` and copy k of every rule ``<chapter>-<n + 1000k>``,
-with its condition rewritten to read the copied questions; the files then go through the real
-loader and compiler, so loading is measured too.
+Copy k of every question is renamed ``s<k>.<id>``, copy k of every rule ``<chapter>-<n + 1000k>``
+and of every observation ``<id>-s<k>``, with conditions (and quoted answers) rewritten to read the
+copied questions; the files then go through the real loader and compiler, so loading is measured too.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -56,6 +57,17 @@ def write_synthetic_round(factor: int, directory: Path) -> tuple[Path, Path]:
                     copy["when"] = _rename_questions(rule["when"], k, real_ids)
                 copies.append(copy)
         chapter_file["rules"] = copies
+        if "observations" in chapter_file:
+            chapter_file["observations"] = [
+                {
+                    **observation,
+                    "id": f"{observation['id']}-s{k}",
+                    "when": _rename_questions(observation["when"], k, real_ids),
+                    "text": re.sub(r"\{([a-z_]+\.[a-z_.]+)\}", lambda m: f"{{s{k}.{m.group(1)}}}", observation["text"]),
+                }
+                for k in range(factor)
+                for observation in chapter_file["observations"]
+            ]
         (rules_dir / path.name).write_text(_dump(chapter_file), encoding="utf-8")
     return questionnaire_file, rules_dir
 

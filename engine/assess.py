@@ -1,4 +1,4 @@
-"""Assessing a Party's answers: the recommendations durable-rules fires, with the reasons why."""
+"""Assessing a Party's answers: the recommendations durable-rules fires and the observations that hold, with the reasons why."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pydantic import BaseModel
 
 from .answers import Answers
 from .conditions import Atom, Compare, COMPARISONS, Missing
+from .markup import PARTY, clean, fill, plain
 from .questionnaire import NOT_PROVIDED
-from .rulebook import BLOCKS, LEVELS, Rulebook
+from .rulebook import BLOCKS, LEVELS, Observation, Rulebook
 
 
 class Because(BaseModel):
@@ -43,6 +44,24 @@ class Finding(BaseModel):
     draft: bool
 
 
+class ObservationCitations(BaseModel):
+    report_paras: list[int | str]
+    convention: list[str]
+    opinion: list[str]
+    other: list[str]
+
+
+class Observed(BaseModel):
+    """An observation that holds for the answers: what the Committee would observe, and why."""
+
+    id: str
+    tone: str
+    chapter: str
+    text: str
+    citations: ObservationCitations
+    because: list[Because]
+
+
 class Provenance(BaseModel):
     round: str
     report: str
@@ -57,6 +76,7 @@ class Assessment(BaseModel):
     provenance: Provenance
     include_draft: bool
     recommendations: list[Finding]
+    observations: list[Observed] = []
 
     def ids(self) -> list[str]:
         return [finding.id for finding in self.recommendations]
@@ -74,15 +94,22 @@ def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) ->
     engine = engine_for(rulebook)
     layout = _layout(rulebook)
     findings: dict[str, Finding] = {}
+    observed: dict[str, Observed] = {}
     for name in engine.fired(answers.value, include_draft):
-        rule_id = engine.compiled.conjuncts[name][0]
-        if rule_id not in findings:  # the first alternative that held explains the finding
-            findings[rule_id] = _finding(layout, rule_id, name, answers)
+        item_id = engine.compiled.conjuncts[name][0]
+        # the first alternative that held explains the finding
+        if item_id in layout.shared:
+            if item_id not in findings:
+                findings[item_id] = _finding(layout, item_id, name, answers)
+        elif item_id not in observed:
+            text = plain(observation_text(rulebook.observation_by_id[item_id], answers))
+            observed[item_id] = Observed.model_construct(**layout.observations[item_id], text=text, because=_because(layout, name, answers))
     return Assessment(
         party=answers.party,
         provenance=provenance(rulebook, answers),
         include_draft=include_draft,
         recommendations=sorted(findings.values(), key=lambda f: layout.order[f.id]),
+        observations=sorted(observed.values(), key=lambda o: layout.order[o.id]),
     )
 
 
@@ -103,6 +130,14 @@ class _Layout:
             rule.id: (rulebook.chapter_order[rule.chapter], BLOCKS.index(rule.block), LEVELS.index(rule.level), rule.number)
             for rule in rulebook.rules
         }
+        self.order.update({observation.id: (index,) for index, observation in enumerate(rulebook.observations)})
+        self.observations = {
+            observation.id: dict(
+                id=observation.id, tone=observation.tone, chapter=observation.chapter,
+                citations=ObservationCitations(**observation.cites.model_dump()),
+            )
+            for observation in rulebook.observations
+        }
         self.reasons: dict[str, list[tuple[str, str, str]]] = {}  # conjunct name -> (question, number, condition)
         for name, (_, atoms) in engine_for(rulebook).compiled.conjuncts.items():
             parts = []
@@ -119,13 +154,27 @@ def _layout(rulebook: Rulebook) -> _Layout:
     return _Layout(rulebook)
 
 
-def _finding(layout: _Layout, rule_id: str, conjunct: str, answers: Answers) -> Finding:
+def _because(layout: _Layout, conjunct: str, answers: Answers) -> list[Because]:
     because = []
     for question_id, number, condition in layout.reasons[conjunct]:
         answer = answers.value(question_id)
         because.append(Because.model_construct(question=question_id, number=number, condition=condition, answer=list(answer) if isinstance(answer, tuple) else answer))
+    return because
+
+
+def _finding(layout: _Layout, rule_id: str, conjunct: str, answers: Answers) -> Finding:
     text = layout.texts[rule_id].replace("{party}", answers.party)
-    return Finding.model_construct(**layout.shared[rule_id], text=text, because=because)
+    return Finding.model_construct(**layout.shared[rule_id], text=text, because=_because(layout, conjunct, answers))
+
+
+def observation_text(observation: Observation, answers: Answers) -> str:
+    """The observation's sentence for these answers, its markup kept: Party named, answers quoted."""
+
+    def value_of(name: str) -> str:
+        return answers.party if name == PARTY else str(answers.value(name))
+
+    return clean(fill(observation.text, value_of))
+
 
 
 def provenance(rulebook: Rulebook, answers: Answers) -> Provenance:

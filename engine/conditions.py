@@ -8,6 +8,7 @@ A condition is written in YAML as a tree:
     <question id>: {not: yes}                       the answer is anything but yes
     <question id>: {below: 18}                      (integers: below, at_most, above, at_least)
     <question id>: {includes: health}               (lists: includes, lacks)
+    <question id>: {not: not_provided}              (free text: only whether it was answered)
 
 ``holds`` evaluates the tree directly and is the reference the durable-rules path is tested
 against. ``disjunctive_normal_form`` rewrites the tree into alternatives of simple atoms, which is
@@ -123,7 +124,10 @@ def parse_condition(raw: Any, questionnaire: Questionnaire, keys: tuple = ()) ->
 
 def _parse_matcher(question: Question, body: Any, keys: tuple) -> Test:
     if question.type == "text":
-        raise ConditionError(keys, f"{question.id} is a free-text question; rules cannot depend on it")
+        # what a Party wrote is quoted, never interpreted: a rule may only ask whether it wrote something
+        if body == NOT_PROVIDED or body == {"not": NOT_PROVIDED}:
+            return Test(question.id, "in" if body == NOT_PROVIDED else "not_in", (NOT_PROVIDED,))
+        raise ConditionError(keys, f"{question.id} is a free-text question; a condition can only ask whether it was answered: not_provided or {{not: not_provided}}")
     if isinstance(body, dict):
         if len(body) != 1:
             raise ConditionError(keys, "expected one operator: not, below, at_most, above, at_least, includes or lacks")
@@ -182,7 +186,7 @@ class Compare:
 
 @dataclass(frozen=True, order=True)
 class Missing:
-    """An integer answer is (or is not) not_provided."""
+    """An integer or free-text answer is (or is not) not_provided."""
 
     question: str
     missing: bool
@@ -228,7 +232,7 @@ def _dnf(node: Condition, negate: bool, questionnaire: Questionnaire) -> list[tu
 def _atoms(test: Test, negate: bool, questionnaire: Questionnaire) -> list[Atom]:
     """The test as alternatives of single atoms (negation may turn one test into two)."""
     question = questionnaire.question(test.question)
-    if question.type == "integer":
+    if question.type in ("integer", "text"):
         if test.op in COMPARISONS:
             if not negate:
                 return [Compare(test.question, test.op, test.value)]

@@ -15,6 +15,8 @@ from .questionnaire import NOT_PROVIDED, Question, Questionnaire
 from .rulebook import Rule
 
 MAX_CHANGES = 3
+# A condition only asks whether a free text was written, so any words stand for all of them.
+ANY_TEXT = "(any text)"
 
 
 def questions_read(rule: Rule) -> list[str]:
@@ -32,6 +34,8 @@ def candidate_answers(question: Question, rule: Rule) -> list[Any]:
             if test.question == question.id and test.op in COMPARISONS:
                 numbers.update(n for n in (test.value - 1, test.value, test.value + 1) if question.minimum <= n <= question.maximum)
         return sorted(numbers) + [NOT_PROVIDED]
+    if question.type == "text":
+        return [ANY_TEXT, NOT_PROVIDED]
     options = question.option_values
     subsets = chain.from_iterable(combinations(options, size) for size in range(len(options) + 1))
     return [tuple(subset) for subset in subsets] + [NOT_PROVIDED]

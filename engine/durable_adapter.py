@@ -63,18 +63,18 @@ class RulesetPlan:
     """One durable ruleset: its definition and the answer fields its fact must carry."""
 
     definition: dict
-    fields: tuple[tuple[str, str, str | None, bool], ...]  # (field name, question id, list option, integer?)
+    fields: tuple[tuple[str, str, str | None, str], ...]  # (field name, question id, list option, question type)
     draft: bool
 
 
 @dataclass(frozen=True)
 class CompiledRulebook:
     plans: tuple[RulesetPlan, ...]
-    conjuncts: dict[str, tuple[str, tuple[Atom, ...]]]  # conjunct name -> (rule id, atoms)
+    conjuncts: dict[str, tuple[str, tuple[Atom, ...]]]  # conjunct name -> (rule or observation id, atoms)
 
 
 def compile_rulebook(rulebook: Rulebook) -> CompiledRulebook:
-    """Translate every rule (drafts packed apart) into durable-rules definitions; RulebookError if unsafe."""
+    """Translate every rule and observation (drafts packed apart) into durable-rules definitions; RulebookError if unsafe."""
     problems: list[InputError] = []
     conjuncts: dict[str, tuple[str, tuple[Atom, ...]]] = {}
     plans = []
@@ -82,7 +82,7 @@ def compile_rulebook(rulebook: Rulebook) -> CompiledRulebook:
     # returns its fact as JSON, so small facts keep the per-firing cost down.
     for draft, conditional in ((False, False), (False, True), (True, False), (True, True)):
         batch: dict[str, dict] = {}
-        for rule in (r for r in rulebook.rules if r.draft == draft and (r.condition is not None) == conditional):
+        for rule in (r for r in rulebook.rules + rulebook.observations if r.draft == draft and (r.condition is not None) == conditional):
             if len(rule.conjuncts) > MAX_CONJUNCTS_PER_RULESET:
                 problems.append(rule.error(f"{rule.id}: the condition has {len(rule.conjuncts)} alternatives; at most {MAX_CONJUNCTS_PER_RULESET} fit one ruleset"))
                 continue
@@ -123,8 +123,7 @@ def _plan(batch: dict, conjuncts: dict, questionnaire: Questionnaire, draft: boo
     for name in batch:
         for atom in conjuncts[name][1]:
             option = atom.option if isinstance(atom, Choice) else None
-            integer = questionnaire.question(atom.question).type == "integer"
-            fields[field_name(questionnaire, atom.question, option)] = (atom.question, option, integer)
+            fields[field_name(questionnaire, atom.question, option)] = (atom.question, option, questionnaire.question(atom.question).type)
     return RulesetPlan(dict(batch), tuple((f, *rest) for f, rest in sorted(fields.items())), draft)
 
 
@@ -158,17 +157,19 @@ def encode(plan: RulesetPlan, answer_of: Callable[[str], Any]) -> str:
     """The JSON fact for one ruleset: only the fields it reads, plus the discriminator.
 
     A list answer becomes one yes/no flag per option; an integer not provided is left out, since
-    durable-rules would compare the text "not_provided" with numbers. Answers were validated, so
-    each is an int or an identifier-like token and is written without a JSON encoder per value.
+    durable-rules would compare the text "not_provided" with numbers. A free text is only ever
+    tested for presence, so it is present as a flag and its words never reach the engine. Other
+    answers were validated, so each is an int or an identifier-like token and is written without
+    a JSON encoder per value.
     """
     parts = [_FACT_HEAD]
-    for field, question_id, option, integer in plan.fields:
+    for field, question_id, option, kind in plan.fields:
         answer = answer_of(question_id)
         if option is not None:
             parts.append(f',"{field}":"{NOT_PROVIDED if answer == NOT_PROVIDED else "yes" if option in answer else "no"}"')
-        elif integer:
+        elif kind in ("integer", "text"):
             if answer != NOT_PROVIDED:
-                parts.append(f',"{field}":{int(answer)}')
+                parts.append(f',"{field}":{1 if kind == "text" else int(answer)}')
         elif _TOKEN.match(answer):
             parts.append(f',"{field}":"{answer}"')
         else:

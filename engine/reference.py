@@ -13,3 +13,7 @@ from .rulebook import Rulebook
 
 def reference_fired(rulebook: Rulebook, answers: Answers, include_draft: bool = False) -> set[str]:
     return {rule.id for rule in rulebook.rules_in_force(include_draft) if holds(rule.condition, answers.value)}
+
+
+def reference_observed(rulebook: Rulebook, answers: Answers) -> set[str]:
+    return {observation.id for observation in rulebook.observations if holds(observation.condition, answers.value)}

@@ -1,8 +1,10 @@
 """Rulebooks as data: loading the rule files of a round and linting them as they load.
 
 A rulebook directory holds ``rulebook.yaml`` (the round, the report, the chapters and the file of
-each) and one YAML file of rules per chapter. Every problem found is reported at once, each with
-its file and line; a rulebook with problems is never used.
+each) and one YAML file per chapter with its recommendations (``rules``) and the observations the
+Committee makes from the answers (``observations``). Both kinds are conditions over answers,
+checked and compiled the same way. Every problem found is reported at once, each with its file
+and line; a rulebook with problems is never used.
 """
 
 from __future__ import annotations
@@ -16,14 +18,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .conditions import Condition, ConditionError, TooComplex, disjunctive_normal_form, parse_condition
+from .conditions import Atom, Choice, Compare, Condition, ConditionError, Missing, TooComplex, disjunctive_normal_form, parse_condition
 from .documents import Document, read_document
 from .errors import InputError, Place, RulebookError
-from .questionnaire import Questionnaire, pydantic_input_error
+from .markup import PARTY, footnotes_in, placeholders_in
+from .questionnaire import NOT_PROVIDED, Questionnaire, pydantic_input_error
 
 LEVELS = ("require", "request", "invite")
 BLOCKS = ("specific", "generic")
+TONES = ("negative", "positive", "no_information")
 RULE_ID = r"^([IVX]+)-([1-9][0-9]*)$"
+OBSERVATION_ID = r"^([IVX]+)\.([a-z0-9]+(?:-[a-z0-9]+)*)$"
 
 
 class Strict(BaseModel):
@@ -49,15 +54,26 @@ class RuleSpec(Strict):
     reason: str = Field(min_length=1, description="Why the Committee addresses the recommendation")
     when: Any = None
     text: str = Field(min_length=1)
+    note: str | None = Field(None, min_length=1, description="A footnote the factsheet prints with the recommendation")
     cites: Citations
     draft: bool = False
 
 
-@dataclass(frozen=True)
-class Rule:
-    """A checked rule: its spec, the chapter and place it came from, its parsed condition and DNF."""
+class ObservationSpec(Strict):
+    """One observation as written in a rule file: what the Committee observes, and on which answers."""
 
-    spec: RuleSpec
+    id: str = Field(pattern=OBSERVATION_ID)
+    tone: Literal["negative", "positive", "no_information"]
+    when: Any = None
+    text: str = Field(min_length=1, description="The sentence(s); {party}, {<question id>} and [^<para>] footnotes allowed")
+    cites: Citations
+
+
+@dataclass(frozen=True)
+class Conditional:
+    """A checked rule or observation: its spec, where it came from, its parsed condition and DNF."""
+
+    spec: Any
     chapter: str
     file: str
     line: int | None
@@ -65,23 +81,40 @@ class Rule:
     conjuncts: tuple
 
     id = property(lambda self: self.spec.id)
-    level = property(lambda self: self.spec.level)
-    block = property(lambda self: self.spec.block)
     text = property(lambda self: self.spec.text)
-    reason = property(lambda self: self.spec.reason)
     cites = property(lambda self: self.spec.cites)
-    draft = property(lambda self: self.spec.draft)
-
-    @property
-    def number(self) -> int:
-        return int(self.id.split("-")[1])
 
     @property
     def source(self) -> str:
         return f"{Path(self.file).name}:{self.line}" if self.line else Path(self.file).name
 
     def error(self, problem: str) -> InputError:
-        return InputError(self.file, problem, Place(("rules", self.id), self.line))
+        return InputError(self.file, problem, Place((self.section, self.id), self.line))
+
+
+@dataclass(frozen=True)
+class Rule(Conditional):
+    """A recommendation."""
+
+    section = "rules"
+    level = property(lambda self: self.spec.level)
+    block = property(lambda self: self.spec.block)
+    reason = property(lambda self: self.spec.reason)
+    note = property(lambda self: self.spec.note)
+    draft = property(lambda self: self.spec.draft)
+
+    @property
+    def number(self) -> int:
+        return int(self.id.split("-")[1])
+
+
+@dataclass(frozen=True)
+class Observation(Conditional):
+    """An observation of the Committee: negative, positive, or that the Party gave no information."""
+
+    section = "observations"
+    draft = False
+    tone = property(lambda self: self.spec.tone)
 
 
 class ChapterEntry(Strict):
@@ -104,11 +137,17 @@ class Rulebook:
     meta: RulebookMeta
     rules: tuple[Rule, ...]
     questionnaire: Questionnaire
-    digest: str  # sha256 of rulebook.yaml and the rule files, for provenance
+    digest: str  # sha256 of every YAML file of the rulebook directory, for provenance
+    observations: tuple[Observation, ...] = ()
+    directory: Path | None = None  # where it was loaded from; its factsheet/ holds the layout
 
     @cached_property
     def by_id(self) -> dict[str, Rule]:
         return {rule.id: rule for rule in self.rules}
+
+    @cached_property
+    def observation_by_id(self) -> dict[str, Observation]:
+        return {observation.id: observation for observation in self.observations}
 
     @cached_property
     def chapter_order(self) -> dict[str, int]:
@@ -128,42 +167,77 @@ def load_rulebook(directory: Path, questionnaire: Questionnaire) -> Rulebook:
         raise meta_document.error(f"expected round {questionnaire.round!r}, got {meta.round!r}", ("round",))
     problems: list[InputError] = []
     rules: list[Rule] = []
-    digest = hashlib.sha256(meta_document.file.read_bytes())
+    observations: list[Observation] = []
     for index, entry in enumerate(meta.chapters):
         path = directory / entry.file
         if not path.is_file():
             problems.append(meta_document.error(f"no rule file {entry.file} beside rulebook.yaml", ("chapters", index, "file")))
             continue
         document = read_document(path)
-        digest.update(path.read_bytes())
-        rules += _load_chapter(document, entry.chapter, questionnaire, problems)
+        chapter_rules, chapter_observations = _load_chapter(document, entry.chapter, questionnaire, problems)
+        rules += chapter_rules
+        observations += chapter_observations
     listed = {entry.file for entry in meta.chapters}
     for stray in sorted(p.name for p in directory.glob("*.yaml") if p.name != "rulebook.yaml" and p.name not in listed):
         problems.append(InputError(directory / stray, "is not listed under chapters in rulebook.yaml; list it or remove it"))
-    problems += _cross_rule_problems(rules)
+    problems += _cross_rule_problems(rules) + _duplicate_observations(observations)
     if problems:
         raise RulebookError(problems)
-    return Rulebook(meta=meta, rules=tuple(rules), questionnaire=questionnaire, digest=digest.hexdigest())
+    return Rulebook(
+        meta=meta,
+        rules=tuple(rules),
+        questionnaire=questionnaire,
+        digest=_digest(directory),
+        observations=tuple(observations),
+        directory=directory,
+    )
 
 
-def _load_chapter(document: Document, chapter: str, questionnaire: Questionnaire, problems: list) -> list[Rule]:
+def _digest(directory: Path) -> str:
+    """One hash for every YAML file that shapes an output: rules, observations, factsheet layout."""
+    digest = hashlib.sha256()
+    for path in sorted(directory.rglob("*.yaml")):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+CHAPTER_KEYS = {"chapter", "rules", "observations"}
+
+
+def _load_chapter(document: Document, chapter: str, questionnaire: Questionnaire, problems: list) -> tuple[list[Rule], list[Observation]]:
     data = document.data
-    if not isinstance(data, dict) or set(data) != {"chapter", "rules"} or not isinstance(data["rules"], list):
-        problems.append(document.error("expected a mapping with chapter and rules (a list of rules)"))
-        return []
+    if (
+        not isinstance(data, dict)
+        or not {"chapter", "rules"} <= set(data) <= CHAPTER_KEYS
+        or not all(isinstance(data.get(key, []), list) for key in ("rules", "observations"))
+    ):
+        problems.append(document.error("expected a mapping with chapter and rules (a list of rules), and optionally observations (a list)"))
+        return [], []
     if data["chapter"] != chapter:
         problems.append(document.error(f"expected chapter {chapter} as listed in rulebook.yaml, got {data['chapter']!r}", ("chapter",)))
-        return []
-    rules = []
-    for index, raw in enumerate(data["rules"]):
-        keys = ("rules", index)
+        return [], []
+    rules = [
+        Rule(spec, chapter, str(document.file), document.place(keys).line, condition, conjuncts)
+        for keys, spec, condition, conjuncts in _checked(document, "rules", RuleSpec, chapter, questionnaire, problems)
+    ]
+    observations = [
+        Observation(spec, chapter, str(document.file), document.place(keys).line, condition, conjuncts)
+        for keys, spec, condition, conjuncts in _checked(document, "observations", ObservationSpec, chapter, questionnaire, problems)
+    ]
+    return rules, observations
+
+
+def _checked(document: Document, section: str, model: type, chapter: str, questionnaire: Questionnaire, problems: list):
+    """Each entry of a section that passes its checks, with its parsed condition and DNF."""
+    for index, raw in enumerate(document.data.get(section, [])):
+        keys = (section, index)
         try:
-            spec = RuleSpec.model_validate(raw)
+            spec = model.model_validate(raw)
         except ValidationError as error:
             problem = pydantic_input_error(document, error)
             problems.append(document.error(problem.problem, keys + problem.place.keys))
             continue
-        problem = _rule_problem(spec, chapter)
+        problem = _rule_problem(spec, chapter) if model is RuleSpec else _observation_problem(spec, chapter)
         if problem:
             problems.append(document.error(problem, keys + ("id",)))
             continue
@@ -181,9 +255,11 @@ def _load_chapter(document: Document, chapter: str, questionnaire: Questionnaire
             if not conjuncts:
                 problems.append(document.error(f"{spec.id}: the condition can never hold, so the rule never fires", keys + ("when",)))
                 continue
-        line = document.place(keys).line
-        rules.append(Rule(spec, chapter, str(document.file), line, condition, tuple(conjuncts)))
-    return rules
+        problem = _wording_problem(spec, conjuncts, questionnaire, observation=model is ObservationSpec)
+        if problem:
+            problems.append(document.error(f"{spec.id}: {problem}", keys + ("text",)))
+            continue
+        yield keys, spec, condition, tuple(conjuncts)
 
 
 def _rule_problem(spec: RuleSpec, chapter: str) -> str | None:
@@ -194,6 +270,47 @@ def _rule_problem(spec: RuleSpec, chapter: str) -> str | None:
     if spec.block == "specific" and spec.when is None:
         return f"{spec.id} is in the specific block but has no condition; say which answers address it to a Party"
     return None
+
+
+def _observation_problem(spec: ObservationSpec, chapter: str) -> str | None:
+    if re.match(OBSERVATION_ID, spec.id).group(1) != chapter:
+        return f"{spec.id} belongs to chapter {spec.id.split('.')[0]}, not to chapter {chapter}"
+    if spec.cites.is_empty():
+        return f"{spec.id} cites no source; give report_paras, convention articles or opinion paragraphs"
+    if spec.when is None:
+        return f"{spec.id} has no condition; say which answers make the Committee observe it"
+    return None
+
+
+def _wording_problem(spec: Any, conjuncts: list, questionnaire: Questionnaire, observation: bool) -> str | None:
+    """Placeholders and footnotes in a text: known, quotable, and backed by the citations."""
+    for name in placeholders_in(spec.text):
+        if name == PARTY:
+            continue
+        question = questionnaire.question(name)
+        if not observation or question is None:
+            return f"unknown placeholder {{{name}}}; use {{{PARTY}}}" + (" or {<question id>} in an observation" if observation else "")
+        if question.type not in ("integer", "text"):
+            return f"{{{name}}} quotes a {question.type} answer; only numbers and free texts can be quoted"
+        if not all(_provided(name, conjunct) for conjunct in conjuncts):
+            return f"{{{name}}} may be not_provided when this holds; add {name}: {{not: {NOT_PROVIDED}}} to the condition"
+    for cite in footnotes_in(spec.text):
+        if cite.kind == "recommendations" or (cite.kind == "paras" and not observation):
+            return f"footnote [^{cite.source}] belongs in cites, not in the text"
+        if cite.kind == "paras" and not set(cite.items) <= set(spec.cites.report_paras):
+            return f"footnote [^{cite.source}] cites paragraphs missing from cites.report_paras"
+    return None
+
+
+def _provided(question_id: str, conjunct: tuple[Atom, ...]) -> bool:
+    for atom in conjunct:
+        if atom.question != question_id:
+            continue
+        if isinstance(atom, Compare) or (isinstance(atom, Missing) and not atom.missing):
+            return True
+        if isinstance(atom, Choice) and NOT_PROVIDED not in atom.allowed:
+            return True
+    return False
 
 
 def _cross_rule_problems(rules: list[Rule]) -> list[InputError]:
@@ -208,3 +325,12 @@ def _cross_rule_problems(rules: list[Rule]) -> list[InputError]:
                 problem = f"duplicate id {rule.id}; it is already defined at {earlier.source}"
             problems.append(rule.error(problem))
     return problems
+
+
+def _duplicate_observations(observations: list[Observation]) -> list[InputError]:
+    first: dict[str, Observation] = {}
+    return [
+        observation.error(f"duplicate id {observation.id}; it is already defined at {first[observation.id].source}")
+        for observation in observations
+        if first.setdefault(observation.id, observation) is not observation
+    ]

@@ -20,6 +20,7 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
     as_of = f", answers as of {provenance.answers_as_of}" if provenance.answers_as_of else ""
     lines = [
         f"{assessment.party} - {rulebook.meta.round} (report {provenance.report}){as_of}",
+        f"rule files sha256 {provenance.rulebook_sha256}; questionnaire {provenance.questionnaire_version}",
         f"{len(findings)} recommendations: "
         + ", ".join(f"{levels[level]} {level}" for level in LEVELS)
         + f" ({blocks['specific']} specific, {blocks['generic']} addressed to all Parties)",

@@ -23,7 +23,8 @@ def test_every_compiled_conjunct_tests_the_discriminator(rulebook):
 def test_rulesets_hold_at_most_60_conjuncts_so_a_fact_stays_under_64_alpha_tests(rulebook):
     plans = compile_rulebook(rulebook).plans
     assert all(len(plan.definition) <= MAX_CONJUNCTS_PER_RULESET for plan in plans)
-    assert sum(len(plan.definition) for plan in plans) == sum(len(rule.conjuncts) for rule in rulebook.rules)
+    compiled = rulebook.rules + rulebook.observations
+    assert sum(len(plan.definition) for plan in plans) == sum(len(rule.conjuncts) for rule in compiled)
 
 
 def test_no_compiled_test_is_an_or(rulebook):

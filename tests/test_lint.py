@@ -72,6 +72,49 @@ def test_lint_catches(rules_copy, questionnaire, name, rule, fragment):
     assert f"{CHAPTER_IV}:" in problems, "the problem must name the rule file and line"
 
 
+OBSERVATION = """
+observations:
+  - id: IV.dual-criminality-example
+    tone: negative
+    when:
+      jurisdiction.dual_criminality.core_offences: yes
+    text: >-
+      {party} requires dual criminality.
+    cites:
+      report_paras: [222]
+"""
+
+BROKEN_OBSERVATIONS = [
+    ("an observation without a condition", OBSERVATION.replace("    when:\n      jurisdiction.dual_criminality.core_offences: yes\n", ""), "has no condition"),
+    ("an observation of another chapter", OBSERVATION.replace("id: IV.", "id: V."), "belongs to chapter V"),
+    ("an unknown tone", OBSERVATION.replace("tone: negative", "tone: grumpy"), "no_information"),
+    ("an observation citing nothing", OBSERVATION.replace("    cites:\n      report_paras: [222]\n", "    cites: {}\n"), "cites no source"),
+    ("a quoted answer that may be missing", OBSERVATION.replace("requires dual criminality.", "is {legal.age_of_criminal_responsibility} years old."), "may be not_provided when this holds"),
+    ("a quoted yes-or-no answer", OBSERVATION.replace("requires dual criminality.", "{legal.csam_terminology}"), "quotes a tri_state answer"),
+    ("an unknown placeholder", OBSERVATION.replace("{party}", "{country}"), "unknown placeholder {country}"),
+    ("a footnote to a paragraph not cited", OBSERVATION.replace("requires dual criminality.", "requires dual criminality.[^223]"), "missing from cites.report_paras"),
+    ("a footnote citing a recommendation", OBSERVATION.replace("requires dual criminality.", "requires dual criminality.[^IV-6]"), "belongs in cites"),
+    ("a free text compared with a value", OBSERVATION.replace("jurisdiction.dual_criminality.core_offences: yes", "jurisdiction.difficulties: yes"), "only ask whether it was answered"),
+]
+
+
+@pytest.mark.parametrize("name, observation, fragment", BROKEN_OBSERVATIONS, ids=[b[0] for b in BROKEN_OBSERVATIONS])
+def test_lint_catches_in_an_observation(rules_copy, questionnaire, name, observation, fragment):
+    path = rules_copy / CHAPTER_IV
+    text = path.read_text()
+    path.write_text(text[: text.index("\nobservations:\n")] + "\n" + observation)
+    problems = _problems(rules_copy, questionnaire)
+    assert fragment in problems
+    assert f"{CHAPTER_IV}:" in problems, "the problem must name the rule file and line"
+
+
+def test_lint_accepts_the_example_observation(rules_copy, questionnaire):
+    path = rules_copy / CHAPTER_IV
+    text = path.read_text()
+    path.write_text(text[: text.index("\nobservations:\n")] + "\n" + OBSERVATION)
+    assert "IV.dual-criminality-example" in load_rulebook(rules_copy, questionnaire).observation_by_id
+
+
 def test_lint_catches_a_duplicate_id(rules_copy, questionnaire):
     _replace_iv6(rules_copy, IV6 + IV6.replace("Dual criminality is required.", "Again."))
     assert "duplicate id IV-6" in _problems(rules_copy, questionnaire)

@@ -12,7 +12,7 @@ from engine.assess import assess
 from engine.conditions import Choice, Compare, Missing
 from engine.documents import Document
 from engine.questionnaire import NOT_PROVIDED
-from engine.reference import reference_fired
+from engine.reference import reference_fired, reference_observed
 from strategies import answer_values, answers_from
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
@@ -37,9 +37,13 @@ NOTHING_COMPLIANT = {q.id: "no" if q.type == "tri_state" else NOT_PROVIDED for q
 @example(values=NOTHING_COMPLIANT, include_draft=True)
 def test_durable_rules_and_the_reference_evaluator_agree(values, include_draft):
     answers = answers_from(values, QUESTIONNAIRE)
-    fired = assess(answers, RULEBOOK, include_draft=include_draft).ids()
+    assessment = assess(answers, RULEBOOK, include_draft=include_draft)
+    fired = assessment.ids()
     assert len(fired) == len(set(fired)), "a recommendation was reported twice"
     assert set(fired) == reference_fired(RULEBOOK, answers, include_draft)
+    observed = [observation.id for observation in assessment.observations]
+    assert len(observed) == len(set(observed)), "an observation was reported twice"
+    assert set(observed) == reference_observed(RULEBOOK, answers)
 
 
 @SETTINGS
@@ -81,6 +85,13 @@ def test_every_rule_fires_for_the_answers_its_first_alternative_describes():
         assert rule.id in fired, f"{rule.id} did not fire for {values}"
 
 
+def test_every_observation_holds_for_the_answers_its_first_alternative_describes():
+    for observation in RULEBOOK.observations:
+        values = {atom.question: _satisfying(atom) for atom in observation.conjuncts[0]}
+        observed = [o.id for o in assess(answers_from(values, QUESTIONNAIRE), RULEBOOK).observations]
+        assert observation.id in observed, f"{observation.id} did not hold for {values}"
+
+
 def test_a_fully_compliant_party_draws_only_the_recommendations_addressed_to_all_parties(compliant):
     fired = set(assess(compliant, RULEBOOK).ids())
     unconditional = {rule.id for rule in RULEBOOK.rules_in_force() if rule.condition is None}
@@ -96,7 +107,7 @@ def _satisfying(atom):
     if isinstance(atom, Compare):
         return {"below": atom.number - 1, "at_most": atom.number, "above": atom.number + 1, "at_least": atom.number}[atom.op]
     if isinstance(atom, Missing):
-        return NOT_PROVIDED if atom.missing else question.minimum
+        return NOT_PROVIDED if atom.missing else ("some words" if question.type == "text" else question.minimum)
     assert isinstance(atom, Choice)
     value = sorted(atom.allowed)[0]
     if atom.option is None:

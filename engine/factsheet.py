@@ -1,0 +1,387 @@
+"""The factsheet as a neutral document: what the Committee would publish for these answers.
+
+``build_factsheet`` follows the layout (``engine.layout``) chapter by chapter and prints the
+observations that hold and the recommendations durable-rules fired, in the Committee's words,
+numbering footnotes in reading order. Renderers (Markdown, HTML, Word) only decide how it looks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .answers import Answers
+from .assess import Assessment, Provenance, observation_text
+from .layout import (
+    ChapterLayout,
+    Entry,
+    FreeText,
+    IntroductionBullets,
+    IntroductionHeading,
+    Layout,
+    Observe,
+    Recommend,
+    Section,
+    Statement,
+    default_chapter,
+)
+from .markup import PARTY, Cite, clean, fill, footnotes_in, runs
+from .rulebook import LEVELS, Rule, Rulebook
+
+# An answer's source that names report paragraphs ("Para. 330", "Paras. 295, 296 - ...").
+SOURCE_PARAS = re.compile(r"^Paras?\.\s*(\d+(?:\s*,\s*\d+)*)")
+
+
+@dataclass
+class Text:
+    text: str
+    style: str = ""  # "", "strong" or "em"
+
+
+@dataclass
+class Ref:
+    number: int
+
+
+Inline = Text | Ref
+
+
+@dataclass
+class Heading:
+    level: int  # 2 for a chapter, 3 for its parts, 4 for a section within a part
+    runs: list[Inline]
+    anchor: str = ""
+    role: str = "heading"
+
+
+@dataclass
+class Paragraph:
+    runs: list[Inline]
+    role: str  # text, observation, lead, recommendation, practice or difficulty
+
+
+@dataclass
+class Item:
+    """A bullet: its words, the sub-bullets of the same sentence (parts), and bullets nested under it."""
+
+    runs: list[Inline]
+    role: str
+    parts: list[list[Inline]] = field(default_factory=list)
+    children: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Bullets:
+    items: list[Item]
+
+
+Block = Heading | Paragraph | Bullets
+
+
+@dataclass
+class Footnote:
+    number: int
+    runs: list[Inline]
+    cite: Cite
+
+
+@dataclass
+class Part:
+    """The introduction or a chapter: its heading, its blocks, and the footnotes they call."""
+
+    anchor: str
+    heading: Heading
+    blocks: list[Block]
+    footnotes: list[Footnote]
+
+
+@dataclass
+class Factsheet:
+    party: str
+    language: str
+    title: str
+    report_title: str
+    round_title: str
+    last_update: str | None
+    contents: str
+    parts: list[Part]
+    provenance_runs: list[Inline]
+    provenance: Provenance
+
+    @property
+    def footnotes(self) -> list[Footnote]:
+        return [footnote for part in self.parts for footnote in part.footnotes]
+
+
+def build_factsheet(assessment: Assessment, answers: Answers, rulebook: Rulebook, layout: Layout) -> Factsheet:
+    return _Builder(assessment, answers, rulebook, layout).factsheet()
+
+
+class _Builder:
+    def __init__(self, assessment: Assessment, answers: Answers, rulebook: Rulebook, layout: Layout):
+        self.assessment, self.answers, self.rulebook, self.layout = assessment, answers, rulebook, layout
+        self.words = layout.document
+        self.fired = {finding.id: finding for finding in assessment.recommendations}
+        self.observed = {observation.id for observation in assessment.observations}
+        self.footnotes: list[Footnote] = []
+        self.number = 0
+
+    # -- text -------------------------------------------------------------------------------------
+
+    def runs(self, template: str, **values: str) -> list[Inline]:
+        """A text of the rulebook or the layout, placeholders filled, as runs with numbered footnotes."""
+        party = self.answers.party
+
+        def value_of(name: str) -> str | None:
+            if name == PARTY:
+                return party
+            if name == "PARTY":
+                return party.upper()
+            return values.get(name)
+
+        return self._numbered(clean(fill(template, value_of)))
+
+    def _numbered(self, text: str) -> list[Inline]:
+        result: list[Inline] = []
+        for run in runs(text):
+            if run.cite is None:
+                result.append(Text(run.text, run.style))
+                continue
+            self.number += 1
+            self.footnotes.append(Footnote(self.number, self._footnote_runs(run.cite), run.cite))
+            result.append(Ref(self.number))
+        return result
+
+    def _footnote_runs(self, cite: Cite) -> list[Inline]:
+        words = self.words.footnotes
+        if cite.kind == "note":
+            return [Text(run.text, run.style) for run in runs(cite.source)]
+        one, many = (words.paragraph, words.paragraphs) if cite.kind == "paras" else (words.recommendation, words.recommendations)
+        template = one if len(cite.items) == 1 else many
+        return [Text(template.replace("{items}", ", ".join(map(str, cite.items))))]
+
+    # -- the document ------------------------------------------------------------------------------
+
+    def factsheet(self) -> Factsheet:
+        as_of = self.answers.as_of.strftime(self.words.date_format) if self.answers.as_of else None
+        parts = [self.introduction()]
+        for entry in self.rulebook.meta.chapters:
+            chapter = self.layout.chapters.get(entry.chapter) or default_chapter(entry.chapter, self.words, entry.title)
+            parts.append(self.chapter(chapter, entry.title))
+        provenance = self.assessment.provenance
+        amended = self.words.amended.replace("{bills}", "; ".join(provenance.amendments)) if provenance.amendments else ""
+        provenance_runs = self.runs(
+            self.words.provenance,
+            as_of=as_of or self.words.undated,
+            amended=amended,
+            questionnaire_version=provenance.questionnaire_version,
+            round=provenance.round,
+            report=provenance.report,
+            rulebook_sha256=provenance.rulebook_sha256,
+        )
+        return Factsheet(
+            party=self.answers.party,
+            language=self.words.language,
+            title=plain_text(self.runs(self.words.title)),
+            report_title=self.words.report_title,
+            round_title=self.rulebook.meta.title,
+            last_update=plain_text(self.runs(self.words.last_update, as_of=as_of)) if as_of else None,
+            contents=self.words.contents,
+            parts=parts,
+            provenance_runs=provenance_runs,
+            provenance=provenance,
+        )
+
+    def _part(self, anchor: str, heading: str, build: Callable[[], list[Block]]) -> Part:
+        first = len(self.footnotes)
+        title = Heading(2, self.runs(heading), anchor)
+        blocks = build()
+        return Part(anchor, title, blocks, self.footnotes[first:])
+
+    def introduction(self) -> Part:
+        spec = self.words.introduction
+
+        def blocks() -> list[Block]:
+            result: list[Block] = []
+            for entry in spec.content:
+                if isinstance(entry, str):
+                    result.append(Paragraph(self.runs(entry), "text"))
+                elif isinstance(entry, IntroductionHeading):
+                    result.append(Heading(3, self.runs(entry.heading)))
+                elif isinstance(entry, IntroductionBullets):
+                    result.append(Bullets([Item(self.runs(text), "text") for text in entry.bullets]))
+                else:
+                    meanings = self.rulebook.meta.levels
+                    items = [Item(self.runs(entry.levels[level], meaning=meanings[level]), "text") for level in LEVELS]
+                    result.append(Bullets(items))
+            return result
+
+        return self._part("introduction", spec.heading, blocks)
+
+    def chapter(self, layout: ChapterLayout, title: str) -> Part:
+        heading = self.words.chapter_heading.replace("{chapter}", layout.chapter).replace("{title}", title)
+
+        def blocks() -> list[Block]:
+            result: list[Block] = [Paragraph(self.runs(text), "text") for text in layout.introduction]
+            for block, content, part_heading in (
+                ("specific", layout.specific, layout.specific_heading),
+                ("generic", layout.generic, layout.generic_heading),
+            ):
+                printed = self.unplaced_observations(layout) if block == "specific" else []
+                printed += self.content(content)
+                printed += self.unplaced_recommendations(layout, block)
+                if printed:
+                    result += [Heading(3, self.runs(part_heading))] + printed
+            for spec, kind in ((layout.difficulties, "difficulties"), (layout.practices, "practices")):
+                if spec is not None:
+                    result += self.free_text(spec, kind)
+            return result
+
+        return self._part(f"chapter-{layout.chapter.lower()}", heading, blocks)
+
+    # -- blocks -------------------------------------------------------------------------------------
+
+    def content(self, blocks: tuple) -> list[Block]:
+        printed: list[Block] = []
+        previous: Block | None = None  # what the block before printed last, for a run-in lead
+        for block in blocks:
+            made = getattr(self, type(block).__name__.lower())(block, previous)
+            previous = made[-1] if made else None
+            for item in made:
+                if isinstance(item, Bullets) and printed and isinstance(printed[-1], Bullets):
+                    printed[-1].items += item.items  # one list, as printed
+                else:
+                    printed.append(item)
+        return printed
+
+    def section(self, section: Section, previous: Block | None) -> list[Block]:
+        printed = self.content(section.content)
+        return [Heading(4, self.runs(section.heading))] + printed if printed else []
+
+    def observe(self, block: Observe, previous: Block | None) -> list[Block]:
+        holding = [self.observation_runs(i) for i in block.ids if i in self.observed]
+        if not holding:
+            return []
+        if block.bullets:
+            return [Paragraph(self.runs(block.lead), "observation"), Bullets([Item(r, "observation") for r in holding])]
+        joined: list[Inline] = []
+        for observation in holding:
+            joined += ([Text(" ")] if joined else []) + observation
+        if block.lead:
+            joined = self.runs(block.lead) + [Text(" ")] + joined
+        return [Paragraph(joined, "observation")]
+
+    def observation_runs(self, observation_id: str) -> list[Inline]:
+        observation = self.rulebook.observation_by_id[observation_id]
+        text = observation_text(observation, self.answers)
+        placed = {n for cite in footnotes_in(observation.text) if cite.kind == "paras" for n in cite.items}
+        missing = [n for n in observation.cites.report_paras if n not in placed]
+        if missing:  # report paragraphs the text does not place are cited at its end
+            text += "[^" + ", ".join(map(str, missing)) + "]"
+        return self._numbered(text)
+
+    def recommend(self, block: Recommend, previous: Block | None) -> list[Block]:
+        units = [unit for entry in block.entries for unit in self.units(entry)]
+        if not units:
+            return []
+        items = []
+        for index, (text, rules, parts, own) in enumerate(units):
+            mark = block.punctuation[0] if index < len(units) - 1 else block.punctuation[1]
+            level = rules[0].level
+            body = fill(block.each, lambda name: {"text": text, "verb": self.words.verbs[level]}.get(name))
+            items.append(self.item(body, rules, parts, mark, own))
+        if block.nested:
+            return [Bullets([Item(self.runs(block.lead), "lead", children=items)])]
+        printed: list[Block] = [Bullets(items)]
+        if block.run_in and isinstance(previous, Paragraph) and previous.role == "observation":
+            previous.runs += [Text(" ")] + self.runs(block.run_in)
+        elif block.lead:
+            printed.insert(0, Paragraph(self.runs(block.lead), "lead"))
+        return printed
+
+    def units(self, entry: Entry) -> list[tuple[str, list[Rule], tuple[str, ...], bool]]:
+        """What an entry prints: its wording when all its ids fired, else each fired id's own text."""
+        rules = [self.rulebook.by_id[i] for i in entry.ids if i in self.fired]
+        if not rules:
+            return []
+        if len(rules) == len(entry.ids) and entry.wording is not None:
+            return [(entry.wording, rules, entry.items, False)]
+        return [(rule.text, [rule], (), True) for rule in rules]
+
+    def item(self, body: str, rules: list[Rule], parts: tuple[str, ...], mark: str, own: bool) -> Item:
+        """A recommendation bullet: its words, then the mark, the notes and the footnote citing it.
+
+        ``own``: the body is the rules' own text, so their notes go with it (a merged wording
+        places its notes itself).
+        """
+        texts = [body, *parts]
+        cited = any(cite.kind == "recommendations" for cite in footnotes_in(" ".join(texts)))
+        if not cited:
+            notes = "".join(f"[^{rule.note}]" for rule in rules if rule.note and own)
+            ending = "" if texts[-1].rstrip().endswith((".", "!", "?")) else mark
+            texts[-1] = texts[-1].rstrip() + ending + notes + "[^" + ", ".join(rule.id for rule in rules) + "]"
+        draft = self.words.draft if any(rule.draft for rule in rules) else ""
+        runs_ = self.runs(draft + texts[0])
+        return Item(runs_, "recommendation", parts=[self.runs(part) for part in texts[1:]])
+
+    def statement(self, block: Statement, previous: Block | None) -> list[Block]:
+        fired = [i for i in block.ids if i in self.fired]
+        if not fired:
+            return []
+        if len(fired) == len(block.ids):
+            made = [(self.runs(block.wording), [self.runs(part) for part in block.items])]
+        else:  # part of a merged sentence: each fired recommendation on its own
+            made = []
+            for rule in (self.rulebook.by_id[i] for i in fired):
+                template = self.words.statements[rule.block]
+                body = fill(template, lambda name: {"text": rule.text, "verb": self.words.verbs[rule.level]}.get(name))
+                item = self.item(body, [rule], (), ".", own=True)
+                made.append((item.runs, item.parts))
+        if block.bullet:
+            return [Bullets([Item(r, "recommendation", parts=p) for r, p in made])]
+        return [Paragraph(r + [inline for part in p for inline in [Text(" ")] + part], "recommendation") for r, p in made]
+
+    def unplaced_observations(self, layout: ChapterLayout) -> list[Block]:
+        """Observations a layout does not place (a chapter without a layout file): one paragraph each."""
+        return [
+            Paragraph(self.observation_runs(observation.id), "observation")
+            for observation in self.rulebook.observations
+            if observation.chapter == layout.chapter and observation.id in self.observed and observation.id not in layout.observed
+        ]
+
+    def unplaced_recommendations(self, layout: ChapterLayout, block: str) -> list[Block]:
+        """Fired recommendations a layout does not place (drafts, or no layout): by level, in number order."""
+        printed: list[Block] = []
+        for level in LEVELS:
+            rules = [
+                self.rulebook.by_id[finding.id]
+                for finding in self.assessment.recommendations
+                if finding.chapter == layout.chapter and finding.block == block and finding.level == level and finding.id not in layout.placed
+            ]
+            if rules:
+                lead = self.words.leads[block].replace("{verb}", self.words.verbs[level])
+                printed += [Paragraph(self.runs(lead), "lead"), Bullets([self.item(rule.text, [rule], (), ".", own=True) for rule in rules])]
+        return printed
+
+    def free_text(self, spec: FreeText, kind: str) -> list[Block]:
+        """A Party's promising practices or difficulties, as it wrote them; its source's paragraphs cited."""
+        answer = self.answers.value(spec.answer)
+        if not isinstance(answer, str) or answer == "not_provided":
+            return []
+        paragraphs = [line.strip() for line in answer.splitlines() if line.strip()]
+        source = SOURCE_PARAS.match(self.answers.sources.get(spec.answer, ""))
+        if source:
+            paragraphs[-1] += f"[^{source.group(1)}]"
+        heading = spec.heading or getattr(self.words.headings, kind)
+        printed: list[Block] = [Heading(3, self.runs(heading))]
+        if spec.lead:
+            printed.append(Paragraph(self.runs(spec.lead), "lead"))
+        if kind == "difficulties":
+            return printed + [Paragraph(self.runs(self.words.difficulty, text=p), "difficulty") for p in paragraphs]
+        return printed + [Paragraph(self._numbered(clean(p)), "practice") for p in paragraphs]
+
+
+def plain_text(inlines: list[Inline]) -> str:
+    """The words of some runs, footnote calls left out."""
+    return "".join(inline.text for inline in inlines if isinstance(inline, Text))

@@ -1,0 +1,415 @@
+"""The factsheet layout as data: how the Committee arranges each chapter, checked against the rulebook.
+
+``<rules>/factsheet/factsheet.yaml`` holds the document's fixed texts and the words used to print
+observations and recommendations; one file per chapter, named like the chapter's rule file, says
+in which order, under which lead-ins and with which merged wordings they are printed. A chapter
+without a layout file prints its observations, then its recommendations by level. Every problem is
+reported at once, with its file and line, as for the rule files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .documents import Document, read_document
+from .errors import InputError, RulebookError
+from .markup import footnotes_in, placeholders_in
+from .questionnaire import pydantic_input_error
+from .rulebook import Rulebook
+
+LAYOUT_DIR = "factsheet"
+DOCUMENT_FILE = "factsheet.yaml"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class IntroductionHeading(Strict):
+    heading: str
+
+
+class IntroductionBullets(Strict):
+    bullets: list[str] = Field(min_length=1)
+
+
+class IntroductionLevels(Strict):
+    levels: dict[Literal["require", "request", "invite"], str] = Field(description="Each level's bullet; {meaning} from rulebook.yaml")
+
+    @model_validator(mode="after")
+    def _every_level(self) -> IntroductionLevels:
+        if len(self.levels) != 3:
+            raise ValueError("give the bullet of each level: require, request and invite")
+        return self
+
+
+class Introduction(Strict):
+    """Paragraphs (texts), and {heading}, {bullets} or {levels} entries, in order."""
+
+    heading: str
+    content: list[str | IntroductionHeading | IntroductionBullets | IntroductionLevels]
+
+
+class Headings(Strict):
+    specific: str
+    generic: str
+    difficulties: str
+    practices: str
+
+
+class FootnoteWords(Strict):
+    paragraph: str
+    paragraphs: str
+    recommendation: str
+    recommendations: str
+
+
+class DocumentSpec(Strict):
+    """factsheet.yaml: what every factsheet of the round says, whatever the answers."""
+
+    language: str = Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    title: str
+    report_title: str
+    last_update: str
+    undated: str
+    date_format: str
+    contents: str
+    chapter_heading: str
+    provenance: str
+    amended: str
+    introduction: Introduction
+    verbs: dict[Literal["require", "request", "invite"], str]
+    leads: dict[Literal["specific", "generic"], str]
+    statements: dict[Literal["specific", "generic"], str]
+    headings: Headings
+    difficulty: str
+    draft: str
+    footnotes: FootnoteWords
+
+
+class FreeText(Strict):
+    """Practices or difficulties: a free-text answer printed under a heading, after a lead-in."""
+
+    answer: str
+    heading: str | None = None
+    lead: str | None = None
+
+
+class ObserveSpec(Strict):
+    observe: list[str] = Field(min_length=1)
+    lead: str | None = None
+    as_: Literal["paragraph", "bullets"] = Field("paragraph", alias="as")
+
+
+class EntrySpec(Strict):
+    id: str | None = None
+    ids: list[str] | None = Field(None, min_length=2)
+    wording: str | None = None
+    items: list[str] = []
+
+
+class RecommendSpec(Strict):
+    recommend: list[str | EntrySpec] = Field(min_length=1)
+    lead: str | None = None
+    run_in: str | None = None
+    each: str = "{text}"
+    punctuation: tuple[str, str] = (".", ".")
+    nested: bool = False
+
+
+class StatementSpec(Strict):
+    statement: list[str] = Field(min_length=1)
+    wording: str
+    items: list[str] = []
+    as_: Literal["bullet", "paragraph"] = Field("bullet", alias="as")
+    repeat: bool = False
+
+
+class SectionSpec(Strict):
+    section: str
+    content: list[Any]
+
+
+class Part(Strict):
+    heading: str
+    content: list[Any]
+
+
+class ChapterSpec(Strict):
+    chapter: str
+    introduction: list[str] = []
+    specific: Part
+    generic: Part
+    practices: FreeText | None = None
+    difficulties: FreeText | None = None
+
+
+# -- the checked layout ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Observe:
+    ids: tuple[str, ...]
+    lead: str | None
+    bullets: bool
+
+
+@dataclass(frozen=True)
+class Entry:
+    ids: tuple[str, ...]
+    wording: str | None
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Recommend:
+    entries: tuple[Entry, ...]
+    lead: str | None
+    run_in: str | None
+    each: str
+    punctuation: tuple[str, str]
+    nested: bool
+
+
+@dataclass(frozen=True)
+class Statement:
+    ids: tuple[str, ...]
+    wording: str
+    items: tuple[str, ...]
+    bullet: bool
+    repeat: bool
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    content: tuple
+
+
+@dataclass(frozen=True)
+class ChapterLayout:
+    chapter: str
+    introduction: tuple[str, ...]
+    specific_heading: str
+    specific: tuple
+    generic_heading: str
+    generic: tuple
+    practices: FreeText | None
+    difficulties: FreeText | None
+    placed: frozenset = field(default=frozenset())  # every rule id the layout prints somewhere
+    observed: frozenset = field(default=frozenset())  # every observation id it places
+
+
+@dataclass(frozen=True)
+class Layout:
+    document: DocumentSpec
+    chapters: dict[str, ChapterLayout]
+
+
+BLOCK_KINDS = {"observe": ObserveSpec, "recommend": RecommendSpec, "statement": StatementSpec, "section": SectionSpec}
+
+
+def load_layout(rulebook: Rulebook) -> Layout:
+    """The layout beside a rulebook, checked against it; RulebookError lists every problem."""
+    directory = rulebook.directory / LAYOUT_DIR
+    problems: list[InputError] = []
+    document = read_document(directory / DOCUMENT_FILE)
+    try:
+        spec = DocumentSpec.model_validate(document.data)
+    except ValidationError as error:
+        raise RulebookError([pydantic_input_error(document, error)]) from None
+    chapters = {}
+    files = {entry.file: entry for entry in rulebook.meta.chapters}
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == DOCUMENT_FILE:
+            continue
+        if path.name not in files:
+            problems.append(InputError(path, f"is not named after a chapter's rule file in rulebook.yaml ({', '.join(files)})"))
+            continue
+        chapter = _load_chapter(read_document(path), files[path.name].chapter, rulebook, problems)
+        if chapter:
+            chapters[chapter.chapter] = chapter
+    if problems:
+        raise RulebookError(problems)
+    return Layout(spec, chapters)
+
+
+def _load_chapter(document: Document, chapter: str, rulebook: Rulebook, problems: list) -> ChapterLayout | None:
+    try:
+        spec = ChapterSpec.model_validate(document.data)
+    except ValidationError as error:
+        problems.append(pydantic_input_error(document, error))
+        return None
+    if spec.chapter != chapter:
+        problems.append(document.error(f"expected chapter {chapter}, the chapter of the rule file of the same name", ("chapter",)))
+        return None
+    checker = _Checker(document, chapter, rulebook, problems)
+    specific = checker.blocks(spec.specific.content, ("specific", "content"), "specific")
+    generic = checker.blocks(spec.generic.content, ("generic", "content"), "generic")
+    for name, text in (("practices", spec.practices), ("difficulties", spec.difficulties)):
+        if text is not None:
+            checker.free_text(text, name)
+    checker.completeness()
+    return ChapterLayout(
+        chapter=chapter,
+        introduction=tuple(spec.introduction),
+        specific_heading=spec.specific.heading,
+        specific=specific,
+        generic_heading=spec.generic.heading,
+        generic=generic,
+        practices=spec.practices,
+        difficulties=spec.difficulties,
+        placed=frozenset(checker.placed),
+        observed=frozenset(checker.observed),
+    )
+
+
+class _Checker:
+    """Parses a chapter's blocks and checks each id, wording and answer against the rulebook."""
+
+    def __init__(self, document: Document, chapter: str, rulebook: Rulebook, problems: list):
+        self.document, self.chapter, self.rulebook, self.problems = document, chapter, rulebook, problems
+        self.placed: set[str] = set()
+        self.printed: dict[str, int] = {}  # times each rule is printed, repeats aside
+        self.observed: set[str] = set()
+
+    def problem(self, message: str, keys: tuple) -> None:
+        self.problems.append(self.document.error(message, keys))
+
+    def blocks(self, raw: list, keys: tuple, block: str) -> tuple:
+        parsed = []
+        for index, entry in enumerate(raw):
+            here = keys + (index,)
+            kinds = [kind for kind in BLOCK_KINDS if isinstance(entry, dict) and kind in entry]
+            if len(kinds) != 1:
+                self.problem(f"expected a block with one of {', '.join(BLOCK_KINDS)}", here)
+                continue
+            try:
+                spec = BLOCK_KINDS[kinds[0]].model_validate(entry)
+            except ValidationError as error:
+                problem = pydantic_input_error(self.document, error)
+                self.problem(problem.problem, here + problem.place.keys)
+                continue
+            result = getattr(self, kinds[0])(spec, here, block)
+            if result is not None:
+                parsed.append(result)
+        return tuple(parsed)
+
+    def observe(self, spec: ObserveSpec, keys: tuple, block: str) -> Observe | None:
+        if block != "specific":
+            self.problem("observations belong in the specific part of a chapter", keys)
+            return None
+        for index, observation_id in enumerate(spec.observe):
+            observation = self.rulebook.observation_by_id.get(observation_id)
+            if observation is None or observation.chapter != self.chapter:
+                self.problem(f"no observation {observation_id} in chapter {self.chapter}", keys + ("observe", index))
+            elif observation_id in self.observed:
+                self.problem(f"{observation_id} is placed twice", keys + ("observe", index))
+            self.observed.add(observation_id)
+        self.text(spec.lead, keys + ("lead",))
+        if spec.as_ == "bullets" and spec.lead is None:
+            self.problem("observations printed as bullets need a lead", keys)
+        return Observe(tuple(spec.observe), spec.lead, spec.as_ == "bullets")
+
+    def recommend(self, spec: RecommendSpec, keys: tuple, block: str) -> Recommend:
+        entries = []
+        for index, raw in enumerate(spec.recommend):
+            here = keys + ("recommend", index)
+            entry = Entry((raw,), None, ()) if isinstance(raw, str) else self.entry(raw, here)
+            if entry:
+                self.rules(entry.ids, here, block)
+                self.wording(entry.wording, entry.items, entry.ids, here, require_markers=False)
+                entries.append(entry)
+        for name in ("lead", "run_in"):
+            self.text(getattr(spec, name), keys + (name,))
+        self.text(spec.each, keys + ("each",), allowed={"party", "verb", "text"})
+        if spec.run_in and not spec.lead:
+            self.problem("a run_in lead needs a lead for when no observation precedes it", keys)
+        if spec.nested and not spec.lead:
+            self.problem("nested recommendations need a lead to nest under", keys)
+        return Recommend(tuple(entries), spec.lead, spec.run_in, spec.each, tuple(spec.punctuation), spec.nested)
+
+    def entry(self, raw: EntrySpec, keys: tuple) -> Entry | None:
+        if (raw.id is None) == (raw.ids is None):
+            self.problem("an entry names either id or ids", keys)
+            return None
+        if raw.ids is not None and raw.wording is None:
+            self.problem("an entry printing several ids needs their merged wording", keys)
+            return None
+        if raw.items and raw.wording is None:
+            self.problem("items belong to a wording", keys)
+            return None
+        return Entry(tuple(raw.ids or (raw.id,)), raw.wording, tuple(raw.items))
+
+    def statement(self, spec: StatementSpec, keys: tuple, block: str) -> Statement:
+        self.rules(spec.statement, keys + ("statement",), block, repeat=spec.repeat)
+        self.wording(spec.wording, spec.items, spec.statement, keys, require_markers=not spec.repeat)
+        return Statement(tuple(spec.statement), spec.wording, tuple(spec.items), spec.as_ == "bullet", spec.repeat)
+
+    def section(self, spec: SectionSpec, keys: tuple, block: str) -> Section:
+        self.text(spec.section, keys + ("section",))
+        return Section(spec.section, self.blocks(spec.content, keys + ("content",), block))
+
+    def rules(self, ids: list | tuple, keys: tuple, block: str, repeat: bool = False) -> None:
+        for index, rule_id in enumerate(ids):
+            rule = self.rulebook.by_id.get(rule_id)
+            if rule is None or rule.chapter != self.chapter:
+                self.problem(f"no recommendation {rule_id} in chapter {self.chapter}", keys + (index,))
+                continue
+            if rule.block != block:
+                self.problem(f"{rule_id} is a {rule.block} recommendation, placed in the {block} part", keys + (index,))
+            self.placed.add(rule_id)
+            if not repeat:
+                self.printed[rule_id] = self.printed.get(rule_id, 0) + 1
+                if self.printed[rule_id] == 2:
+                    self.problem(f"{rule_id} is printed twice; mark one statement repeat: true", keys + (index,))
+
+    def wording(self, wording: str | None, items: tuple | list, ids: tuple | list, keys: tuple, require_markers: bool) -> None:
+        if wording is None:
+            return
+        text = " ".join([wording, *items])
+        self.text(text, keys + ("wording",))
+        cited = {rule_id for cite in footnotes_in(text) if cite.kind == "recommendations" for rule_id in cite.items}
+        if not cited <= set(ids):
+            self.problem(f"the wording cites {', '.join(sorted(cited - set(ids)))}, which it does not print", keys + ("wording",))
+        if require_markers and not set(ids) <= cited:
+            self.problem(f"the wording must cite {', '.join(sorted(set(ids) - cited))} with a footnote, e.g. [^{ids[0]}]", keys + ("wording",))
+        if any(cite.kind == "paras" for cite in footnotes_in(text)):
+            self.problem("a recommendation's footnotes cite recommendations; paragraphs belong to observations", keys + ("wording",))
+
+    def text(self, text: str | None, keys: tuple, allowed: frozenset | set = frozenset({"party"})) -> None:
+        for name in placeholders_in(text or ""):
+            if name not in allowed:
+                self.problem(f"unknown placeholder {{{name}}}; expected {', '.join('{' + a + '}' for a in sorted(allowed))}", keys)
+
+    def free_text(self, spec: FreeText, name: str) -> None:
+        question = self.rulebook.questionnaire.question(spec.answer)
+        if question is None or question.type != "text" or question.chapter != self.chapter:
+            self.problem(f"{spec.answer} is not a free-text question of chapter {self.chapter}", (name, "answer"))
+        self.text(spec.lead, (name, "lead"))
+
+    def completeness(self) -> None:
+        """Every recommendation in force and every observation of the chapter has its place."""
+        rules = [r.id for r in self.rulebook.rules if r.chapter == self.chapter and not r.draft]
+        observations = [o.id for o in self.rulebook.observations if o.chapter == self.chapter]
+        unplaced = [i for i in rules if i not in self.placed] + [i for i in observations if i not in self.observed]
+        if unplaced:
+            self.problem(f"the layout does not place {', '.join(unplaced)}", ())
+
+
+def default_chapter(chapter: str, document: DocumentSpec, topic: str) -> ChapterLayout:
+    """The arrangement of a chapter without a layout file: observations, then recommendations by level."""
+    return ChapterLayout(
+        chapter=chapter,
+        introduction=(),
+        specific_heading=document.headings.specific.replace("{topic}", topic),
+        specific=(),
+        generic_heading=document.headings.generic.replace("{topic}", topic),
+        generic=(),
+        practices=None,
+        difficulties=None,
+    )
+

@@ -1,0 +1,84 @@
+"""`selfcheck explain`: why a recommendation fires or not, and the smallest answer changes that would turn it."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import ALBANIA, COMPLIANT, run_selfcheck
+
+
+def _json(*args) -> dict:
+    result = run_selfcheck("explain", *args, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_albania_is_required_to_drop_dual_criminality_because_it_requires_it_and_one_answer_would_change_that():
+    result = run_selfcheck("explain", ALBANIA, "IV-6")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("IV-6 fires for Albania: require, specific to Albania (chapter IV. Jurisdiction rules)")
+    assert "[holds] 12.5 jurisdiction.dual_criminality.core_offences is not no" in text
+    assert "answer: yes (source: Para. 222" in text
+    assert "Citations: Recommendation IV-6; report para 222; Convention Art. 25(4), Art. 25(5)" in text
+    assert "What would make it go away - change one answer:\n  - 12.5 jurisdiction.dual_criminality.core_offences: yes -> no" in text
+    assert "Provenance: round lanzarote-2, report T-ES(2022)02, rule files sha256" in text
+
+
+def test_the_json_explanation_gives_the_condition_the_answers_and_the_change():
+    explanation = _json(ALBANIA, "IV-6")
+    assert explanation["fires"] is True and explanation["level"] == "require" and explanation["block"] == "specific"
+    test = explanation["condition"]
+    assert (test["kind"], test["question"], test["condition"], test["answer"], test["holds"]) == (
+        "test", "jurisdiction.dual_criminality.core_offences", "is not no", "yes", True,
+    )
+    assert explanation["changes"] == [
+        [{"question": "jurisdiction.dual_criminality.core_offences", "number": "12.5", "prompt": explanation["changes"][0][0]["prompt"], "from": "yes", "to": "no"}]
+    ]
+    assert explanation["because"][0]["question"] == "jurisdiction.dual_criminality.core_offences"
+    provenance = explanation["provenance"]
+    assert provenance["report"] == "T-ES(2022)02" and provenance["answers_as_of"] == "2022-03-10" and len(provenance["rulebook_sha256"]) == 64
+
+
+def test_a_nested_condition_shows_each_part_with_the_answer_and_every_single_change_that_clears_it():
+    explanation = _json(ALBANIA, "II-6")
+    condition = explanation["condition"]
+    assert condition["kind"] == "all" and [p["kind"] for p in condition["parts"]] == ["test", "any", "any"]
+    age = condition["parts"][1]["parts"]
+    assert [(p["condition"], p["holds"]) for p in age] == [("is below 18", True), ("is not_provided", False)]
+    changes = [{c["question"]: c["to"] for c in change} for change in explanation["changes"]]
+    assert {"legal.possession.criminalised": "no"} in changes and {"legal.age_of_criminal_responsibility": 18} in changes
+
+
+def test_a_recommendation_that_does_not_fire_says_what_would_make_it_fire():
+    explanation = _json(COMPLIANT, "IV-6")
+    assert explanation["fires"] is False and explanation["because"] == []
+    targets = sorted(change[0]["to"] for change in explanation["changes"])
+    assert targets == ["not_provided", "yes"], "answering yes, or giving no information, makes it fire"
+    text = run_selfcheck("explain", COMPLIANT, "IV-6").stdout
+    assert "IV-6 does not fire for Compliantia" in text and "What would make it fire - change one answer, any one of these ways:" in text
+
+
+def test_a_recommendation_to_all_parties_cannot_be_answered_away():
+    explanation = _json(ALBANIA, "III-30")
+    assert explanation["addressed_to_all"] is True and explanation["condition"] is None and explanation["changes"] == []
+    assert "no answer makes a recommendation to all Parties go away" in run_selfcheck("explain", ALBANIA, "III-30").stdout
+
+
+def test_an_observation_is_explained_the_same_way():
+    explanation = _json(ALBANIA, "IV.dual-criminality")
+    assert explanation["kind"] == "observation" and explanation["tone"] == "negative" and explanation["fires"] is True
+    assert explanation["text"].startswith("Albania reported to the Committee that its criminal laws apply")
+    assert explanation["citations"]["report_paras"] == [222]
+
+
+def test_an_unknown_id_is_one_message_with_suggestions_and_exit_2():
+    result = run_selfcheck("explain", ALBANIA, "IV-66")
+    assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
+    assert "no recommendation or observation 'IV-66' in lanzarote-2; did you mean IV-6" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_draft_is_explained_as_a_draft():
+    text = run_selfcheck("explain", ALBANIA, "III-13").stdout
+    assert "III-13 fires for Albania" in text and "A draft: inferred, not printed in any published factsheet" in text
