@@ -2,8 +2,9 @@
 
 Findings are matched by recommendation id. ``changed`` holds an id found on both sides at a
 different level or block; the answer changes shown with an entry are the answers that differ
-between the two sides among the questions its rule reads. The result is one pydantic model, so
-that a later section (observations) is one more field.
+between the two sides among the questions its rule reads. Observations are matched by id too:
+``dropped`` (made for BASE only), ``added`` (for OTHER only) and ``reworded`` (made for both, but
+their words quote an answer that changed).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .answers import Answers
-from .assess import Assessment, Citations, Finding, assess
+from .assess import Assessment, Citations, Finding, ObservationCitations, Observed, assess
 from .counterfactual import questions_read
 from .rulebook import LEVELS, Rulebook
 
@@ -52,11 +53,29 @@ class Moved(Entry):
     block_before: str
 
 
+class ObservationEntry(BaseModel):
+    """An observation as one side makes it."""
+
+    id: str
+    tone: str
+    chapter: str
+    text: str
+    citations: ObservationCitations
+    answer_changes: list[AnswerChange]
+
+
+class ObservationsDiff(BaseModel):
+    dropped: list[ObservationEntry]
+    added: list[ObservationEntry]
+    reworded: list[ObservationEntry]  # as OTHER words it
+
+
 class Diff(BaseModel):
     resolved: list[Entry]
     new: list[Entry]
     changed: list[Moved]
     unchanged: int
+    observations: ObservationsDiff
 
 
 @dataclass(frozen=True)
@@ -78,8 +97,9 @@ def compare(base: Answers, other: Answers, rulebook: Rulebook, include_draft: bo
     found_after = {finding.id: finding for finding in after.recommendations}
     changed_questions = {q for q in set(base.values) | set(other.values) if base.value(q) != other.value(q)}
 
-    def changes(finding: Finding) -> list[AnswerChange]:
-        read = [q for q in questions_read(rulebook.by_id[finding.id]) if q in changed_questions]
+    def changes(item: Finding | Observed) -> list[AnswerChange]:
+        rule = rulebook.by_id[item.id] if isinstance(item, Finding) else rulebook.observation_by_id[item.id]
+        read = [q for q in questions_read(rule) if q in changed_questions]
         read.sort(key=lambda q: tuple(int(part) for part in rulebook.questionnaire.question(q).number.split(".")))
         return [
             AnswerChange(
@@ -96,6 +116,13 @@ def compare(base: Answers, other: Answers, rulebook: Rulebook, include_draft: bo
     def entry(finding: Finding) -> Entry:
         return Entry(**finding.model_dump(include=set(Entry.model_fields) - {"answer_changes"}), answer_changes=changes(finding))
 
+    def observation(observed: Observed) -> ObservationEntry:
+        fields = set(ObservationEntry.model_fields) - {"answer_changes"}
+        return ObservationEntry(**observed.model_dump(include=fields), answer_changes=changes(observed))
+
+    made_before = {o.id: o for o in before.observations}
+    made_after = {o.id: o for o in after.observations}
+
     both = [i for i in found_after if i in found_before]
     moved = [i for i in both if (found_before[i].level, found_before[i].block) != (found_after[i].level, found_after[i].block)]
     diff = Diff(
@@ -106,6 +133,11 @@ def compare(base: Answers, other: Answers, rulebook: Rulebook, include_draft: bo
             for i in moved
         ],
         unchanged=len(both) - len(moved),
+        observations=ObservationsDiff(
+            dropped=[observation(o) for i, o in made_before.items() if i not in made_after],
+            added=[observation(o) for i, o in made_after.items() if i not in made_before],
+            reworded=[observation(o) for i, o in made_after.items() if i in made_before and made_before[i].text != o.text],
+        ),
     )
     still = tuple(i for i in both if i not in moved and changes(found_after[i]))
     return Comparison(diff, before, after, labels[0], labels[1], still)
@@ -153,6 +185,12 @@ def render_text(comparison: Comparison) -> str:
     lines += ["", f"Unchanged: {diff.unchanged}"]
     if comparison.still_applying:
         lines.append(_wrap("still addressed although answers they read changed: " + ", ".join(comparison.still_applying), "  ", "  "))
+    for title, observations in _observation_sections(diff):
+        lines += ["", f"{title} ({len(observations)})" + (":" if observations else "")]
+        for observed in observations:
+            lines.append(_wrap(observed.text, f"  {observed.tone:<15}", " " * 17))
+            for change in observed.answer_changes:
+                lines.append(_wrap(change_line(change), " " * 17 + "answer ", " " * 19))
     return "\n".join(lines) + "\n"
 
 
@@ -177,7 +215,24 @@ def render_markdown(comparison: Comparison) -> str:
                 lines.append(f"  - {change_line(change, code=True)}")
     if comparison.still_applying:
         lines += ["", f"Still addressed although answers they read changed: {', '.join(comparison.still_applying)}."]
+    for title, observations in _observation_sections(diff):
+        lines += ["", f"#### {title} ({len(observations)})", ""]
+        if not observations:
+            lines.append("None.")
+        for observed in observations:
+            lines.append(f"- *{observed.tone}*: {observed.text}")
+            for change in observed.answer_changes:
+                lines.append(f"  - {change_line(change, code=True)}")
     return "\n".join(lines) + "\n"
+
+
+def _observation_sections(diff: Diff) -> list[tuple[str, list[ObservationEntry]]]:
+    return [
+        ("Observations no longer made", diff.observations.dropped),
+        ("Observations now made", diff.observations.added),
+        ("Observations reworded", diff.observations.reworded),
+    ]
+
 
 
 def citation_line(citations: Citations) -> str:

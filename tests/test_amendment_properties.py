@@ -38,7 +38,11 @@ def amendments(draw) -> Amendment:
 
 
 def _side(entries) -> dict:
-    return {e.id: (e.level, e.block, [(c.question, c.before, c.after) for c in e.answer_changes]) for e in entries}
+    """Entries by id, with what they are (a level and block, or an observation's tone) and why."""
+    return {
+        e.id: (getattr(e, "level", None) or e.tone, getattr(e, "block", None), [(c.question, c.before, c.after) for c in e.answer_changes])
+        for e in entries
+    }
 
 
 @SETTINGS
@@ -47,6 +51,8 @@ def test_a_diff_of_answers_with_themselves_is_empty(values, include_draft):
     answers = answers_from(values, QUESTIONNAIRE)
     comparison = compare(answers, answers, RULEBOOK, include_draft)
     assert comparison.diff.resolved == comparison.diff.new == comparison.diff.changed == []
+    observations = comparison.diff.observations
+    assert observations.dropped == observations.added == observations.reworded == []
     assert comparison.diff.unchanged == len(comparison.base.recommendations)
     assert comparison.still_applying == ()
 
@@ -64,6 +70,9 @@ def test_a_diff_mirrors_the_diff_the_other_way(values, amendment):
         m.id: (m.level, m.block, m.level_before, m.block_before) for m in backward.changed
     }
     assert forward.unchanged == backward.unchanged
+    assert _side(forward.observations.dropped) == swapped(_side(backward.observations.added))
+    assert _side(forward.observations.added) == swapped(_side(backward.observations.dropped))
+    assert {o.id for o in forward.observations.reworded} == {o.id for o in backward.observations.reworded}
 
 
 @SETTINGS

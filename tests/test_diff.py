@@ -39,7 +39,7 @@ def test_every_shipped_amendment_has_an_expected_diff():
 def test_a_shipped_amendment_resolves_exactly_what_its_bill_answers(name):
     diff = _diff(ALBANIA, AMENDMENTS / name)
     resolved, unchanged = EXPECTED[name]
-    assert list(diff) == ["resolved", "new", "changed", "unchanged"]
+    assert list(diff) == ["resolved", "new", "changed", "unchanged", "observations"]
     assert {entry["id"]: entry["level"] for entry in diff["resolved"]} == resolved
     assert diff["new"] == [] and diff["changed"] == []
     assert diff["unchanged"] == unchanged
@@ -67,7 +67,10 @@ def test_a_bill_that_answers_part_of_a_recommendation_says_it_still_applies():
 
 def test_comparing_a_file_with_itself_finds_no_difference():
     diff = _diff(ALBANIA, ALBANIA)
-    assert diff == {"resolved": [], "new": [], "changed": [], "unchanged": 94}
+    assert diff == {
+        "resolved": [], "new": [], "changed": [], "unchanged": 94,
+        "observations": {"dropped": [], "added": [], "reworded": []},
+    }
 
 
 def test_two_answers_files_are_compared_both_ways():
@@ -131,3 +134,21 @@ def _changes_in(path) -> dict:
     from engine.documents import read_document
 
     return read_document(path).data["changes"]
+
+
+def test_the_diff_lists_the_observations_a_bill_makes_obsolete_with_the_answers_behind_them():
+    diff = _diff(ALBANIA, AMENDMENTS / "albania-jurisdiction-habitual-residents.yaml")
+    dropped = {o["id"]: o for o in diff["observations"]["dropped"]}
+    assert set(dropped) == {"IV.no-jurisdiction-over-habitual-residents", "IV.victim-report-not-provided"}
+    assert [c["question"] for c in dropped["IV.no-jurisdiction-over-habitual-residents"]["answer_changes"]] == ["jurisdiction.habitual_residents_abroad"]
+    assert diff["observations"]["added"] == [] and diff["observations"]["reworded"] == []
+
+
+def test_an_observation_that_quotes_a_changed_answer_is_listed_as_reworded(tmp_path):
+    bill = tmp_path / "age.yaml"
+    bill.write_text(
+        f"title: Age of criminal responsibility\nreference: Draft 2/2024\ndate: 2024-01-01\napplies_to: {ALBANIA}\n"
+        "changes:\n  legal.age_of_criminal_responsibility: {value: 16, note: new Article 12}\n"
+    )
+    reworded = _diff(ALBANIA, bill)["observations"]["reworded"]
+    assert [o["id"] for o in reworded] and all("16" in o["text"] for o in reworded)
