@@ -125,7 +125,8 @@ def report(
     include_draft: bool = typer.Option(False, "--include-draft", help="Also print draft rules (inferred recommendations), marked."),
 ):
     """Write the factsheet the Committee would publish for these answers."""
-    from engine.rendering import render, write_atomically
+    from engine.documents import write_atomically
+    from engine.rendering import render
     from engine.report import factsheet_for
 
     if format is ReportFormat.docx and output is None:

@@ -19,9 +19,7 @@ Every file, answers or amendment, stands for one set of answers: ``resolve`` rea
 from __future__ import annotations
 
 import datetime
-import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import rounds
 from .answers import Answers, answers_from_document, read_answer, read_date
-from .documents import Document, read_document
+from .documents import Document, read_document, yaml_scalar
 from .errors import InputError
 from .questionnaire import Questionnaire
 
@@ -170,26 +168,15 @@ def render_amendment(amendment: Amendment, directory: Path, comments: list[str] 
     applies_to = os.path.relpath(amendment.applies_to.resolve(), directory.resolve()).replace(os.sep, "/")
     lines = [f"# {line}".rstrip() for line in comments]
     lines += [
-        f"title: {_scalar(amendment.title)}",
-        f"reference: {_scalar(amendment.reference)}",
+        f"title: {yaml_scalar(amendment.title)}",
+        f"reference: {yaml_scalar(amendment.reference)}",
         f"date: {amendment.date.isoformat()}",
-        f"applies_to: {_scalar(applies_to)}",
+        f"applies_to: {yaml_scalar(applies_to)}",
         "changes:",
     ]
     for question_id, value in amendment.changes.items():
-        lines += [f"  {question_id}:", f"    value: {_scalar(value)}", f"    note: {_scalar(amendment.notes[question_id])}"]
+        lines += [f"  {question_id}:", f"    value: {yaml_scalar(value)}", f"    note: {yaml_scalar(amendment.notes[question_id])}"]
     return "\n".join(lines) + "\n"
-
-
-def _scalar(value: Any) -> str:
-    """A value as YAML 1.2 reads it back: option-like words plain, any other text double-quoted."""
-    if isinstance(value, (tuple, list)):
-        return "[" + ", ".join(_scalar(item) for item in value) + "]"
-    if isinstance(value, int):
-        return str(value)
-    if re.fullmatch(r"[a-z][a-z0-9_]*", value) and value not in ("null", "true", "false"):
-        return value
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
 
 
 def ensure_comparable(base: Resolved, base_file: Path, other: Resolved, other_file: Path) -> None:
