@@ -249,7 +249,7 @@ def write_atomically(path: str | Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, _mode_for(path))
+        os.chmod(temporary, file_mode_for(path))
         os.replace(temporary, path)
     except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
@@ -258,7 +258,7 @@ def write_atomically(path: str | Path, data: bytes) -> None:
         raise
 
 
-def _mode_for(path: Path) -> int:
+def file_mode_for(path: Path) -> int:
     """Keep an existing file's permissions; give a new one the usual 0666 less the umask."""
     if path.exists():
         return path.stat().st_mode & 0o7777
