@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import urllib.request
 import zipfile
 from io import BytesIO
 from urllib.parse import urlencode
@@ -20,7 +21,7 @@ from engine.assess import assess
 from engine.diff import compare_files
 from engine.rulebook import LEVELS
 from web.security import MAX_BODY, SESSION_COOKIE
-from web_client import changed, client_for, data_dir_with_albania, form_of
+from web_client import changed, client_for, data_dir_with_albania, form_of, serving
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
 HABITUAL = "a__jurisdiction__habitual_residents_abroad"
@@ -417,3 +418,26 @@ def test_an_amendment_needs_a_changed_answer_a_note_for_each_change_and_a_free_n
     assert taken.status_code == 422 and "a-bill.yaml already exists" in taken.text
     assert (data_dir / "a-bill.yaml").read_text() == "taken"
     assert sorted(os.listdir(data_dir)) == ["a-bill.yaml", "albania.yaml"]
+
+
+# -- selfcheck serve --------------------------------------------------------------------------------
+
+
+def test_selfcheck_serve_listens_only_on_this_machine_unless_told_otherwise(data_dir):
+    with serving(data_dir) as (url, port):
+        listening = []
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in open(table).read().splitlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                address, local_port = local.split(":")
+                if int(local_port, 16) == port and state == "0A":  # 0A: LISTEN
+                    listening.append(address)
+        assert listening == ["0100007F"], "bound to 127.0.0.1 only"
+        with urllib.request.urlopen(f"{url}/answers/albania") as page:
+            assert page.status == 200 and 'id="questionnaire"' in page.read().decode()
+
+
+def test_selfcheck_serve_refuses_a_folder_that_does_not_exist(tmp_path):
+    result = run_selfcheck("serve", tmp_path / "nowhere")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"selfcheck: {tmp_path / 'nowhere'}: is not a folder; give the folder of answer files to serve"

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from conftest import ALBANIA
+from conftest import ALBANIA, SELFCHECK
 from web.app import create_app
 
 BASE_URL = "http://127.0.0.1:8000"
@@ -69,3 +74,33 @@ def changed(fields: list[tuple[str, str]], **values: str) -> list[tuple[str, str
     values = {key.replace("__", "."): value for key, value in values.items()}
     kept = [(name, value) for name, value in fields if name not in values]
     return kept + list(values.items())
+
+
+@contextmanager
+def serving(data_dir: Path, *options: str):
+    """``selfcheck serve DATA_DIR`` on a free port, as an official starts it; yields its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen([str(SELFCHECK), "serve", str(data_dir), "--port", str(port), *options], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not _accepts(port):
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise AssertionError(f"selfcheck serve did not start: {log.read().decode(errors='replace')}")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}", port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
