@@ -319,6 +319,13 @@ def test_a_malformed_submission_gets_a_form_error_never_a_500(client, data_dir, 
     assert (data_dir / "albania.yaml").read_bytes() == before
 
 
+def test_a_malformed_new_file_request_is_refused_with_a_plain_message(client):
+    token = form_of(client.get("/").text, "/new")
+    for body, headers in ((urlencode(token + [("file", "x"), ("file", "y")]), FORM), ('{"file": "x"}', {"content-type": "application/json"})):
+        response = client.post("/new", content=body, headers=headers)
+        assert response.status_code == 400 and "could not be read" in response.text
+
+
 def test_an_error_inside_a_page_gives_a_plain_500_page_and_the_traceback_goes_to_the_log(data_dir, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("the engine broke")

@@ -77,12 +77,15 @@ def create_app(data_dir: Path, round_id: str = rounds.DEFAULT_ROUND, host: str =
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=allowed), Middleware(LimitBody)]
-    handlers = {HTTPException: site.http_error, BadName: site.bad_name, Forbidden: site.forbidden, InputError: site.input_error, Exception: site.failed}
+    handlers = {
+        HTTPException: site.http_error, BadName: site.bad_name, Forbidden: site.forbidden, forms.Malformed: site.malformed_request,
+        InputError: site.input_error, Exception: site.failed,
+    }
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
 
 
 @dataclass
-class Finding:
+class Explained:
     """A recommendation in the results panel, with its explanation."""
 
     finding: Any
@@ -108,7 +111,7 @@ class Site:
         pairs = await self.form(request)
         fields = dict(pairs)
         if set(fields) - {"csrf", "file", "party"} or len(fields) != len(pairs):
-            raise forms.Malformed("unexpected fields")
+            raise forms.Malformed("unexpected or repeated fields")
         name, party = fields.get("file", "").strip(), fields.get("party", "")
         errors: dict[str, list[str]] = {}
         today = datetime.date.today()
@@ -117,7 +120,7 @@ class Site:
             path = self.data.path(name)
         except BadName as problem:
             errors["file"] = [str(problem)]
-            path = self.data.root / "new.yaml"
+            path = self.data.root / "new.yaml"  # only names the document whose party is checked
         answers, problems = check_answers_document(Document(path, data))
         for problem in problems:
             errors.setdefault(problem.place.describe() or "file", []).append(problem.problem)
@@ -164,6 +167,8 @@ class Site:
         name = request.path_params["name"]
         stored = self.stored(name)
         document = read_document(stored.path)
+        if is_amendment(document.data):
+            return RedirectResponse(f"/amendments/{name}", 303)
         questionnaire = self.questionnaire_of(document.data)
         try:
             pairs = await self.form(request)
@@ -263,6 +268,9 @@ class Site:
             back=request.url.path.removesuffix("/amendment") if request.url.path != "/new" else "/",
         )
 
+    async def malformed_request(self, request: Request, error: forms.Malformed) -> Response:
+        return self.message(request, 400, "Form refused", f"The form could not be read, so nothing was saved: {error}.")
+
     async def input_error(self, request: Request, error: InputError) -> Response:
         return self.message(request, 422, "A file has a problem", str(error))
 
@@ -358,7 +366,7 @@ def results(answers: Answers) -> dict:
     chapters = []
     for entry in rulebook.meta.chapters:
         found = [f for f in assessment.recommendations if f.chapter == entry.chapter]
-        levels = [(level, [Finding(f, explain(answers, rulebook, f.id)) for f in found if f.level == level]) for level in LEVELS]
+        levels = [(level, [Explained(f, explain(answers, rulebook, f.id)) for f in found if f.level == level]) for level in LEVELS]
         chapters.append((entry, [(level, items) for level, items in levels if items]))
     counts = {level: sum(f.level == level for f in assessment.recommendations) for level in LEVELS}
     return {"assessment": assessment, "chapters": chapters, "counts": counts}

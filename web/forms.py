@@ -51,6 +51,10 @@ class FormState:
     general: list[str] = field(default_factory=list)  # problems tied to no field
 
     @property
+    def fields_with_problems(self) -> list[Field]:
+        return [f for _, fields in self.chapters for f in fields if f.errors]
+
+    @property
     def problem_count(self) -> int:
         return len(self.general) + sum(map(len, self.errors.values())) + sum(len(f.errors) for _, fields in self.chapters for f in fields)
 

@@ -84,7 +84,10 @@ class DataDir:
         path = self.path(name)
         if path.exists():
             raise BadName(f"{name}{SUFFIX} already exists: choose another name")
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=self.root)
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=self.root)
+        except OSError as error:
+            raise InputError(path, f"cannot be written: {error.strerror or error}") from None
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(text.encode("utf-8"))
