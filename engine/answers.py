@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any

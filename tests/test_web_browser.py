@@ -160,3 +160,22 @@ def test_when_two_officials_save_the_same_file_the_second_is_refused_and_can_rel
     other.get_by_role("link", name="reload the saved answers").click()
     expect(other.locator(f'{HABITUAL}[value="yes"]')).to_be_checked()
     expect(other.locator('input[name="a.legal.csam_terminology"][value="no"]')).to_be_checked()
+
+
+def test_leaving_a_page_with_unsaved_answers_asks_first_and_a_saved_page_does_not(page, site):
+    from playwright.sync_api import expect
+
+    url, _ = site
+    asked = []
+    page.on("dialog", lambda dialog: asked.append(dialog.type))
+    page.goto(f"{url}/answers/albania")
+    page.locator(f'{HABITUAL}[value="yes"]').check()
+    with page.expect_event("dialog"):
+        page.close(run_before_unload=True)
+    assert asked == ["beforeunload"] and not page.is_closed(), "the official was asked, and chose to stay"
+
+    page.locator("#save").click()
+    expect(page.locator("#saved")).to_be_visible()
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)
+    assert asked == ["beforeunload"], "nothing to lose after saving: no question asked"
