@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run serve test bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(INSTALLED): pyproject.toml
 
 run: $(INSTALLED)
 	$(BIN)/selfcheck report questionnaires/lanzarote-2/parties/albania.yaml --format markdown
+
+# The web questionnaire on http://127.0.0.1:8000/, over the round's parties/ folder (Albania).
+serve: $(INSTALLED)
+	$(BIN)/selfcheck serve
 
 test: $(INSTALLED)
 	scripts/ensure-system-packages

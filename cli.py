@@ -125,7 +125,8 @@ def report(
     include_draft: bool = typer.Option(False, "--include-draft", help="Also print draft rules (inferred recommendations), marked."),
 ):
     """Write the factsheet the Committee would publish for these answers."""
-    from engine.rendering import render, write_atomically
+    from engine.documents import write_atomically
+    from engine.rendering import render
     from engine.report import factsheet_for
 
     if format is ReportFormat.docx and output is None:
@@ -205,14 +206,10 @@ def diff(
 ):
     """Compare two assessments: recommendations resolved, new, changed (level or block), unchanged."""
     from engine import rounds
-    from engine.amendments import ensure_comparable, resolve
-    from engine.diff import compare, failing, render_markdown, render_text
+    from engine.diff import compare_files, failing, render_markdown, render_text
 
-    sides = resolve(base), resolve(other)
-    ensure_comparable(sides[0], base, sides[1], other)
-    labels = (sides[0].label(base), sides[1].label(other))
-    rulebook = rounds.rulebook(sides[0].answers.round)
-    comparison = compare(sides[0].answers, sides[1].answers, rulebook, include_draft, labels)
+    comparison = compare_files(base, other, include_draft)
+    rulebook = rounds.rulebook(comparison.base.provenance.round)
     if format is DiffFormat.json:
         typer.echo(comparison.diff.model_dump_json(indent=2))
     else:
@@ -289,6 +286,32 @@ def batch(
     _write(batches.render(rows, format.value), output)
     if any(row.error for row in rows):
         raise typer.Exit(2)
+
+
+@app.command()
+@reports_errors
+def serve(
+    data_dir: Path = typer.Argument(None, help="Folder of answer files to list and edit [default: the round's parties/ folder, with Albania]."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; only this machine can connect unless you change it."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    round: str = ROUND_OPTION,
+):
+    """Open the web questionnaire: fill in answers, see the recommendations as you save, export the factsheet."""
+    from engine import rounds
+    from engine.errors import InputError
+
+    rounds.questionnaire(round)  # an unknown round is refused before the server starts
+    data_dir = data_dir or rounds.QUESTIONNAIRES / round / "parties"
+    if not data_dir.is_dir():
+        raise InputError(data_dir, "is not a folder; give the folder of answer files to serve")
+    import uvicorn
+
+    from web.app import create_app
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"selfcheck serve: listening on {host}: anyone who can reach this machine can read and change the answers in {data_dir}", err=True)
+    typer.echo(f"selfcheck serve: the questionnaire for {data_dir} is at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    uvicorn.run(create_app(data_dir, round, host), host=host, port=port, log_level="warning")
 
 
 def _write(text: str, output: Path | None) -> None:

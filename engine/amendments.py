@@ -19,9 +19,7 @@ Every file, answers or amendment, stands for one set of answers: ``resolve`` rea
 from __future__ import annotations
 
 import datetime
-import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import rounds
 from .answers import Answers, answers_from_document, read_answer, read_date
-from .documents import Document, read_document
+from .documents import Document, read_document, yaml_scalar
 from .errors import InputError
 from .questionnaire import Questionnaire
 
@@ -88,7 +86,9 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> Resolved:
     document = read_document(path)
     if not is_amendment(document.data):
         return Resolved(answers_from_document(document), path)
-    target = _check_head(document)
+    target, problems = _check_head(document)
+    if problems:
+        raise problems[0]
     if target.resolve() in seen + (path.resolve(),) or len(seen) >= MAX_CHAIN:
         raise document.error(f"applies_to leads back to {target}; amendments must rest on an answers file", ("applies_to",))
     base = _resolve(target, seen + (path.resolve(),))
@@ -105,14 +105,28 @@ def load_amendment(path: str | Path, questionnaire: Questionnaire) -> Amendment:
 
 
 def amendment_from_document(document: Document, questionnaire: Questionnaire) -> Amendment:
-    applies_to = _check_head(document)
-    changes, notes = {}, {}
-    for question_id, given in document.data["changes"].items():
-        keys = ("changes", question_id)
-        changes[question_id], texts = read_answer(document, questionnaire, keys, given, texts=("note",), required=("note",))
-        notes[question_id] = texts["note"]
+    amendment, problems = check_amendment_document(document, questionnaire)
+    if problems:
+        raise problems[0]
+    return amendment
+
+
+def check_amendment_document(document: Document, questionnaire: Questionnaire) -> tuple[Amendment | None, list[InputError]]:
+    """The amendment, or every problem found in document order (the first is what the CLI reports)."""
+    applies_to, problems = _check_head(document)
     data = document.data
-    return Amendment(
+    changes, notes = {}, {}
+    given_changes = data["changes"] if isinstance(data.get("changes"), dict) else {}
+    for question_id, given in given_changes.items():
+        try:
+            changes[question_id], texts = read_answer(document, questionnaire, ("changes", question_id), given, texts=("note",), required=("note",))
+        except InputError as problem:
+            problems.append(problem)
+            continue
+        notes[question_id] = texts["note"]
+    if problems:
+        return None, problems
+    amendment = Amendment(
         title=data["title"].strip(),
         reference=data["reference"].strip(),
         date=read_date(document, ("date",)),
@@ -121,24 +135,30 @@ def amendment_from_document(document: Document, questionnaire: Questionnaire) ->
         notes=notes,
         file=document.file,
     )
+    return amendment, []
 
 
-def _check_head(document: Document) -> Path:
-    """Check the fields around the changes; the path of the file the amendment applies to."""
+def _check_head(document: Document) -> tuple[Path | None, list[InputError]]:
+    """Check the fields around the changes: the path of the file the amendment applies to, and the problems found."""
     data = document.data
-    for key in data:
-        if key not in TOP_LEVEL:
-            raise document.error(f"unknown field {key!r}; an amendment has only {', '.join(TOP_LEVEL)}", (key,))
+    problems = [
+        document.error(f"unknown field {key!r}; an amendment has only {', '.join(TOP_LEVEL)}", (key,)) for key in data if key not in TOP_LEVEL
+    ]
     for key in ("title", "reference", "applies_to"):
         if not isinstance(data.get(key), str) or not data[key].strip():
-            raise document.error(f"expected {TOP_LEVEL[key]} as a text", (key,))
-    read_date(document, ("date",))
+            problems.append(document.error(f"expected {TOP_LEVEL[key]} as a text", (key,)))
+    try:
+        read_date(document, ("date",))
+    except InputError as problem:
+        problems.append(problem)
     if not isinstance(data.get("changes"), dict) or not data["changes"]:
-        raise document.error("expected changes: a mapping of question ids to {value, note}, at least one", ("changes",))
+        problems.append(document.error("expected changes: a mapping of question ids to {value, note}, at least one", ("changes",)))
+    if not isinstance(data.get("applies_to"), str) or not data["applies_to"].strip():
+        return None, problems
     target = Path(os.path.normpath(document.file.parent / data["applies_to"].strip()))
     if not target.is_file():
-        raise document.error(f"applies_to names {target}, which is not a file; give the answers file's path relative to this file", ("applies_to",))
-    return target
+        problems.append(document.error(f"applies_to names {target}, which is not a file; give the answers file's path relative to this file", ("applies_to",)))
+    return target, problems
 
 
 def apply(answers: Answers, amendment: Amendment) -> Answers:
@@ -170,26 +190,15 @@ def render_amendment(amendment: Amendment, directory: Path, comments: list[str] 
     applies_to = os.path.relpath(amendment.applies_to.resolve(), directory.resolve()).replace(os.sep, "/")
     lines = [f"# {line}".rstrip() for line in comments]
     lines += [
-        f"title: {_scalar(amendment.title)}",
-        f"reference: {_scalar(amendment.reference)}",
+        f"title: {yaml_scalar(amendment.title)}",
+        f"reference: {yaml_scalar(amendment.reference)}",
         f"date: {amendment.date.isoformat()}",
-        f"applies_to: {_scalar(applies_to)}",
+        f"applies_to: {yaml_scalar(applies_to)}",
         "changes:",
     ]
     for question_id, value in amendment.changes.items():
-        lines += [f"  {question_id}:", f"    value: {_scalar(value)}", f"    note: {_scalar(amendment.notes[question_id])}"]
+        lines += [f"  {question_id}:", f"    value: {yaml_scalar(value)}", f"    note: {yaml_scalar(amendment.notes[question_id])}"]
     return "\n".join(lines) + "\n"
-
-
-def _scalar(value: Any) -> str:
-    """A value as YAML 1.2 reads it back: option-like words plain, any other text double-quoted."""
-    if isinstance(value, (tuple, list)):
-        return "[" + ", ".join(_scalar(item) for item in value) + "]"
-    if isinstance(value, int):
-        return str(value)
-    if re.fullmatch(r"[a-z][a-z0-9_]*", value) and value not in ("null", "true", "false"):
-        return value
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
 
 
 def ensure_comparable(base: Resolved, base_file: Path, other: Resolved, other_file: Path) -> None:

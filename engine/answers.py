@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime
 import difflib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from . import rounds
-from .documents import Document, read_document
+from .documents import Document, read_document, YAML_UNSAFE, yaml_scalar
+from .errors import InputError
 from .questionnaire import NOT_PROVIDED, Questionnaire, _describe
 
 TOP_LEVEL = {"party": "the Party's name", "round": "the monitoring round", "as_of": "the date the answers describe", "answers": "the answers"}
@@ -40,19 +42,73 @@ def load_answers(path: str | Path) -> Answers:
 
 
 def answers_from_document(document: Document) -> Answers:
-    head = _check_head(document)
-    questionnaire = rounds.questionnaire(head["round"])
+    answers, problems = check_answers_document(document)
+    if problems:
+        raise problems[0]
+    return answers
+
+
+def check_answers_document(document: Document) -> tuple[Answers | None, list[InputError]]:
+    """The answers, or every problem found, in the order of the document (the first is what the CLI reports).
+
+    A form marks each of them beside its field, so one bad answer does not hide the next.
+    """
+    problems = _check_head(document)
+    data = document.data
+    if not isinstance(data, dict) or data.get("round") not in rounds.known_rounds():
+        return None, problems
+    questionnaire = rounds.questionnaire(data["round"])
     values, sources, notes = {}, {}, {}
-    answers = document.data.get("answers", {})
+    answers = data.get("answers", {})
     if not isinstance(answers, dict):
-        raise document.error("expected a mapping of question ids to answers", ("answers",))
+        return None, problems + [document.error("expected a mapping of question ids to answers", ("answers",))]
     for question_id, given in answers.items():
-        values[question_id], texts = read_answer(document, questionnaire, ("answers", question_id), given)
+        try:
+            values[question_id], texts = read_answer(document, questionnaire, ("answers", question_id), given)
+        except InputError as problem:
+            problems.append(problem)
+            continue
         if "source" in texts:
             sources[question_id] = texts["source"]
         if "note" in texts:
             notes[question_id] = texts["note"]
-    return Answers(party=head["party"], round=head["round"], as_of=head["as_of"], values=values, sources=sources, notes=notes)
+    if problems:
+        return None, problems
+    as_of = read_date(document, ("as_of",)) if data.get("as_of") is not None else None
+    return Answers(party=data["party"].strip(), round=data["round"], as_of=as_of, values=values, sources=sources, notes=notes), []
+
+
+def render_answers(answers: Answers, questionnaire: Questionnaire, comments: Iterable[str] = ()) -> str:
+    """An answers file for ``answers``, in the questionnaire's order under a comment per chapter.
+
+    Written as our reader reads it back: yes and no as text, no tags, texts quoted or, when they
+    run over several lines, as literal blocks; each answer with its source and note.
+    """
+    lines = [f"# {line}".rstrip() for line in comments]
+    lines += [f"party: {yaml_scalar(answers.party)}", f"round: {yaml_scalar(answers.round)}"]
+    if answers.as_of:
+        lines.append(f"as_of: {answers.as_of.isoformat()}")
+    lines.append("answers:" if answers.values else "answers: {}")
+    for chapter in questionnaire.chapters:
+        written = [q.id for q in chapter.questions if q.id in answers.values]
+        if written:
+            lines += [""] * (lines[-1] != "answers:") + [f"  # {chapter.chapter}. {chapter.title}"]
+        for question_id in written:
+            value = _yaml_value(answers.value(question_id), "      ")
+            texts = [(name, given[question_id]) for name, given in (("source", answers.sources), ("note", answers.notes)) if question_id in given]
+            if not texts:
+                lines.append(f"  {question_id}: {value}")
+                continue
+            lines += [f"  {question_id}:", f"    value: {value}"]
+            lines += [f"    {name}: {yaml_scalar(text)}" for name, text in texts]
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_value(value: Any, indent: str) -> str:
+    """A text of several lines as a literal block, when YAML keeps every character of it as it is."""
+    if isinstance(value, str) and "\n" in value and value == value.strip() and not YAML_UNSAFE.search(value):
+        return "|-\n" + "\n".join(indent + line if line else "" for line in value.split("\n"))
+    return yaml_scalar(value)
 
 
 def read_answer(
@@ -108,23 +164,27 @@ def in_words(words: tuple[str, ...]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
 
 
-def _check_head(document: Document) -> dict:
+def _check_head(document: Document) -> list[InputError]:
     data = document.data
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single {type(data).__name__} value"
-        raise document.error(f"expected a mapping with {', '.join(TOP_LEVEL)}; got {kind}")
-    for key in data:
-        if key not in TOP_LEVEL:
-            raise document.error(f"unknown field {key!r}; expected only {', '.join(TOP_LEVEL)}", (key,))
+        return [document.error(f"expected a mapping with {', '.join(TOP_LEVEL)}; got {kind}")]
+    problems = [
+        document.error(f"unknown field {key!r}; expected only {', '.join(TOP_LEVEL)}", (key,)) for key in data if key not in TOP_LEVEL
+    ]
     for key in ("party", "round"):
         if not isinstance(data.get(key), str) or not data[key].strip():
-            raise document.error(f"expected {TOP_LEVEL[key]} as a text", (key,))
+            problems.append(document.error(f"expected {TOP_LEVEL[key]} as a text", (key,)))
     if "answers" not in data:
-        raise document.error("the field 'answers' is required: a mapping of question ids to answers")
-    as_of = read_date(document, ("as_of",)) if data.get("as_of") is not None else None
-    if data["round"] not in rounds.known_rounds():
-        raise document.error(f"unknown round {data['round']!r}; known rounds: {', '.join(rounds.known_rounds())}", ("round",))
-    return {"party": data["party"].strip(), "round": data["round"], "as_of": as_of}
+        problems.append(document.error("the field 'answers' is required: a mapping of question ids to answers"))
+    if data.get("as_of") is not None:
+        try:
+            read_date(document, ("as_of",))
+        except InputError as problem:
+            problems.append(problem)
+    if isinstance(data.get("round"), str) and data["round"].strip() and data["round"] not in rounds.known_rounds():
+        problems.append(document.error(f"unknown round {data['round']!r}; known rounds: {', '.join(rounds.known_rounds())}", ("round",)))
+    return problems
 
 
 def _unknown_question(question_id: Any, questionnaire: Questionnaire) -> str:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from . import rounds
+from .amendments import ensure_comparable, resolve
 from .answers import Answers
 from .assess import Assessment, Citations, Finding, ObservationCitations, Observed, assess
 from .counterfactual import questions_read
@@ -141,6 +144,14 @@ def compare(base: Answers, other: Answers, rulebook: Rulebook, include_draft: bo
     )
     still = tuple(i for i in both if i not in moved and changes(found_after[i]))
     return Comparison(diff, before, after, labels[0], labels[1], still)
+
+
+def compare_files(base: Path, other: Path, include_draft: bool = False) -> Comparison:
+    """``selfcheck diff BASE OTHER``: the answers both files stand for, refused unless comparable."""
+    sides = resolve(base), resolve(other)
+    ensure_comparable(sides[0], base, sides[1], other)
+    labels = (sides[0].label(base), sides[1].label(other))
+    return compare(sides[0].answers, sides[1].answers, rounds.rulebook(sides[0].answers.round), include_draft, labels)
 
 
 def failing(comparison: Comparison, fail_on: list[str], rulebook: Rulebook) -> list[str]:

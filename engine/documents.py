@@ -51,7 +51,11 @@ class Document:
 
 def read_document(path: str | Path) -> Document:
     path = Path(path)
-    text = _read_text(path)
+    return document_from_text(path, _read_text(path))
+
+
+def document_from_text(path: Path, text: str) -> Document:
+    """The document ``text`` would be if it were the file ``path`` (read as JSON or YAML by its suffix)."""
     if path.suffix.lower() == ".json":
         data = _parse_json(path, text)
         try:  # valid JSON is YAML 1.2: reread it only to learn the line of each key
@@ -208,17 +212,56 @@ def _scalar(text: str) -> Any:
     return text
 
 
+def yaml_scalar(value: Any) -> str:
+    """A value as our reader reads it back (YAML 1.2 core): option-like words plain, other text double-quoted."""
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(yaml_scalar(item) for item in value) + "]"
+    if isinstance(value, int):
+        return str(value)
+    if re.fullmatch(r"[a-z][a-z0-9_]*", value) and value not in ("null", "true", "false"):
+        return value
+    # A JSON string is a YAML double-quoted scalar once the characters YAML would not keep are escaped too.
+    return YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
+
+
+# Characters YAML would not keep as they are in a scalar: outside its printable set, or read as a line break or BOM.
+YAML_UNSAFE = re.compile(r"[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]")
+
+
 def write_text_atomically(path: str | Path, text: str) -> None:
-    """Write a whole file or nothing: a temporary file in the same directory, renamed over ``path``."""
+    write_atomically(path, text.encode("utf-8"))
+
+
+def write_atomically(path: str | Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: a temporary file beside it, then a rename over it."""
     path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise InputError(path, "is a directory; give a file name to write to")
+    if not directory.is_dir():
+        raise InputError(path, f"cannot be written: no directory {directory}")
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
     except OSError as error:
-        raise InputError(path, f"cannot be written: {error.strerror or error}") from None
+        raise InputError(path, f"cannot be written: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, file_mode_for(path))
+        os.replace(temporary, path)
+    except BaseException as error:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise InputError(path, f"cannot be written: {error.strerror or error}") from None
+        raise
+
+
+def file_mode_for(path: Path) -> int:
+    """Keep an existing file's permissions; give a new one the usual 0666 less the umask."""
+    if path.exists():
+        return path.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -182,7 +182,7 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook) -> str:
     else:
         lines.append(f"Condition, with {e.party}'s answers:")
         lines += _condition_lines(e.condition, "  ")
-    lines += ["", _wrap("Citations: " + _citations(e.citations), "", "  "), ""]
+    lines += ["", _wrap("Citations: " + citation_text(e.citations), "", "  "), ""]
     lines += _change_lines(e)
     p = e.provenance
     lines += ["", _wrap(
@@ -196,7 +196,7 @@ def _condition_lines(part: ConditionPart, indent: str) -> list[str]:
     mark = "[holds]" if part.holds else "[fails]"
     if part.kind == "test":
         head = f"{indent}{mark} {part.number} {part.question} {part.condition}"
-        answer = f"answer: {_answer(part.answer)}" + (f" (source: {part.source})" if part.source else "")
+        answer = f"answer: {answer_text(part.answer)}" + (f" (source: {part.source})" if part.source else "")
         return [head, _wrap(answer, indent + "        ", indent + "          ")]
     words = {"all": "all of:", "any": "any of:", "not": "not:"}[part.kind]
     lines = [f"{indent}{mark} {words}"]
@@ -217,12 +217,12 @@ def _change_lines(e: Explanation) -> list[str]:
     size = "one answer" if count == 1 else f"{count} answers together"
     lines = [f"What would make it {goal} - change {size}{', any one of these ways' if len(e.changes) > 1 else ''}:"]
     for change in e.changes:
-        described = "; and ".join(f"{c.number} {c.question}: {_answer(c.from_)} -> {_answer(c.to)}" for c in change)
+        described = "; and ".join(f"{c.number} {c.question}: {answer_text(c.from_)} -> {answer_text(c.to)}" for c in change)
         lines.append(_wrap(described, "  - ", "    "))
     return lines
 
 
-def _citations(citations: Citations) -> str:
+def citation_text(citations: Citations) -> str:
     parts = [f"Recommendation {citations.recommendation}"] if citations.recommendation else []
     if citations.report_paras:
         parts.append("report para" + ("s " if len(citations.report_paras) > 1 else " ") + ", ".join(map(str, citations.report_paras)))
@@ -232,7 +232,7 @@ def _citations(citations: Citations) -> str:
     return "; ".join(parts)
 
 
-def _answer(answer: Any) -> str:
+def answer_text(answer: Any) -> str:
     if isinstance(answer, list):
         return "[" + ", ".join(answer) + "]" if answer else "[] (none)"
     if answer == ANY_TEXT:

@@ -18,7 +18,8 @@ from engine.answers import Answers
 from engine.assess import assess
 from engine.factsheet import Bullets, Paragraph, Ref, build_factsheet
 from engine.layout import load_layout
-from engine.rendering import render, write_atomically
+from engine.documents import write_atomically
+from engine.rendering import render
 from strategies import answer_values, answers_from
 
 RULEBOOK = rounds.rulebook(ROUND)
@@ -220,7 +221,7 @@ def test_an_existing_file_is_replaced_whole_or_left_as_it_was(tmp_path, monkeypa
     def broken_replace(source, destination):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("engine.rendering.os.replace", broken_replace)
+    monkeypatch.setattr("engine.documents.os.replace", broken_replace)
     from engine.errors import InputError
 
     with pytest.raises(InputError, match="No space left on device"):

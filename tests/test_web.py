@@ -1,0 +1,450 @@
+"""The web questionnaire over HTTP: the form, saving, results, factsheet, amendments, and every safety point."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import urllib.request
+import zipfile
+from io import BytesIO
+from urllib.parse import urlencode
+
+import pytest
+from markupsafe import escape
+
+from conftest import ALBANIA, ROUND, run_selfcheck
+from engine import rounds
+from engine.amendments import load_amendment
+from engine.answers import load_answers
+from engine.assess import assess
+from engine.diff import compare_files
+from engine.rulebook import LEVELS
+from web.security import MAX_BODY, SESSION_COOKIE
+from web_client import changed, client_for, data_dir_with_albania, form_of, serving
+
+QUESTIONNAIRE = rounds.questionnaire(ROUND)
+HABITUAL = "a__jurisdiction__habitual_residents_abroad"
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return data_dir_with_albania(tmp_path)
+
+
+@pytest.fixture
+def client(data_dir):
+    with client_for(data_dir) as client:
+        yield client
+
+
+def post(client, url, fields, **options):
+    return client.post(url, content=urlencode(fields), headers=FORM, **options)
+
+
+def albania_form(client):
+    page = client.get("/answers/albania")
+    assert page.status_code == 200
+    return form_of(page.text)
+
+
+def recommendations_on(page: str) -> list[str]:
+    return re.findall(r'data-recommendation="([^"]+)"', page)
+
+
+# -- the pages --------------------------------------------------------------------------------------
+
+
+def test_the_start_page_lists_the_party_answer_files_and_offers_to_start_a_new_one(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert '<a href="/answers/albania">Albania</a>' in page.text and "2022-03-10" in page.text
+    assert "13 require" in page.text and "12 request" in page.text and "69 invite" in page.text
+    assert 'action="/new"' in page.text and "Start a new answer file" in page.text
+
+
+def test_the_questionnaire_has_a_section_per_chapter_and_every_question_with_its_help_and_legal_basis(client):
+    page = client.get("/answers/albania").text
+    for chapter in QUESTIONNAIRE.chapters:
+        assert f'<section class="chapter" id="chapter-{chapter.chapter}">' in page
+        assert f"<h2>{chapter.chapter}. {escape(chapter.title)}</h2>" in page
+    for question in QUESTIONNAIRE.questions.values():
+        block = page[page.index(f'id="q-{question.id}"'):]
+        block = block[: block.index('<div class="question')] if '<div class="question' in block else block
+        assert escape(question.prompt) in block, question.id
+        assert f'<p class="help">{escape(question.help)}</p>' in block, question.id
+        assert escape("; ".join(question.serves)) in block, question.id
+
+
+def test_tri_state_questions_are_radio_buttons_with_not_provided_and_numbers_carry_their_bounds(client):
+    page = client.get("/answers/albania").text
+    for question in QUESTIONNAIRE.questions.values():
+        name = f'name="a.{question.id}"'
+        if question.type == "tri_state":
+            for value in ("yes", "no", "not_provided"):
+                assert f'type="radio" {name} value="{value}"' in page, question.id
+        elif question.type == "integer":
+            assert re.search(rf'type="number" {re.escape(name)} value="\d*" min="{question.minimum}" max="{question.maximum}" step="1"', page), question.id
+        elif question.type == "list":
+            for value in question.option_values + ("not_provided",):
+                assert f'type="checkbox" {name} value="{value}"' in page, question.id
+    albania = load_answers(ALBANIA)
+    fields = form_of(page)
+    assert ("a.jurisdiction.habitual_residents_abroad", "no") in fields
+    assert ("a.legal.age_of_criminal_responsibility", str(albania.value("legal.age_of_criminal_responsibility"))) in fields
+
+
+def test_each_recommendation_in_the_results_expands_to_why_and_the_answer_that_would_change_it(client):
+    page = client.get("/answers/albania").text
+    assessed = assess(load_answers(ALBANIA), rounds.rulebook(ROUND)).recommendations
+    shown = recommendations_on(page)
+    assert sorted(shown) == sorted(f.id for f in assessed) and len(shown) == 94
+    by_id = {f.id: f for f in assessed}
+    order = [(rounds.rulebook(ROUND).chapter_order[by_id[i].chapter], LEVELS.index(by_id[i].level)) for i in shown]
+    assert order == sorted(order), "grouped by chapter, then by level"
+    item = page[page.index('id="r-IV-4"'):]
+    item = item[: item.index("</li>\n", item.index("</details>"))]
+    assert "<details>" in item and "Why" in item
+    assert '<a href="#q-jurisdiction.habitual_residents_abroad"' in item and "no → <strong>yes</strong>" in item
+
+
+# -- saving -----------------------------------------------------------------------------------------
+
+
+def test_saving_a_changed_answer_writes_the_file_with_its_date_and_sources_and_the_results_follow(client, data_dir):
+    fields = changed(albania_form(client), as_of="2024-05-01", **{HABITUAL: "yes"})
+    response = post(client, "/answers/albania", fields)
+    assert response.status_code == 303 and response.headers["location"] == "/answers/albania?saved=1"
+    saved = load_answers(data_dir / "albania.yaml")
+    before = load_answers(ALBANIA)
+    assert saved.value("jurisdiction.habitual_residents_abroad") == "yes"
+    assert str(saved.as_of) == "2024-05-01"
+    assert saved.sources == before.sources, "every answer keeps its source"
+    assert {q: v for q, v in saved.values.items() if q != "jurisdiction.habitual_residents_abroad"} == {
+        q: v for q, v in before.values.items() if q != "jurisdiction.habitual_residents_abroad"
+    }
+    text = (data_dir / "albania.yaml").read_text()
+    assert text.startswith("# Albania's answers, reconstructed"), "the file's opening comments are kept"
+    assert sorted(p.name for p in data_dir.iterdir()) == ["albania.yaml"], "no temporary file is left behind"
+    page = client.get(response.headers["location"]).text
+    assert "Saved albania.yaml" in page
+    assert "IV-4" not in recommendations_on(page) and "IV-5" in recommendations_on(page)
+    assert run_selfcheck("validate", data_dir / "albania.yaml").returncode == 0
+
+
+def test_saving_the_page_unchanged_keeps_every_answer_exactly(client, data_dir):
+    response = post(client, "/answers/albania", albania_form(client))
+    assert response.status_code == 303
+    assert load_answers(data_dir / "albania.yaml") == load_answers(ALBANIA)
+
+
+def test_a_save_replaces_the_file_atomically_or_not_at_all(client, data_dir, monkeypatch):
+    before = (data_dir / "albania.yaml").read_bytes()
+
+    def full_disk(source, destination):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("engine.documents.os.replace", full_disk)
+    response = post(client, "/answers/albania", changed(albania_form(client), **{HABITUAL: "yes"}))
+    assert response.status_code == 422 and "No space left on device" in response.text
+    assert (data_dir / "albania.yaml").read_bytes() == before
+    assert sorted(p.name for p in data_dir.iterdir()) == ["albania.yaml"], "no temporary file is left behind"
+
+
+def test_a_second_save_from_a_form_opened_before_the_first_is_refused_with_a_way_to_reload(client, data_dir):
+    first, second = albania_form(client), albania_form(client)
+    assert post(client, "/answers/albania", changed(first, **{HABITUAL: "yes"})).status_code == 303
+    after_first = (data_dir / "albania.yaml").read_bytes()
+    refused = post(client, "/answers/albania", changed(second, a__legal__csam_terminology="yes"))
+    assert refused.status_code == 409
+    assert "Not saved: albania.yaml was changed by someone else" in refused.text
+    assert '<a href="/answers/albania">reload the saved answers</a>' in refused.text
+    assert (data_dir / "albania.yaml").read_bytes() == after_first
+    again = post(client, "/answers/albania", form_of(refused.text))
+    assert again.status_code == 409, "the refused page keeps refusing until it is reloaded"
+    assert (data_dir / "albania.yaml").read_bytes() == after_first
+
+
+def test_a_wrong_answer_is_shown_beside_its_field_in_the_words_of_the_cli_and_nothing_is_saved(client, data_dir, tmp_path):
+    before = (data_dir / "albania.yaml").read_bytes()
+    response = post(client, "/answers/albania", changed(albania_form(client), a__legal__age_of_criminal_responsibility="40", party=" "))
+    assert response.status_code == 422
+    assert (data_dir / "albania.yaml").read_bytes() == before
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"party: Albania\nround: {ROUND}\nanswers:\n  legal.age_of_criminal_responsibility: 40\n")
+    cli = run_selfcheck("validate", bad).stderr.strip()
+    message = "expected a whole number from 0 to 18, or not_provided, got 40"
+    assert cli.endswith(message)
+    field = response.text[response.text.index('id="q-legal.age_of_criminal_responsibility"'):]
+    assert field.index(f'<p class="error" role="alert">{message}</p>') < field.index('<div class="question')
+    assert 'class="question invalid" id="q-legal.age_of_criminal_responsibility"' in response.text
+    assert "expected the Party&#39;s name as a text" in response.text
+    assert "2 problems" in response.text and 'value="40"' in response.text, "what was typed stays in the form"
+
+
+def test_a_hand_edited_file_with_problems_opens_with_them_beside_their_fields(client, data_dir):
+    (data_dir / "broken.yaml").write_text(f"party: Testland\nround: {ROUND}\nanswers:\n  legal.csam_terminology: maybe\n")
+    page = client.get("/answers/broken")
+    assert page.status_code == 200
+    assert "expected one of yes, no, not_provided, got &#39;maybe&#39;" in page.text
+    assert "The saved answers have problems" in page.text and not recommendations_on(page.text)
+    assert "broken.yaml" in client.get("/").text
+
+
+# -- escaping ---------------------------------------------------------------------------------------
+
+SCRIPT = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
+
+
+def test_a_script_saved_in_a_free_text_answer_is_kept_as_text_and_escaped_on_every_page(client, data_dir):
+    fields = changed(albania_form(client), a__legal__difficulties=SCRIPT, party=f"Albania {SCRIPT}")
+    assert post(client, "/answers/albania", fields).status_code == 303
+    saved = load_answers(data_dir / "albania.yaml")
+    assert saved.value("legal.difficulties") == SCRIPT, "saved as the official wrote it"
+    pages = [client.get(url) for url in ("/", "/answers/albania", "/factsheet/albania", "/factsheet/albania/html")]
+    for page in pages:
+        assert page.status_code == 200
+        assert "<script>alert" not in page.text and "<img src=x" not in page.text, page.url
+    assert escape(SCRIPT) in pages[1].text and escape(SCRIPT) in pages[2].text
+    assert all(script == '<script src="/static/app.js" defer></script>' for script in re.findall(r"<script[^>]*>[^<]*</script>", pages[1].text))
+
+
+# -- file names -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["..%2F..%2Fetc%2Fpasswd", "%2E%2E", "albania.yaml", "Albania", ".albania", "-albania", "a" * 62, "albania%00"])
+def test_a_file_name_that_is_not_a_plain_name_in_the_data_folder_is_refused(client, name):
+    for url in (f"/answers/{name}", f"/factsheet/{name}", f"/factsheet/{name}/markdown", f"/amendments/{name}"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "root:" not in response.text
+
+
+def test_a_link_in_the_data_folder_that_leads_outside_it_is_not_followed(client, data_dir, tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text((data_dir / "albania.yaml").read_text())
+    os.symlink(outside, data_dir / "elsewhere.yaml")
+    assert client.get("/answers/elsewhere").status_code == 404
+    assert client.get("/factsheet/elsewhere").status_code == 404
+
+
+def test_a_new_answer_file_is_created_with_its_party_and_date_and_never_replaces_one(client, data_dir, tmp_path):
+    token = form_of(client.get("/").text, "/new")
+    created = post(client, "/new", changed(token, file="ruritania", party="Ruritania"))
+    assert created.status_code == 303 and created.headers["location"] == "/answers/ruritania"
+    answers = load_answers(data_dir / "ruritania.yaml")
+    assert answers.party == "Ruritania" and answers.values == {} and answers.as_of is not None
+    before = (data_dir / "albania.yaml").read_bytes()
+    for name in ("albania", "../escaped", "Ruritania", "x/y", ""):
+        refused = post(client, "/new", changed(token, file=name, party="Freedonia"))
+        assert refused.status_code == 422, name
+        assert '<p class="error" role="alert">' in refused.text
+    assert (data_dir / "albania.yaml").read_bytes() == before
+    assert not (tmp_path / "escaped.yaml").exists()
+    assert sorted(p.name for p in data_dir.iterdir()) == ["albania.yaml", "ruritania.yaml"]
+
+
+# -- cross-site request forgery ---------------------------------------------------------------------
+
+
+def test_a_post_without_this_browsers_token_is_refused_with_403_and_changes_nothing(client, data_dir):
+    fields = changed(albania_form(client), **{HABITUAL: "yes"})
+    before = (data_dir / "albania.yaml").read_bytes()
+    no_token = [(name, value) for name, value in fields if name != "csrf"]
+    forged = changed(fields, csrf="0" * 64)
+    for attempt in (no_token, forged):
+        response = post(client, "/answers/albania", attempt)
+        assert response.status_code == 403 and "security token" in response.text
+    with client_for(data_dir) as stranger:  # another browser: its own session cookie, the stolen token
+        stranger.get("/")
+        assert post(stranger, "/answers/albania", fields).status_code == 403
+    with client_for(data_dir) as cookieless:
+        assert post(cookieless, "/answers/albania", fields).status_code == 403
+    assert post(client, "/new", [("file", "x"), ("party", "X")]).status_code == 403
+    assert (data_dir / "albania.yaml").read_bytes() == before and sorted(os.listdir(data_dir)) == ["albania.yaml"]
+
+
+def test_the_session_cookie_is_http_only_and_strictly_same_site(data_dir):
+    with client_for(data_dir) as client:
+        cookie = client.get("/").headers["set-cookie"]
+    assert cookie.startswith(f"{SESSION_COOKIE}=") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+
+
+# -- request bodies and malformed submissions -------------------------------------------------------
+
+
+def test_a_body_over_the_cap_is_refused_with_413_whether_announced_or_streamed(client, data_dir):
+    before = (data_dir / "albania.yaml").read_bytes()
+    fields = changed(albania_form(client), a__legal__difficulties="x" * MAX_BODY)
+    announced = post(client, "/answers/albania", fields)
+    assert announced.status_code == 413 and "larger than 256 KiB" in announced.text
+
+    def chunks():
+        body = urlencode(fields).encode()
+        for start in range(0, len(body), 16384):
+            yield body[start : start + 16384]
+
+    streamed = client.post("/answers/albania", content=chunks(), headers=FORM)
+    assert streamed.status_code == 413
+    assert (data_dir / "albania.yaml").read_bytes() == before
+
+
+MALFORMED = [
+    ("bytes that are not UTF-8", lambda f: urlencode(f).encode() + b"&party=%FF%FE", FORM, 400, "not sent as UTF-8"),
+    ("a field without a value", lambda f: urlencode(f) + "&party", FORM, 400, "could not be read"),
+    ("a radio answer sent twice", lambda f: urlencode(f + [("a.legal.csam_terminology", "yes")]), FORM, 400, "was sent 2 times"),
+    ("a field no form has", lambda f: urlencode(f + [("admin", "1")]), FORM, 400, "unexpected field"),
+    ("an unknown question", lambda f: urlencode(f + [("a.legal.csam_terminolgy", "yes")]), FORM, 422, "did you mean"),
+    ("a number that is not a number", lambda f: urlencode(changed(f, a__legal__age_of_criminal_responsibility="fourteen")), FORM, 422, "got &#39;fourteen&#39;"),
+    ("a huge number", lambda f: urlencode(changed(f, a__legal__age_of_criminal_responsibility="9" * 400)), FORM, 422, "from 0 to 18"),
+    ("an option not offered", lambda f: urlencode(changed(f, a__legal__extortion__to_obtain_images="fine")), FORM, 422, "specific_offence"),
+    ("a list option not offered", lambda f: urlencode(f + [("a.professionals.equipped_to_identify", "schools")]), FORM, 422, "a list drawn from"),
+    ("not provided and an option ticked together", lambda f: urlencode(f + [("a.professionals.equipped_to_identify", "health"), ("a.professionals.equipped_to_identify", "not_provided")]), FORM, 422, "a list drawn from"),
+    ("a date that is not a date", lambda f: urlencode(changed(f, as_of="last spring")), FORM, 422, "YYYY-MM-DD"),
+    ("JSON instead of a form", lambda f: '{"party": "x"}', {"content-type": "application/json"}, 400, "application/x-www-form-urlencoded"),
+    ("a multipart upload", lambda f: b"--x\r\n\r\n--x--", {"content-type": "multipart/form-data; boundary=x"}, 400, "application/x-www-form-urlencoded"),
+    ("too many fields", lambda f: urlencode(f + [(f"s.q{i}", "") for i in range(3000)]), FORM, 400, "could not be read"),
+]
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=[case[0] for case in MALFORMED])
+def test_a_malformed_submission_gets_a_form_error_never_a_500(client, data_dir, case):
+    _, body, headers, status, fragment = case
+    before = (data_dir / "albania.yaml").read_bytes()
+    response = client.post("/answers/albania", content=body(albania_form(client)), headers=headers)
+    assert response.status_code == status, response.text[:2000]
+    assert fragment in response.text and "Traceback" not in response.text
+    assert 'id="questionnaire"' in response.text, "the form is shown again, with the error"
+    assert (data_dir / "albania.yaml").read_bytes() == before
+
+
+def test_a_malformed_new_file_request_is_refused_with_a_plain_message(client):
+    token = form_of(client.get("/").text, "/new")
+    for body, headers in ((urlencode(token + [("file", "x"), ("file", "y")]), FORM), ('{"file": "x"}', {"content-type": "application/json"})):
+        response = client.post("/new", content=body, headers=headers)
+        assert response.status_code == 400 and "could not be read" in response.text
+
+
+def test_an_error_inside_a_page_gives_a_plain_500_page_and_the_traceback_goes_to_the_log(data_dir, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the engine broke")
+
+    monkeypatch.setattr("web.app.assess", broken)
+    with client_for(data_dir, raise_server_exceptions=False) as client, caplog.at_level(logging.ERROR, "selfcheck.web"):
+        response = client.get("/")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    assert "Traceback" not in response.text and "the engine broke" not in response.text
+    assert "RuntimeError: the engine broke" in caplog.text
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+# -- hosts and headers ------------------------------------------------------------------------------
+
+
+def test_a_request_for_another_host_name_is_refused(client):
+    assert client.get("/", headers={"host": "attacker.example"}).status_code == 400
+    assert client.get("/", headers={"host": "localhost:8000"}).status_code == 200
+
+
+def test_every_page_forbids_framing_sniffing_and_scripts_from_elsewhere(client):
+    for url in ("/", "/answers/albania", "/answers/missing", "/static/style.css"):
+        headers = client.get(url).headers
+        assert "script-src 'self'" in headers["content-security-policy"] and "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
+    factsheet = client.get("/factsheet/albania").headers["content-security-policy"]
+    assert "script-src" not in factsheet and factsheet.startswith("default-src 'none'"), "the factsheet may run no script at all"
+
+
+# -- factsheet --------------------------------------------------------------------------------------
+
+
+def test_the_factsheet_is_a_page_and_downloads_in_markdown_html_and_word(client):
+    page = client.get("/factsheet/albania")
+    assert page.status_code == 200 and "<h1>FACTSHEET – ALBANIA</h1>" in page.text
+    expected = {
+        "markdown": ("text/markdown; charset=utf-8", "albania-factsheet.md"),
+        "html": ("text/html; charset=utf-8", "albania-factsheet.html"),
+        "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "albania-factsheet.docx"),
+    }
+    for format, (media_type, file_name) in expected.items():
+        response = client.get(f"/factsheet/albania/{format}")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == media_type
+        assert response.headers["content-disposition"] == f'attachment; filename="{file_name}"'
+    assert client.get("/factsheet/albania/markdown").text == run_selfcheck("report", ALBANIA).stdout
+    with zipfile.ZipFile(BytesIO(client.get("/factsheet/albania/docx").content)) as docx:
+        assert "FACTSHEET" in docx.read("word/document.xml").decode()
+    assert client.get("/factsheet/albania/pdf").status_code == 404
+
+
+# -- amendments -------------------------------------------------------------------------------------
+
+
+def test_drafting_an_amendment_writes_it_named_after_the_bill_and_shows_its_diff_against_the_saved_answers(client, data_dir):
+    before = (data_dir / "albania.yaml").read_bytes()
+    fields = changed(
+        albania_form(client),
+        bill__title="Jurisdiction over habitual residents abroad",
+        bill__reference="Draft law amending Article 6 of the Criminal Code",
+        bill__date="2024-05-01",
+        n__jurisdiction__habitual_residents_abroad="Article 6(4) new",
+        **{HABITUAL: "yes"},
+    )
+    response = post(client, "/answers/albania/amendment", fields)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/amendments/jurisdiction-over-habitual-residents-abroad"
+    path = data_dir / "jurisdiction-over-habitual-residents-abroad.yaml"
+    amendment = load_amendment(path, QUESTIONNAIRE)
+    assert amendment.title == "Jurisdiction over habitual residents abroad" and amendment.reference.startswith("Draft law")
+    assert amendment.changes == {"jurisdiction.habitual_residents_abroad": "yes"}
+    assert amendment.notes == {"jurisdiction.habitual_residents_abroad": "Article 6(4) new"}
+    assert amendment.applies_to == data_dir / "albania.yaml"
+    assert (data_dir / "albania.yaml").read_bytes() == before, "the saved answers are left as they are"
+    page = client.get(response.headers["location"]).text
+    diff = compare_files(data_dir / "albania.yaml", path).diff
+    assert [entry.id for entry in diff.resolved] == ["IV-4"] and not diff.new
+    resolved_section = page[page.index('id="resolved"'):page.index('id="new"')]
+    assert recommendations_on(resolved_section) == ["IV-4"] and "1 resolved" in page and "0 new" in page
+    assert "Article 6(4) new" in page
+    assert "jurisdiction-over-habitual-residents-abroad" in client.get("/").text
+    assert client.get("/factsheet/jurisdiction-over-habitual-residents-abroad").status_code == 200
+
+
+def test_an_amendment_needs_a_changed_answer_a_note_for_each_change_and_a_free_name(client, data_dir):
+    fields = changed(albania_form(client), bill__title="A bill", bill__reference="No. 1", bill__date="2024-05-01")
+    unchanged = post(client, "/answers/albania/amendment", fields)
+    assert unchanged.status_code == 422 and "no answer differs from the saved answers" in unchanged.text
+    without_note = post(client, "/answers/albania/amendment", changed(fields, **{HABITUAL: "yes"}))
+    assert without_note.status_code == 422
+    field = without_note.text[without_note.text.index('id="q-jurisdiction.habitual_residents_abroad"'):]
+    assert field.index("note is missing") < field.index('<div class="question')
+    (data_dir / "a-bill.yaml").write_text("taken")
+    taken = post(client, "/answers/albania/amendment", changed(fields, n__jurisdiction__habitual_residents_abroad="Art. 6", **{HABITUAL: "yes"}))
+    assert taken.status_code == 422 and "a-bill.yaml already exists" in taken.text
+    assert (data_dir / "a-bill.yaml").read_text() == "taken"
+    assert sorted(os.listdir(data_dir)) == ["a-bill.yaml", "albania.yaml"]
+
+
+# -- selfcheck serve --------------------------------------------------------------------------------
+
+
+def test_selfcheck_serve_listens_only_on_this_machine_unless_told_otherwise(data_dir):
+    with serving(data_dir) as (url, port):
+        listening = []
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in open(table).read().splitlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                address, local_port = local.split(":")
+                if int(local_port, 16) == port and state == "0A":  # 0A: LISTEN
+                    listening.append(address)
+        assert listening == ["0100007F"], "bound to 127.0.0.1 only"
+        with urllib.request.urlopen(f"{url}/answers/albania") as page:
+            assert page.status == 200 and 'id="questionnaire"' in page.read().decode()
+
+
+def test_selfcheck_serve_refuses_a_folder_that_does_not_exist(tmp_path):
+    result = run_selfcheck("serve", tmp_path / "nowhere")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"selfcheck: {tmp_path / 'nowhere'}: is not a folder; give the folder of answer files to serve"

@@ -1,0 +1,181 @@
+"""The web questionnaire in a real browser: Debian's Chromium, headless, driven by Playwright, against
+``selfcheck serve`` on a free localhost port. Playwright's own browser download is never used.
+
+Skipped, with the reason in the test summary, only where no Chromium exists at /usr/bin/chromium
+(``make test`` installs it with apt-get when it can) or the playwright package is missing.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from web_client import data_dir_with_albania, serving
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the networking flags Chromium's own connections are refused, many at a time, by this
+# closed network; a fresh profile is made per launch by Playwright (--user-data-dir).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return (
+            "NO BROWSER: /usr/bin/chromium is not installed, so the end-to-end tests of the web questionnaire cannot run; "
+            "run scripts/ensure-system-packages as root, or apt-get install chromium"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "NO PLAYWRIGHT: the playwright package is missing; reinstall the test extras with pip install -e '.[test]'"
+    return None
+
+
+MISSING = _missing()
+pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+HABITUAL = 'input[name="a.jurisdiction.habitual_residents_abroad"]'
+SCRIPT = '<script>window.__pwned = 1; alert("pwned")</script><img src=x onerror="window.__pwned = 2">'
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(tmp_path):
+    data_dir = data_dir_with_albania(tmp_path)
+    with serving(data_dir) as (url, _):
+        yield url, data_dir
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    context.close()
+
+
+def test_an_official_opens_albania_answers_habitual_residents_yes_saves_and_iv_4_leaves_the_results(page, site, tmp_path):
+    from playwright.sync_api import expect
+
+    url, data_dir = site
+    page.goto(url)
+    page.get_by_role("link", name="Albania", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("Albania")
+    results = page.locator("#results")
+    expect(results.locator('[data-recommendation="IV-4"]')).to_have_count(1)
+    expect(page.locator(f'{HABITUAL}[value="no"]')).to_be_checked()
+
+    page.locator(f'{HABITUAL}[value="yes"]').check()
+    page.locator("#save").click()
+
+    expect(page.locator("#saved")).to_be_visible()
+    expect(results.locator('[data-recommendation="IV-4"]')).to_have_count(0)
+    expect(results.locator('[data-recommendation="IV-5"]')).to_have_count(1)
+    expect(page.locator(f'{HABITUAL}[value="yes"]')).to_be_checked()
+    assert "jurisdiction.habitual_residents_abroad:\n    value: yes\n" in (data_dir / "albania.yaml").read_text()
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Word (.docx)").click()
+    assert download.value.suggested_filename == "albania-factsheet.docx"
+    docx = tmp_path / "albania-factsheet.docx"
+    download.value.save_as(docx)
+    with zipfile.ZipFile(docx) as archive:
+        body = archive.read("word/document.xml").decode()
+    assert "FACTSHEET" in body and "ALBANIA" in body
+    assert "their habitual residence in Albania" not in body, "the Word factsheet is that of the saved answers: IV-4 is gone"
+
+    for name, suffix in (("Markdown", ".md"), ("HTML", ".html")):
+        with page.expect_download() as download:
+            page.get_by_role("link", name=name, exact=True).click()
+        assert download.value.suggested_filename == f"albania-factsheet{suffix}"
+        text = Path(download.value.path()).read_text(encoding="utf-8")
+        assert "FACTSHEET – ALBANIA" in text and "their habitual residence in Albania" not in text
+
+
+def test_a_recommendation_expands_to_its_explanation_whose_link_leads_to_the_question(page, site):
+    from playwright.sync_api import expect
+
+    url, _ = site
+    page.goto(f"{url}/answers/albania")
+    finding = page.locator('#results [data-recommendation="IV-4"]')
+    explanation = finding.locator(".explanation")
+    expect(explanation).to_be_hidden()
+    finding.locator("summary").click()
+    expect(explanation).to_be_visible()
+    expect(explanation).to_contain_text("What would make it go away")
+    explanation.locator('ul.changes a[href="#q-jurisdiction.habitual_residents_abroad"]').click()
+    expect(page).to_have_url(f"{url}/answers/albania#q-jurisdiction.habitual_residents_abroad")
+    expect(page.locator('[id="q-jurisdiction.habitual_residents_abroad"]')).to_be_in_viewport()
+
+
+def test_a_script_typed_into_a_free_text_answer_is_saved_as_text_and_never_runs(page, site):
+    from playwright.sync_api import expect
+
+    url, data_dir = site
+    page.goto(f"{url}/answers/albania")
+    answer = page.locator('textarea[name="a.legal.difficulties"]')
+    answer.fill(SCRIPT)
+    page.locator("#save").click()
+    expect(page.locator("#saved")).to_be_visible()
+    expect(answer).to_have_value(SCRIPT)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    page.goto(f"{url}/factsheet/albania")
+    expect(page.get_by_text(SCRIPT)).to_be_visible()
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.dialogs == [], "no alert was shown"
+    assert SCRIPT.replace('"', '\\"') in (data_dir / "albania.yaml").read_text()
+
+
+def test_when_two_officials_save_the_same_file_the_second_is_refused_and_can_reload(page, site):
+    from playwright.sync_api import expect
+
+    url, _ = site
+    other = page.context.new_page()
+    page.goto(f"{url}/answers/albania")
+    other.goto(f"{url}/answers/albania")
+    page.locator(f'{HABITUAL}[value="yes"]').check()
+    page.locator("#save").click()
+    expect(page.locator("#saved")).to_be_visible()
+
+    other.locator('input[name="a.legal.csam_terminology"][value="yes"]').check()
+    other.locator("#save").click()
+    expect(other.locator("#conflict")).to_contain_text("Not saved: albania.yaml was changed by someone else")
+    expect(other.locator('input[name="a.legal.csam_terminology"][value="yes"]')).to_be_checked()  # their work is still on the page
+    other.get_by_role("link", name="reload the saved answers").click()
+    expect(other.locator(f'{HABITUAL}[value="yes"]')).to_be_checked()
+    expect(other.locator('input[name="a.legal.csam_terminology"][value="no"]')).to_be_checked()
+
+
+def test_leaving_a_page_with_unsaved_answers_asks_first_and_a_saved_page_does_not(page, site):
+    from playwright.sync_api import expect
+
+    url, _ = site
+    asked = []
+    page.on("dialog", lambda dialog: asked.append(dialog.type))
+    page.goto(f"{url}/answers/albania")
+    page.locator(f'{HABITUAL}[value="yes"]').check()
+    with page.expect_event("dialog"):
+        page.close(run_before_unload=True)
+    assert asked == ["beforeunload"] and not page.is_closed(), "the official was asked, and chose to stay"
+
+    page.locator("#save").click()
+    expect(page.locator("#saved")).to_be_visible()
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)
+    assert asked == ["beforeunload"], "nothing to lose after saving: no question asked"

@@ -1,0 +1,106 @@
+"""Driving the web questionnaire over HTTP in tests: its forms read from the page as a browser reads them."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from conftest import ALBANIA, SELFCHECK
+from web.app import create_app
+
+BASE_URL = "http://127.0.0.1:8000"
+
+
+def data_dir_with_albania(root: Path) -> Path:
+    folder = root / "parties"
+    folder.mkdir()
+    shutil.copy(ALBANIA, folder / "albania.yaml")
+    return folder
+
+
+def client_for(data_dir: Path, **options) -> TestClient:
+    return TestClient(create_app(data_dir), base_url=BASE_URL, follow_redirects=False, **options)
+
+
+class _Forms(HTMLParser):
+    """The fields each form of a page would submit: checked boxes and radios, inputs, textareas."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: dict[str, list[tuple[str, str]]] = {}
+        self.current: list | None = None
+        self.textarea: list | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.current = self.forms.setdefault(attrs.get("id") or attrs["action"], [])
+        elif tag == "input" and self.current is not None and "name" in attrs:
+            kind = attrs.get("type", "text")
+            if kind in ("radio", "checkbox") and "checked" not in attrs:
+                return
+            self.current.append((attrs["name"], attrs.get("value", "")))
+        elif tag == "textarea" and self.current is not None:
+            self.textarea = [attrs["name"], ""]
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self.textarea is not None:
+            self.current.append(tuple(self.textarea))
+            self.textarea = None
+        elif tag == "form":
+            self.current = None
+
+
+def form_of(html: str, form: str = "questionnaire") -> list[tuple[str, str]]:
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms[form]
+
+
+def changed(fields: list[tuple[str, str]], **values: str) -> list[tuple[str, str]]:
+    """The fields with some single values replaced or added; keys use __ for dots (a__legal__x -> a.legal.x)."""
+    values = {key.replace("__", "."): value for key, value in values.items()}
+    kept = [(name, value) for name, value in fields if name not in values]
+    return kept + list(values.items())
+
+
+@contextmanager
+def serving(data_dir: Path, *options: str):
+    """``selfcheck serve DATA_DIR`` on a free port, as an official starts it; yields its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen([str(SELFCHECK), "serve", str(data_dir), "--port", str(port), *options], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not _accepts(port):
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise AssertionError(f"selfcheck serve did not start: {log.read().decode(errors='replace')}")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}", port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False

@@ -1,0 +1,113 @@
+"""What keeps the questionnaire safe on a shared machine: CSRF tokens, a body cap, strict headers.
+
+- CSRF: each browser gets a random session cookie (SameSite=Strict, HttpOnly); every form carries
+  an HMAC of it under a secret drawn when the process starts. Another site can neither read the
+  token nor compute it, so a POST without the right one is refused.
+- Bodies above MAX_BODY bytes are refused with 413 before they are read in full.
+- Every response forbids framing, sniffing and, but for the factsheet's inline styles, any script
+  or style not served from here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+MAX_BODY = 256 * 1024
+SESSION_COOKIE = "selfcheck_session"
+CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+class Csrf:
+    def __init__(self) -> None:
+        self._secret = secrets.token_bytes(32)
+
+    @staticmethod
+    def new_session() -> str:
+        return secrets.token_urlsafe(32)
+
+    def token(self, session: str) -> str:
+        return hmac.new(self._secret, session.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def valid(self, session: str | None, token: str | None) -> bool:
+        return bool(session and token) and hmac.compare_digest(self.token(session), token)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class LimitBody:
+    """ASGI middleware: 413 for a body over ``limit`` bytes, whether announced or streamed (inside SecurityHeaders)."""
+
+    def __init__(self, app, limit: int = MAX_BODY):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > self.limit:
+            return await _too_large(send)
+        received = 0
+        started = False
+
+        async def counting_receive():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise _TooLarge
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await _too_large(send)
+
+
+async def _too_large(send) -> None:
+    body = (
+        f"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Too large</title>"
+        f"<p>The form sent is larger than {MAX_BODY // 1024} KiB, so it was refused and nothing was saved. "
+        f"Shorten the longest answers and save again.</p></html>"
+    ).encode("utf-8")
+    headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeaders:
+    """ASGI middleware adding HEADERS and, unless the response set its own, the CSP."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                extra = dict(HEADERS, **{"Content-Security-Policy": CSP})
+                headers += [(k.lower().encode(), v.encode()) for k, v in extra.items() if k.lower().encode() not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
