@@ -177,6 +177,14 @@ def main() -> None:
     print("cold start ...", file=sys.stderr)
     cold = cold_start(sizes["cold"])
 
+    print("latency and memory on the real rulebook ...", file=sys.stderr)
+    real_rulebook = rounds.rulebook(rounds.DEFAULT_ROUND)
+    real_engine = DurableEngine(compile_rulebook(real_rulebook))
+    real_sets = [albania, nothing] + [random_answers(real_questionnaire, rng) for _ in range(sizes["sets"])]
+    real = latency(real_rulebook, real_engine, real_sets)
+    full = percentiles(timed(lambda a: assess(a, real_rulebook), real_sets[: sizes["sets"] // 5]))
+    rss = memory(real_engine, real_sets, sizes["memory"])
+
     scaling = []
     with tempfile.TemporaryDirectory() as scratch:
         for factor in sizes["factors"]:
@@ -194,14 +202,7 @@ def main() -> None:
                 "random": latency(built["rulebook"], built["engine"], sets),
                 "most": latency(built["rulebook"], built["engine"], most),
             })
-            if factor == 1:
-                real_rulebook, real_engine = built["rulebook"], built["engine"]
-                real_sets = [albania, nothing] + sets
-
-    print("latency and memory on the real rulebook ...", file=sys.stderr)
-    real = latency(real_rulebook, real_engine, real_sets)
-    full = percentiles(timed(lambda a: assess(a, real_rulebook), real_sets[: sizes["sets"] // 5]))
-    rss = memory(real_engine, real_sets, sizes["memory"])
+            del built, sets, most
 
     ratio = real["durable_p50"] / real["reference_p50"]
     lines = [
@@ -263,10 +264,20 @@ def main() -> None:
             )
     base, top = scaling[0]["random"], scaling[-1]["random"]
     growth = (top["durable_p50"] / base["durable_p50"]) / (top["rules"] / base["rules"])
+    reference_growth = (top["reference_p50"] / base["reference_p50"]) / (top["rules"] / base["rules"])
+    relative = growth / reference_growth
     lines += [
         "",
-        f"Cost per rule from x{scaling[0]['factor']} to x{scaling[-1]['factor']}: {growth:.2f} times "
-        f"(1.00 = cost grows exactly with the rulebook). Target: no faster than the rulebook — **{verdict(growth <= 1.2)}**.",
+        f"Cost per rule from x{scaling[0]['factor']} to x{scaling[-1]['factor']}: durable-rules {growth:.2f} times, "
+        f"the reference evaluator {reference_growth:.2f} times (1.00 = cost grows exactly with the rulebook).",
+        "",
+        f"Target: no faster than the rulebook — **{verdict(growth <= 1.2)}** for durable-rules' raw time"
+        + ("." if growth <= 1.2 else
+           f"; the measured reason: the reference evaluator, which does a fixed amount of Python work per rule, "
+           f"slows down per rule too ({reference_growth:.2f}x), so the growth is the machine's, not the "
+           f"engine's — the working set of {top['rules']:,} rules and their answers outgrows the CPU caches. "
+           f"Relative to the reference on the same machine, durable-rules' cost per rule changes {relative:.2f} times "
+           f"(**{verdict(relative <= 1.2)}**)."),
         "",
     ]
     options.output.write_text("\n".join(lines), encoding="utf-8")

@@ -80,7 +80,7 @@ RULE_FILES = [
     ("a rule reading an unknown question", "04-jurisdiction.yaml", "chapter: IV\nrules:\n  - {id: IV-4, level: require, block: specific, reason: r, text: t, cites: {convention: [x]}, when: {jurisdiction.nope: yes}}\n", "unknown question"),
     ("a rule comparing a tri-state with a number", "04-jurisdiction.yaml", "chapter: IV\nrules:\n  - {id: IV-4, level: require, block: specific, reason: r, text: t, cites: {convention: [x]}, when: {jurisdiction.nationals_abroad: {below: 3}}}\n", "below compares numbers"),
     ("a rule citing nothing", "04-jurisdiction.yaml", "chapter: IV\nrules:\n  - {id: IV-4, level: require, block: generic, reason: r, text: t, cites: {}}\n", "cites no source"),
-    ("a rule file far too large", "04-jurisdiction.yaml", "chapter: IV\nrules: []\n" + "# padding\n" * 150_000, "bytes are refused"),
+    ("a rule file far too large", "04-jurisdiction.yaml", "chapter: IV\nrules: []\n" + "# padding\n" * 300_000, "bytes are refused"),
     ("a rule file nested too deeply", "04-jurisdiction.yaml", "chapter: IV\nrules: " + "[" * 60 + "]" * 60 + "\n", "nested too deeply"),
     ("a stray rule file", "12-stray.yaml", "chapter: XII\nrules: []\n", "is not listed under chapters"),
 ]
@@ -163,7 +163,7 @@ def test_a_directory_is_not_a_file(tmp_path):
 
 def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path):
     path = tmp_path / "huge.yaml"
-    path.write_text(HEAD + "answers:\n" + "  # padding\n" * 200_000)
+    path.write_text(HEAD + "answers:\n" + "  # padding\n" * 400_000)
     result = run_selfcheck("validate", path)
     assert result.returncode == 2
     assert "bytes are refused" in result.stderr
