@@ -145,7 +145,7 @@ class _Layout:
                 question = questionnaire.question(atom.question)
                 choices = question.choices if question.type in ("tri_state", "one_of") else ()
                 parts.append((question, describe_atom(atom, choices)))
-            parts.sort(key=lambda part: tuple(int(n) for n in part[0].number.split(".")))
+            parts.sort(key=lambda part: questionnaire.index(part[0].id))
             self.reasons[name] = [(question.id, question.number, condition) for question, condition in parts]
 
 

@@ -23,7 +23,6 @@ from typing import Any, Callable, Union
 
 from .questionnaire import NOT_PROVIDED, TRI_STATE, Question, Questionnaire
 
-COMBINATORS = ("all", "any", "not")
 COMPARISONS: dict[str, tuple[str, Callable[[int, int], bool]]] = {
     "below": ("is below", lambda answer, n: answer < n),
     "at_most": ("is at most", lambda answer, n: answer <= n),

@@ -9,7 +9,6 @@ their words quote an answer that changed).
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +21,8 @@ from .answers import Answers
 from .assess import Assessment, Citations, Finding, ObservationCitations, Observed, assess
 from .counterfactual import questions_read
 from .rulebook import LEVELS, Rulebook
+from .plaintext import wrap
 
-FAIL_ON = ("new", "require", "request")
-WIDTH = 100
 
 
 class AnswerChange(BaseModel):
@@ -103,7 +101,7 @@ def compare(base: Answers, other: Answers, rulebook: Rulebook, include_draft: bo
     def changes(item: Finding | Observed) -> list[AnswerChange]:
         rule = rulebook.by_id[item.id] if isinstance(item, Finding) else rulebook.observation_by_id[item.id]
         read = [q for q in questions_read(rule) if q in changed_questions]
-        read.sort(key=lambda q: tuple(int(part) for part in rulebook.questionnaire.question(q).number.split(".")))
+        read.sort(key=rulebook.questionnaire.index)
         return [
             AnswerChange(
                 question=q,
@@ -189,19 +187,19 @@ def render_text(comparison: Comparison) -> str:
             level = f"{entry.level_before} -> {entry.level}" if isinstance(entry, Moved) else entry.level
             head = f"  {level:<9}{entry.id:<7}{'[draft] ' if entry.draft else ''}"
             indent = " " * 18
-            lines.append(_wrap(entry.text, head, indent))
-            lines.append(_wrap(citation_line(entry.citations), indent, indent))
+            lines.append(wrap(entry.text, head, indent))
+            lines.append(wrap(citation_line(entry.citations), indent, indent))
             for change in entry.answer_changes:
-                lines.append(_wrap(change_line(change), indent + "answer ", indent + "  "))
+                lines.append(wrap(change_line(change), indent + "answer ", indent + "  "))
     lines += ["", f"Unchanged: {diff.unchanged}"]
     if comparison.still_applying:
-        lines.append(_wrap("still addressed although answers they read changed: " + ", ".join(comparison.still_applying), "  ", "  "))
+        lines.append(wrap("still addressed although answers they read changed: " + ", ".join(comparison.still_applying), "  ", "  "))
     for title, observations in _observation_sections(diff):
         lines += ["", f"{title} ({len(observations)})" + (":" if observations else "")]
         for observed in observations:
-            lines.append(_wrap(observed.text, f"  {observed.tone:<15}", " " * 17))
+            lines.append(wrap(observed.text, f"  {observed.tone:<15}", " " * 17))
             for change in observed.answer_changes:
-                lines.append(_wrap(change_line(change), " " * 17 + "answer ", " " * 19))
+                lines.append(wrap(change_line(change), " " * 17 + "answer ", " " * 19))
     return "\n".join(lines) + "\n"
 
 
@@ -264,7 +262,3 @@ def change_line(change: AnswerChange, code: bool = False) -> str:
 
 def _answer(answer: Any) -> str:
     return "[" + ", ".join(answer) + "]" if isinstance(answer, list) else str(answer)
-
-
-def _wrap(text: str, first: str, rest: str) -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)

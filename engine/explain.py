@@ -8,7 +8,6 @@ part with the reference evaluator to show each answer against what it had to be,
 from __future__ import annotations
 
 import difflib
-import textwrap
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -22,8 +21,8 @@ from .errors import EngineError, InputError
 from .markup import plain
 from .questionnaire import NOT_PROVIDED
 from .rulebook import Observation, Rulebook
+from .plaintext import wrap
 
-WIDTH = 100
 
 
 class ConditionPart(BaseModel):
@@ -173,19 +172,19 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook) -> str:
     lines = [f"{e.id} {state} for {e.party}: {what} (chapter {e.chapter}. {titles[e.chapter]})"]
     if e.draft:
         lines.append("  A draft: inferred, not printed in any published factsheet; it fires only with --include-draft.")
-    lines += ["", _wrap(e.text, "  ", "  ")]
+    lines += ["", wrap(e.text, "  ", "  ")]
     if e.reason:
-        lines += ["", _wrap(f"Why the Committee addresses it: {e.reason}", "", "  ")]
+        lines += ["", wrap(f"Why the Committee addresses it: {e.reason}", "", "  ")]
     lines.append("")
     if e.condition is None:
         lines.append("Condition: none - it is addressed to all Parties, whatever their answers.")
     else:
         lines.append(f"Condition, with {e.party}'s answers:")
         lines += _condition_lines(e.condition, "  ")
-    lines += ["", _wrap("Citations: " + citation_text(e.citations), "", "  "), ""]
+    lines += ["", wrap("Citations: " + citation_text(e.citations), "", "  "), ""]
     lines += _change_lines(e)
     p = e.provenance
-    lines += ["", _wrap(
+    lines += ["", wrap(
         f"Provenance: round {p.round}, report {p.report}, rule files sha256 {p.rulebook_sha256}, questionnaire "
         f"{p.questionnaire_version}, answers as of {p.answers_as_of or 'an unstated date'}", "", "  ",
     )]
@@ -197,7 +196,7 @@ def _condition_lines(part: ConditionPart, indent: str) -> list[str]:
     if part.kind == "test":
         head = f"{indent}{mark} {part.number} {part.question} {part.condition}"
         answer = f"answer: {answer_text(part.answer)}" + (f" (source: {part.source})" if part.source else "")
-        return [head, _wrap(answer, indent + "        ", indent + "          ")]
+        return [head, wrap(answer, indent + "        ", indent + "          ")]
     words = {"all": "all of:", "any": "any of:", "not": "not:"}[part.kind]
     lines = [f"{indent}{mark} {words}"]
     for child in part.parts:
@@ -218,7 +217,7 @@ def _change_lines(e: Explanation) -> list[str]:
     lines = [f"What would make it {goal} - change {size}{', any one of these ways' if len(e.changes) > 1 else ''}:"]
     for change in e.changes:
         described = "; and ".join(f"{c.number} {c.question}: {answer_text(c.from_)} -> {answer_text(c.to)}" for c in change)
-        lines.append(_wrap(described, "  - ", "    "))
+        lines.append(wrap(described, "  - ", "    "))
     return lines
 
 
@@ -240,9 +239,6 @@ def answer_text(answer: Any) -> str:
     text = str(answer)
     return text if len(text) <= 70 or answer == NOT_PROVIDED else text[:67] + "..."
 
-
-def _wrap(text: str, first: str, rest: str) -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False, break_long_words=False)
 
 
 def explain_for(answers: Answers, item_id: str, include_draft: bool = False) -> tuple[Explanation, Rulebook]:

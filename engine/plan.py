@@ -12,7 +12,6 @@ durable-rules, and any recommendation it would create is reported.
 from __future__ import annotations
 
 import datetime
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from .counterfactual import questions_read, smallest_changes
 from .documents import read_document
 from .errors import EngineError
 from .rulebook import Rulebook
+from .plaintext import wrap
 
 PREFERENCES = "plan.yaml"
 WIDTH = 98  # a comment line, "# " included, stays within 100 columns
@@ -212,5 +212,4 @@ def _describe(option: dict[str, Any]) -> str:
 
 
 def _wrap(text: str, first: str, rest: str) -> list[str]:
-    lines = textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False, break_long_words=False)
-    return [line.replace(NO_BREAK, " ") for line in lines]
+    return wrap(text, first, rest, WIDTH).replace(NO_BREAK, " ").split("\n")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections import Counter
 from itertools import groupby
 
 from .assess import Assessment, Finding
 from .rulebook import LEVELS, Rulebook
+from .plaintext import wrap
 
-WIDTH = 100
 
 
 def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
@@ -26,12 +25,12 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
         + f" ({blocks['specific']} specific, {blocks['generic']} addressed to all Parties)",
     ]
     for amendment in provenance.amendments:
-        lines.append(_wrap(f"as amended by {amendment}", "", "    "))
+        lines.append(wrap(f"as amended by {amendment}", "", "    "))
     if assessment.include_draft:
         lines.append("Draft rules included: findings marked [draft] rest on inferred recommendations.")
     titles = {entry.chapter: entry.title for entry in rulebook.meta.chapters}
     for chapter, in_chapter in groupby(findings, key=lambda f: f.chapter):
-        lines += ["", _wrap(f"{chapter}. {titles[chapter]}", "", "    ")]
+        lines += ["", wrap(f"{chapter}. {titles[chapter]}", "", "    ")]
         for block, in_block in groupby(in_chapter, key=lambda f: f.block):
             heading = f"specific to {assessment.party}" if block == "specific" else "generic (all Parties)"
             lines.append(f"  {heading}")
@@ -44,10 +43,10 @@ def _finding_lines(finding: Finding) -> list[str]:
     marker = " [draft]" if finding.draft else ""
     head = f"    {finding.level:<8} {finding.id:<7}{marker} "
     indent = " " * 21
-    lines = [_wrap(finding.text, head, indent)]
+    lines = [wrap(finding.text, head, indent)]
     if finding.because:
         reasons = "; ".join(f"{b.number} {b.question} {b.condition} (answer: {_answer(b.answer)})" for b in finding.because)
-        lines.append(_wrap(f"because {reasons}", indent, indent + "  "))
+        lines.append(wrap(f"because {reasons}", indent, indent + "  "))
     return lines
 
 
@@ -55,7 +54,3 @@ def _answer(answer) -> str:
     if isinstance(answer, list):
         return "[" + ", ".join(answer) + "]"
     return str(answer)
-
-
-def _wrap(text: str, first: str, rest: str) -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
