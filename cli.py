@@ -1,7 +1,9 @@
 """selfcheck's command line: parse arguments, call the engine, print. Nothing else lives here.
 
-Exit codes: 0 success, 1 findings a ``--fail-on`` asked to fail on, 2 bad input (one message on
-stderr, no traceback; for batch, any file that failed), 3 engine failure.
+Exit codes: 0 success; 1 findings a ``--fail-on`` asked to fail on; 2 bad input or an output that
+cannot be written (one message on stderr, no traceback; for batch, any file that failed); 3 engine
+failure (durable-rules); 4 internal error, a bug in selfcheck (a short message; the traceback with
+``selfcheck --debug``).
 """
 
 from __future__ import annotations
@@ -54,23 +56,75 @@ class ReportFormat(str, Enum):
     docx = "docx"
 
 
+EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_ENGINE, EXIT_INTERNAL = 1, 2, 3, 4
+debugging = False
+
+
+@app.callback()
+def options(debug: bool = typer.Option(False, "--debug", help="On an internal error (exit 4), print its traceback.")):
+    global debugging
+    debugging = debug
+
+
 def reports_errors(command):
-    """Turn the engine's errors into one message on stderr and the documented exit code."""
+    """Turn every error into one message on stderr and the documented exit code; nothing else escapes."""
 
     @wraps(command)
     def run(*args, **kwargs):
+        import errno
+
+        from typer.exceptions import TyperException
+
+        from engine.characters import printable
+        from engine.documents import track_inputs
         from engine.errors import EngineError, InputError, RulebookError
 
+        def fail(message: str, code: int):
+            typer.echo(printable(f"selfcheck: {message}"), err=True)
+            return typer.Exit(code)
+
+        track_inputs()  # so that no -o replaces a file the command read
         try:
-            return command(*args, **kwargs)
+            result = command(*args, **kwargs)
+            sys.stdout.flush()  # a closed or full stdout is found here, not at exit
+            return result
         except (InputError, RulebookError) as error:
-            typer.echo(f"selfcheck: {error}", err=True)
-            raise typer.Exit(2) from None
+            raise fail(str(error), EXIT_BAD_INPUT) from None
         except EngineError as error:
-            typer.echo(f"selfcheck: {error}", err=True)
-            raise typer.Exit(3) from None
+            raise fail(str(error), EXIT_ENGINE) from None
+        except (typer.Exit, typer.Abort, TyperException):  # typer's own: usage errors and exit codes
+            raise
+        except BrokenPipeError:
+            _silence_stdout()
+            raise fail("standard output was closed before everything was written", EXIT_BAD_INPUT) from None
+        except OSError as error:
+            if error.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+                raise _internal(error, fail) from None
+            _silence_stdout()
+            raise fail(f"cannot write to standard output: {error.strerror}", EXIT_BAD_INPUT) from None
+        except Exception as error:
+            raise _internal(error, fail) from None
 
     return run
+
+
+def _internal(error: Exception, fail) -> typer.Exit:
+    if debugging:
+        import traceback
+
+        traceback.print_exception(error)
+    hint = "" if debugging else "; run `selfcheck --debug ...` for the traceback"
+    return fail(f"internal error ({type(error).__name__}: {error}); this is a bug in selfcheck, not a problem of your files{hint}", EXIT_INTERNAL)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of it fails no more."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 @app.command()

@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from . import rounds
+from .characters import name_problem
 from .answers import Answers, answers_from_document, read_answer, read_date
 from .documents import Document, read_document, yaml_scalar
 from .errors import InputError
@@ -77,12 +78,16 @@ def is_amendment(data: Any) -> bool:
     return isinstance(data, dict) and "answers" not in data and ("changes" in data or "applies_to" in data)
 
 
-def resolve(path: str | Path) -> Resolved:
-    """The answers a file stands for: an answers file's own, or an amendment's applied to what it applies to."""
-    return _resolve(Path(path), ())
+def resolve(path: str | Path, within: Path | None = None) -> Resolved:
+    """The answers a file stands for: an answers file's own, or an amendment's applied to what it applies to.
+
+    With ``within``, an amendment whose applies_to leads outside that folder is refused before the
+    file it names is read.
+    """
+    return _resolve(Path(path), (), within)
 
 
-def _resolve(path: Path, seen: tuple[Path, ...]) -> Resolved:
+def _resolve(path: Path, seen: tuple[Path, ...], within: Path | None) -> Resolved:
     document = read_document(path)
     if not is_amendment(document.data):
         return Resolved(answers_from_document(document), path)
@@ -91,7 +96,9 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> Resolved:
         raise problems[0]
     if target.resolve() in seen + (path.resolve(),) or len(seen) >= MAX_CHAIN:
         raise document.error(f"applies_to leads back to {target}; amendments must rest on an answers file", ("applies_to",))
-    base = _resolve(target, seen + (path.resolve(),))
+    if within is not None and not target.resolve().is_relative_to(within.resolve()):
+        raise document.error(f"applies_to leads to {target}, outside the folder {within}; give a file of that folder", ("applies_to",))
+    base = _resolve(target, seen + (path.resolve(),), within)
     amendment = amendment_from_document(document, rounds.questionnaire(base.answers.round))
     return Resolved(apply(base.answers, amendment), base.answers_file, base.amendments + (amendment,))
 
@@ -147,13 +154,15 @@ def _check_head(document: Document) -> tuple[Path | None, list[InputError]]:
     for key in ("title", "reference", "applies_to"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             problems.append(document.error(f"expected {TOP_LEVEL[key]} as a text", (key,)))
+        elif name_problem(data[key]):
+            problems.append(document.error(f"{TOP_LEVEL[key]} {name_problem(data[key])}", (key,)))
     try:
         read_date(document, ("date",))
     except InputError as problem:
         problems.append(problem)
     if not isinstance(data.get("changes"), dict) or not data["changes"]:
         problems.append(document.error("expected changes: a mapping of question ids to {value, note}, at least one", ("changes",)))
-    if not isinstance(data.get("applies_to"), str) or not data["applies_to"].strip():
+    if not isinstance(data.get("applies_to"), str) or not data["applies_to"].strip() or name_problem(data["applies_to"]):
         return None, problems
     target = Path(os.path.normpath(document.file.parent / data["applies_to"].strip()))
     if not target.is_file():

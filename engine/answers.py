@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from . import rounds
+from .characters import name_problem, text_problem
 from .documents import Document, read_document, YAML_UNSAFE, yaml_scalar
 from .errors import InputError
 from .questionnaire import NOT_PROVIDED, Questionnaire, _describe
@@ -137,9 +139,13 @@ def read_answer(
         for field in texts:
             if field in given and not (isinstance(given[field], str) and given[field].strip()):
                 raise document.error(f"expected {field} to be a text", keys + (field,))
+            if given.get(field) and text_problem(given[field]):
+                raise document.error(f"the {field} {text_problem(given[field])}", keys + (field,))
             if given.get(field):
                 found[field] = given[field].strip()
         keys, given = keys + ("value",), given["value"]
+    if question.type == "text" and isinstance(given, str) and text_problem(given):
+        raise document.error(f"the answer {text_problem(given)}", keys)
     try:
         return question.check(given), found
     except ValueError as problem:
@@ -149,7 +155,7 @@ def read_answer(
 def read_date(document: Document, keys: tuple) -> datetime.date:
     """The date at ``keys`` of a mapping document, written YYYY-MM-DD (quoted or not)."""
     value = document.data.get(keys[0])
-    if isinstance(value, str):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         try:
             value = datetime.date.fromisoformat(value)
         except ValueError:
@@ -175,6 +181,8 @@ def _check_head(document: Document) -> list[InputError]:
     for key in ("party", "round"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             problems.append(document.error(f"expected {TOP_LEVEL[key]} as a text", (key,)))
+        elif name_problem(data[key]):
+            problems.append(document.error(f"{TOP_LEVEL[key]} {name_problem(data[key])}", (key,)))
     if "answers" not in data:
         problems.append(document.error("the field 'answers' is required: a mapping of question ids to answers"))
     if data.get("as_of") is not None:

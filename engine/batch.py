@@ -17,6 +17,7 @@ from pathlib import Path
 from . import rounds
 from .amendments import resolve
 from .assess import assess
+from .characters import printable
 from .errors import InputError
 from .rulebook import BLOCKS, LEVELS
 
@@ -56,11 +57,11 @@ def assess_file(path: Path, include_draft: bool = False) -> Row:
         resolved = resolve(path)
         assessment = assess(resolved.answers, rounds.rulebook(resolved.answers.round), include_draft)
     except InputError as error:
-        return Row(file=str(path), error=str(error))
+        return Row(file=printable(str(path)), error=printable(str(error)))
     findings = assessment.recommendations
     levels, blocks = Counter(f.level for f in findings), Counter(f.block for f in findings)
     return Row(
-        file=str(path),
+        file=printable(str(path)),
         party=assessment.party,
         amendments=[amendment.title for amendment in resolved.amendments],
         levels={level: levels[level] for level in LEVELS},

@@ -11,13 +11,17 @@ from __future__ import annotations
 import datetime
 import gc
 import json
+import math
 import os
 import re
+import signal
+import stat
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import InputError, Place
 
@@ -53,7 +57,12 @@ class Document:
 
 def read_document(path: str | Path) -> Document:
     path = Path(path)
-    return document_from_text(path, _read_text(path))
+    return document_from_bytes(path, read_bytes(path))
+
+
+def document_from_bytes(path: Path, raw: bytes) -> Document:
+    """The document the bytes ``raw`` of the file ``path`` hold."""
+    return document_from_text(path, _decoded(path, raw))
 
 
 def document_from_text(path: Path, text: str) -> Document:
@@ -69,18 +78,65 @@ def document_from_text(path: Path, text: str) -> Document:
     return Document(path, data, positions)
 
 
-def _read_text(path: Path) -> str:
-    if not path.exists():
-        raise InputError(path, "no such file; expected a YAML or JSON file")
-    if path.is_dir():
-        raise InputError(path, "is a directory; expected a YAML or JSON file")
+# Files read while this is a set: what a command's output must never replace (see ``track_inputs``).
+_inputs: set[tuple[int, int]] | None = None
+
+
+def track_inputs() -> None:
+    """Remember every file read from now on in this process, so that no output replaces one of them."""
+    global _inputs
+    _inputs = set() if _inputs is None else _inputs
+
+
+def read_bytes(path: str | Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file, refusing anything else and reading at most ``limit`` + 1 bytes.
+
+    The size is never taken from ``st_size``: a device reports 0 and never ends, and a file can grow
+    while it is read. Nothing here blocks: a named pipe is refused before it is opened, and opened
+    without blocking should it appear meanwhile.
+    """
+    path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(path, f"is {size:,} bytes; files larger than {MAX_BYTES:,} bytes are refused")
-        raw = path.read_bytes()
+        _check_regular(path, os.stat(path).st_mode)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise InputError(path, "no such file; expected a YAML or JSON file") from None
     except OSError as error:
-        raise InputError(path, f"cannot be read: {error.strerror}") from None
+        raise InputError(path, f"cannot be read: {error.strerror or error}") from None
+    try:
+        status = os.fstat(descriptor)
+        _check_regular(path, status.st_mode)  # it may have been replaced after the first look
+        if _inputs is not None:
+            _inputs.add((status.st_dev, status.st_ino))
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(descriptor, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise InputError(path, f"cannot be read: {error.strerror or error}") from None
+    finally:
+        os.close(descriptor)
+    if size > limit:
+        raise InputError(path, f"is more than {limit:,} bytes; files larger than {limit:,} bytes are refused")
+    return b"".join(chunks)
+
+
+def _check_regular(path: Path, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise InputError(path, "is a directory; expected a YAML or JSON file")
+    if not stat.S_ISREG(mode):
+        raise InputError(path, f"is {_kind(mode)}, not a regular file; expected a YAML or JSON file")
+
+
+def _kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def _decoded(path: Path, raw: bytes) -> str:
     for bom, encoding in _BOMS.items():
         if raw.startswith(bom):
             raise InputError(path, f"is encoded as {encoding}; save it as UTF-8")
@@ -108,22 +164,51 @@ def _parse_json(path: Path, text: str) -> Any:
     def refuse_constant(name: str) -> Any:
         raise InputError(path, f"{name} is not a number; expected a finite number")
 
+    def number(parse):
+        def checked(literal: str) -> Any:
+            try:
+                return _number(literal, parse)
+            except ValueError as problem:
+                raise InputError(path, str(problem)) from None
+        return checked
+
     try:
-        data = json.loads(text, object_pairs_hook=refuse_duplicates, parse_constant=refuse_constant)
+        data = json.loads(text, object_pairs_hook=refuse_duplicates, parse_constant=refuse_constant, parse_int=number(int), parse_float=number(float))
     except json.JSONDecodeError as error:
         raise InputError(path, f"is not valid JSON: {error.msg}", Place((), error.lineno, error.colno)) from None
     except RecursionError:
         raise InputError(path, f"is nested too deeply; at most {MAX_DEPTH} levels are accepted") from None
-    _check_depth(path, data)
+    _check_json_data(path, data)
     return data
 
 
-def _check_depth(path: Path, data: Any, depth: int = 0) -> None:
+def _check_json_data(path: Path, data: Any, depth: int = 0) -> None:
+    """Refuse deep nesting, and the lone surrogates a JSON escape can make but no UTF-8 text holds."""
     if depth > MAX_DEPTH:
         raise InputError(path, f"is nested too deeply; at most {MAX_DEPTH} levels are accepted")
-    children = data.values() if isinstance(data, dict) else data if isinstance(data, list) else ()
+    children = [*data, *data.values()] if isinstance(data, dict) else data if isinstance(data, list) else (data,) if isinstance(data, str) else ()
     for child in children:
-        _check_depth(path, child, depth + 1)
+        if isinstance(child, str):
+            surrogate = _SURROGATE.search(child)
+            if surrogate:
+                raise InputError(path, f"holds the escape \\u{ord(surrogate.group()):04x}, half of a character (a lone surrogate); expected text in valid Unicode")
+        else:
+            _check_json_data(path, child, depth + 1)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_DIGITS = 100  # Python refuses to read an integer of more than 4,300 digits; no answer needs more than a few
+
+
+def _number(literal: str, parse) -> Any:
+    """A number as written, or ValueError for one too long to be an answer or too large to be finite."""
+    digits = sum(character.isdigit() for character in literal.partition("e")[0].partition("E")[0])
+    if digits > MAX_DIGITS:
+        raise ValueError(f"holds a number of {digits:,} digits; numbers of more than {MAX_DIGITS} digits are refused")
+    value = parse(literal)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"holds the number {literal[:40]}, too large to be stored; expected a finite number")
+    return value
 
 
 def _parse_yaml(path: Path, text: str) -> tuple[Any, dict]:
@@ -213,7 +298,12 @@ class _Builder:
                 self.positions[keys + (index,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
                 items.append(self.build(item, keys + (index,)))
             return items
-        return _scalar(node.value) if node.style in (None, "") else node.value
+        if node.style not in (None, ""):
+            return node.value
+        try:
+            return _scalar(node.value)
+        except ValueError as problem:
+            raise self.refuse(node, str(problem)) from None
 
 
 def _scalar(text: str) -> Any:
@@ -222,9 +312,9 @@ def _scalar(text: str) -> Any:
     if text in _BOOL:
         return _BOOL[text]
     if _INT.match(text):
-        return int(text)
+        return _number(text, int)
     if _FLOAT.match(text):
-        return float(text)
+        return _number(text, float)
     if _DATE.match(text):
         try:
             return datetime.date.fromisoformat(text)
@@ -253,30 +343,84 @@ def write_text_atomically(path: str | Path, text: str) -> None:
     write_atomically(path, text.encode("utf-8"))
 
 
-def write_atomically(path: str | Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all: a temporary file beside it, then a rename over it."""
+def write_atomically(path: str | Path, data: bytes, *, new: bool = False, before_replace: Callable[[], None] | None = None) -> None:
+    """Write ``path`` whole or not at all: a temporary file beside it, then a rename over it.
+
+    With ``new``, the file must not exist: the temporary file is linked to its name, which fails
+    (FileExistsError) if another writer took the name meanwhile. Only a regular file that no input
+    of this command is, or a new name, is ever written (``check_output``). ``before_replace`` is
+    called once the data is on disk, right before it takes the name; if it raises, nothing changes.
+    """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise InputError(path, "is a directory; give a file name to write to")
+    check_output(path)
     if not directory.is_dir():
         raise InputError(path, f"cannot be written: no directory {directory}")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
-    except OSError as error:
-        raise InputError(path, f"cannot be written: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, file_mode_for(path))
-        os.replace(temporary, path)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
+    with _stops_cleanly():
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+        except OSError as error:
             raise InputError(path, f"cannot be written: {error.strerror or error}") from None
-        raise
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, file_mode_for(path))
+            if before_replace:
+                before_replace()
+            if new:
+                os.link(temporary, path)
+            else:
+                os.replace(temporary, path)
+        except FileExistsError:
+            raise
+        except OSError as error:
+            raise InputError(path, f"cannot be written: {error.strerror or error}") from None
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def check_output(path: Path) -> None:
+    """Refuse to write over anything but a regular file, or over a file this command reads."""
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise InputError(path, f"cannot be written: {error.strerror or error}") from None
+    if stat.S_ISLNK(status.st_mode):
+        raise InputError(path, "is a symbolic link; write to the file it names, or to a new name")
+    if stat.S_ISDIR(status.st_mode):
+        raise InputError(path, "is a directory; give a file name to write to")
+    if not stat.S_ISREG(status.st_mode):
+        raise InputError(path, f"is {_kind(status.st_mode)}, not a regular file; write to a regular file or a new name")
+    if _inputs and (status.st_dev, status.st_ino) in _inputs:
+        raise InputError(path, "is an input of this command; write the output to another file")
+
+
+@contextmanager
+def _stops_cleanly():
+    """While a temporary file exists, SIGTERM and SIGHUP end the process through SystemExit, so that
+    the file is removed on the way out. Only where they would otherwise kill it outright (their
+    default action; a server's own handlers are left alone), and only in the main thread, where
+    Python runs signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number, frame):
+        raise SystemExit(128 + number)
+
+    previous = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGHUP)}
+    for number, handler in previous.items():
+        if handler is signal.SIG_DFL:
+            signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def file_mode_for(path: Path) -> int:

@@ -2,19 +2,21 @@
 
 A file's version is the SHA-256 of its bytes. A form carries the version it was filled in from, and
 a save whose version no longer matches the file on disk is refused: two people editing the same
-answers cannot silently overwrite each other.
+answers cannot silently overwrite each other, even through two servers on one folder, since every
+check-then-write holds a lock (``DataDir.locked``) shared by all processes.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
-import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.documents import file_mode_for, write_atomically
+from engine.documents import read_bytes, write_atomically
 from engine.errors import InputError
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
@@ -59,48 +61,64 @@ class DataDir:
         return path
 
     def names(self) -> list[str]:
-        return sorted(p.stem for p in self.root.glob(f"*{SUFFIX}") if NAME.fullmatch(p.stem) and p.is_file())
+        """Every name of DATA_DIR's *.yaml entries, whatever they are: the start page lists what it refuses too."""
+        return sorted(p.stem for p in self.root.glob(f"*{SUFFIX}") if NAME.fullmatch(p.stem))
 
     def read(self, name: str) -> Stored | None:
+        """The file's bytes, read with the engine's bounds (no special file, no endless one); None if there is none."""
         path = self.path(name)
         try:
-            return Stored(name, path, path.read_bytes())
-        except (FileNotFoundError, IsADirectoryError):
-            return None
-        except OSError as error:
-            raise InputError(path, f"cannot be read: {error.strerror}") from None
+            return Stored(name, path, read_bytes(path))
+        except InputError:
+            if not os.path.lexists(path):
+                return None
+            raise
 
     def save(self, name: str, text: str, version: str) -> str:
-        """Replace the file, refusing if it is no longer at ``version``; its new version."""
-        current = self.read(name)
-        if current is None or current.version != version:
-            raise Conflict(name)
+        """Replace the file, refusing if it is no longer at ``version``; its new version.
+
+        The check and the replacement hold the file's lock, which every process serving this folder
+        takes, so of two saves from one version the second is refused. An editor that takes no lock
+        is caught by a second look just before the rename. Through a link, its target is written.
+        """
+        target = self.path(name).resolve()
         data = text.encode("utf-8")
-        write_atomically(current.path, data)
+
+        def unchanged() -> None:
+            current = self.read(name)
+            if current is None or current.version != version:
+                raise Conflict(name)
+
+        with self.locked(target):
+            unchanged()
+            write_atomically(target, data, before_replace=unchanged)
         return version_of(data)
 
     def create(self, name: str, text: str) -> None:
         """Write a new file, refusing to replace one: written aside, then linked into place."""
         path = self.path(name)
-        if path.exists():
-            raise BadName(f"{name}{SUFFIX} already exists: choose another name")
+        with self.locked(path):
+            if os.path.lexists(path):
+                raise BadName(f"{name}{SUFFIX} already exists: choose another name")
+            try:
+                write_atomically(path, text.encode("utf-8"), new=True)
+            except FileExistsError:  # a writer that takes no lock got there first
+                raise BadName(f"{name}{SUFFIX} already exists: choose another name") from None
+
+    @contextmanager
+    def locked(self, path: Path):
+        """An exclusive lock on ``path`` across processes: flock on a lock file beside it, never removed
+        (removing it would let two processes each lock a different file of the same name)."""
+        lock = path.parent / f".{path.name}.lock"
         try:
-            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=self.root)
+            descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
         except OSError as error:
-            raise InputError(path, f"cannot be written: {error.strerror or error}") from None
+            raise InputError(lock, f"cannot be opened to lock {path.name}: {error.strerror or error}") from None
         try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(text.encode("utf-8"))
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temporary, file_mode_for(path))
-            os.link(temporary, path)  # fails if the name was taken meanwhile
-        except FileExistsError:
-            raise BadName(f"{name}{SUFFIX} already exists: choose another name") from None
-        except OSError as error:
-            raise InputError(path, f"cannot be written: {error.strerror or error}") from None
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
         finally:
-            Path(temporary).unlink(missing_ok=True)
+            os.close(descriptor)  # releases the lock
 
 
 def leading_comments(data: bytes) -> list[str]:
