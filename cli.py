@@ -348,6 +348,9 @@ def serve(
     data_dir: Path = typer.Argument(None, help="Folder of answer files to list and edit [default: the round's parties/ folder, with Albania]."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; only this machine can connect unless you change it."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    allow_host: list[str] = typer.Option(
+        [], "--allow-host", help="Another name browsers use for this server (e.g. behind a proxy); repeat for several. "
+        "This machine's own names and addresses are always accepted."),
     round: str = ROUND_OPTION,
 ):
     """Open the web questionnaire: fill in answers, see the recommendations as you save, export the factsheet."""
@@ -361,11 +364,36 @@ def serve(
     import uvicorn
 
     from web.app import create_app
+    from web.security import LOOPBACK, normal_host, url_host
 
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    listening = _listen(host, port)  # before the URL is announced: a port in use is refused here
+    if normal_host(host) not in LOOPBACK:
         typer.echo(f"selfcheck serve: listening on {host}: anyone who can reach this machine can read and change the answers in {data_dir}", err=True)
-    typer.echo(f"selfcheck serve: the questionnaire for {data_dir} is at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    uvicorn.run(create_app(data_dir, round, host), host=host, port=port, log_level="warning")
+    typer.echo(f"selfcheck serve: the questionnaire for {data_dir} is at http://{url_host(host)}:{port}/ (Ctrl-C to stop)", err=True)
+    server = uvicorn.Server(uvicorn.Config(create_app(data_dir, round, host, tuple(allow_host)), log_level="warning"))
+    server.run(sockets=[listening])
+
+
+def _listen(host: str, port: int):
+    """A socket listening on ``host`` and ``port``, or one message saying why there is none (exit 2)."""
+    import errno
+    import socket
+
+    from engine.errors import InputError
+    from web.security import normal_host
+
+    address = normal_host(host)
+    try:
+        family, kind, protocol, _, where = socket.getaddrinfo(address or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        listening = socket.socket(family, kind, protocol)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a port left in TIME_WAIT is free
+        listening.bind(where)
+        listening.listen(2048)
+    except OSError as error:
+        problem = "in use by another program; stop it, or choose another port with --port" if error.errno == errno.EADDRINUSE else error.strerror or str(error)
+        raise InputError(f"{host} port {port}", f"cannot listen: {problem}") from None
+    listening.set_inheritable(True)
+    return listening
 
 
 def _write(text: str, output: Path | None) -> None:

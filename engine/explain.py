@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from . import rounds
 from .answers import Answers
-from .assess import Because, Provenance, assess, observation_text, provenance
+from .assess import Assessment, Because, Provenance, assess, observation_text, provenance
 from .conditions import COMPARISONS, All, Condition, Not, Test, holds
 from .counterfactual import ANY_TEXT, smallest_changes
 from .errors import EngineError, InputError
@@ -76,7 +76,9 @@ class Explanation(BaseModel):
     changes: list[list[Change]]
 
 
-def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: bool = False) -> Explanation:
+def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: bool = False, assessment: Assessment | None = None) -> Explanation:
+    """``assessment``, when given, is that of these answers with ``include_draft``: explaining every
+    recommendation of a page then takes one assessment, not one per recommendation."""
     item = rulebook.by_id.get(item_id) or rulebook.observation_by_id.get(item_id)
     if item is None:
         known = list(rulebook.by_id) + list(rulebook.observation_by_id)
@@ -84,7 +86,8 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
         hint = f"; did you mean {', '.join(close)}?" if close else "; `selfcheck assess --format json` lists them"
         raise InputError(rulebook.directory or rulebook.meta.round, f"no recommendation or observation {item_id!r} in {rulebook.meta.round}{hint}")
     observation = isinstance(item, Observation)
-    assessment = assess(answers, rulebook, include_draft=include_draft or item.draft)
+    if assessment is None or (item.draft and not include_draft):
+        assessment = assess(answers, rulebook, include_draft=include_draft or item.draft)
     found = [o for o in assessment.observations if o.id == item_id] if observation else [f for f in assessment.recommendations if f.id == item_id]
     fires = bool(found)
     if fires != holds(item.condition, answers.value):

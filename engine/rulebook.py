@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .conditions import Atom, Choice, Compare, Condition, ConditionError, Missing, TooComplex, disjunctive_normal_form, parse_condition
-from .documents import Document, read_document
+from .documents import Document, read_bytes, read_document
 from .errors import InputError, Place, RulebookError
 from .markup import PARTY, footnotes_in, placeholders_in
 from .questionnaire import NOT_PROVIDED, Questionnaire, pydantic_input_error
@@ -197,7 +197,7 @@ def _digest(directory: Path) -> str:
     """One hash for every YAML file that shapes an output: rules, observations, factsheet layout."""
     digest = hashlib.sha256()
     for path in sorted(directory.rglob("*.yaml")):
-        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + read_bytes(path) + b"\0")
     return digest.hexdigest()
 
 

@@ -107,7 +107,7 @@ def test_reversing_an_amendment_restores_the_answers_assessment(tmp_path, rulebo
 
 def test_a_written_amendment_reads_back_the_same(tmp_path, questionnaire, albania):
     amendment = Amendment(
-        title='A "quoted" bill: with # and a\nnew line',
+        title='A "quoted" bill: with # and a colon',
         reference="No. 12/2024",
         date=datetime.date(2024, 2, 29),
         applies_to=ALBANIA,

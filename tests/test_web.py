@@ -21,7 +21,7 @@ from engine.assess import assess
 from engine.diff import compare_files
 from engine.rulebook import LEVELS
 from web.security import MAX_BODY, SESSION_COOKIE
-from web_client import changed, client_for, data_dir_with_albania, form_of, serving
+from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, serving
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
 HABITUAL = "a__jurisdiction__habitual_residents_abroad"
@@ -126,7 +126,7 @@ def test_saving_a_changed_answer_writes_the_file_with_its_date_and_sources_and_t
     }
     text = (data_dir / "albania.yaml").read_text()
     assert text.startswith("# Albania's answers, reconstructed"), "the file's opening comments are kept"
-    assert sorted(p.name for p in data_dir.iterdir()) == ["albania.yaml"], "no temporary file is left behind"
+    assert files_in(data_dir) == ["albania.yaml"], "no temporary file is left behind"
     page = client.get(response.headers["location"]).text
     assert "Saved albania.yaml" in page
     assert "IV-4" not in recommendations_on(page) and "IV-5" in recommendations_on(page)
@@ -149,7 +149,7 @@ def test_a_save_replaces_the_file_atomically_or_not_at_all(client, data_dir, mon
     response = post(client, "/answers/albania", changed(albania_form(client), **{HABITUAL: "yes"}))
     assert response.status_code == 422 and "No space left on device" in response.text
     assert (data_dir / "albania.yaml").read_bytes() == before
-    assert sorted(p.name for p in data_dir.iterdir()) == ["albania.yaml"], "no temporary file is left behind"
+    assert files_in(data_dir) == ["albania.yaml"], "no temporary file is left behind"
 
 
 def test_a_second_save_from_a_form_opened_before_the_first_is_refused_with_a_way_to_reload(client, data_dir):
@@ -242,7 +242,7 @@ def test_a_new_answer_file_is_created_with_its_party_and_date_and_never_replaces
         assert '<p class="error" role="alert">' in refused.text
     assert (data_dir / "albania.yaml").read_bytes() == before
     assert not (tmp_path / "escaped.yaml").exists()
-    assert sorted(p.name for p in data_dir.iterdir()) == ["albania.yaml", "ruritania.yaml"]
+    assert files_in(data_dir) == ["albania.yaml", "ruritania.yaml"]
 
 
 # -- cross-site request forgery ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 
 from conftest import ALBANIA, SELFCHECK
 from web.app import create_app
+from web.storage import LOCK_FILE
 
 BASE_URL = "http://127.0.0.1:8000"
 
@@ -24,6 +25,11 @@ def data_dir_with_albania(root: Path) -> Path:
     folder.mkdir()
     shutil.copy(ALBANIA, folder / "albania.yaml")
     return folder
+
+
+def files_in(data_dir: Path) -> list[str]:
+    """The files of DATA_DIR but its lock file, which stays once made."""
+    return sorted(p.name for p in data_dir.iterdir() if p.name != LOCK_FILE)
 
 
 def client_for(data_dir: Path, **options) -> TestClient:

@@ -8,8 +8,11 @@ renderers, and drafted into amendments and diffed by ``amendments`` and ``diff``
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +20,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -29,7 +32,7 @@ from engine.amendments import check_amendment_document, is_amendment, render_ame
 from engine.answers import Answers, answers_from_document, check_answers_document, render_answers
 from engine.assess import assess
 from engine.diff import compare_files
-from engine.documents import Document, document_from_text, read_document
+from engine.documents import Document, document_from_bytes, document_from_text
 from engine.errors import EngineError, InputError
 from engine.explain import answer_text, citation_text, explain
 from engine.rendering import FORMATS, SUFFIXES, render
@@ -37,11 +40,10 @@ from engine.report import factsheet_for
 from engine.rulebook import LEVELS
 
 from . import forms
-from .security import CSP, HEADERS, SESSION_COOKIE, Csrf, LimitBody, SecurityHeaders
-from .storage import NAME_RULE, BadName, Conflict, DataDir, leading_comments
+from .security import CSP, HEADERS, SESSION_COOKIE, AllowedHosts, Csrf, LimitBody, SecurityHeaders, hosts_allowed
+from .storage import NAME_RULE, BadName, Conflict, DataDir, Stored, leading_comments
 
 HERE = Path(__file__).resolve().parent
-LOOPBACK = ("127.0.0.1", "localhost")
 FACTSHEET_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 MEDIA_TYPES = {
     "markdown": "text/markdown; charset=utf-8",
@@ -61,11 +63,10 @@ class Forbidden(Exception):
     """A POST without this process's token for the browser's session."""
 
 
-def create_app(data_dir: Path, round_id: str = rounds.DEFAULT_ROUND, host: str = "127.0.0.1") -> Starlette:
+def create_app(data_dir: Path, round_id: str = rounds.DEFAULT_ROUND, host: str = "127.0.0.1", allow_hosts: tuple[str, ...] = ()) -> Starlette:
+    """The questionnaire's application. Pages that compute run in worker threads, so that the event
+    loop keeps answering (static files, other pages) while one is rendered."""
     site = Site(DataDir(data_dir), round_id)
-    # Host names the server answers to: a page of another site that rebinds its name to this
-    # machine's address is refused, so it cannot read a form's token.
-    allowed = ["*"] if host in ("0.0.0.0", "::", "") else sorted({*LOOPBACK, host})
     routes = [
         Route("/", site.index),
         Route("/new", site.new, methods=["POST"]),
@@ -76,7 +77,9 @@ def create_app(data_dir: Path, round_id: str = rounds.DEFAULT_ROUND, host: str =
         Route("/factsheet/{name}/{format}", site.download),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    middleware = [Middleware(SecurityHeaders), Middleware(TrustedHostMiddleware, allowed_hosts=allowed), Middleware(LimitBody)]
+    # Host names the server answers to: a page of another site that rebinds its name to this
+    # machine's address is refused, so it cannot read a form's token.
+    middleware = [Middleware(SecurityHeaders), Middleware(AllowedHosts, allowed=hosts_allowed(host, allow_hosts)), Middleware(LimitBody)]
     handlers = {
         HTTPException: site.http_error, BadName: site.bad_name, Forbidden: site.forbidden, forms.Malformed: site.malformed_request,
         InputError: site.input_error, Exception: site.failed,
@@ -101,14 +104,17 @@ class Site:
             loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
         )
         self.templates.filters.update(answer=answer_text, citations=citation_text)
+        self.computed = OncePerVersion()
 
     # -- pages ------------------------------------------------------------------------------------
 
-    async def index(self, request: Request) -> Response:
+    def index(self, request: Request) -> Response:
         return self.page(request, "index.html", files=self.files())
 
     async def new(self, request: Request) -> Response:
-        pairs = await self.form(request)
+        return await run_in_threadpool(self.create, request, await self.form(request))
+
+    def create(self, request: Request, pairs: list[tuple[str, str]]) -> Response:
         fields = dict(pairs)
         if set(fields) - {"csrf", "file", "party"} or len(fields) != len(pairs):
             raise forms.Malformed("unexpected or repeated fields")
@@ -126,8 +132,11 @@ class Site:
             errors.setdefault(problem.place.describe() or "file", []).append(problem.problem)
         if not errors:
             comments = [f"{answers.party}'s answers to {self.round}, started in the web questionnaire on {today}"]
+            text = render_answers(answers, rounds.questionnaire(self.round), comments)
+            if answers_from_document(document_from_text(path, text)) != answers:
+                raise EngineError(f"{path}: the answers would not read back as given; nothing was written")
             try:
-                self.data.create(name, render_answers(answers, rounds.questionnaire(self.round), comments))
+                self.data.create(name, text)
             except BadName as problem:
                 errors["file"] = [str(problem)]
         if errors:
@@ -135,17 +144,27 @@ class Site:
         return RedirectResponse(f"/answers/{name}", 303)
 
     async def answers(self, request: Request) -> Response:
+        if request.method == "GET":
+            return await run_in_threadpool(self.show_answers, request)
+        return await run_in_threadpool(self.save, request, await self.form_or_problem(request))
+
+    def show_answers(self, request: Request) -> Response:
         name = request.path_params["name"]
         stored = self.stored(name)
-        document = read_document(stored.path)
+        document = self.document(stored)
+        if is_amendment(document.data):
+            return RedirectResponse(f"/amendments/{name}", 303)
+        return self.questionnaire_page(request, name, stored.version, document.data, saved=request.query_params.get("saved") == "1")
+
+    def save(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
+        name = request.path_params["name"]
+        stored = self.stored(name)
+        document = self.document(stored)
         if is_amendment(document.data):
             return RedirectResponse(f"/amendments/{name}", 303)
         questionnaire = self.questionnaire_of(document.data)
-        if request.method == "GET":
-            return self.questionnaire_page(request, name, stored.version, document.data, saved=request.query_params.get("saved") == "1")
         try:
-            pairs = await self.form(request)
-            data, _ = forms.submitted(questionnaire, pairs, questionnaire.round)
+            data, _ = forms.submitted(questionnaire, _pairs(pairs), questionnaire.round)
         except forms.Malformed as problem:
             return self.malformed(request, name, stored.version, document.data, problem)
         if dict(pairs).get("version") != stored.version:
@@ -160,19 +179,22 @@ class Site:
             self.data.save(name, text, stored.version)
         except Conflict:
             return self.questionnaire_page(request, name, stored.version, data, status=409, conflict=True)
+        self.results(answers)  # the page the browser is sent to next shows them: computed while it follows the redirect
         return RedirectResponse(f"/answers/{name}?saved=1", 303)
 
     async def draft_amendment(self, request: Request) -> Response:
+        return await run_in_threadpool(self.draft, request, await self.form_or_problem(request))
+
+    def draft(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
         """An amendment named after the bill, with the answers the form changes from the saved ones."""
         name = request.path_params["name"]
         stored = self.stored(name)
-        document = read_document(stored.path)
+        document = self.document(stored)
         if is_amendment(document.data):
             return RedirectResponse(f"/amendments/{name}", 303)
         questionnaire = self.questionnaire_of(document.data)
         try:
-            pairs = await self.form(request)
-            data, bill = forms.submitted(questionnaire, pairs, questionnaire.round)
+            data, bill = forms.submitted(questionnaire, _pairs(pairs), questionnaire.round)
         except forms.Malformed as problem:
             return self.malformed(request, name, stored.version, document.data, problem)
         version = dict(pairs).get("version", "")
@@ -217,15 +239,15 @@ class Site:
             return again(file_error=str(problem))
         return RedirectResponse(f"/amendments/{file_name}", 303)
 
-    async def amendment(self, request: Request) -> Response:
+    def amendment(self, request: Request) -> Response:
         name = request.path_params["name"]
         stored = self.stored(name)
-        if not is_amendment(read_document(stored.path).data):
+        if not is_amendment(self.document(stored).data):
             return RedirectResponse(f"/answers/{name}", 303)
-        resolved = resolve(stored.path)
+        resolved = self.resolve(stored.path)
         amendment = resolved.amendments[-1]
         comparison = compare_files(resolved.answers_file, stored.path)
-        before = resolve(amendment.applies_to).answers
+        before = self.resolve(amendment.applies_to).answers
         questionnaire = rounds.questionnaire(resolved.answers.round)
         changes = [
             (questionnaire.question(q), before.value(q), value, amendment.notes[q])
@@ -236,16 +258,18 @@ class Site:
         return self.page(request, "amendment.html", name=name, amendment=amendment, resolved=resolved, changes=changes,
                          comparison=comparison, base_name=base_name, levels=LEVELS)
 
-    async def factsheet(self, request: Request) -> Response:
+    def factsheet(self, request: Request) -> Response:
         stored = self.stored(request.path_params["name"])
+        self.resolve(stored.path)  # an amendment resting on a file outside DATA_DIR is refused before it is read
         html = render(factsheet_for(stored.path), "html")
         return Response(html, media_type=MEDIA_TYPES["html"], headers={"Content-Security-Policy": FACTSHEET_CSP})
 
-    async def download(self, request: Request) -> Response:
+    def download(self, request: Request) -> Response:
         name, format = request.path_params["name"], request.path_params["format"]
         if format not in FORMATS:
             raise HTTPException(404, f"no factsheet format {format!r}; the formats are {', '.join(FORMATS)}")
         stored = self.stored(name)
+        self.resolve(stored.path)
         data = render(factsheet_for(stored.path), format)
         headers = {"Content-Disposition": f'attachment; filename="{name}-factsheet{SUFFIXES[format]}"', "Content-Security-Policy": FACTSHEET_CSP}
         return Response(data, media_type=MEDIA_TYPES[format], headers=headers)
@@ -307,11 +331,35 @@ class Site:
             raise Forbidden
         return pairs
 
-    def stored(self, name: str):
+    async def form_or_problem(self, request: Request) -> list[tuple[str, str]] | forms.Malformed:
+        """The form's fields, or what makes it unreadable, to show on the page it came from (a refused token is raised)."""
+        try:
+            return await self.form(request)
+        except forms.Malformed as problem:
+            return problem
+
+    def stored(self, name: str) -> Stored:
         stored = self.data.read(name)
         if stored is None:
             raise HTTPException(404, f"There is no {name}.yaml in the data folder; the start page lists the files there.")
         return stored
+
+    def document(self, stored: Stored) -> Document:
+        """The file's data, parsed once per version (callers only read it)."""
+        return self.computed.get(("document", stored.path, stored.version), lambda: document_from_bytes(stored.path, stored.data))
+
+    def resolve(self, path: Path):
+        """What a file of DATA_DIR stands for; an amendment leading out of DATA_DIR is refused before that file is read."""
+        return resolve(path, within=self.data.root)
+
+    def assessment(self, answers: Answers):
+        rulebook = rounds.rulebook(answers.round)
+        return self.computed.get(("assessment", _digest(answers), rulebook.digest), lambda: assess(answers, rulebook))
+
+    def results(self, answers: Answers) -> dict:
+        """The results panel, computed once per version of the answers and of the rulebook."""
+        rulebook = rounds.rulebook(answers.round)
+        return self.computed.get(("results", _digest(answers), rulebook.digest), lambda: results(answers, self.assessment(answers)))
 
     def questionnaire_of(self, data: Any):
         given = data.get("round") if isinstance(data, dict) else None
@@ -327,7 +375,7 @@ class Site:
         data = data if isinstance(data, dict) else {}
         questionnaire = self.questionnaire_of(data)
         stored = self.data.read(name)
-        saved_answers, saved_problems = check_answers_document(read_document(stored.path)) if stored else (None, [])
+        saved_answers, saved_problems = check_answers_document(self.document(stored)) if stored else (None, [])
         if not problems and status == 200:
             problems = saved_problems  # a file edited by hand: its problems beside their fields
         state = forms.form_state(questionnaire, data, problems, bill or {"date": datetime.date.today().isoformat()})
@@ -338,7 +386,7 @@ class Site:
             state.as_of = datetime.date.today().isoformat()
         return self.page(
             request, "questionnaire.html", status, name=name, version=version, state=state, saved=saved, conflict=conflict,
-            drafting=drafting or bool(state.errors.get("bill.file")), results=results(saved_answers) if saved_answers else None,
+            drafting=drafting or bool(state.errors.get("bill.file")), results=self.results(saved_answers) if saved_answers else None,
         )
 
     def files(self) -> list[dict]:
@@ -347,29 +395,61 @@ class Site:
         for name in self.data.names():
             entry = {"name": name, "amendment": None, "error": None}
             try:
-                resolved = resolve(self.data.path(name))
+                resolved = self.resolve(self.data.path(name))
                 counts = {level: 0 for level in LEVELS}
-                for finding in assess(resolved.answers, rounds.rulebook(resolved.answers.round)).recommendations:
+                for finding in self.assessment(resolved.answers).recommendations:
                     counts[finding.level] += 1
                 entry.update(party=resolved.answers.party, as_of=resolved.answers.as_of, counts=counts,
                              amendment=resolved.amendments[-1] if resolved.amendments else None)
-            except InputError as error:
+            except (InputError, BadName) as error:  # listed as refused; the page goes on
                 entry["error"] = str(error)
             listed.append(entry)
         return listed
 
 
-def results(answers: Answers) -> dict:
+class OncePerVersion:
+    """Values computed once per key (a file's version, the rulebook's digest...) and kept for the most
+    recent ``size`` keys; shared by the worker threads. Two threads asking for a missing key at once
+    may both compute it: the values are equal, and no lock is held while computing."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.values: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, compute):
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        value = compute()
+        with self.lock:
+            self.values[key] = value
+            while len(self.values) > self.size:
+                self.values.popitem(last=False)
+        return value
+
+
+def _digest(answers: Answers) -> str:
+    return hashlib.sha256(answers.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def results(answers: Answers, assessment) -> dict:
     """The results panel: recommendations by chapter and level, each with its explanation."""
     rulebook = rounds.rulebook(answers.round)
-    assessment = assess(answers, rulebook)
     chapters = []
     for entry in rulebook.meta.chapters:
         found = [f for f in assessment.recommendations if f.chapter == entry.chapter]
-        levels = [(level, [Explained(f, explain(answers, rulebook, f.id)) for f in found if f.level == level]) for level in LEVELS]
+        levels = [(level, [Explained(f, explain(answers, rulebook, f.id, assessment=assessment)) for f in found if f.level == level]) for level in LEVELS]
         chapters.append((entry, [(level, items) for level, items in levels if items]))
     counts = {level: sum(f.level == level for f in assessment.recommendations) for level in LEVELS}
     return {"assessment": assessment, "chapters": chapters, "counts": counts}
+
+
+def _pairs(pairs: list[tuple[str, str]] | forms.Malformed) -> list[tuple[str, str]]:
+    if isinstance(pairs, forms.Malformed):
+        raise pairs
+    return pairs
 
 
 def _slug(title: str) -> str:

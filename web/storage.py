@@ -21,6 +21,7 @@ from engine.errors import InputError
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
 SUFFIX = ".yaml"
+LOCK_FILE = ".selfcheck.lock"
 NAME_RULE = "lower-case letters, digits and hyphens, starting with a letter or digit, at most 61 characters"
 
 
@@ -89,7 +90,7 @@ class DataDir:
             if current is None or current.version != version:
                 raise Conflict(name)
 
-        with self.locked(target):
+        with self.locked():
             unchanged()
             write_atomically(target, data, before_replace=unchanged)
         return version_of(data)
@@ -97,7 +98,7 @@ class DataDir:
     def create(self, name: str, text: str) -> None:
         """Write a new file, refusing to replace one: written aside, then linked into place."""
         path = self.path(name)
-        with self.locked(path):
+        with self.locked():
             if os.path.lexists(path):
                 raise BadName(f"{name}{SUFFIX} already exists: choose another name")
             try:
@@ -106,14 +107,16 @@ class DataDir:
                 raise BadName(f"{name}{SUFFIX} already exists: choose another name") from None
 
     @contextmanager
-    def locked(self, path: Path):
-        """An exclusive lock on ``path`` across processes: flock on a lock file beside it, never removed
-        (removing it would let two processes each lock a different file of the same name)."""
-        lock = path.parent / f".{path.name}.lock"
+    def locked(self):
+        """An exclusive lock on DATA_DIR's files across processes: flock on LOCK_FILE beside them,
+        never removed (removing it would let two processes each lock a different file of that name).
+        One lock for the folder, so that a file reached through a link and by its own name, or a
+        name being created, is covered too; it is held only for a check and a write."""
+        lock = self.root / LOCK_FILE
         try:
             descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
         except OSError as error:
-            raise InputError(lock, f"cannot be opened to lock {path.name}: {error.strerror or error}") from None
+            raise InputError(lock, f"cannot be opened to lock the data folder: {error.strerror or error}") from None
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
             yield
