@@ -355,8 +355,10 @@ def serve(
 ):
     """Open the web questionnaire: fill in answers, see the recommendations as you save, export the factsheet."""
     from engine import rounds
+    from engine.documents import track_inputs
     from engine.errors import InputError
 
+    track_inputs(False)  # the questionnaire replaces the files it reads, each save checked against its version
     rounds.questionnaire(round)  # an unknown round is refused before the server starts
     data_dir = data_dir or rounds.QUESTIONNAIRES / round / "parties"
     if not data_dir.is_dir():

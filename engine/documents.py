@@ -82,10 +82,11 @@ def document_from_text(path: Path, text: str) -> Document:
 _inputs: set[tuple[int, int]] | None = None
 
 
-def track_inputs() -> None:
-    """Remember every file read from now on in this process, so that no output replaces one of them."""
+def track_inputs(enabled: bool = True) -> None:
+    """Remember every file read from now on in this process, so that no output replaces one of them
+    (or, with ``enabled`` false, stop: a server replaces the files it reads, under its own checks)."""
     global _inputs
-    _inputs = set() if _inputs is None else _inputs
+    _inputs = (set() if _inputs is None else _inputs) if enabled else None
 
 
 def read_bytes(path: str | Path, limit: int = MAX_BYTES) -> bytes:

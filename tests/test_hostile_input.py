@@ -1,16 +1,24 @@
-"""The hostile-input catalogue: answers, amendments and rule files that must be refused cleanly.
+"""The hostile-input catalogue: answers, amendments, rule files, special files and outputs that must be refused cleanly.
 
 Each gets exit code 2 and one message on stderr naming the file, the line and what was expected;
-nothing in a file is executed, and no output file is left behind.
+nothing in a file is executed, no input is replaced, no output file is left behind, nothing hangs,
+and no character a terminal would act on is printed raw.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
-from conftest import ALBANIA, ROOT, ROUND, run_selfcheck
+from conftest import ALBANIA, ROOT, ROUND, SELFCHECK, run_selfcheck
 
 HEAD = f"party: Testland\nround: {ROUND}\n"
 BILL = f"title: A bill\nreference: Draft law 1/2024\ndate: 2024-01-01\napplies_to: {ALBANIA}\n"
@@ -53,6 +61,30 @@ CASES = [
     ("aliases that expand exponentially", "a.yaml", HEAD + BILLION_LAUGHS + "answers: {}\n", "YAML alias"),
     ("a complex mapping key", "a.yaml", HEAD + "answers:\n  ? [a, b]\n  : yes\n", "keys must be plain text"),
     ("a text answer that is empty", "a.yaml", HEAD + "answers:\n  legal.difficulties: '   '\n", "a text, or not_provided"),
+    # numbers Python would refuse to read, or read as infinity
+    ("an integer of 5,000 digits", "a.yaml", HEAD + "answers:\n  legal.age_of_criminal_responsibility: " + "9" * 5000 + "\n", "numbers of more than 100 digits are refused"),
+    ("an integer of 5,000 digits in JSON", "a.json", '{"party": "T", "round": "lanzarote-2", "answers": {"legal.age_of_criminal_responsibility": ' + "9" * 5000 + "}}", "numbers of more than 100 digits are refused"),
+    ("an integer of 5,000 digits as a key", "a.yaml", HEAD + "answers:\n  ? " + "1" * 5000 + "\n  : yes\n", "numbers of more than 100 digits are refused"),
+    ("a number too large to be finite", "a.yaml", HEAD + "answers:\n  legal.age_of_criminal_responsibility: 1e999\n", "expected a finite number"),
+    ("a number too large to be finite in JSON", "a.json", '{"party": "T", "round": "lanzarote-2", "answers": {"legal.age_of_criminal_responsibility": 1e999}}', "expected a finite number"),
+    # characters: names are one printable line, free texts printable with line breaks and tabs
+    ("a lone surrogate in JSON", "a.json", '{"party": "T\\ud800", "round": "lanzarote-2", "answers": {}}', "lone surrogate"),
+    ("a lone surrogate in a JSON key", "a.json", '{"party": "T", "round": "lanzarote-2", "answers": {"\\udfff": "yes"}}', "lone surrogate"),
+    ("a line break in the Party's name", "a.yaml", f'party: "Evil\\nround: injected"\nround: {ROUND}\nanswers: {{}}\n', "U+000A (LINE FEED)"),
+    ("a line separator in the Party's name", "a.yaml", f'party: "Evil\\u2028land"\nround: {ROUND}\nanswers: {{}}\n', "U+2028 (LINE SEPARATOR)"),
+    ("a next-line character in the Party's name", "a.yaml", f'party: "Evil\\u0085land"\nround: {ROUND}\nanswers: {{}}\n', "U+0085"),
+    ("a control character in the Party's name", "a.json", f'{{"party": "Evil\\u0001land", "round": "{ROUND}", "answers": {{}}}}', "U+0001"),
+    ("a terminal escape in the Party's name", "a.yaml", f'party: "\\e[2J\\e[31mEvil"\nround: {ROUND}\nanswers: {{}}\n', "U+001B (ESCAPE)"),
+    ("a bidi override in the Party's name", "a.yaml", f'party: "Evil\\u202eland"\nround: {ROUND}\nanswers: {{}}\n', "U+202E"),
+    ("a control character in a source", "a.yaml", HEAD + 'answers:\n  legal.csam_terminology: {value: yes, source: "Para. \\x0150"}\n', "the source holds U+0001"),
+    ("a paragraph separator in a text answer", "a.yaml", HEAD + 'answers:\n  legal.difficulties: "one\\u2029two"\n', "the answer holds U+2029"),
+    ("a terminal escape in a key", "a.yaml", HEAD + 'answers:\n  "\\e]0;pwned\\a": yes\n', "unknown question"),
+    ("a duplicate key holding a terminal escape", "a.yaml", HEAD + 'answers:\n  "\\e[2J": yes\n  "\\e[2J": no\n', "duplicate key"),
+    ("a duplicate key holding a bell and a line separator", "a.yaml", HEAD + 'answers:\n  "a\\a\\Lb": yes\n  "a\\a\\Lb": no\n', "duplicate key"),
+    # dates: YYYY-MM-DD only, as the message says
+    ("a date without dashes", "a.yaml", HEAD + "as_of: '20240101'\nanswers: {}\n", "YYYY-MM-DD"),
+    ("a week date", "a.yaml", HEAD + "as_of: 2024-W01-1\nanswers: {}\n", "YYYY-MM-DD"),
+    ("a date with a time", "a.yaml", HEAD + "as_of: '2024-01-01T10:00'\nanswers: {}\n", "YYYY-MM-DD"),
 ]
 
 
@@ -68,6 +100,11 @@ AMENDMENTS = [
     ("an amendment with a YAML tag", BILL + "changes: !!python/object/new:os.system [touch PWNED]\n", "tags are not accepted"),
     ("an amendment with an unknown field", BILL + "sponsor: someone\nchanges:\n  legal.csam_terminology: {value: yes, note: x}\n", "sponsor"),
     ("an amendment with a date that is not a date", BILL.replace("2024-01-01", "soon") + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n", "YYYY-MM-DD"),
+    ("an amendment with a compact date", BILL.replace("2024-01-01", "'20240101'") + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n", "YYYY-MM-DD"),
+    ("an amendment titled over two lines", BILL.replace("title: A bill", 'title: "A bill\\nreference: forged"') + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n", "U+000A (LINE FEED)"),
+    ("an amendment with a terminal escape in its reference", BILL.replace("Draft law 1/2024", '"\\e[31mDraft"') + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n", "U+001B (ESCAPE)"),
+    ("an amendment with a control character in a note", BILL + 'changes:\n  legal.csam_terminology: {value: yes, note: "x\\x07"}\n', "the note holds U+0007"),
+    ("an amendment with a huge number", BILL + "changes:\n  legal.age_of_criminal_responsibility: {value: " + "1" * 5000 + ", note: x}\n", "numbers of more than 100 digits"),
 ]
 
 # (name, rule file to replace or add, its content, fragment of the message)
@@ -86,10 +123,15 @@ RULE_FILES = [
 ]
 
 
+# What a terminal acts on rather than shows: controls but tab and line feed, separators, bidi controls.
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def _check_refused(result, path, fragment: str, single_line: bool = True) -> None:
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
+    assert not RAW_CONTROL.search(result.stderr), f"printed raw: {result.stderr!r}"
     message = result.stderr.strip()
     if single_line:
         assert len(message.splitlines()) == 1, message
@@ -182,3 +224,205 @@ def test_windows_line_endings_and_a_utf8_byte_order_mark_are_accepted(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + (HEAD + "answers:\n  legal.csam_terminology: yes\n").replace("\n", "\r\n").encode())
     result = run_selfcheck("validate", path)
     assert result.returncode == 0, result.stderr
+
+
+# -- special and endless files: refused at once, never read to their end, never waited on -----------
+
+def _fifo(folder, name="pipe.yaml"):
+    path = folder / name
+    os.mkfifo(path)
+    return path
+
+
+SPECIAL_INPUTS = [
+    ("validate /dev/zero", lambda tmp: ("validate", "/dev/zero"), "/dev/zero", "is a device, not a regular file"),
+    ("validate /dev/urandom", lambda tmp: ("validate", "/dev/urandom"), "/dev/urandom", "is a device, not a regular file"),
+    ("validate a FIFO", lambda tmp: ("validate", _fifo(tmp)), "pipe.yaml", "is a named pipe, not a regular file"),
+    ("assess a FIFO", lambda tmp: ("assess", _fifo(tmp)), "pipe.yaml", "is a named pipe, not a regular file"),
+    ("assess --amend /dev/zero", lambda tmp: ("assess", ALBANIA, "--amend", "/dev/zero"), "/dev/zero", "is a device, not a regular file"),
+    ("report /dev/zero", lambda tmp: ("report", "/dev/zero"), "/dev/zero", "is a device, not a regular file"),
+    ("diff against /dev/urandom", lambda tmp: ("diff", ALBANIA, "/dev/urandom"), "/dev/urandom", "is a device, not a regular file"),
+    ("an amendment applying to /dev/zero", lambda tmp: ("validate", _bill(tmp, "/dev/zero")), "bill.yaml", "which is not a file"),
+    ("an amendment applying to a FIFO", lambda tmp: ("assess", _bill(tmp, _fifo(tmp))), "bill.yaml", "which is not a file"),
+    ("a link to /dev/zero", lambda tmp: ("validate", _link(tmp / "zero.yaml", "/dev/zero")), "zero.yaml", "is a device, not a regular file"),
+]
+
+
+def _bill(folder, target) -> str:
+    path = folder / "bill.yaml"
+    path.write_text(BILL.replace(str(ALBANIA), str(target)) + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n")
+    return path
+
+
+def _link(path, target):
+    path.symlink_to(target)
+    return path
+
+
+@pytest.mark.parametrize("name, arguments, named, fragment", SPECIAL_INPUTS, ids=[c[0] for c in SPECIAL_INPUTS])
+def test_a_special_or_endless_file_is_refused_at_once(tmp_path, name, arguments, named, fragment):
+    result = run_selfcheck(*arguments(tmp_path), cwd=tmp_path)  # run_selfcheck times out after 120 s: a hang fails
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and fragment in result.stderr and named in result.stderr, result.stderr
+
+
+def test_batch_over_dev_zero_fails_that_row_only(tmp_path):
+    result = run_selfcheck("batch", "/dev/zero", ALBANIA, "--format", "json", cwd=tmp_path)
+    assert result.returncode == 2
+    rows = json.loads(result.stdout)["files"]
+    assert "is a device, not a regular file" in rows[0]["error"] and rows[1]["error"] is None and rows[1]["party"] == "Albania"
+
+
+def test_batch_fails_only_the_row_of_a_file_with_a_huge_integer(tmp_path):
+    (tmp_path / "huge.json").write_text('{"party": "T", "round": "lanzarote-2", "answers": {"legal.age_of_criminal_responsibility": ' + "9" * 5000 + "}}")
+    shutil.copy(ALBANIA, tmp_path / "albania.yaml")
+    result = run_selfcheck("batch", tmp_path, "--format", "json", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    rows = {os.path.basename(row["file"]): row for row in json.loads(result.stdout)["files"]}
+    assert "numbers of more than 100 digits" in rows["huge.json"]["error"] and rows["albania.yaml"]["party"] == "Albania"
+
+
+SPECIAL_RULE_FILES = [
+    ("a rule folder with a link to /dev/zero", lambda rules: _link(rules / "layout" / "zero.yaml", "/dev/zero"), "is a device, not a regular file"),
+    ("a rule folder with a FIFO", lambda rules: _fifo(rules / "layout"), "is a named pipe, not a regular file"),
+    ("a rule folder with a directory named x.yaml", lambda rules: (rules / "x.yaml").mkdir(), "is not listed under chapters"),
+    ("a rule folder with a link to /dev/zero in a sub-folder", lambda rules: (rules / "sub").mkdir() or _link(rules / "sub" / "z.yaml", "/dev/zero"), "is a device, not a regular file"),
+    ("a rule file that is a link to /dev/zero", lambda rules: (rules / "04-jurisdiction.yaml").unlink() or _link(rules / "04-jurisdiction.yaml", "/dev/zero"), "no rule file 04-jurisdiction.yaml"),
+]
+
+
+@pytest.mark.parametrize("name, make, fragment", SPECIAL_RULE_FILES, ids=[c[0] for c in SPECIAL_RULE_FILES])
+def test_lint_refuses_special_files_in_a_rule_folder_at_once(tmp_path, name, make, fragment):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "layout").mkdir(exist_ok=True)
+    make(rules)
+    result = run_selfcheck("lint", "--rules", rules, cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and fragment in result.stderr, result.stderr
+
+
+# -- outputs: never over an input, a link, a device or a pipe -------------------------------------
+
+def _plan(tmp):
+    bill = tmp / "bill.yaml"
+    assert run_selfcheck("plan", tmp / "a.yaml", "-o", bill, cwd=tmp).returncode == 0
+    return bill
+
+
+OUTPUTS = [
+    ("report A -o A", lambda tmp: ("report", "a.yaml", "-o", "a.yaml"), "a.yaml", "is an input of this command"),
+    ("plan A -o A", lambda tmp: ("plan", "a.yaml", "-o", "a.yaml"), "a.yaml", "is an input of this command"),
+    ("batch A -o A", lambda tmp: ("batch", "a.yaml", "-o", "a.yaml"), "a.yaml", "is an input of this command"),
+    ("batch of a folder -o a file in it", lambda tmp: ("batch", ".", "-o", "a.yaml"), "a.yaml", "is an input of this command"),
+    ("invert B -o B", lambda tmp: ("invert", _plan(tmp), "-o", "bill.yaml"), "bill.yaml", "is an input of this command"),
+    ("invert B -o the answers B applies to", lambda tmp: ("invert", _plan(tmp), "-o", "a.yaml"), "a.yaml", "is an input of this command"),
+    ("report of an amendment -o the answers it applies to", lambda tmp: ("report", _plan(tmp), "-o", "a.yaml"), "a.yaml", "is an input of this command"),
+    ("report A -o A under another name (a hard link)", lambda tmp: os.link(tmp / "a.yaml", tmp / "same.md") or ("report", "a.yaml", "-o", "same.md"), "same.md", "is an input of this command"),
+    ("report -o a rule file it reads", lambda tmp: ("report", "a.yaml", "-o", RULES / "04-jurisdiction.yaml"), "04-jurisdiction.yaml", "is an input of this command"),
+    ("report -o /dev/null", lambda tmp: ("report", "a.yaml", "-o", "/dev/null"), "/dev/null", "is a device, not a regular file"),
+    ("plan -o /dev/full", lambda tmp: ("plan", "a.yaml", "-o", "/dev/full"), "/dev/full", "is a device, not a regular file"),
+    ("report -o a symbolic link", lambda tmp: _link(tmp / "link.md", tmp / "target.md") and ("report", "a.yaml", "-o", "link.md"), "link.md", "is a symbolic link"),
+    ("report -o a link to the input", lambda tmp: _link(tmp / "link.md", tmp / "a.yaml") and ("report", "a.yaml", "-o", "link.md"), "link.md", "is a symbolic link"),
+    ("batch -o a FIFO", lambda tmp: _fifo(tmp, "out.txt") and ("batch", "a.yaml", "-o", "out.txt"), "out.txt", "is a named pipe, not a regular file"),
+    ("report -o a directory", lambda tmp: (tmp / "out").mkdir() or ("report", "a.yaml", "-o", "out"), "out", "is a directory"),
+]
+
+
+def _state(folder) -> dict:
+    """Every entry of a folder as it is: a link's target, a file's bytes, or its kind."""
+    state = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_symlink():
+            state[path.name] = ("link", os.readlink(path))
+        elif path.is_file():
+            state[path.name] = ("file", path.read_bytes())
+        else:
+            state[path.name] = ("other", path.stat().st_mode)
+    return state
+
+
+@pytest.mark.parametrize("name, arguments, named, fragment", OUTPUTS, ids=[c[0] for c in OUTPUTS])
+def test_an_output_that_would_replace_an_input_a_link_or_a_device_is_refused_and_nothing_changes(tmp_path, name, arguments, named, fragment):
+    shutil.copy(ALBANIA, tmp_path / "a.yaml")
+    args = arguments(tmp_path)
+    before, rules_before = _state(tmp_path), _state(RULES)
+    result = run_selfcheck(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    message = result.stderr.strip().splitlines()[-1]
+    assert message.startswith("selfcheck: ") and named in message and fragment in message, message
+    assert _state(tmp_path) == before, "a file, link or device was changed"
+    assert _state(RULES) == rules_before
+    assert os.stat("/dev/null").st_mode & 0o170000 == 0o020000, "/dev/null is still a device"
+
+
+def test_a_full_disk_on_stdout_gives_a_clear_message(tmp_path):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([str(SELFCHECK), "report", ALBANIA], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == "selfcheck: cannot write to standard output: No space left on device"
+
+
+def test_a_closed_stdout_gives_a_clear_message(tmp_path):
+    reading, writing = os.pipe()
+    os.close(reading)
+    try:
+        result = subprocess.run([str(SELFCHECK), "report", ALBANIA], stdout=writing, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(writing)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == "selfcheck: standard output was closed before everything was written"
+
+
+def test_sigterm_during_a_write_leaves_no_part_file_and_the_old_file_whole(tmp_path):
+    target = tmp_path / "factsheet.md"
+    target.write_text("the previous factsheet")
+    # A real process, stopped by a real SIGTERM while its data is on the way to disk.
+    program = textwrap.dedent(f"""
+        import os, sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from engine import documents
+        def slow_fsync(descriptor):
+            print("writing", flush=True)
+            time.sleep(60)
+        documents.os.fsync = slow_fsync
+        documents.write_atomically({str(target)!r}, b"new" * 100_000)
+    """)
+    writer = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "writing"
+    assert any(p.name.endswith(".part") for p in tmp_path.iterdir()), "the write is under way"
+    writer.send_signal(signal.SIGTERM)
+    assert writer.wait(timeout=30) == 128 + signal.SIGTERM
+    assert "Traceback" not in writer.stderr.read()
+    assert [p.name for p in tmp_path.iterdir()] == ["factsheet.md"], "no .part file is left behind"
+    assert target.read_text() == "the previous factsheet"
+
+
+# -- exit codes ------------------------------------------------------------------------------------
+
+CRASH = textwrap.dedent("""
+    import sys
+    sys.argv[0] = "selfcheck"
+    import engine.assess
+    def crash(*args, **kwargs):
+        raise RuntimeError("an unexpected failure")
+    engine.assess.assess = crash
+    import cli
+    cli.main()
+""")
+
+
+def test_an_internal_error_has_its_own_exit_code_and_a_short_message(tmp_path):
+    result = subprocess.run([sys.executable, "-c", CRASH, "assess", str(ALBANIA)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 4, "not 1, which says recommendations remain"
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "selfcheck: internal error (RuntimeError: an unexpected failure); this is a bug in selfcheck, not a problem of your files; "
+        "run `selfcheck --debug ...` for the traceback"
+    )
+
+
+def test_debug_prints_the_traceback_of_an_internal_error(tmp_path):
+    result = subprocess.run([sys.executable, "-c", CRASH, "--debug", "assess", str(ALBANIA)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 4
+    assert "Traceback" in result.stderr and "RuntimeError: an unexpected failure" in result.stderr

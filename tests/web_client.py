@@ -85,28 +85,40 @@ def changed(fields: list[tuple[str, str]], **values: str) -> list[tuple[str, str
 @contextmanager
 def serving(data_dir: Path, *options: str):
     """``selfcheck serve DATA_DIR`` on a free port, as an official starts it; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+    with server_process(data_dir, *options) as (_, url, port):
+        yield url, port
+
+
+@contextmanager
+def server_process(data_dir: Path, *options: str, host: str = "127.0.0.1"):
+    """``selfcheck serve DATA_DIR`` on a free port of ``host``; yields the process, its base URL and port.
+    On the way out it is sent SIGTERM, unless it has ended already, and must stop within 30 s."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.bind((host, 0))
         port = probe.getsockname()[1]
     log = tempfile.TemporaryFile()
-    server = subprocess.Popen([str(SELFCHECK), "serve", str(data_dir), "--port", str(port), *options], stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen([str(SELFCHECK), "serve", str(data_dir), "--port", str(port), "--host", host, *options], stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
-        while not _accepts(port):
+        while not _accepts(family, host, port):
             if server.poll() is not None or time.monotonic() > deadline:
                 log.seek(0)
                 raise AssertionError(f"selfcheck serve did not start: {log.read().decode(errors='replace')}")
             time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}", port
+        yield server, f"http://{f'[{host}]' if ':' in host else host}:{port}", port
     finally:
-        server.terminate()
+        if server.poll() is None:
+            server.terminate()
         server.wait(timeout=30)
         log.close()
 
 
-def _accepts(port: int) -> bool:
+def _accepts(family: int, host: str, port: int) -> bool:
     try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        with socket.socket(family) as connection:
+            connection.settimeout(1)
+            connection.connect((host, port))
         return True
     except OSError:
         return False
