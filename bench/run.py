@@ -3,7 +3,8 @@
 Run with `make bench` (or `python bench/run.py [--quick] [--output FILE]`). Measures, in one run:
 latency and throughput of the durable-rules path beside the pure-Python reference evaluator on the
 same rulebook and answer sets; the cold wall time of `selfcheck assess`; rulebook load and compile
-time; memory over many assessments; and the same on synthetic rulebooks 10x and 100x the real one.
+time; memory over many assessments; the same on synthetic rulebooks 10x and 100x the real one; and
+the web questionnaire, warm and under concurrent load (`bench/load.py`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from engine.conditions import holds  # noqa: E402
 from engine.durable_adapter import DurableEngine, compile_rulebook  # noqa: E402
 from engine.questionnaire import Questionnaire, load_questionnaire  # noqa: E402
 from engine.rulebook import load_rulebook  # noqa: E402
+from load import MIX, web_load  # noqa: E402
 from synthetic import write_synthetic_round  # noqa: E402
 
 ALBANIA = ROOT / "questionnaires" / "lanzarote-2" / "parties" / "albania.yaml"
@@ -109,18 +111,15 @@ def load_and_compile(questionnaire_file: Path, rules_dir: Path, repeat: int) -> 
 
 
 def cold_start(runs: int) -> dict:
-    def wall(command: list[str]) -> float:
-        samples = []
-        for _ in range(runs):
+    """Median wall times of a cold `selfcheck assess` and of `python -c pass`, run in turn so that both see the same machine."""
+    commands = {"selfcheck": [str(SELFCHECK), "assess", str(ALBANIA), "--format", "json"], "python": [sys.executable, "-c", "pass"]}
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
             start = time.perf_counter()
             subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
-            samples.append(time.perf_counter() - start)
-        return statistics.median(samples)
-
-    return {
-        "selfcheck": wall([str(SELFCHECK), "assess", str(ALBANIA), "--format", "json"]),
-        "python": wall([sys.executable, "-c", "pass"]),
-    }
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(times) for name, times in samples.items()}
 
 
 def memory(engine: DurableEngine, answer_sets: list[Answers], total: int) -> list[tuple[int, int]]:
@@ -167,8 +166,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the benchmark itself runs")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
     options = parser.parse_args()
-    sizes = {"sets": 300, "memory": 2_000, "factors": (1, 2), "cold": 2, "repeat": 1} if options.quick else {
-        "sets": 5_000, "memory": 100_000, "factors": (1, 10, 100), "cold": 15, "repeat": 5}
+    sizes = {"sets": 300, "memory": 2_000, "factors": (1, 2), "cold": 2, "repeat": 1, "clients": 5, "seconds": 3, "rounds": 10} if options.quick else {
+        "sets": 5_000, "memory": 100_000, "factors": (1, 10, 100), "cold": 15, "repeat": 5, "clients": 50, "seconds": 30, "rounds": 100}
 
     rng = random.Random(20221028)
     real_questionnaire = rounds.questionnaire(rounds.DEFAULT_ROUND)
@@ -184,6 +183,10 @@ def main() -> None:
     real = latency(real_rulebook, real_engine, real_sets)
     full = percentiles(timed(lambda a: assess(a, real_rulebook), real_sets[: sizes["sets"] // 5]))
     rss = memory(real_engine, real_sets, sizes["memory"])
+
+    print(f"web questionnaire: warm, then {sizes['clients']} clients for {sizes['seconds']} s ...", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as scratch:
+        web = web_load(Path(scratch), sizes["clients"], sizes["seconds"], sizes["rounds"])
 
     scaling = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -205,6 +208,8 @@ def main() -> None:
             del built, sets, most
 
     ratio = real["durable_p50"] / real["reference_p50"]
+    cold_ratio = cold["selfcheck"] / cold["python"]
+    warm, load = web["warm"], web["load"]
     lines = [
         "# Benchmark results",
         "",
@@ -235,7 +240,34 @@ def main() -> None:
         f"| `selfcheck assess albania.yaml --format json` | {ms(cold['selfcheck'])} |",
         f"| `python -c pass` | {ms(cold['python'])} |",
         "",
-        f"Median of {sizes['cold']} runs each. Target: under 0.5 s — **{verdict(cold['selfcheck'] < 0.5)}**.",
+        f"Median of {sizes['cold']} runs each, interleaved. Targets: under 0.5 s — **{verdict(cold['selfcheck'] < 0.5)}**; "
+        f"at most 8 times `python -c pass` — **{verdict(cold_ratio <= 8)}** ({cold_ratio:.1f}x).",
+        "",
+        "## Web questionnaire",
+        "",
+        "One `selfcheck serve` process; the clients run in the benchmark's own process (asyncio, one HTTP session each) "
+        "and reach it over 127.0.0.1. Pages are computed once per version of the answers file and of the rulebook, "
+        "and rendered in worker threads, off the event loop.",
+        "",
+        "| warm, one client | p50 | p99 or max | requests |",
+        "|---|---|---|---|",
+        f"| questionnaire page (Albania) | {ms(warm['page_p50'])} | {ms(warm['page_p99'])} (p99) | {warm['pages']} |",
+        f"| save → results (the POST, then the page it redirects to) | {ms(warm['save_p50'])} | {ms(warm['save_max'])} (max) | {warm['saves']} |",
+        "",
+        f"Targets: questionnaire page p50 at most 100 ms — **{verdict(warm['page_p50'] <= 0.1)}**; "
+        f"save → results at most 200 ms — **{verdict(warm['save_max'] <= 0.2)}** (its slowest of {warm['saves']}).",
+        "",
+        f"Under load: {load['clients']} concurrent clients for {load['seconds']:.0f} s, each on its own answers file, over mixed pages "
+        f"({', '.join(f'{kind} {weight}%' for kind, weight in MIX.items())}): {load['requests']:,} requests, "
+        f"{load['per_s']:.0f} per second; statuses {', '.join(f'{status}: {count:,}' for status, count in sorted(load['statuses'].items()))}.",
+        "",
+        "| request | count | p50 | p99 |",
+        "|---|---|---|---|",
+        *[f"| {kind} | {count:,} | {ms(p50)} | {ms(p99)} |" for kind, (count, p50, p99) in load["kinds"].items()],
+        f"| every request | {load['requests']:,} | {ms(load['p50'])} | {ms(load['p99'])} |",
+        "",
+        f"Targets: p99 at most 2 s — **{verdict(load['p99'] <= 2)}**; no 5xx — **{verdict(load['server_errors'] == 0)}** "
+        f"({load['server_errors']} server errors).",
         "",
         "## Memory over many assessments (real rulebook)",
         "",

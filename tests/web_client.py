@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from conftest import ALBANIA, SELFCHECK
 from web.app import create_app
-from web.storage import LOCK_FILE
+from web.storage import LOCK_SUFFIX
 
 BASE_URL = "http://127.0.0.1:8000"
 
@@ -28,8 +28,8 @@ def data_dir_with_albania(root: Path) -> Path:
 
 
 def files_in(data_dir: Path) -> list[str]:
-    """The files of DATA_DIR but its lock file, which stays once made."""
-    return sorted(p.name for p in data_dir.iterdir() if p.name != LOCK_FILE)
+    """The files of DATA_DIR but the lock files of saves, which stay once made."""
+    return sorted(p.name for p in data_dir.iterdir() if not (p.name.startswith(".") and p.name.endswith(LOCK_SUFFIX)))
 
 
 def client_for(data_dir: Path, **options) -> TestClient:

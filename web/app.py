@@ -28,7 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from engine import rounds
-from engine.amendments import check_amendment_document, is_amendment, render_amendment, resolve
+from engine.amendments import Resolved, check_amendment_document, is_amendment, render_amendment, resolve
 from engine.answers import Answers, answers_from_document, check_answers_document, render_answers
 from engine.assess import assess
 from engine.diff import compare_files
@@ -36,7 +36,8 @@ from engine.documents import Document, document_from_bytes, document_from_text
 from engine.errors import EngineError, InputError
 from engine.explain import answer_text, citation_text, explain
 from engine.rendering import FORMATS, SUFFIXES, render
-from engine.report import factsheet_for
+from engine.factsheet import build_factsheet
+from engine.layout import load_layout
 from engine.rulebook import LEVELS
 
 from . import forms
@@ -259,18 +260,14 @@ class Site:
                          comparison=comparison, base_name=base_name, levels=LEVELS)
 
     def factsheet(self, request: Request) -> Response:
-        stored = self.stored(request.path_params["name"])
-        self.resolve(stored.path)  # an amendment resting on a file outside DATA_DIR is refused before it is read
-        html = render(factsheet_for(stored.path), "html")
+        html = self.rendered_factsheet(self.stored(request.path_params["name"]).path, "html")
         return Response(html, media_type=MEDIA_TYPES["html"], headers={"Content-Security-Policy": FACTSHEET_CSP})
 
     def download(self, request: Request) -> Response:
         name, format = request.path_params["name"], request.path_params["format"]
         if format not in FORMATS:
             raise HTTPException(404, f"no factsheet format {format!r}; the formats are {', '.join(FORMATS)}")
-        stored = self.stored(name)
-        self.resolve(stored.path)
-        data = render(factsheet_for(stored.path), format)
+        data = self.rendered_factsheet(self.stored(name).path, format)
         headers = {"Content-Disposition": f'attachment; filename="{name}-factsheet{SUFFIXES[format]}"', "Content-Security-Policy": FACTSHEET_CSP}
         return Response(data, media_type=MEDIA_TYPES[format], headers=headers)
 
@@ -348,6 +345,26 @@ class Site:
         """The file's data, parsed once per version (callers only read it)."""
         return self.computed.get(("document", stored.path, stored.version), lambda: document_from_bytes(stored.path, stored.data))
 
+    def rendered_factsheet(self, path: Path, format: str) -> bytes:
+        """The factsheet of a file of DATA_DIR in ``format``, rendered once per version of its answers and of the rulebook."""
+        answers = self.resolve(path).answers
+        rulebook = rounds.rulebook(answers.round)
+
+        def rendered() -> bytes:
+            layout = self.computed.get(("layout", rulebook.digest), lambda: load_layout(rulebook))
+            return render(build_factsheet(self.assessment(answers), answers, rulebook, layout), format)
+
+        return self.computed.get(("factsheet", format, _digest(answers), rulebook.digest), rendered)
+
+    def listed(self, name: str):
+        """What a file of the start page stands for: an answers file from its parse cached by version,
+        an amendment resolved afresh (the files it rests on may have changed)."""
+        stored = self.stored(name)
+        document = self.document(stored)
+        if is_amendment(document.data):
+            return self.resolve(stored.path)
+        return self.computed.get(("answers", stored.path, stored.version), lambda: Resolved(answers_from_document(document), stored.path))
+
     def resolve(self, path: Path):
         """What a file of DATA_DIR stands for; an amendment leading out of DATA_DIR is refused before that file is read."""
         return resolve(path, within=self.data.root)
@@ -395,13 +412,13 @@ class Site:
         for name in self.data.names():
             entry = {"name": name, "amendment": None, "error": None}
             try:
-                resolved = self.resolve(self.data.path(name))
+                resolved = self.listed(name)
                 counts = {level: 0 for level in LEVELS}
                 for finding in self.assessment(resolved.answers).recommendations:
                     counts[finding.level] += 1
                 entry.update(party=resolved.answers.party, as_of=resolved.answers.as_of, counts=counts,
                              amendment=resolved.amendments[-1] if resolved.amendments else None)
-            except (InputError, BadName) as error:  # listed as refused; the page goes on
+            except (InputError, BadName, HTTPException) as error:  # listed as refused (or gone meanwhile); the page goes on
                 entry["error"] = str(error)
             listed.append(entry)
         return listed

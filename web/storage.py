@@ -21,7 +21,7 @@ from engine.errors import InputError
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
 SUFFIX = ".yaml"
-LOCK_FILE = ".selfcheck.lock"
+LOCK_SUFFIX = ".lock"
 NAME_RULE = "lower-case letters, digits and hyphens, starting with a letter or digit, at most 61 characters"
 
 
@@ -90,7 +90,7 @@ class DataDir:
             if current is None or current.version != version:
                 raise Conflict(name)
 
-        with self.locked():
+        with self.locked(target):
             unchanged()
             write_atomically(target, data, before_replace=unchanged)
         return version_of(data)
@@ -98,7 +98,7 @@ class DataDir:
     def create(self, name: str, text: str) -> None:
         """Write a new file, refusing to replace one: written aside, then linked into place."""
         path = self.path(name)
-        with self.locked():
+        with self.locked(path):
             if os.path.lexists(path):
                 raise BadName(f"{name}{SUFFIX} already exists: choose another name")
             try:
@@ -107,16 +107,16 @@ class DataDir:
                 raise BadName(f"{name}{SUFFIX} already exists: choose another name") from None
 
     @contextmanager
-    def locked(self):
-        """An exclusive lock on DATA_DIR's files across processes: flock on LOCK_FILE beside them,
-        never removed (removing it would let two processes each lock a different file of that name).
-        One lock for the folder, so that a file reached through a link and by its own name, or a
-        name being created, is covered too; it is held only for a check and a write."""
-        lock = self.root / LOCK_FILE
+    def locked(self, path: Path):
+        """An exclusive lock on the file ``path`` of DATA_DIR across processes: flock on a lock file
+        beside it (``.NAME.yaml.lock``), never removed, since removing it would let two processes
+        each lock a different file of that name. A file reached through a link is locked by its
+        target's name. Held only for a check and a write; saves of other files do not wait."""
+        lock = self.root / f".{path.name}{LOCK_SUFFIX}"
         try:
             descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
         except OSError as error:
-            raise InputError(lock, f"cannot be opened to lock the data folder: {error.strerror or error}") from None
+            raise InputError(lock, f"cannot be opened to lock {path.name}: {error.strerror or error}") from None
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
             yield
