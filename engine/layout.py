@@ -25,7 +25,7 @@ DOCUMENT_FILE = "factsheet.yaml"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)  # built when first used
 
 
 class IntroductionHeading(Strict):

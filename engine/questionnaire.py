@@ -25,7 +25,7 @@ QuestionType = Literal["tri_state", "integer", "one_of", "list", "text"]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # built when first used: a command pays only for its own models
 
 
 class Option(Strict):

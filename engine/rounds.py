@@ -36,11 +36,31 @@ def questionnaire(round_id: str):
     path = questionnaire_path(round_id)
     if not path.is_file():
         raise InputError(path, f"no questionnaire for round {round_id!r}; known rounds: {', '.join(known_rounds())}")
-    return load_questionnaire(path)
+    stored = _stored(round_id)
+    return stored[0] if stored else load_questionnaire(path)
 
 
 @lru_cache(maxsize=None)
 def rulebook(round_id: str):
+    from . import cache
     from .rulebook import load_rulebook
 
-    return load_rulebook(rules_dir(round_id), questionnaire(round_id))
+    stored = _stored(round_id)
+    if stored:
+        return stored[1]
+    loaded = load_rulebook(rules_dir(round_id), questionnaire(round_id))
+    cache.store(f"round-{round_id}", _sources(round_id), (loaded.questionnaire, loaded))
+    return loaded
+
+
+@lru_cache(maxsize=None)
+def _stored(round_id: str):
+    """The round's questionnaire and rulebook as loaded by an earlier run from the same files and code
+    (one pair, so that the rulebook's questionnaire is the questionnaire), or None (engine/cache.py)."""
+    from . import cache
+
+    return cache.load(f"round-{round_id}", _sources(round_id))
+
+
+def _sources(round_id: str) -> list[Path]:
+    return [questionnaire_path(round_id), rules_dir(round_id)]

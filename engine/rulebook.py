@@ -32,7 +32,7 @@ OBSERVATION_ID = r"^([IVX]+)\.([a-z0-9]+(?:-[a-z0-9]+)*)$"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # built when first used: a command pays only for its own models
 
 
 class Citations(Strict):

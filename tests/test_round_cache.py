@@ -1,0 +1,90 @@
+"""A round is loaded once per version of its files and of the engine's code, and kept in the user's cache folder."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ALBANIA, SELFCHECK
+from engine import cache
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch):
+    home = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def sources(tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("chapter: I\n")
+    return [folder]
+
+
+def test_an_entry_stored_for_some_files_is_found_while_they_stay_the_same(cache_home, sources):
+    cache.store("round-x", sources, {"loaded": 1})
+    assert cache.load("round-x", sources) == {"loaded": 1}
+    assert [p.name.startswith("round-x-") for p in (cache_home / "selfcheck").iterdir()] == [True]
+
+
+def test_a_changed_or_added_file_names_another_entry_and_the_earlier_one_is_dropped_when_it_is_stored(cache_home, sources):
+    cache.store("round-x", sources, "before")
+    (sources[0] / "a.yaml").write_text("chapter: II\n")
+    assert cache.load("round-x", sources) is None
+    (sources[0] / "b.yaml").write_text("chapter: III\n")
+    assert cache.load("round-x", sources) is None
+    cache.store("round-x", sources, "after")
+    assert cache.load("round-x", sources) == "after"
+    assert len(list((cache_home / "selfcheck").iterdir())) == 1, "the entry of the earlier files is gone"
+
+
+def test_the_engines_code_is_part_of_the_key(cache_home, sources, monkeypatch, tmp_path):
+    cache.store("round-x", sources, "old code")
+    engine_copy = tmp_path / "engine"
+    shutil.copytree(cache.ENGINE, engine_copy)
+    (engine_copy / "assess.py").write_text((engine_copy / "assess.py").read_text() + "\n# changed\n")
+    monkeypatch.setattr(cache, "ENGINE", engine_copy)
+    assert cache.load("round-x", sources) is None
+
+
+def test_a_damaged_entry_is_passed_over(cache_home, sources):
+    cache.store("round-x", sources, "value")
+    entry = next((cache_home / "selfcheck").iterdir())
+    entry.write_bytes(pickle.dumps("value")[:5])
+    assert cache.load("round-x", sources) is None
+
+
+def test_a_cache_folder_that_cannot_be_written_is_passed_over(tmp_path, monkeypatch, sources):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    cache.store("round-x", sources, "value")
+    assert cache.load("round-x", sources) is None
+
+
+def test_a_source_that_is_not_a_regular_file_makes_no_entry_and_no_hang(cache_home, sources):
+    os.mkfifo(sources[0] / "pipe.yaml")
+    cache.store("round-x", sources, "value")
+    assert cache.load("round-x", sources) is None
+
+
+def test_a_command_gives_the_same_result_from_a_fresh_load_from_its_cache_and_from_a_damaged_cache(tmp_path):
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def assess() -> str:
+        result = subprocess.run([str(SELFCHECK), "assess", str(ALBANIA), "--format", "json"], capture_output=True, text=True, env=environment, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    fresh = assess()
+    (entry,) = (tmp_path / "cache" / "selfcheck").iterdir()
+    assert assess() == fresh, "from the cache"
+    entry.write_bytes(b"damaged")
+    assert assess() == fresh, "a damaged entry is loaded afresh"
