@@ -7,7 +7,9 @@ renderers, and drafted into amendments and diffed by ``amendments`` and ``diff``
 
 from __future__ import annotations
 
+import asyncio
 import datetime
+import functools
 import hashlib
 import logging
 import re
@@ -17,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -57,6 +60,7 @@ FAILED = (
     "<p>The questionnaire failed while answering this request; the details are in the log of <code>selfcheck serve</code>. "
     'Nothing was saved by this request.</p><p><a href="/">Back to the start page</a></p></section></main></html>'
 )
+PAGE_WORKERS = 4
 log = logging.getLogger("selfcheck.web")
 
 
@@ -69,13 +73,13 @@ def create_app(data_dir: Path, round_id: str = rounds.DEFAULT_ROUND, host: str =
     loop keeps answering (static files, other pages) while one is rendered."""
     site = Site(DataDir(data_dir), round_id)
     routes = [
-        Route("/", site.index),
+        Route("/", site.threaded(site.index)),
         Route("/new", site.new, methods=["POST"]),
         Route("/answers/{name}", site.answers, methods=["GET", "POST"]),
         Route("/answers/{name}/amendment", site.draft_amendment, methods=["POST"]),
-        Route("/amendments/{name}", site.amendment),
-        Route("/factsheet/{name}", site.factsheet),
-        Route("/factsheet/{name}/{format}", site.download),
+        Route("/amendments/{name}", site.threaded(site.amendment)),
+        Route("/factsheet/{name}", site.threaded(site.factsheet)),
+        Route("/factsheet/{name}/{format}", site.threaded(site.download)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     # Host names the server answers to: a page of another site that rebinds its name to this
@@ -106,6 +110,24 @@ class Site:
         )
         self.templates.filters.update(answer=answer_text, citations=citation_text)
         self.computed = OncePerVersion()
+        self.workers: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
+
+    async def run(self, page, *args) -> Response:
+        """``page(*args)`` in one of PAGE_WORKERS threads kept for pages. Pages are CPU work under
+        one GIL: more threads would only take its turns from the event loop, which accepts
+        requests; static files are read in threads of their own and do not queue behind pages."""
+        loop = asyncio.get_running_loop()
+        if self.workers is None or self.workers[0] is not loop:  # a limiter belongs to its event loop
+            self.workers = (loop, anyio.CapacityLimiter(PAGE_WORKERS))
+        return await anyio.to_thread.run_sync(functools.partial(page, *args), limiter=self.workers[1])
+
+    def threaded(self, page):
+        """An endpoint running ``page(request)`` in the page workers."""
+
+        async def endpoint(request: Request) -> Response:
+            return await self.run(page, request)
+
+        return endpoint
 
     # -- pages ------------------------------------------------------------------------------------
 
@@ -113,7 +135,7 @@ class Site:
         return self.page(request, "index.html", files=self.files())
 
     async def new(self, request: Request) -> Response:
-        return await run_in_threadpool(self.create, request, await self.form(request))
+        return await self.run(self.create, request, await self.form(request))
 
     def create(self, request: Request, pairs: list[tuple[str, str]]) -> Response:
         fields = dict(pairs)
@@ -146,8 +168,8 @@ class Site:
 
     async def answers(self, request: Request) -> Response:
         if request.method == "GET":
-            return await run_in_threadpool(self.show_answers, request)
-        return await run_in_threadpool(self.save, request, await self.form_or_problem(request))
+            return await self.run(self.show_answers, request)
+        return await self.run(self.save, request, await self.form_or_problem(request))
 
     def show_answers(self, request: Request) -> Response:
         name = request.path_params["name"]
@@ -184,7 +206,7 @@ class Site:
         return RedirectResponse(f"/answers/{name}?saved=1", 303)
 
     async def draft_amendment(self, request: Request) -> Response:
-        return await run_in_threadpool(self.draft, request, await self.form_or_problem(request))
+        return await self.run(self.draft, request, await self.form_or_problem(request))
 
     def draft(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
         """An amendment named after the bill, with the answers the form changes from the saved ones."""
