@@ -185,7 +185,7 @@ def report(
 
     if format is ReportFormat.docx and output is None:
         typer.echo("selfcheck: a Word factsheet is a binary file; give -o FILE.docx", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_BAD_INPUT)
     data = render(factsheet_for(answers, include_draft=include_draft), format.value)
     if output is None:
         sys.stdout.buffer.write(data)
@@ -271,7 +271,7 @@ def diff(
     failed = failing(comparison, [kind.value for kind in fail_on], rulebook)
     if failed:
         typer.echo(f"selfcheck: --fail-on {','.join(kind.value for kind in fail_on)}: {', '.join(failed)}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 @app.command()
@@ -339,7 +339,7 @@ def batch(
     rows = batches.run(batches.files_in(paths), include_draft)
     _write(batches.render(rows, format.value), output)
     if any(row.error for row in rows):
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 @app.command()

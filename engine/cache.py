@@ -64,6 +64,7 @@ def store(name: str, sources: list[Path], value: Any) -> None:
     try:
         path = directory / f"{name}-{key(sources)}.pickle"
         directory.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)  # a damaged entry, which this command read, is replaced like any other
         write_atomically(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         for earlier in directory.glob(f"{name}-*.pickle"):
             if earlier != path:

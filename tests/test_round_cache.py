@@ -88,3 +88,4 @@ def test_a_command_gives_the_same_result_from_a_fresh_load_from_its_cache_and_fr
     assert assess() == fresh, "from the cache"
     entry.write_bytes(b"damaged")
     assert assess() == fresh, "a damaged entry is loaded afresh"
+    assert entry.read_bytes() != b"damaged", "and replaced"
