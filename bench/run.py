@@ -112,7 +112,13 @@ def load_and_compile(questionnaire_file: Path, rules_dir: Path, repeat: int) -> 
 
 def cold_start(runs: int) -> dict:
     """Median wall times of a cold `selfcheck assess` and of `python -c pass`, run in turn so that both see the same machine."""
-    commands = {"selfcheck": [str(SELFCHECK), "assess", str(ALBANIA), "--format", "json"], "python": [sys.executable, "-c", "pass"]}
+    commands = {
+        "selfcheck": [str(SELFCHECK), "assess", str(ALBANIA), "--format", "json"],
+        "python": [sys.executable, "-c", "pass"],
+        # the floor the stack sets: what the command imports before any code of selfcheck runs
+        "libraries": [sys.executable, "-c", "import typer, typer._adapters, pydantic, yaml, durable_rules_engine"],
+        "imports": [sys.executable, "-c", "import cli, yaml; from engine.amendments import resolve; from engine.assess import assess"],
+    }
     samples: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
@@ -239,6 +245,11 @@ def main() -> None:
         "|---|---|",
         f"| `selfcheck assess albania.yaml --format json` | {ms(cold['selfcheck'])} |",
         f"| `python -c pass` | {ms(cold['python'])} |",
+        f"| importing the libraries alone (typer with its pydantic parameter adapters, pydantic, PyYAML, durable-rules) | {ms(cold['libraries'])} ({cold['libraries'] / cold['python']:.1f}x) |",
+        f"| importing everything `assess` runs, without running it | {ms(cold['imports'])} ({cold['imports'] / cold['python']:.1f}x) |",
+        "",
+        "The round's questionnaire and rulebook come from the user's cache folder (`engine/cache.py`) once a first run has "
+        "loaded them; the models of the rulebook, questionnaire and layout are built when first used.",
         "",
         f"Median of {sizes['cold']} runs each, interleaved. Targets: under 0.5 s — **{verdict(cold['selfcheck'] < 0.5)}**; "
         f"at most 8 times `python -c pass` — **{verdict(cold_ratio <= 8)}** ({cold_ratio:.1f}x).",
