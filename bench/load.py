@@ -138,6 +138,12 @@ def mixed_load(url: str, names: list[str], seconds: float) -> dict:
     }
 
 
+def memory_of(pid: int) -> tuple[int, int]:
+    """A process's resident memory now and at its peak, in KiB."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
 def web_load(scratch: Path, clients: int = 50, seconds: float = 30, rounds: int = 50) -> dict:
     data_dir = scratch / "web-load"
     data_dir.mkdir()
@@ -147,6 +153,7 @@ def web_load(scratch: Path, clients: int = 50, seconds: float = 30, rounds: int 
     try:
         warm = warm_latencies(url, "albania", rounds)
         load = mixed_load(url, names, seconds)
+        load["memory"] = memory_of(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=60)

@@ -278,7 +278,8 @@ def main() -> None:
         f"| every request | {load['requests']:,} | {ms(load['p50'])} | {ms(load['p99'])} |",
         "",
         f"Targets: p99 at most 2 s — **{verdict(load['p99'] <= 2)}**; no 5xx — **{verdict(load['server_errors'] == 0)}** "
-        f"({load['server_errors']} server errors).",
+        f"({load['server_errors']} server errors). The server's memory after the load: {load['memory'][0] / 1024:,.0f} MiB "
+        f"resident, {load['memory'][1] / 1024:,.0f} MiB at its peak (it keeps the 256 results it computed last: parsed files, assessments, result panels, factsheets).",
         "",
         "## Memory over many assessments (real rulebook)",
         "",
