@@ -56,6 +56,11 @@ def read_document(path: str | Path) -> Document:
     return document_from_text(path, _read_text(path))
 
 
+def read_plain_text(path: str | Path) -> str:
+    """A text file (a published factsheet), read under the same caps and checks as a document."""
+    return _read_text(Path(path))
+
+
 def document_from_text(path: Path, text: str) -> Document:
     """The document ``text`` would be if it were the file ``path`` (read as JSON or YAML by its suffix)."""
     if path.suffix.lower() == ".json":
