@@ -219,22 +219,69 @@ def lint(
     round: str = ROUND_OPTION,
     rules: Path = typer.Option(None, "--rules", help="A rulebook directory to check instead of the round's own (e.g. a draft copy)."),
 ):
-    """Load, check and compile a round's rulebook; list every problem found."""
+    """Load, check and compile a round's rulebook, and prove its quotes against the published factsheets; list every problem found."""
     from engine import rounds
     from engine.assess import engine_for
+    from engine.errors import RulebookError
     from engine.layout import load_layout
+    from engine.published import check_answer_quotes, check_quotes, load_published
     from engine.rulebook import load_rulebook
 
     rulebook = load_rulebook(rules, rounds.questionnaire(round)) if rules else rounds.rulebook(round)
     engine = engine_for(rulebook)
     layout = load_layout(rulebook)
+    published = load_published(rounds.published_dir(round))
+    problems = check_quotes(rulebook, published) + [p for factsheet in published for p in check_answer_quotes(factsheet, rulebook)]
+    if problems:
+        raise RulebookError(problems)
     drafts = sum(rule.draft for rule in rulebook.rules)
+    grounds = sum(len(rule.grounds) for rule in rulebook.rules)
     typer.echo(
         f"{round}: {len(rulebook.rules)} rules ({len(rulebook.rules) - drafts} in force, {drafts} draft) and "
         f"{len(rulebook.observations)} observations over "
         f"{len(rulebook.questionnaire.questions)} questions, compiled into {len(engine.compiled.plans)} durable-rules rulesets; "
-        f"factsheet layout for {len(layout.chapters)} chapters; no problems"
+        f"factsheet layout for {len(layout.chapters)} chapters; {grounds} quoted grounds and the answers of "
+        f"{', '.join(f.party for f in published) or 'no Party'} found word for word in the published factsheets; no problems"
     )
+
+
+@app.command()
+@reports_errors
+def rules(
+    format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools."),
+    include_draft: bool = typer.Option(False, "--include-draft", help="Also list draft rules and observations worded by selfcheck."),
+    round: str = ROUND_OPTION,
+    rules_dir: Path = typer.Option(None, "--rules", help="A rulebook directory to show instead of the round's own."),
+):
+    """The rulebook as a lawyer reviews it: each rule's basis, grounds, argument and condition in words."""
+    from engine import rounds
+    from engine.review import render_review, review
+    from engine.rulebook import load_rulebook
+
+    rulebook = load_rulebook(rules_dir, rounds.questionnaire(round)) if rules_dir else rounds.rulebook(round)
+    view = review(rulebook, include_draft)
+    if format is Format.json:
+        typer.echo(view.model_dump_json(indent=2))
+    else:
+        sys.stdout.write(render_review(view))
+
+
+@app.command()
+@reports_errors
+def upgrade(
+    answers: Path = typer.Argument(..., help="An answers file, or an amendment, written for an earlier edition of the questionnaire."),
+    output: Path = typer.Option(None, "-o", "--output", help="Write the upgraded file here instead of stdout (never over FILE itself)."),
+    round: str = ROUND_OPTION,
+):
+    """Bring an answers file or an amendment to this edition of the questionnaire; list what must be answered again."""
+    from engine.errors import InputError
+    from engine.upgrade import report, upgrade as run_upgrade
+
+    if output is not None and output.resolve() == answers.resolve():
+        raise InputError(output, "is the file being upgraded; write the upgrade to another file and compare them first")
+    result = run_upgrade(answers, round)
+    _write(result.text, output)
+    typer.echo(report(result, answers), err=True)
 
 
 @app.command()

@@ -24,12 +24,12 @@ def write_synthetic_round(factor: int, directory: Path) -> tuple[Path, Path]:
     """Write a questionnaire and a rulebook ``factor`` times the real ones; return their paths."""
     round_id = rounds.DEFAULT_ROUND
     questionnaire = read_document(rounds.questionnaire_path(round_id)).data
-    real_ids = {q["id"] for chapter in questionnaire["chapters"] for q in chapter["questions"]}
-    for chapter in questionnaire["chapters"]:
-        chapter["questions"] = [
-            _shortened({**question, "id": f"s{k}.{question['id']}", "number": f"{k}.{question['number']}"}, k)
+    real_ids = {q["id"] for section in questionnaire["sections"] for q in section["questions"]}
+    for section in questionnaire["sections"]:
+        section["questions"] = [
+            _shortened({**question, "id": f"s{k}.{question['id']}", "number": _numbered(question["number"], k)}, k)
             for k in range(factor)
-            for question in chapter["questions"]
+            for question in section["questions"]
         ]
     questionnaire_file = directory / "questionnaire.yaml"
     questionnaire_file.write_text(_dump(questionnaire), encoding="utf-8")
@@ -43,10 +43,11 @@ def write_synthetic_round(factor: int, directory: Path) -> tuple[Path, Path]:
         copies = []
         for k in range(factor):
             for rule in chapter_file["rules"]:
-                chapter, number = rule["id"].split("-")
-                copy = _shortened({**rule, "id": f"{chapter}-{int(number) + 1000 * k}"}, k)
+                copy = _shortened({**rule, "id": _copied_id(rule["id"], k)}, k)
                 if "when" in rule:
                     copy["when"] = _rename_questions(rule["when"], k, real_ids)
+                if "printed_with" in rule:
+                    copy["printed_with"] = _copied_id(rule["printed_with"], k)
                 copies.append(copy)
         chapter_file["rules"] = copies
         if "observations" in chapter_file:
@@ -64,12 +65,28 @@ def write_synthetic_round(factor: int, directory: Path) -> tuple[Path, Path]:
     return questionnaire_file, rules_dir
 
 
+def _numbered(number: str, k: int) -> str:
+    """Copy k of a question number, still under the same Committee question: S8.1 -> S8.1001."""
+    head, last = number.rsplit(".", 1)
+    return f"{head}.{int(last) + 1000 * k}"
+
+
+def _copied_id(item_id: str, k: int) -> str:
+    """Copy k of a rule id (II-3 -> II-1003) or of an observation id (XI.no-research -> XI.no-research-s1)."""
+    if "." in item_id:
+        return f"{item_id}-s{k}"
+    chapter, number = item_id.split("-")
+    return f"{chapter}-{int(number) + 1000 * k}"
+
+
 def _shortened(item: dict, k: int) -> dict:
     """Copies after the first carry one-letter texts: the files stay under the loader's size cap,
     and the engine's cost does not depend on the length of the words."""
     if k == 0:
         return item
-    short = {key: "c" for key in ("prompt", "help", "reason", "text") if key in item}
+    short = {key: "c" for key in ("help", "reason", "text") if key in item}
+    if "prompt" in item:
+        short["prompt"] = "c?"  # a yes/no question is still asked as a question
     if "serves" in item:
         short["serves"] = ["c"]
     if "options" in item:

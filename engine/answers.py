@@ -18,7 +18,11 @@ from .errors import InputError
 from .questionnaire import NOT_PROVIDED, Questionnaire, _describe
 
 TOP_LEVEL = {"party": "the Party's name", "round": "the monitoring round", "as_of": "the date the answers describe", "answers": "the answers"}
-ANSWER_TEXTS = ("source", "note")  # beside the value, in the long form of an answer
+ANSWER_TEXTS = ("source", "note")  # beside the value, in the long form of an answer (and of an amendment's change)
+# An answer reconstructed from a published document says what it rests on: the sentence that states
+# the fact (quote), or the recommendations that show it (inferred_from).
+EVIDENCE_TEXTS = ANSWER_TEXTS + ("quote",)
+RECOMMENDATION_ID = re.compile(r"^[IVX]+-[1-9][0-9]*$")
 
 
 class Answers(BaseModel):
@@ -32,6 +36,8 @@ class Answers(BaseModel):
     values: dict[str, Any]
     sources: dict[str, str] = {}
     notes: dict[str, str] = {}
+    quotes: dict[str, str] = {}  # the published sentence an answer rests on, word for word
+    inferred_from: dict[str, tuple[str, ...]] = {}  # the printed recommendations an answer is inferred from
     amendments: tuple[str, ...] = ()  # the bills overlaid on the answers given, in order
 
 
@@ -60,28 +66,43 @@ def check_answers_document(document: Document) -> tuple[Answers | None, list[Inp
     if not isinstance(data, dict) or data.get("round") not in rounds.known_rounds():
         return None, problems
     questionnaire = rounds.questionnaire(data["round"])
-    values, sources, notes = {}, {}, {}
+    values: dict[str, Any] = {}
+    texts: dict[str, dict[str, str]] = {name: {} for name in EVIDENCE_TEXTS}
+    inferred_from: dict[str, tuple[str, ...]] = {}
     answers = data.get("answers", {})
     if not isinstance(answers, dict):
         return None, problems + [document.error("expected a mapping of question ids to answers", ("answers",))]
     for question_id, given in answers.items():
+        keys = ("answers", question_id)
         try:
-            values[question_id], texts = read_answer(document, questionnaire, ("answers", question_id), given)
+            if isinstance(given, dict) and "inferred_from" in given:
+                inferred_from[question_id] = _recommendation_ids(document, keys + ("inferred_from",), given["inferred_from"])
+                given = {key: text for key, text in given.items() if key != "inferred_from"}
+            values[question_id], found = read_answer(document, questionnaire, keys, given, EVIDENCE_TEXTS, extra=("inferred_from",))
         except InputError as problem:
             problems.append(problem)
             continue
-        if "source" in texts:
-            sources[question_id] = texts["source"]
-        if "note" in texts:
-            notes[question_id] = texts["note"]
+        for name, text in found.items():
+            texts[name][question_id] = text
     if problems:
         return None, problems
     as_of = read_date(document, ("as_of",)) if data.get("as_of") is not None else None
-    return Answers(party=data["party"].strip(), round=data["round"], as_of=as_of, values=values, sources=sources, notes=notes), []
+    answers_read = Answers(
+        party=data["party"].strip(), round=data["round"], as_of=as_of, values=values,
+        sources=texts["source"], notes=texts["note"], quotes=texts["quote"], inferred_from=inferred_from,
+    )
+    return answers_read, []
+
+
+def _recommendation_ids(document: Document, keys: tuple, given: Any) -> tuple[str, ...]:
+    ids = given if isinstance(given, list) else [given]
+    if not ids or not all(isinstance(i, str) and RECOMMENDATION_ID.match(i) for i in ids):
+        raise document.error(f"expected a recommendation id such as IV-4, or a list of them, got {_describe(given)}", keys)
+    return tuple(ids)
 
 
 def render_answers(answers: Answers, questionnaire: Questionnaire, comments: Iterable[str] = ()) -> str:
-    """An answers file for ``answers``, in the questionnaire's order under a comment per chapter.
+    """An answers file for ``answers``, in the questionnaire's order under a comment per section.
 
     Written as our reader reads it back: yes and no as text, no tags, texts quoted or, when they
     run over several lines, as literal blocks; each answer with its source and note.
@@ -91,18 +112,22 @@ def render_answers(answers: Answers, questionnaire: Questionnaire, comments: Ite
     if answers.as_of:
         lines.append(f"as_of: {answers.as_of.isoformat()}")
     lines.append("answers:" if answers.values else "answers: {}")
-    for chapter in questionnaire.chapters:
-        written = [q.id for q in chapter.questions if q.id in answers.values]
+    for section in questionnaire.sections:
+        written = [q.id for q in section.questions if q.id in answers.values]
         if written:
-            lines += [""] * (lines[-1] != "answers:") + [f"  # {chapter.chapter}. {chapter.title}"]
+            lines += [""] * (lines[-1] != "answers:") + [f"  # {section.number}. {section.title} (chapter {section.chapter})"]
         for question_id in written:
             value = _yaml_value(answers.value(question_id), "      ")
-            texts = [(name, given[question_id]) for name, given in (("source", answers.sources), ("note", answers.notes)) if question_id in given]
+            texts = [
+                (name, yaml_scalar(given[question_id]))
+                for name, given in (("source", answers.sources), ("note", answers.notes), ("quote", answers.quotes), ("inferred_from", answers.inferred_from))
+                if question_id in given
+            ]
             if not texts:
                 lines.append(f"  {question_id}: {value}")
                 continue
             lines += [f"  {question_id}:", f"    value: {value}"]
-            lines += [f"    {name}: {yaml_scalar(text)}" for name, text in texts]
+            lines += [f"    {name}: {text}" for name, text in texts]
     return "\n".join(lines) + "\n"
 
 
@@ -114,7 +139,13 @@ def _yaml_value(value: Any, indent: str) -> str:
 
 
 def read_answer(
-    document: Document, questionnaire: Questionnaire, keys: tuple, given: Any, texts: tuple[str, ...] = ANSWER_TEXTS, required: tuple[str, ...] = ()
+    document: Document,
+    questionnaire: Questionnaire,
+    keys: tuple,
+    given: Any,
+    texts: tuple[str, ...] = ANSWER_TEXTS,
+    required: tuple[str, ...] = (),
+    extra: tuple[str, ...] = (),
 ) -> tuple[Any, dict[str, str]]:
     """One answer at ``keys`` (its last key the question id), checked: its value and its texts.
 
@@ -127,7 +158,7 @@ def read_answer(
         raise document.error(_unknown_question(question_id, questionnaire), keys)
     found: dict[str, str] = {}
     if isinstance(given, dict) or required:
-        optional = tuple(text for text in texts if text not in required)
+        optional = tuple(text for text in texts + extra if text not in required)
         shape = f"a mapping with {in_words(('value',) + required)}" + (f" and optionally {in_words(optional)}" if optional else "")
         expected = shape if required else f"an answer, or {shape}"
         if not isinstance(given, dict):

@@ -32,13 +32,29 @@ class Citations(BaseModel):
     other: list[str]
 
 
+class Ground(BaseModel):
+    para: str
+    quote: str
+
+
+class NoInformation(BaseModel):
+    basis: str  # printed or inferred
+    because: str
+
+
 class Finding(BaseModel):
     id: str
     level: str
-    block: str
+    block: str  # where the factsheet prints it for these answers: specific to the Party, or generic
     chapter: str
     text: str
     reason: str
+    basis: str  # printed, all_parties or inferred
+    grounds: list[Ground]  # the published sentences that print the reason
+    argument: str | None  # the legal argument where the reason is inferred, or how a printed one is read
+    applies_because: str  # answer, no_information or all_parties
+    no_information: NoInformation | None  # why no information has this effect, when it is what made it apply
+    inferred: bool  # it rests on a reason selfcheck infers: its basis, or what no information does to it
     citations: Citations
     because: list[Because]
     draft: bool
@@ -60,6 +76,7 @@ class Observed(BaseModel):
     text: str
     citations: ObservationCitations
     because: list[Because]
+    draft: bool = False  # worded by selfcheck on the Committee's pattern, not printed in any published factsheet
 
 
 class Provenance(BaseModel):
@@ -93,23 +110,27 @@ def engine_for(rulebook: Rulebook):
 def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) -> Assessment:
     engine = engine_for(rulebook)
     layout = _layout(rulebook)
-    findings: dict[str, Finding] = {}
-    observed: dict[str, Observed] = {}
+    fired: dict[str, list[str]] = {}  # item id -> the alternatives of its condition that held, in firing order
     for name in engine.fired(answers.value, include_draft):
-        item_id = engine.compiled.conjuncts[name][0]
-        # the first alternative that held explains the finding
-        if item_id in layout.shared:
-            if item_id not in findings:
-                findings[item_id] = _finding(layout, item_id, name, answers)
-        elif item_id not in observed:
-            text = plain(observation_text(rulebook.observation_by_id[item_id], answers))
-            observed[item_id] = Observed.model_construct(**layout.observations[item_id], text=text, because=_because(layout, name, answers))
+        fired.setdefault(engine.compiled.conjuncts[name][0], []).append(name)
+    findings = [_finding(layout, item_id, names, answers) for item_id, names in fired.items() if item_id in layout.shared]
+    observed = [
+        Observed.model_construct(
+            **layout.observations[item_id],
+            text=plain(observation_text(rulebook.observation_by_id[item_id], answers)),
+            because=_because(layout, names[0], answers),
+        )
+        for item_id, names in fired.items()
+        if item_id in layout.observations
+    ]
+    for finding in findings:
+        finding.block = rulebook.block_for(layout.rules[finding.id], fired.keys())
     return Assessment(
         party=answers.party,
         provenance=provenance(rulebook, answers),
         include_draft=include_draft,
-        recommendations=sorted(findings.values(), key=lambda f: layout.order[f.id]),
-        observations=sorted(observed.values(), key=lambda o: layout.order[o.id]),
+        recommendations=sorted(findings, key=lambda f: (layout.order[f.id][0], BLOCKS.index(f.block), *layout.order[f.id][2:])),
+        observations=sorted(observed, key=lambda o: layout.order[o.id]),
     )
 
 
@@ -120,11 +141,13 @@ class _Layout:
         questionnaire = rulebook.questionnaire
         self.shared = {
             rule.id: dict(
-                id=rule.id, level=rule.level, block=rule.block, chapter=rule.chapter, reason=rule.reason, draft=rule.draft,
-                citations=Citations(recommendation=rule.id, **rule.cites.model_dump()),
+                id=rule.id, level=rule.level, chapter=rule.chapter, reason=rule.reason, draft=rule.draft,
+                basis=rule.basis, argument=rule.argument, citations=Citations(recommendation=rule.id, **rule.cites.model_dump()),
             )
             for rule in rulebook.rules
         }
+        self.rules = {rule.id: rule for rule in rulebook.rules}
+        self.silent_means_none = {q.id for q in questionnaire.questions.values() if q.silence_means == "none"}
         self.texts = {rule.id: rule.text for rule in rulebook.rules}
         self.order = {
             rule.id: (rulebook.chapter_order[rule.chapter], BLOCKS.index(rule.block), LEVELS.index(rule.level), rule.number)
@@ -133,7 +156,7 @@ class _Layout:
         self.order.update({observation.id: (index,) for index, observation in enumerate(rulebook.observations)})
         self.observations = {
             observation.id: dict(
-                id=observation.id, tone=observation.tone, chapter=observation.chapter,
+                id=observation.id, tone=observation.tone, chapter=observation.chapter, draft=observation.draft,
                 citations=ObservationCitations(**observation.cites.model_dump()),
             )
             for observation in rulebook.observations
@@ -149,6 +172,11 @@ class _Layout:
             self.reasons[name] = [(question.id, question.number, condition) for question, condition in parts]
 
 
+    def unanswered(self, because: Because) -> bool:
+        """Whether this part held only because the question was left unanswered (no information)."""
+        return because.answer == NOT_PROVIDED and because.question not in self.silent_means_none
+
+
 @lru_cache(maxsize=8)
 def _layout(rulebook: Rulebook) -> _Layout:
     return _Layout(rulebook)
@@ -162,9 +190,30 @@ def _because(layout: _Layout, conjunct: str, answers: Answers) -> list[Because]:
     return because
 
 
-def _finding(layout: _Layout, rule_id: str, conjunct: str, answers: Answers) -> Finding:
-    text = layout.texts[rule_id].replace("{party}", answers.party)
-    return Finding.model_construct(**layout.shared[rule_id], text=text, because=_because(layout, conjunct, answers))
+def _finding(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answers) -> Finding:
+    """A fired recommendation, explained by the first alternative that held on answers given, if any did."""
+    rule = layout.rules[rule_id]
+    explained = [(name, _because(layout, name, answers)) for name in conjuncts]
+    answered = [(name, because) for name, because in explained if not any(layout.unanswered(b) for b in because)]
+    name, because = (answered or explained)[0]
+    if rule.condition is None:
+        applies_because = "all_parties"
+    else:
+        applies_because = "answer" if answered else "no_information"
+    party = answers.party
+    no_information = None
+    if applies_because == "no_information":
+        no_information = NoInformation.model_construct(**rule.no_information.model_dump())
+    return Finding.model_construct(
+        **layout.shared[rule_id],
+        block=rule.block,
+        text=layout.texts[rule_id].replace("{party}", party),
+        grounds=[Ground.model_construct(para=g.para, quote=g.quote.replace("{party}", party)) for g in rule.grounds],
+        applies_because=applies_because,
+        no_information=no_information,
+        inferred=rule.basis == "inferred" or (no_information is not None and no_information.basis == "inferred"),
+        because=because,
+    )
 
 
 def observation_text(observation: Observation, answers: Answers) -> str:

@@ -104,7 +104,7 @@ def reference(answers: Answers, rulebook: Rulebook, include_draft: bool) -> Outc
 
 
 def in_force(item: Conditional, include_draft: bool) -> bool:
-    return not (isinstance(item, Rule) and item.draft and not include_draft)
+    return include_draft or not item.only_with_drafts
 
 
 def load_cases(directory: Path) -> list[Case]:

@@ -14,7 +14,8 @@ from .conditions import COMPARISONS, Condition, holds, tests_in
 from .questionnaire import NOT_PROVIDED, Question, Questionnaire
 from .rulebook import Rule
 
-MAX_CHANGES = 3
+# II-12 reads four answers that must all change for a Party that answered none of them.
+MAX_CHANGES = 4
 # A condition only asks whether a free text was written, so any words stand for all of them.
 ANY_TEXT = "(any text)"
 

@@ -65,6 +65,11 @@ def document_from_bytes(path: Path, raw: bytes) -> Document:
     return document_from_text(path, _decoded(path, raw))
 
 
+def read_plain_text(path: str | Path) -> str:
+    """A text file (a published factsheet), read under the same caps and checks as a document."""
+    return _read_text(Path(path))
+
+
 def document_from_text(path: Path, text: str) -> Document:
     """The document ``text`` would be if it were the file ``path`` (read as JSON or YAML by its suffix)."""
     if path.suffix.lower() == ".json":

@@ -82,7 +82,7 @@ def compile_rulebook(rulebook: Rulebook) -> CompiledRulebook:
     # returns its fact as JSON, so small facts keep the per-firing cost down.
     for draft, conditional in ((False, False), (False, True), (True, False), (True, True)):
         batch: dict[str, dict] = {}
-        for rule in (r for r in rulebook.rules + rulebook.observations if r.draft == draft and (r.condition is not None) == conditional):
+        for rule in (r for r in rulebook.rules + rulebook.observations if r.only_with_drafts == draft and (r.condition is not None) == conditional):
             if len(rule.conjuncts) > MAX_CONJUNCTS_PER_RULESET:
                 problems.append(rule.error(f"{rule.id}: the condition has {len(rule.conjuncts)} alternatives; at most {MAX_CONJUNCTS_PER_RULESET} fit one ruleset"))
                 continue

@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 
 from . import rounds
 from .answers import Answers
-from .assess import Assessment, Because, Provenance, assess, observation_text, provenance
+from .assess import Assessment, Because, Ground, NoInformation, Provenance, assess, observation_text, provenance
 from .conditions import COMPARISONS, All, Condition, Not, Test, holds
-from .counterfactual import ANY_TEXT, smallest_changes
+from .counterfactual import ANY_TEXT, MAX_CHANGES, smallest_changes
 from .errors import EngineError, InputError
 from .markup import plain
 from .questionnaire import NOT_PROVIDED
@@ -67,6 +67,13 @@ class Explanation(BaseModel):
     draft: bool = False
     text: str
     reason: str | None = None
+    basis: str  # printed, all_parties or inferred (a drafted observation is inferred)
+    grounds: list[Ground] = []
+    argument: str | None = None
+    on_no_information: str | None = None  # fires or silent
+    no_information: NoInformation | None = None  # what no information does to it, and on what basis
+    applies_because: str | None = None  # answer, no_information or all_parties, when it fires
+    inferred: bool = False  # it fires on a reason selfcheck infers
     fires: bool
     addressed_to_all: bool
     condition: ConditionPart | None
@@ -98,6 +105,14 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
         for change in smallest_changes(item, answers.value, questionnaire, fire=not fires)
     ]
     cites = item.cites
+    finding = found[0] if found and not observation else None
+    rule_fields = {} if observation else dict(
+        grounds=[Ground(para=g.para, quote=g.quote.replace("{party}", answers.party)) for g in item.grounds],
+        on_no_information=item.on_no_information,
+        no_information=NoInformation(**item.no_information.model_dump()) if item.no_information else None,
+        applies_because=finding.applies_because if finding else None,
+        inferred=finding.inferred if finding else item.basis == "inferred",
+    )
     return Explanation(
         party=answers.party,
         provenance=provenance(rulebook, answers),
@@ -105,11 +120,14 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
         kind="observation" if observation else "recommendation",
         chapter=item.chapter,
         level=None if observation else item.level,
-        block=None if observation else item.block,
+        block=None if observation else (finding.block if finding else item.block),
         tone=item.tone if observation else None,
         draft=item.draft,
         text=plain(observation_text(item, answers)) if observation else item.text.replace("{party}", answers.party),
         reason=None if observation else item.reason,
+        basis=item.basis,
+        argument=item.argument,
+        **rule_fields,
         fires=fires,
         addressed_to_all=item.condition is None,
         condition=_part(item.condition, answers, rulebook) if item.condition is not None else None,
@@ -173,11 +191,14 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook) -> str:
     state = ("fires" if e.fires else "does not fire") if e.kind == "recommendation" else ("holds" if e.fires else "does not hold")
     what = f"{e.level}, {'specific to ' + e.party if e.block == 'specific' else 'addressed to all Parties'}" if e.kind == "recommendation" else f"{e.tone.replace('_', ' ')} observation"
     lines = [f"{e.id} {state} for {e.party}: {what} (chapter {e.chapter}. {titles[e.chapter]})"]
-    if e.draft:
+    if e.draft and e.kind == "recommendation":
         lines.append("  A draft: inferred, not printed in any published factsheet; it fires only with --include-draft.")
+    elif e.draft:
+        lines.append("  Worded by selfcheck on the Committee's pattern: no published factsheet prints it.")
     lines += ["", wrap(e.text, "  ", "  ")]
     if e.reason:
-        lines += ["", wrap(f"Why the Committee addresses it: {e.reason}", "", "  ")]
+        lines += ["", wrap(f"Why it is addressed: {e.reason}", "", "  ")]
+    lines += ["", *_basis_lines(e)]
     lines.append("")
     if e.condition is None:
         lines.append("Condition: none - it is addressed to all Parties, whatever their answers.")
@@ -192,6 +213,27 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook) -> str:
         f"{p.questionnaire_version}, answers as of {p.answers_as_of or 'an unstated date'}", "", "  ",
     )]
     return "\n".join(lines) + "\n"
+
+
+BASIS_WORDS = {
+    "printed": "printed - a published factsheet prints the reason:",
+    "all_parties": "addressed to all Parties by the report.",
+    "inferred": "inferred - no published factsheet prints the reason; selfcheck's argument follows.",
+}
+
+
+def _basis_lines(e: Explanation) -> list[str]:
+    lines = [f"Basis: {BASIS_WORDS[e.basis]}"]
+    lines += [wrap(f'{ground.para}: "{ground.quote}"', "  ", "    ") for ground in e.grounds]
+    if e.argument:
+        lines.append(wrap(f"Argument: {e.argument}", "  ", "    "))
+    if e.on_no_information:
+        n = e.no_information
+        effect = "it fires" if e.on_no_information == "fires" else "it stays silent"
+        lines.append(wrap(f"With no information on its questions, {effect} ({n.basis}): {n.because}", "", "  "))
+    if e.applies_because == "no_information":
+        lines.append(wrap(f"It applies to {e.party} because no information was given on a question it reads, not because of an answer.", "", "  "))
+    return lines
 
 
 def _condition_lines(part: ConditionPart, indent: str) -> list[str]:
@@ -212,7 +254,7 @@ def _change_lines(e: Explanation) -> list[str]:
     if e.addressed_to_all:
         return ["What would change it: nothing - no answer makes a recommendation to all Parties go away."]
     if not e.changes:
-        return [f"What would make it {goal}: no change of up to three answers would."]
+        return [f"What would make it {goal}: no change of up to {MAX_CHANGES} answers would."]
     if e.changes == [[]]:
         return [f"What would make it {goal}: it already does."]
     count = len(e.changes[0])

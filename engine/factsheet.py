@@ -106,12 +106,18 @@ class Factsheet:
     last_update: str | None
     contents: str
     parts: list[Part]
+    annex: Part | None  # selfcheck's own account of what rests on inference; never the Committee's words
     provenance_runs: list[Inline]
     provenance: Provenance
 
     @property
+    def sections(self) -> list[Part]:
+        """What a renderer prints: the Committee's parts, then selfcheck's annex if there is one."""
+        return self.parts + ([self.annex] if self.annex else [])
+
+    @property
     def footnotes(self) -> list[Footnote]:
-        return [footnote for part in self.parts for footnote in part.footnotes]
+        return [footnote for part in self.sections for footnote in part.footnotes]
 
 
 def build_factsheet(assessment: Assessment, answers: Answers, rulebook: Rulebook, layout: Layout) -> Factsheet:
@@ -123,7 +129,8 @@ class _Builder:
         self.assessment, self.answers, self.rulebook, self.layout = assessment, answers, rulebook, layout
         self.words = layout.document
         self.fired = {finding.id: finding for finding in assessment.recommendations}
-        self.observed = {observation.id for observation in assessment.observations}
+        self.observed = {observation.id: observation for observation in assessment.observations}
+        self.block = "specific"  # the part of a chapter being printed: only what is printed there is fired there
         self.footnotes: list[Footnote] = []
         self.number = 0
 
@@ -180,6 +187,7 @@ class _Builder:
             report=provenance.report,
             rulebook_sha256=provenance.rulebook_sha256,
         )
+        annex = self.annex()
         return Factsheet(
             party=self.answers.party,
             language=self.words.language,
@@ -189,6 +197,7 @@ class _Builder:
             last_update=plain_text(self.runs(self.words.last_update, as_of=as_of)) if as_of else None,
             contents=self.words.contents,
             parts=parts,
+            annex=annex,
             provenance_runs=provenance_runs,
             provenance=provenance,
         )
@@ -228,6 +237,7 @@ class _Builder:
                 ("specific", layout.specific, layout.specific_heading),
                 ("generic", layout.generic, layout.generic_heading),
             ):
+                self.block = block
                 printed = self.unplaced_observations(layout) if block == "specific" else []
                 printed += self.content(content)
                 printed += self.unplaced_recommendations(layout, block)
@@ -274,7 +284,7 @@ class _Builder:
 
     def observation_runs(self, observation_id: str) -> list[Inline]:
         observation = self.rulebook.observation_by_id[observation_id]
-        text = observation_text(observation, self.answers)
+        text = (self.words.drafted_observation if observation.draft else "") + observation_text(observation, self.answers)
         placed = {n for cite in footnotes_in(observation.text) if cite.kind == "paras" for n in cite.items}
         missing = [n for n in observation.cites.report_paras if n not in placed]
         if missing:  # report paragraphs the text does not place are cited at its end
@@ -300,9 +310,13 @@ class _Builder:
             printed.insert(0, Paragraph(self.runs(block.lead), "lead"))
         return printed
 
+    def printed_here(self, rule_id: str) -> bool:
+        """Fired, and printed in the part being built (a recommendation to all Parties may move)."""
+        return rule_id in self.fired and self.fired[rule_id].block == self.block
+
     def units(self, entry: Entry) -> list[tuple[str, list[Rule], tuple[str, ...], bool]]:
         """What an entry prints: its wording when all its ids fired, else each fired id's own text."""
-        rules = [self.rulebook.by_id[i] for i in entry.ids if i in self.fired]
+        rules = [self.rulebook.by_id[i] for i in entry.ids if self.printed_here(i)]
         if not rules:
             return []
         if len(rules) == len(entry.ids) and entry.wording is not None:
@@ -326,7 +340,7 @@ class _Builder:
         return Item(runs_, "recommendation", parts=[self.runs(part) for part in texts[1:]])
 
     def statement(self, block: Statement, previous: Block | None) -> list[Block]:
-        fired = [i for i in block.ids if i in self.fired]
+        fired = [i for i in block.ids if self.printed_here(i)]
         if not fired:
             return []
         if len(fired) == len(block.ids):
@@ -334,7 +348,7 @@ class _Builder:
         else:  # part of a merged sentence: each fired recommendation on its own
             made = []
             for rule in (self.rulebook.by_id[i] for i in fired):
-                template = self.words.statements[rule.block]
+                template = self.words.statements[self.block]
                 body = fill(template, lambda name: {"text": rule.text, "verb": self.words.verbs[rule.level]}.get(name))
                 item = self.item(body, [rule], (), ".", own=True)
                 made.append((item.runs, item.parts))
@@ -357,7 +371,7 @@ class _Builder:
             rules = [
                 self.rulebook.by_id[finding.id]
                 for finding in self.assessment.recommendations
-                if finding.chapter == layout.chapter and finding.block == block and finding.level == level and finding.id not in layout.placed
+                if finding.chapter == layout.chapter and finding.block == block and finding.level == level and finding.id not in layout.placed_in(block)
             ]
             if rules:
                 lead = self.words.leads[block].replace("{verb}", self.words.verbs[level])
@@ -365,7 +379,11 @@ class _Builder:
         return printed
 
     def free_text(self, spec: FreeText, kind: str) -> list[Block]:
-        """A Party's promising practices or difficulties, as it wrote them; its source's paragraphs cited."""
+        """A Party's promising practices or difficulties, as it wrote them; its source's paragraphs cited.
+
+        Words quoted from a published factsheet are the Committee's and print as the Committee
+        printed them; words the Party wrote print as the Party's, never in the Committee's voice.
+        """
         answer = self.answers.value(spec.answer)
         if not isinstance(answer, str) or answer == "not_provided":
             return []
@@ -373,6 +391,13 @@ class _Builder:
         source = SOURCE_PARAS.match(self.answers.sources.get(spec.answer, ""))
         if source:
             paragraphs[-1] += f"[^{source.group(1)}]"
+        committee = spec.answer in self.answers.quotes
+        if not committee:
+            voice = self.words.party_voice
+            if kind == "difficulties":
+                heading = self.runs(self.words.headings.difficulties)
+                return [Heading(3, heading)] + [Paragraph(self.runs(voice.difficulty, text=p), "difficulty") for p in paragraphs]
+            return [Heading(3, self.runs(voice.practices))] + [Paragraph(self._numbered(clean(p)), "practice") for p in paragraphs]
         heading = spec.heading or getattr(self.words.headings, kind)
         printed: list[Block] = [Heading(3, self.runs(heading))]
         if spec.lead:
@@ -380,6 +405,31 @@ class _Builder:
         if kind == "difficulties":
             return printed + [Paragraph(self.runs(self.words.difficulty, text=p), "difficulty") for p in paragraphs]
         return printed + [Paragraph(self._numbered(clean(p)), "practice") for p in paragraphs]
+
+    # -- selfcheck's own account ---------------------------------------------------------------------
+
+    def annex(self) -> Part | None:
+        """After the chapters: which recommendations rest on inference, and which words are selfcheck's."""
+        words = self.words.annex
+        findings = self.assessment.recommendations
+        groups = (
+            (words.inferred, [f for f in findings if f.basis == "inferred" and not f.draft], lambda f: self.rulebook.by_id[f.id].argument),
+            (words.no_information, [f for f in findings if f.applies_because == "no_information"], lambda f: f.no_information.because),
+            (words.draft, [f for f in findings if f.draft], lambda f: self.rulebook.by_id[f.id].argument),
+        )
+        drafted = [o for o in self.assessment.observations if o.draft]
+        if not any(chosen for _, chosen, _ in groups) and not drafted:
+            return None
+        first = len(self.footnotes)
+        blocks: list[Block] = [Paragraph(self.runs(words.about), "annex")]
+        for lead, chosen, why in groups:
+            if chosen:
+                items = [Item(self.runs(words.item, id=f.id, level=f.level, why=why(f)), "annex") for f in chosen]
+                blocks += [Paragraph(self.runs(lead), "annex"), Bullets(items)]
+        if drafted:
+            items = [Item([Text(f"{o.id}: {o.text}")], "annex") for o in drafted]
+            blocks += [Paragraph(self.runs(words.drafted), "annex"), Bullets(items)]
+        return Part("annex", Heading(2, self.runs(words.heading), "annex"), blocks, self.footnotes[first:])
 
 
 def plain_text(inlines: list[Inline]) -> str:

@@ -60,6 +60,25 @@ class Headings(Strict):
     practices: str
 
 
+class PartyVoice(Strict):
+    """How a free text the Party wrote is printed: as the Party's words, never as the Committee's."""
+
+    difficulty: str = Field(description="One difficulty; {party} and {text}")
+    practices: str = Field(description="The heading over the practices the Party reports as promising; {party}")
+
+
+class Annex(Strict):
+    """What selfcheck says of the document after the chapters, in its own voice."""
+
+    heading: str
+    about: str
+    inferred: str = Field(description="Lead-in to the recommendations resting on an inferred reason")
+    no_information: str = Field(description="Lead-in to the recommendations applying because no information was given")
+    drafted: str = Field(description="Lead-in to the observations worded by selfcheck")
+    draft: str = Field(description="Lead-in to the draft recommendations (inferred ids, --include-draft)")
+    item: str = Field(description="One recommendation of a list: {id}, {level}, {why}")
+
+
 class FootnoteWords(Strict):
     paragraph: str
     paragraphs: str
@@ -86,7 +105,10 @@ class DocumentSpec(Strict):
     statements: dict[Literal["specific", "generic"], str]
     headings: Headings
     difficulty: str
+    party_voice: PartyVoice
     draft: str
+    drafted_observation: str
+    annex: Annex
     footnotes: FootnoteWords
 
 
@@ -199,8 +221,11 @@ class ChapterLayout:
     generic: tuple
     practices: FreeText | None
     difficulties: FreeText | None
-    placed: frozenset = field(default=frozenset())  # every rule id the layout prints somewhere
+    placed: dict = field(default_factory=dict)  # part (specific, generic) -> the rule ids the layout prints in it
     observed: frozenset = field(default=frozenset())  # every observation id it places
+
+    def placed_in(self, block: str) -> frozenset:
+        return self.placed.get(block, frozenset())
 
 
 @dataclass(frozen=True)
@@ -262,7 +287,7 @@ def _load_chapter(document: Document, chapter: str, rulebook: Rulebook, problems
         generic=generic,
         practices=spec.practices,
         difficulties=spec.difficulties,
-        placed=frozenset(checker.placed),
+        placed={block: frozenset(ids) for block, ids in checker.placed.items()},
         observed=frozenset(checker.observed),
     )
 
@@ -272,7 +297,7 @@ class _Checker:
 
     def __init__(self, document: Document, chapter: str, rulebook: Rulebook, problems: list):
         self.document, self.chapter, self.rulebook, self.problems = document, chapter, rulebook, problems
-        self.placed: set[str] = set()
+        self.placed: dict[str, set[str]] = {"specific": set(), "generic": set()}
         self.printed: dict[str, int] = {}  # times each rule is printed, repeats aside
         self.observed: set[str] = set()
 
@@ -359,9 +384,9 @@ class _Checker:
             if rule is None or rule.chapter != self.chapter:
                 self.problem(f"no recommendation {rule_id} in chapter {self.chapter}", keys + (index,))
                 continue
-            if rule.block != block:
+            if rule.block != block and not (rule.printed_with and block == "specific"):
                 self.problem(f"{rule_id} is a {rule.block} recommendation, placed in the {block} part", keys + (index,))
-            self.placed.add(rule_id)
+            self.placed[block].add(rule_id)
             if not repeat:
                 self.printed[rule_id] = self.printed.get(rule_id, 0) + 1
                 if self.printed[rule_id] == 2:
@@ -395,7 +420,8 @@ class _Checker:
         """Every recommendation in force and every observation of the chapter has its place."""
         rules = [r.id for r in self.rulebook.rules if r.chapter == self.chapter and not r.draft]
         observations = [o.id for o in self.rulebook.observations if o.chapter == self.chapter]
-        unplaced = [i for i in rules if i not in self.placed] + [i for i in observations if i not in self.observed]
+        placed = self.placed["specific"] | self.placed["generic"]
+        unplaced = [i for i in rules if i not in placed] + [i for i in observations if i not in self.observed]
         if unplaced:
             self.problem(f"the layout does not place {', '.join(unplaced)}", ())
 

@@ -215,7 +215,9 @@ class Golden:
         self.observed = self.outcome.observed  # the factsheet golden proves these are the published ones
 
     def _failures(self, outcome: Outcome) -> list[str]:
-        got = {(rule_id, self.rulebook.by_id[rule_id].level, self.rulebook.by_id[rule_id].block) for rule_id in outcome.fired}
+        applying = outcome.fired | outcome.observed
+        rules = [self.rulebook.by_id[rule_id] for rule_id in outcome.fired]
+        got = {(rule.id, rule.level, self.rulebook.block_for(rule, applying)) for rule in rules}
         lines = [f"missing {' '.join(item)}" for item in sorted(self.published - got)]
         lines += [f"unexpected {' '.join(item)}" for item in sorted(got - self.published)]
         lines += [f"observation missing {i}" for i in sorted(self.observed - outcome.observed)]
@@ -226,8 +228,9 @@ class Golden:
         return self._failures(self.outcome)
 
     def failures(self, item: Conditional, condition: Condition | None) -> list[str]:
-        if not in_force(item, include_draft=False):
-            return []
+        if not in_force(item, include_draft=False):  # no draft may fire for a Party whose factsheet is published
+            fires = holds(condition, self.answers.value)
+            return [f"{self.answers.party}: the draft {item.id} fires, but the published factsheet does not print it"] if fires else []
         return self._failures(self.outcome.with_item(item, holds(condition, self.answers.value)))
 
 
@@ -355,7 +358,7 @@ def render(result: Result, baseline_name: str, threshold: float) -> str:
 
 def _mutant_lines(mutant: Mutant) -> list[str]:
     item = mutant.item
-    draft = " [draft]" if getattr(item, "draft", False) else ""
+    draft = " [draft]" if item.only_with_drafts else " [worded by selfcheck]" if item.draft else ""
     head = f"  {item.id}{draft} ({item.source}) {mutant.operator}"
     if mutant.after is None:
         return [f"{head} {mutant.before}", f"    from:     {condition_text(item.condition)}"]
@@ -373,7 +376,7 @@ def _hint(mutant: Mutant, verdict: Verdict, baseline_name: str) -> str:
     not_verb = "does not fire" if isinstance(item, Rule) else "is not observed"
     given = "{" + ", ".join(f"{q}: {_answer(v)}" for q, v in verdict.given.items()) + "}"
     answers = f"given {given} over {baseline_name}" if verdict.given else f"{baseline_name} as it is"
-    draft = " with include_draft: true" if getattr(item, "draft", False) else ""
+    draft = " with include_draft: true" if item.only_with_drafts else ""
     first, second = (verb, not_verb) if verdict.original_holds else (not_verb, verb)
     return f"{answers}{draft}: the original {first}, the mutant {second}"
 

@@ -20,6 +20,12 @@ NOT_PROVIDED = "not_provided"
 TRI_STATE = ("yes", "no", NOT_PROVIDED)
 QUESTION_ID = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 OPTION_VALUE = r"^[a-z][a-z0-9_]*$"
+# The Committee's own numbers ("6.1") and selfcheck's sub-questions ("S6.3"), which can never be taken for them.
+COMMITTEE_NUMBER = r"^\d+(\.\d+)*$"
+SELFCHECK_NUMBER = r"^S\d+\.\d+$"
+# A question asks for a fact; these words in its help would tell which answer counts as compliant.
+STEERING = re.compile(r"\bcounts? as\b|\banswer (yes|no)\b|\bwrite not_provided\b", re.IGNORECASE)
+NEGATION = re.compile(r"\b(not|no|never)\b|n't\b", re.IGNORECASE)
 
 QuestionType = Literal["tri_state", "integer", "one_of", "list", "text"]
 
@@ -35,7 +41,8 @@ class Option(Strict):
 
 class Question(Strict):
     id: str = Field(pattern=QUESTION_ID)
-    number: str = Field(pattern=r"^\d+(\.\d+)*$")
+    number: str = Field(pattern=f"{COMMITTEE_NUMBER}|{SELFCHECK_NUMBER}")
+    origin: Literal["committee", "selfcheck"] = Field("selfcheck", description="Whose question it is: the Committee's (paraphrased) or selfcheck's sub-question")
     type: QuestionType
     prompt: str
     help: str
@@ -43,10 +50,16 @@ class Question(Strict):
     options: list[Option] = []
     minimum: int | None = None
     maximum: int | None = None
-    chapter: str = ""
+    silence_means: Literal["no_information", "none"] = Field(
+        "no_information", description="What leaving the question unanswered says: nothing, or (for a list of formal acts) that there is none"
+    )
+    chapter: str = ""  # the report chapter of its section, filled in on loading
+    section: str = ""  # the number of the Committee's question it belongs to, filled in on loading
 
     @model_validator(mode="after")
     def _shape_fits_type(self) -> Question:
+        if (self.origin == "committee") != bool(re.fullmatch(COMMITTEE_NUMBER, self.number)):
+            raise ValueError("the Committee's questions are numbered like 6.1, selfcheck's own like S6.3")
         if self.type in ("one_of", "list"):
             if len(self.options) < 2:
                 raise ValueError(f"a {self.type} question needs at least two options")
@@ -60,6 +73,8 @@ class Question(Strict):
                 raise ValueError("an integer question needs minimum <= maximum")
         elif self.minimum is not None or self.maximum is not None:
             raise ValueError(f"a {self.type} question takes no minimum or maximum")
+        if self.silence_means == "none" and self.type != "list":
+            raise ValueError("only a list question can say that no answer means none")
         return self
 
     @property
@@ -139,10 +154,14 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-class Chapter(Strict):
-    chapter: str = Field(pattern=r"^[IVX]+$")
+class Section(Strict):
+    """One question of the Committee's questionnaire, with the sub-questions that answer it."""
+
+    number: str = Field(pattern=r"^\d+$")
     title: str
-    questions: list[Question]
+    title_inferred: bool = Field(False, description="The Committee's title is not known and is inferred from the report")
+    chapter: str = Field(pattern=r"^[IVX]+$", description="The chapter of the implementation report it feeds")
+    questions: list[Question] = Field(min_length=1)
 
 
 class Questionnaire(Strict):
@@ -150,11 +169,17 @@ class Questionnaire(Strict):
     title: str
     version: str
     adopted: str
-    chapters: list[Chapter]
+    conventions: str = Field(description="How the questions are numbered and how a yes/no question reads")
+    sections: list[Section]
 
     @cached_property
     def questions(self) -> dict[str, Question]:
-        return {q.id: q.model_copy(update={"chapter": c.chapter}) for c in self.chapters for q in c.questions}
+        return {
+            q.id: q.model_copy(update={"chapter": s.chapter, "section": s.number}) for s in self.sections for q in s.questions
+        }
+
+    def in_chapter(self, chapter: str) -> list[Question]:
+        return [question for question in self.questions.values() if question.chapter == chapter]
 
     def question(self, question_id: str) -> Question | None:
         return self.questions.get(question_id)
@@ -175,14 +200,31 @@ def load_questionnaire(path: Path) -> Questionnaire:
     except ValidationError as error:
         raise pydantic_input_error(document, error) from None
     seen: dict[str, str] = {}
-    for chapter_index, chapter in enumerate(questionnaire.chapters):
-        for index, question in enumerate(chapter.questions):
-            keys = ("chapters", chapter_index, "questions", index, "id")
+    for section_index, section in enumerate(questionnaire.sections):
+        for index, question in enumerate(section.questions):
+            keys = ("sections", section_index, "questions", index)
             for taken in (question.id, question.number):
                 if taken in seen:
-                    raise document.error(f'"{taken}" is used twice; question ids and numbers must be unique', keys)
+                    raise document.error(f'"{taken}" is used twice; question ids and numbers must be unique', keys + ("id",))
                 seen[taken] = question.id
+            problem = _wording_problem(question, section)
+            if problem:
+                raise document.error(f"{question.id}: {problem}", keys)
     return questionnaire
+
+
+def _wording_problem(question: Question, section: Section) -> str | None:
+    """A question asks for one fact, neutrally, under the Committee question it refines."""
+    if not question.number.lstrip("S").startswith(f"{section.number}."):
+        return f"its number {question.number} does not fall under the Committee's question {section.number}"
+    if STEERING.search(question.help):
+        return "its help tells which answer to give; say what the question means, not which answer counts"
+    if question.type == "tri_state":
+        if not question.prompt.rstrip().endswith("?"):
+            return "a yes/no question is asked as a question, ending with '?'"
+        if NEGATION.search(question.prompt):
+            return "a yes/no question is asked in the positive, so that yes always means 'this is the case'"
+    return None
 
 
 def pydantic_input_error(document: Document, error: ValidationError) -> InputError:

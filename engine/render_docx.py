@@ -32,7 +32,7 @@ def render_docx(factsheet: Factsheet) -> bytes:
         document.add_paragraph(factsheet.last_update).alignment = 1
     document.add_paragraph(factsheet.contents, style="TOC Heading")
     _table_of_contents(document, factsheet)
-    for part in factsheet.parts:
+    for part in factsheet.sections:
         heading = document.add_paragraph(style=HEADING_STYLES[part.heading.level])
         heading.paragraph_format.page_break_before = True
         _add_runs(heading, part.heading.runs)
@@ -122,7 +122,7 @@ def _add_bullets(document, items: list[Item], depth: int) -> None:
 
 def _table_of_contents(document, factsheet: Factsheet) -> None:
     """A TOC field over heading levels 1-2, its cached result listing the chapters."""
-    entries = ["".join(i.text for i in part.heading.runs if isinstance(i, Text)) for part in factsheet.parts]
+    entries = ["".join(i.text for i in part.heading.runs if isinstance(i, Text)) for part in factsheet.sections]
     paragraphs = [document.add_paragraph() for _ in entries]
     _field_char(paragraphs[0], "begin")
     instruction = paragraphs[0].add_run()._r

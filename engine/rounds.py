@@ -25,6 +25,11 @@ def schema_path(round_id: str) -> Path:
     return QUESTIONNAIRES / round_id / "answers.schema.json"
 
 
+def published_dir(round_id: str) -> Path:
+    """The factsheets the Committee published for the round, and what each prints (the goldens)."""
+    return QUESTIONNAIRES / round_id / "published"
+
+
 def rules_dir(round_id: str) -> Path:
     return RULES / round_id
 

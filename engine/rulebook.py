@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .conditions import Atom, Choice, Compare, Condition, ConditionError, Missing, TooComplex, disjunctive_normal_form, parse_condition
+from .conditions import Atom, Choice, Compare, Condition, ConditionError, Missing, TooComplex, disjunctive_normal_form, holds, parse_condition
 from .documents import Document, read_bytes, read_document
 from .errors import InputError, Place, RulebookError
 from .markup import PARTY, footnotes_in, placeholders_in
@@ -26,7 +26,11 @@ from .questionnaire import NOT_PROVIDED, Questionnaire, pydantic_input_error
 
 LEVELS = ("require", "request", "invite")
 BLOCKS = ("specific", "generic")
-TONES = ("negative", "positive", "no_information")
+TONES = ("negative", "positive", "no_information", "reservation")
+BASES = ("printed", "all_parties", "inferred")
+# Where the factsheet prints a ground: a report paragraph, a footnote, or (for a sentence without
+# either) the chapter.
+GROUND_PLACE = r"^(Paras?\. \d+(, \d+)*|fn\. \d+|ch\. [IVX]+)$"
 RULE_ID = r"^([IVX]+)-([1-9][0-9]*)$"
 OBSERVATION_ID = r"^([IVX]+)\.([a-z0-9]+(?:-[a-z0-9]+)*)$"
 
@@ -45,14 +49,34 @@ class Citations(Strict):
         return not (self.report_paras or self.convention or self.opinion)
 
 
+class Ground(Strict):
+    """A sentence of a published factsheet that prints the reason for a rule."""
+
+    para: str = Field(pattern=GROUND_PLACE, description="Where it is printed: Para. 285, Paras. 78, 82, fn. 41, or ch. IV")
+    quote: str = Field(min_length=1, description="The factsheet's words, verbatim; {party} stands for the Party's name")
+
+
+class NoInformation(Strict):
+    """Why a question left unanswered has the effect a rule says, and whether a factsheet prints that."""
+
+    basis: Literal["printed", "inferred"]
+    because: str = Field(min_length=1)
+
+
 class RuleSpec(Strict):
     """One recommendation as written in a rule file."""
 
     id: str = Field(pattern=RULE_ID)
     level: Literal["require", "request", "invite"]
     block: Literal["specific", "generic"]
-    reason: str = Field(min_length=1, description="Why the Committee addresses the recommendation")
+    reason: str = Field(min_length=1, description="Why the Committee addresses the recommendation, in a sentence")
+    basis: Literal["printed", "all_parties", "inferred"] = Field(description="Whether the reason is printed, the rule addressed to all Parties, or the reason inferred")
+    grounds: list[Ground] = Field([], description="The published sentences that print the reason (basis printed)")
+    argument: str | None = Field(None, min_length=1, description="The legal argument where the reason is not printed (basis inferred), or how a printed reason is read")
     when: Any = None
+    on_no_information: Literal["fires", "silent"] | None = Field(None, description="What a question left unanswered does to the rule")
+    no_information: NoInformation | None = Field(None, description="Why no information has that effect, and on what basis")
+    printed_with: str | None = Field(None, description="For a rule to all Parties: the rule or observation beside which the factsheet prints it, when that one applies")
     text: str = Field(min_length=1)
     note: str | None = Field(None, min_length=1, description="A footnote the factsheet prints with the recommendation")
     cites: Citations
@@ -63,10 +87,12 @@ class ObservationSpec(Strict):
     """One observation as written in a rule file: what the Committee observes, and on which answers."""
 
     id: str = Field(pattern=OBSERVATION_ID)
-    tone: Literal["negative", "positive", "no_information"]
+    tone: Literal["negative", "positive", "no_information", "reservation"]
     when: Any = None
     text: str = Field(min_length=1, description="The sentence(s); {party}, {<question id>} and [^<para>] footnotes allowed")
     cites: Citations
+    draft: bool = Field(False, description="Worded by selfcheck on the Committee's pattern: no published factsheet prints it")
+    argument: str | None = Field(None, min_length=1, description="Why a drafted observation says what it says")
 
 
 @dataclass(frozen=True)
@@ -83,6 +109,8 @@ class Conditional:
     id = property(lambda self: self.spec.id)
     text = property(lambda self: self.spec.text)
     cites = property(lambda self: self.spec.cites)
+    draft = property(lambda self: self.spec.draft)
+    argument = property(lambda self: self.spec.argument)
 
     @property
     def source(self) -> str:
@@ -101,7 +129,12 @@ class Rule(Conditional):
     block = property(lambda self: self.spec.block)
     reason = property(lambda self: self.spec.reason)
     note = property(lambda self: self.spec.note)
-    draft = property(lambda self: self.spec.draft)
+    basis = property(lambda self: self.spec.basis)
+    grounds = property(lambda self: self.spec.grounds)
+    on_no_information = property(lambda self: self.spec.on_no_information)
+    no_information = property(lambda self: self.spec.no_information)
+    printed_with = property(lambda self: self.spec.printed_with)
+    only_with_drafts = property(lambda self: self.spec.draft)  # an inferred id fires only with --include-draft
 
     @property
     def number(self) -> int:
@@ -113,8 +146,12 @@ class Observation(Conditional):
     """An observation of the Committee: negative, positive, or that the Party gave no information."""
 
     section = "observations"
-    draft = False
     tone = property(lambda self: self.spec.tone)
+    only_with_drafts = False  # drafted words, not a drafted finding: it holds whenever its condition does
+
+    @property
+    def basis(self) -> str:
+        return "inferred" if self.draft else "printed"
 
 
 class ChapterEntry(Strict):
@@ -156,6 +193,14 @@ class Rulebook:
     def rules_in_force(self, include_draft: bool = False) -> list[Rule]:
         return [rule for rule in self.rules if include_draft or not rule.draft]
 
+    def block_for(self, rule: Rule, applying: set[str] | frozenset[str]) -> str:
+        """Where the factsheet prints a recommendation, given the ids of every rule and observation that apply.
+
+        A recommendation to all Parties moves to the Party's own part beside the item it is printed
+        with (II-1 beside the invitation to define CSAM), when that item applies.
+        """
+        return "specific" if rule.printed_with is not None and rule.printed_with in applying else rule.block
+
 
 def load_rulebook(directory: Path, questionnaire: Questionnaire) -> Rulebook:
     meta_document = read_document(directory / "rulebook.yaml")
@@ -180,7 +225,7 @@ def load_rulebook(directory: Path, questionnaire: Questionnaire) -> Rulebook:
     listed = {entry.file for entry in meta.chapters}
     for stray in sorted(p.name for p in directory.glob("*.yaml") if p.name != "rulebook.yaml" and p.name not in listed):
         problems.append(InputError(directory / stray, "is not listed under chapters in rulebook.yaml; list it or remove it"))
-    problems += _cross_rule_problems(rules) + _duplicate_observations(observations)
+    problems += _cross_rule_problems(rules) + _duplicate_observations(observations) + _placement_problems(rules, observations)
     if problems:
         raise RulebookError(problems)
     return Rulebook(
@@ -255,6 +300,10 @@ def _checked(document: Document, section: str, model: type, chapter: str, questi
             if not conjuncts:
                 problems.append(document.error(f"{spec.id}: the condition can never hold, so the rule never fires", keys + ("when",)))
                 continue
+            if model is RuleSpec and holds(condition, lambda _: NOT_PROVIDED) != (spec.on_no_information == "fires"):
+                effect = "fires" if spec.on_no_information == "silent" else "stays silent"
+                problems.append(document.error(f"{spec.id}: says on_no_information: {spec.on_no_information}, but with no answer given the condition {effect}", keys + ("on_no_information",)))
+                continue
         problem = _wording_problem(spec, conjuncts, questionnaire, observation=model is ObservationSpec)
         if problem:
             problems.append(document.error(f"{spec.id}: {problem}", keys + ("text",)))
@@ -269,6 +318,21 @@ def _rule_problem(spec: RuleSpec, chapter: str) -> str | None:
         return f"{spec.id} cites no source; give report_paras, convention articles or opinion paragraphs"
     if spec.block == "specific" and spec.when is None:
         return f"{spec.id} is in the specific block but has no condition; say which answers address it to a Party"
+    if spec.basis == "all_parties":
+        if spec.when is not None or spec.block != "generic":
+            return f"{spec.id} is addressed to all Parties: it has no condition and belongs in the generic block"
+    elif spec.when is None:
+        return f"{spec.id} has no condition, so it is addressed to all Parties; say basis: all_parties"
+    if spec.printed_with is not None and spec.basis != "all_parties":
+        return f"{spec.id}: printed_with places a recommendation to all Parties; this one has a condition of its own"
+    if spec.basis == "printed" and not spec.grounds:
+        return f"{spec.id} says its reason is printed; quote the sentences under grounds, each with its para"
+    if spec.basis == "inferred" and spec.argument is None:
+        return f"{spec.id} rests on an inferred reason; write the legal argument under argument"
+    if spec.draft and spec.basis != "inferred":
+        return f"{spec.id} is a draft: no factsheet prints it, so its basis is inferred"
+    if (spec.when is None) != (spec.on_no_information is None) or (spec.on_no_information is None) != (spec.no_information is None):
+        return f"{spec.id}: a rule with a condition says what no information does (on_no_information: fires or silent) and why (no_information); a rule without one says neither"
     return None
 
 
@@ -279,6 +343,8 @@ def _observation_problem(spec: ObservationSpec, chapter: str) -> str | None:
         return f"{spec.id} cites no source; give report_paras, convention articles or opinion paragraphs"
     if spec.when is None:
         return f"{spec.id} has no condition; say which answers make the Committee observe it"
+    if spec.draft and spec.argument is None:
+        return f"{spec.id} is worded by selfcheck; say why it says what it says under argument"
     return None
 
 
@@ -311,6 +377,16 @@ def _provided(question_id: str, conjunct: tuple[Atom, ...]) -> bool:
         if isinstance(atom, Choice) and NOT_PROVIDED not in atom.allowed:
             return True
     return False
+
+
+def _placement_problems(rules: list[Rule], observations: list[Observation]) -> list[InputError]:
+    """A rule printed beside another item names one of its own chapter."""
+    chapters = {item.id: item.chapter for item in [*rules, *observations]}
+    return [
+        rule.error(f"{rule.id}: printed_with names {rule.printed_with}, which is no rule or observation of chapter {rule.chapter}")
+        for rule in rules
+        if rule.printed_with is not None and chapters.get(rule.printed_with) != rule.chapter
+    ]
 
 
 def _cross_rule_problems(rules: list[Rule]) -> list[InputError]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .questionnaire import Questionnaire
 
 NON_BLANK = {"type": "string", "pattern": r"\S"}
+RECOMMENDATION = {"type": "string", "pattern": r"^[IVX]+-[1-9][0-9]*$"}
 
 
 def answers_schema(questionnaire: Questionnaire) -> dict:
@@ -18,7 +19,13 @@ def answers_schema(questionnaire: Questionnaire) -> dict:
                 value,
                 {
                     "type": "object",
-                    "properties": {"value": value, "source": NON_BLANK, "note": NON_BLANK},
+                    "properties": {
+                        "value": value,
+                        "source": NON_BLANK,
+                        "note": NON_BLANK,
+                        "quote": NON_BLANK,
+                        "inferred_from": {"anyOf": [RECOMMENDATION, {"type": "array", "items": RECOMMENDATION, "minItems": 1}]},
+                    },
                     "required": ["value"],
                     "additionalProperties": False,
                 },
@@ -28,7 +35,7 @@ def answers_schema(questionnaire: Questionnaire) -> dict:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://selfcheck.example/schemas/{questionnaire.round}/answers.schema.json",
         "title": f"Answers to the {questionnaire.round} questionnaire ({questionnaire.version})",
-        "description": "An answer is given directly, or as {value, source, note}. A question left out counts as not_provided.",
+        "description": "An answer is given directly, or as {value, source, note, quote, inferred_from}. A question left out counts as not_provided.",
         "type": "object",
         "required": ["party", "round", "answers"],
         "additionalProperties": False,

@@ -26,6 +26,12 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
     ]
     for amendment in provenance.amendments:
         lines.append(wrap(f"as amended by {amendment}", "", "    "))
+    no_information = sum(f.applies_because == "no_information" for f in findings)
+    inferred = sum(f.inferred for f in findings)
+    if no_information:
+        lines.append(wrap(f"{no_information} apply because no information was given (marked [no information]): answer the questions named to see whether they stay.", "", "    "))
+    if inferred:
+        lines.append(wrap(f"{inferred} rest on a reason selfcheck infers, not on one a published factsheet prints (marked [inferred]); `selfcheck explain` gives the argument.", "", "    "))
     if assessment.include_draft:
         lines.append("Draft rules included: findings marked [draft] rest on inferred recommendations.")
     titles = {entry.chapter: entry.title for entry in rulebook.meta.chapters}
@@ -40,13 +46,17 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
 
 
 def _finding_lines(finding: Finding) -> list[str]:
-    marker = " [draft]" if finding.draft else ""
-    head = f"    {finding.level:<8} {finding.id:<7}{marker} "
+    head = f"    {finding.level:<8} {finding.id:<7} "
     indent = " " * 21
     lines = [wrap(finding.text, head, indent)]
+    marks = [mark for mark, holds in (
+        ("[draft]", finding.draft), ("[inferred]", finding.inferred), ("[no information]", finding.applies_because == "no_information"),
+    ) if holds]
     if finding.because:
         reasons = "; ".join(f"{b.number} {b.question} {b.condition} (answer: {_answer(b.answer)})" for b in finding.because)
-        lines.append(wrap(f"because {reasons}", indent, indent + "  "))
+        lines.append(wrap(" ".join(marks + [f"because {reasons}"]), indent, indent + "  "))
+    elif marks:
+        lines.append(indent + " ".join(marks))
     return lines
 
 

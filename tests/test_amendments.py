@@ -114,11 +114,11 @@ def test_a_written_amendment_reads_back_the_same(tmp_path, questionnaire, albani
         changes={
             "legal.csam_terminology": "yes",
             "legal.age_of_criminal_responsibility": 16,
-            "legal.extortion.to_obtain_images": "images_and_extortion",
+            "legal.extortion.prosecution.images": "both_offences",
             "professionals.equipped_to_identify": ("education", "health"),
-            "research.data_collection_mechanism": "not_provided",
+            "research.data_mechanism": "not_provided",
             "education.subject": "true",
-            "cooperation.projects": "Projects with ECPAT: 2024-01-01, 50% funded; 'null'",
+            "cooperation.project_partners": "Projects with ECPAT: 2024-01-01, 50% funded; 'null'",
         },
         notes={},
     )

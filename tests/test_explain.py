@@ -18,24 +18,28 @@ def test_albania_is_required_to_drop_dual_criminality_because_it_requires_it_and
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert text.startswith("IV-6 fires for Albania: require, specific to Albania (chapter IV. Jurisdiction rules)")
-    assert "[holds] 12.5 jurisdiction.dual_criminality.core_offences is not no" in text
+    assert "[holds] S12.5 jurisdiction.dual_criminality.core_offences is not no" in text
     assert "answer: yes (source: Para. 222" in text
     assert "Citations: Recommendation IV-6; report para 222; Convention Art. 25(4), Art. 25(5)" in text
-    assert "What would make it go away - change one answer:\n  - 12.5 jurisdiction.dual_criminality.core_offences: yes -> no" in text
+    assert "What would make it go away - change one answer, any one of these ways:" in text
+    assert "  - S12.5 jurisdiction.dual_criminality.core_offences: yes -> no" in text
+    assert 'Basis: printed - a published factsheet prints the reason:\n  Para. 222: "Albania reported to the Committee' in text
     assert "Provenance: round lanzarote-2, report T-ES(2022)02, rule files sha256" in text
 
 
 def test_the_json_explanation_gives_the_condition_the_answers_and_the_change():
     explanation = _json(ALBANIA, "IV-6")
     assert explanation["fires"] is True and explanation["level"] == "require" and explanation["block"] == "specific"
-    test = explanation["condition"]
+    assert explanation["basis"] == "printed" and explanation["grounds"][0]["para"] == "Para. 222"
+    assert explanation["applies_because"] == "answer" and explanation["inferred"] is False
+    condition = explanation["condition"]
+    assert condition["kind"] == "all"
+    test = condition["parts"][1]
     assert (test["kind"], test["question"], test["condition"], test["answer"], test["holds"]) == (
         "test", "jurisdiction.dual_criminality.core_offences", "is not no", "yes", True,
     )
-    assert explanation["changes"] == [
-        [{"question": "jurisdiction.dual_criminality.core_offences", "number": "12.5", "prompt": explanation["changes"][0][0]["prompt"], "from": "yes", "to": "no"}]
-    ]
-    assert explanation["because"][0]["question"] == "jurisdiction.dual_criminality.core_offences"
+    assert [{"question": "jurisdiction.dual_criminality.core_offences", "number": "S12.5", "prompt": test["prompt"], "from": "yes", "to": "no"}] in explanation["changes"]
+    assert [c["question"] for c in explanation["because"]] == ["jurisdiction.nationals_abroad", "jurisdiction.dual_criminality.core_offences"]
     provenance = explanation["provenance"]
     assert provenance["report"] == "T-ES(2022)02" and provenance["answers_as_of"] == "2022-03-10" and len(provenance["rulebook_sha256"]) == 64
 
@@ -81,4 +85,5 @@ def test_an_unknown_id_is_one_message_with_suggestions_and_exit_2():
 
 def test_a_draft_is_explained_as_a_draft():
     text = run_selfcheck("explain", ALBANIA, "III-13").stdout
-    assert "III-13 fires for Albania" in text and "A draft: inferred, not printed in any published factsheet" in text
+    assert "III-13 does not fire for Albania" in text and "A draft: inferred, not printed in any published factsheet" in text
+    assert "Basis: inferred" in text

@@ -18,8 +18,14 @@ IV6 = """  - id: IV-6
     level: require
     block: specific
     reason: Dual criminality is required.
+    basis: printed
+    grounds:
+      - para: Para. 222
+        quote: "{party} reported to the Committee that its criminal laws apply to acts committed by their nationals abroad"
     when:
       jurisdiction.dual_criminality.core_offences: {not: no}
+    on_no_information: fires
+    no_information: {basis: inferred, because: The obligation is not shown to be met.}
     text: to remove dual criminality
     cites:
       report_paras: [222]
@@ -54,6 +60,14 @@ BROKEN = [
     ("a numeric comparison on a tri-state question", IV6.replace("{not: no}", "{below: 3}"), "below compares numbers"),
     ("a rule with no citation", IV6.replace("    cites:\n      report_paras: [222]\n", "    cites: {}\n"), "IV-6 cites no source"),
     ("a specific rule without a condition", IV6.replace("    when:\n      jurisdiction.dual_criminality.core_offences: {not: no}\n", ""), "has no condition"),
+    ("a printed basis without grounds", IV6.replace(IV6[IV6.index("    grounds:"):IV6.index("    when:")], "    grounds: []\n"), "quote the sentences under grounds"),
+    ("an inferred basis without an argument", IV6.replace("basis: printed", "basis: inferred"), "write the legal argument under argument"),
+    ("a ground placed nowhere a factsheet prints", IV6.replace("para: Para. 222", "para: somewhere"), "String should match pattern"),
+    ("a rule to all Parties with a condition", IV6.replace("basis: printed", "basis: all_parties").replace("block: specific", "block: generic"), "addressed to all Parties: it has no condition"),
+    ("a condition without its no-information effect", IV6.replace("    on_no_information: fires\n", ""), "says what no information does"),
+    ("a no-information effect the condition contradicts", IV6.replace("on_no_information: fires", "on_no_information: silent"), "with no answer given the condition fires"),
+    ("a draft whose reason is called printed", IV6.replace("    level: require", "    draft: true\n    level: require"), "its basis is inferred"),
+    ("a rule printed beside an unknown item", IV6.replace("basis: printed", "basis: all_parties\n    printed_with: IV.nowhere").replace("block: specific", "block: generic").replace("    when:\n      jurisdiction.dual_criminality.core_offences: {not: no}\n    on_no_information: fires\n    no_information: {basis: inferred, because: The obligation is not shown to be met.}\n", ""), "printed_with names IV.nowhere"),
     ("an unknown level", IV6.replace("level: require", "level: demand"), "Input should be 'require', 'request' or 'invite'"),
     ("an unknown field", IV6.replace("    text:", "    txt: x\n    text:"), "unknown field 'txt'"),
     ("an id of another chapter", IV6.replace("id: IV-6", "id: V-6"), "V-6 belongs to chapter V"),
@@ -85,6 +99,7 @@ observations:
 """
 
 BROKEN_OBSERVATIONS = [
+    ("an observation worded by selfcheck without its argument", OBSERVATION.replace("    tone: negative\n", "    tone: negative\n    draft: true\n"), "say why it says what it says"),
     ("an observation without a condition", OBSERVATION.replace("    when:\n      jurisdiction.dual_criminality.core_offences: yes\n", ""), "has no condition"),
     ("an observation of another chapter", OBSERVATION.replace("id: IV.", "id: V."), "belongs to chapter V"),
     ("an unknown tone", OBSERVATION.replace("tone: negative", "tone: grumpy"), "no_information"),

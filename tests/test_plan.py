@@ -23,7 +23,7 @@ def test_the_plan_for_albania_clears_every_require_and_request_recommendation_an
     wanted = {f.id for f in assess(albania, rulebook).recommendations if f.level in ("require", "request")}
     assert set(result.cleared) == wanted - set(UNCLEARABLE)
     assert {f.id: f.level for f in result.uncleared} == UNCLEARABLE
-    assert len(result.cleared) == 22 and len(result.changes) == 24
+    assert len(result.cleared) == 22 and len(result.changes) == 23
     assert result.new == ()
 
 
@@ -52,7 +52,7 @@ def test_the_plan_aims_at_the_answers_of_a_fully_compliant_party(rulebook, compl
     preferences = load_preferences(ROUND)
     assert all(compliant.value(q) == value for q, value in preferences.aims.items())
     read = {q for rule in rulebook.rules if rule.condition is not None for q in questions_read(rule)}
-    assert read == set(preferences.aims) | set(preferences.last_resort), "every question a rule reads has an aim or is a last resort"
+    assert read <= set(preferences.aims) | set(preferences.last_resort), "every question a rule reads has an aim or is a last resort"
 
 
 def test_the_written_plan_diffed_against_albania_resolves_every_require_and_request_recommendation(tmp_path):
@@ -61,7 +61,7 @@ def test_the_written_plan_diffed_against_albania_resolves_every_require_and_requ
     result = run_selfcheck("plan", ALBANIA, "-o", path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
-    assert "24 answer changes clear 22 require/request recommendations" in result.stderr
+    assert "23 answer changes clear 22 require/request recommendations" in result.stderr
     text = path.read_text()
     assert "#   II-6   request  legal.possession.exempt_own_images: yes," in text
     assert "No change of answers clears III-30 (require), V-3 (request), IX-3 (require)" in text
@@ -79,13 +79,16 @@ def test_the_plan_prints_to_stdout_an_amendment_relative_to_the_current_director
     assert result.returncode == 0, result.stderr
     (tmp_path / "plan.yaml").write_text(result.stdout)
     diff = json.loads(run_selfcheck("diff", ALBANIA, tmp_path / "plan.yaml", "--format", "json").stdout)
-    assert {e["level"] for e in diff["resolved"]} == {"require"} and len(diff["resolved"]) == 11
+    required = [e for e in diff["resolved"] if e["level"] == "require"]
+    assert len(required) == 11
+    # a request that rests on the same reason goes with them: X-1 on the lack of action of
+    assert {e["id"] for e in diff["resolved"] if e["level"] == "request"} == {"X-1"}
 
 
 def test_the_plan_can_clear_invitations_too(rulebook, albania):
     result = _albania_plan(rulebook, albania, ("require", "request", "invite"))
     assert {"II-12", "IV-7", "IV-8"} <= set(result.cleared) and result.new == ()
-    assert result.changes["legal.extortion.specific_offence"] == "yes"
+    assert {result.changes[f"legal.extortion.prosecution.{purpose}"] for purpose in ("images", "sexual_favours")} == {"specific_offence"}
 
 
 def test_an_unknown_level_to_clear_is_refused_with_exit_2():

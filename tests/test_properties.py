@@ -22,11 +22,17 @@ EVERYTHING_NOT_PROVIDED: dict = {}
 COMPLIANT_VALUES = dict(load_answers(COMPLIANT).values)
 # Questions that say whether the law reaches a conduct at all, or a number with no compliant
 # direction: criminalising possession or distribution is what the Convention asks, and it is what
-# makes the exemptions of II-6 and the last-resort limit of II-9 necessary.
+# makes the exemptions of II-6 and the last-resort limit of II-9 necessary. Liability for sharing
+# one's own images makes the non-prosecution of II-8 necessary; jurisdiction over nationals abroad
+# (Article 25(1)(d)) is what dual criminality (IV-6 to IV-8) conditions; withdrawing a reservation
+# brings back what it excluded (IV-4).
 SCOPE_QUESTIONS = {
     "legal.possession.criminalised",
     "legal.sharing.others_images_criminalised",
     "legal.age_of_criminal_responsibility",
+    "legal.sharing.own_images_liable",
+    "jurisdiction.nationals_abroad",
+    "convention.reservations",
 }
 NOTHING_COMPLIANT = {q.id: "no" if q.type == "tri_state" else NOT_PROVIDED for q in QUESTIONNAIRE.questions.values()}
 

@@ -64,11 +64,17 @@ def test_the_start_page_lists_the_party_answer_files_and_offers_to_start_a_new_o
     assert 'action="/new"' in page.text and "Start a new answer file" in page.text
 
 
-def test_the_questionnaire_has_a_section_per_chapter_and_every_question_with_its_help_and_legal_basis(client):
+def test_the_questionnaire_follows_the_committees_questions_in_order_with_every_question_its_help_and_legal_basis(client):
     page = client.get("/answers/albania").text
-    for chapter in QUESTIONNAIRE.chapters:
-        assert f'<section class="chapter" id="chapter-{chapter.chapter}">' in page
-        assert f"<h2>{chapter.chapter}. {escape(chapter.title)}</h2>" in page
+    positions = []
+    for section in QUESTIONNAIRE.sections:
+        anchor = f'<section class="chapter" id="question-{section.number}">'
+        assert anchor in page
+        positions.append(page.index(anchor))
+        assert f"<h2>{section.number}. {escape(section.title)}" in page
+        assert f"report chapter {section.chapter}</span></h2>" in page
+    assert positions == sorted(positions) and len(positions) == 16
+    assert escape(QUESTIONNAIRE.conventions) in page
     for question in QUESTIONNAIRE.questions.values():
         block = page[page.index(f'id="q-{question.id}"'):]
         block = block[: block.index('<div class="question')] if '<div class="question' in block else block
@@ -107,6 +113,21 @@ def test_each_recommendation_in_the_results_expands_to_why_and_the_answer_that_w
     item = item[: item.index("</li>\n", item.index("</details>"))]
     assert "<details>" in item and "Why" in item
     assert '<a href="#q-jurisdiction.habitual_residents_abroad"' in item and "no → <strong>yes</strong>" in item
+
+
+def test_the_results_say_which_recommendations_rest_on_an_inferred_reason_or_on_no_information(client):
+    page = client.get("/answers/albania").text
+
+    def item(rule_id: str) -> str:
+        start = page.index(f'id="r-{rule_id}"')
+        return page[start : page.index("</li>\n", page.index("</details>", start))]
+
+    assert '<span class="tag inferred">inferred</span>' in item("III-15")
+    assert "inferred by selfcheck: no published factsheet prints the reason" in item("III-15")
+    assert '<span class="tag no-information">no information</span>' in item("IV-5")
+    assert "it applies because no information was given" in item("IV-5")
+    assert "printed in a published factsheet" in item("IV-4") and "tag inferred" not in item("IV-4")
+    assert "“The Committee observes that Albania does not establish jurisdiction" in item("IV-4")
 
 
 # -- saving -----------------------------------------------------------------------------------------

@@ -159,7 +159,7 @@ def test_when_two_officials_save_the_same_file_the_second_is_refused_and_can_rel
     expect(other.locator('input[name="a.legal.csam_terminology"][value="yes"]')).to_be_checked()  # their work is still on the page
     other.get_by_role("link", name="reload the saved answers").click()
     expect(other.locator(f'{HABITUAL}[value="yes"]')).to_be_checked()
-    expect(other.locator('input[name="a.legal.csam_terminology"][value="no"]')).to_be_checked()
+    expect(other.locator('input[name="a.legal.csam_terminology"][value="not_provided"]')).to_be_checked()
 
 
 def test_leaving_a_page_with_unsaved_answers_asks_first_and_a_saved_page_does_not(page, site):

@@ -425,7 +425,8 @@ class Site:
             state.as_of = datetime.date.today().isoformat()
         return self.page(
             request, "questionnaire.html", status, name=name, version=version, state=state, saved=saved, conflict=conflict,
-            drafting=drafting or bool(state.errors.get("bill.file")), results=self.results(saved_answers) if saved_answers else None,
+            conventions=questionnaire.conventions, drafting=drafting or bool(state.errors.get("bill.file")),
+            results=self.results(saved_answers) if saved_answers else None,
         )
 
     def files(self) -> list[dict]:

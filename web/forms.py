@@ -5,7 +5,9 @@ same data an answers file (or an amendment) holds, checked by the engine's own r
 error beside a field is the message the CLI prints for a file.
 
 Field names: ``a.<question id>`` the answer, ``s.<question id>`` its source, ``n.<question id>``
-its note; ``party`` and ``as_of``; ``bill.*`` an amendment's title, reference, date and file name.
+its note, ``q.<question id>`` the published sentence it quotes and ``i.<question id>`` the
+recommendations it is inferred from (kept so that saving never drops them); ``party`` and
+``as_of``; ``bill.*`` an amendment's title, reference, date and file name.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import InputError
-from engine.questionnaire import NOT_PROVIDED, Chapter, Question, Questionnaire
+from engine.questionnaire import NOT_PROVIDED, Question, Questionnaire, Section
 
-ANSWER, SOURCE, NOTE = "a.", "s.", "n."
-TEXTS = {SOURCE: "source", NOTE: "note"}
+ANSWER, SOURCE, NOTE, QUOTE, INFERRED = "a.", "s.", "n.", "q.", "i."
+TEXTS = {SOURCE: "source", NOTE: "note", QUOTE: "quote"}
 HEAD = ("party", "as_of")
 BILL = ("title", "reference", "date", "file")
 CONTROL = ("csrf", "version")  # checked before the form is read
@@ -38,6 +40,8 @@ class Field:
     value: Any  # text for radios, numbers and texts; a set of option values for a list
     source: str = ""
     note: str = ""
+    quote: str = ""
+    inferred_from: str = ""  # recommendation ids, separated by commas
     errors: list[str] = field(default_factory=list)
 
 
@@ -45,18 +49,18 @@ class Field:
 class FormState:
     party: str
     as_of: str
-    chapters: list[tuple[Chapter, list[Field]]]
+    sections: list[tuple[Section, list[Field]]]
     bill: dict[str, str] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)  # party, as_of, bill.* -> problems
     general: list[str] = field(default_factory=list)  # problems tied to no field
 
     @property
     def fields_with_problems(self) -> list[Field]:
-        return [f for _, fields in self.chapters for f in fields if f.errors]
+        return [f for _, fields in self.sections for f in fields if f.errors]
 
     @property
     def problem_count(self) -> int:
-        return len(self.general) + sum(map(len, self.errors.values())) + sum(len(f.errors) for _, fields in self.chapters for f in fields)
+        return len(self.general) + sum(map(len, self.errors.values())) + sum(len(f.errors) for _, fields in self.sections for f in fields)
 
 
 def parse_body(body: bytes) -> list[tuple[str, str]]:
@@ -79,11 +83,15 @@ def form_state(questionnaire: Questionnaire, data: dict, problems: list[InputErr
     for question_id, question in questionnaire.questions.items():
         given = answers.get(question_id, NOT_PROVIDED)
         long = given if isinstance(given, dict) else {"value": given}
-        fields[question_id] = Field(question, _shown(question, long.get("value", NOT_PROVIDED)), _text(long.get("source")), _text(long.get("note")))
+        inferred = long.get("inferred_from")
+        fields[question_id] = Field(
+            question, _shown(question, long.get("value", NOT_PROVIDED)), _text(long.get("source")), _text(long.get("note")),
+            _text(long.get("quote")), ", ".join(map(str, inferred)) if isinstance(inferred, list) else _text(inferred),
+        )
     state = FormState(
         party=_text(data.get("party")),
         as_of=_text(data.get("as_of")),
-        chapters=[(chapter, [fields[q.id] for q in chapter.questions]) for chapter in questionnaire.chapters],
+        sections=[(section, [fields[q.id] for q in section.questions]) for section in questionnaire.sections],
         bill=dict(bill or {}),
     )
     for problem in problems:
@@ -108,7 +116,7 @@ def submitted(questionnaire: Questionnaire, pairs: list[tuple[str, str]], round_
     question_ids = list(questionnaire.questions)
     for name, values in grouped.items():
         prefix, rest = name[:2], name[2:]
-        if prefix in (ANSWER, SOURCE, NOTE) and rest:
+        if prefix in (ANSWER, SOURCE, NOTE, QUOTE, INFERRED) and rest:
             question = questionnaire.question(rest)
             if question is None and rest not in question_ids:
                 question_ids.append(rest)  # for the engine to name: unknown question, did you mean ...
@@ -127,6 +135,9 @@ def submitted(questionnaire: Questionnaire, pairs: list[tuple[str, str]], round_
             given = _single(grouped, prefix + question_id).strip()
             if given:
                 texts[text] = given
+        inferred = [rule_id.strip() for rule_id in _single(grouped, INFERRED + question_id).split(",") if rule_id.strip()]
+        if inferred:
+            texts["inferred_from"] = inferred
         if value != NOT_PROVIDED or texts:
             answers[question_id] = {"value": value, **texts} if texts else value
     data = {"party": _single(grouped, "party"), "round": round_id, "answers": answers}
