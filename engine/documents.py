@@ -67,7 +67,8 @@ def document_from_bytes(path: Path, raw: bytes) -> Document:
 
 def read_plain_text(path: str | Path) -> str:
     """A text file (a published factsheet), read under the same caps and checks as a document."""
-    return _read_text(Path(path))
+    path = Path(path)
+    return _decoded(path, read_bytes(path))
 
 
 def document_from_text(path: Path, text: str) -> Document:
