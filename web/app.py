@@ -22,6 +22,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -395,10 +396,14 @@ class Site:
         rulebook = rounds.rulebook(answers.round)
         return self.computed.get(("assessment", _digest(answers), rulebook.digest), lambda: assess(answers, rulebook))
 
-    def results(self, answers: Answers) -> dict:
-        """The results panel, computed once per version of the answers and of the rulebook."""
+    def results(self, answers: Answers) -> Markup:
+        """The results panel as HTML, computed and rendered once per version of the answers and of the rulebook."""
         rulebook = rounds.rulebook(answers.round)
-        return self.computed.get(("results", _digest(answers), rulebook.digest), lambda: results(answers, self.assessment(answers)))
+
+        def rendered() -> Markup:
+            return self.templates.get_template("_results.html").module.results(results(answers, self.assessment(answers)))
+
+        return self.computed.get(("results", _digest(answers), rulebook.digest), rendered)
 
     def questionnaire_of(self, data: Any):
         given = data.get("round") if isinstance(data, dict) else None
