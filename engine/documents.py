@@ -279,6 +279,46 @@ def write_atomically(path: str | Path, data: bytes) -> None:
         raise
 
 
+def create_atomically(path: str | Path, data: bytes) -> None:
+    """Write a new file whole or not at all, never replacing one: written aside, then linked into
+    place, which fails (FileExistsError) if the name is taken, even by a link or meanwhile."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if os.path.lexists(path):
+        raise FileExistsError(path)
+    if not directory.is_dir():
+        raise InputError(path, f"cannot be written: no directory {directory}")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+    except OSError as error:
+        raise InputError(path, f"cannot be written: {error.strerror or error}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, file_mode_for(path))
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError as error:
+        raise InputError(path, f"cannot be written: {error.strerror or error}") from None
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def refuse_output_over_inputs(output: str | Path, inputs: list[str | Path]) -> None:
+    """An output never goes over a file the command reads, nor through a link or onto a device."""
+    output = Path(output)
+    if output.is_symlink():
+        raise InputError(output, "is a symbolic link; give the name of a plain file to write")
+    if output.exists() and not output.is_file():
+        raise InputError(output, "is not a plain file; give the name of a file to write")
+    for given in inputs:
+        if output.exists() and Path(given).exists() and os.path.samefile(output, given):
+            raise InputError(output, f"is {given}, which this command reads; give another file to write")
+
+
 def file_mode_for(path: Path) -> int:
     """Keep an existing file's permissions; give a new one the usual 0666 less the umask."""
     if path.exists():
