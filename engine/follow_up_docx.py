@@ -31,12 +31,16 @@ def render_docx(report: SituationReport) -> bytes:
     for table in report.tables:
         document.add_heading(table.heading, level=2)
         grid = document.add_table(rows=1, cols=len(table.headers), style="Table Grid")
-        for cell, header in zip(grid.rows[0].cells, table.headers):
-            cell.paragraphs[0].add_run(header).bold = True
-        for row in table.rows:
-            cells = grid.add_row().cells
+        grid.autofit = False
+        widths = [Mm(42)] + [Mm(128 / (len(table.headers) - 1))] * (len(table.headers) - 1)  # 170 mm between the margins
+        for column, width in zip(grid.columns, widths):
+            column.width = width
+        for row_index, row in enumerate([table.headers] + table.rows):
+            cells = grid.rows[0].cells if row_index == 0 else grid.add_row().cells
             for index, (cell, value) in enumerate(zip(cells, row)):
-                cell.text = value
+                cell.width = widths[index]
+                run = cell.paragraphs[0].add_run(value)
+                run.font.size, run.bold = Pt(8), row_index == 0 or None
                 if index:
                     cell.paragraphs[0].alignment = 2  # numbers to the right
     document.add_heading(report.recommendations_heading, level=1)
