@@ -39,7 +39,8 @@ def test_every_shipped_amendment_has_an_expected_diff():
 def test_a_shipped_amendment_resolves_exactly_what_its_bill_answers(name):
     diff = _diff(ALBANIA, AMENDMENTS / name)
     resolved, unchanged = EXPECTED[name]
-    assert list(diff) == ["resolved", "new", "changed", "unchanged", "observations"]
+    assert list(diff) == ["resolved", "new", "changed", "unchanged", "observations", "law_as_of", "amendments_not_in_force"]
+    assert diff["law_as_of"] is None and diff["amendments_not_in_force"] == []
     assert {entry["id"]: entry["level"] for entry in diff["resolved"]} == resolved
     assert diff["new"] == [] and diff["changed"] == []
     assert diff["unchanged"] == unchanged
@@ -69,7 +70,7 @@ def test_comparing_a_file_with_itself_finds_no_difference():
     diff = _diff(ALBANIA, ALBANIA)
     assert diff == {
         "resolved": [], "new": [], "changed": [], "unchanged": 94,
-        "observations": {"dropped": [], "added": [], "reworded": []},
+        "observations": {"dropped": [], "added": [], "reworded": []}, "law_as_of": None, "amendments_not_in_force": [],
     }
 
 
