@@ -238,7 +238,7 @@ def render_text(status: FollowUpStatus) -> str:
     lines = [wrap(line, "", "    ") for line in head_lines(status)]
     lines.append(fill(words()["text"]["flags_count"], **status.flags))
     columns = summary_columns(short=True)
-    width = max(len(tally.name) for _, tallies in summary_sections(status) for tally in tallies) + 2
+    width = max((len(tally.name) for _, tallies in summary_sections(status) for tally in tallies), default=0) + 2
     for heading, tallies in summary_sections(status):
         lines += ["", heading]
         lines.append(" " * (width + 2) + "".join(f"{header:>{max(len(header), 5) + 2}}" for _, header in columns))

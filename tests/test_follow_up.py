@@ -440,3 +440,13 @@ def test_any_follow_up_reads_back_unchanged_from_its_file_and_from_its_workbook(
     workbook = tmp_path / "plan.xlsx"
     workbook.write_bytes(render_workbook(follow_up, RULEBOOK))
     assert read_workbook(workbook) == follow_up
+
+
+def test_an_empty_follow_up_flags_every_recommendation_the_rules_apply_and_still_renders(tmp_path):
+    path = tmp_path / "empty.yaml"
+    path.write_text("party: Albania\nround: lanzarote-2\nrecommendations: {}\n")
+    result, shown = status(path, "--answers", ALBANIA)
+    assert result.returncode == 0 and len(shown["not_in_file"]) == 94 and shown["flags"]["inconsistent"] == 94
+    for format in ("text", "markdown"):
+        rendered = run_selfcheck("follow-up", "status", path, "--answers", ALBANIA, "--format", format)
+        assert rendered.returncode == 0 and "IV-4" in rendered.stdout, rendered.stderr
