@@ -352,12 +352,13 @@ def follow_up_init(
     from engine.amendments import resolve
     from engine.assess import assess as run_assessment
     from engine.follow_up import follow_up_from, follow_up_text
+    from engine.rulebook import LEVELS
 
     loaded = resolve(answers).answers
     rulebook = rounds.rulebook(loaded.round)
     made = follow_up_from(run_assessment(loaded, rulebook))
     _create(follow_up_text(made, rulebook, output or answers), output)
-    levels = ", ".join(f"{sum(item.level == level for item in made.recommendations)} {level}" for level in ("require", "request", "invite"))
+    levels = ", ".join(f"{sum(item.level == level for item in made.recommendations)} {level}" for level in LEVELS)
     typer.echo(f"selfcheck follow-up: {len(made.recommendations)} recommendations to {made.party} ({levels}), all open", err=True)
 
 

@@ -227,7 +227,7 @@ def head_lines(status: FollowUpStatus) -> list[str]:
     ]
     if status.drawn_from.rulebook_sha256 and status.drawn_from.rulebook_sha256 != provenance.rulebook_sha256:
         lines.append(fill(text["rulebook_changed"], rulebook_sha256=provenance.rulebook_sha256))
-    lines += [f"as amended by {bill}" for bill in provenance.amendments]
+    lines += [fill(text["amended"], bill=bill) for bill in provenance.amendments]
     return lines + not_in_force_lines(provenance.law_as_of, provenance.amendments_not_in_force)
 
 
