@@ -107,6 +107,33 @@ def tests_in(condition: Condition | None) -> list[Test]:
     return [test for part in condition.parts for test in tests_in(part)]
 
 
+def written(condition: Condition) -> Any:
+    """The condition as a rule file writes it: the inverse of ``parse_condition``."""
+    if isinstance(condition, Not):
+        return {"not": written(condition.part)}
+    if isinstance(condition, (All, Any_)):
+        return {"all" if isinstance(condition, All) else "any": [written(part) for part in condition.parts]}
+    if condition.op in ("in", "not_in"):
+        values = condition.value[0] if len(condition.value) == 1 else list(condition.value)
+        return {condition.question: values if condition.op == "in" else {"not": values}}
+    return {condition.question: {condition.op: condition.value}}
+
+
+def condition_text(condition: Condition | None) -> str:
+    """The condition on one line, in the rule language (YAML flow style); "(none)" for no condition."""
+    if condition is None:
+        return "(none)"
+
+    def flow(data: Any) -> str:
+        if isinstance(data, dict):
+            return "{" + ", ".join(f"{key}: {flow(value)}" for key, value in data.items()) + "}"
+        if isinstance(data, list):
+            return "[" + ", ".join(flow(value) for value in data) + "]"
+        return str(data)
+
+    return flow(written(condition))
+
+
 # -- parsing ------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from itertools import chain, combinations, product
 from typing import Any, Callable
 
-from .conditions import COMPARISONS, holds, tests_in
+from .conditions import COMPARISONS, Condition, holds, tests_in
 from .questionnaire import NOT_PROVIDED, Question, Questionnaire
 from .rulebook import Rule
 
@@ -24,13 +24,16 @@ def questions_read(rule: Rule) -> list[str]:
     return list(dict.fromkeys(test.question for test in tests_in(rule.condition)))
 
 
-def candidate_answers(question: Question, rule: Rule) -> list[Any]:
-    """Answers worth trying for a question: its whole domain, or the numbers around the rule's thresholds."""
+def candidate_answers(question: Question, *conditions: Condition | None) -> list[Any]:
+    """Answers worth trying for a question: its whole domain, or the numbers around the conditions' thresholds.
+
+    Together they stand for every answer: a condition cannot tell apart two answers that are not both tried.
+    """
     if question.type in ("tri_state", "one_of"):
         return list(question.choices)
     if question.type == "integer":
         numbers = {question.minimum, question.maximum}
-        for test in tests_in(rule.condition):
+        for test in (test for condition in conditions for test in tests_in(condition)):
             if test.question == question.id and test.op in COMPARISONS:
                 numbers.update(n for n in (test.value - 1, test.value, test.value + 1) if question.minimum <= n <= question.maximum)
         return sorted(numbers) + [NOT_PROVIDED]
@@ -57,7 +60,7 @@ def smallest_changes(
         found = []
         for chosen in combinations(questions, size):
             alternatives = [
-                [value for value in candidate_answers(questionnaire.question(q), rule) if value != answer_of(q)] for q in chosen
+                [value for value in candidate_answers(questionnaire.question(q), rule.condition) if value != answer_of(q)] for q in chosen
             ]
             for values in product(*alternatives):
                 changes = dict(zip(chosen, values))

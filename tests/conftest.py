@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ROUND = "lanzarote-2"
 ALBANIA = ROOT / "questionnaires" / ROUND / "parties" / "albania.yaml"
 COMPLIANT = Path(__file__).resolve().parent / ROUND / "compliant-party.yaml"
+COUNTERFACTUAL_CASES = Path(__file__).resolve().parent / ROUND / "counterfactuals.yaml"
 SELFCHECK = Path(sys.executable).parent / "selfcheck"
 
 
