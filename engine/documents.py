@@ -261,27 +261,54 @@ def write_text_atomically(path: str | Path, text: str) -> None:
 def write_atomically(path: str | Path, data: bytes) -> None:
     """Write ``path`` whole or not at all: a temporary file beside it, then a rename over it."""
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise InputError(path, "is a directory; give a file name to write to")
+    _write_beside(path, data, os.replace)
+
+
+def create_atomically(path: str | Path, data: bytes) -> None:
+    """Write a new file whole or not at all, never replacing one: written aside, then linked into
+    place, which fails (FileExistsError) if the name is taken, even by a link or meanwhile."""
+    path = Path(path)
+    if os.path.lexists(path):
+        raise FileExistsError(path)
+    _write_beside(path, data, os.link)
+
+
+def _write_beside(path: Path, data: bytes, put_in_place) -> None:
+    """``data`` in a temporary file beside ``path``, synced, then put in place (renamed or linked)."""
+    directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(path, f"cannot be written: no directory {directory}")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
     except OSError as error:
-        raise InputError(path, f"cannot be written: {error.strerror}") from None
+        raise InputError(path, f"cannot be written: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, file_mode_for(path))
-        os.replace(temporary, path)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise InputError(path, f"cannot be written: {error.strerror or error}") from None
+        put_in_place(temporary, path)
+    except FileExistsError:
         raise
+    except OSError as error:
+        raise InputError(path, f"cannot be written: {error.strerror or error}") from None
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def refuse_output_over_inputs(output: str | Path, inputs: list[str | Path]) -> None:
+    """An output never goes over a file the command reads, nor through a link or onto a device."""
+    output = Path(output)
+    if output.is_symlink():
+        raise InputError(output, "is a symbolic link; give the name of a plain file to write")
+    if output.exists() and not output.is_file():
+        raise InputError(output, "is not a plain file; give the name of a file to write")
+    for given in inputs:
+        if output.exists() and Path(given).exists() and os.path.samefile(output, given):
+            raise InputError(output, f"is {given}, which this command reads; give another file to write")
 
 
 def file_mode_for(path: Path) -> int:

@@ -8,13 +8,11 @@ answers cannot silently overwrite each other.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.documents import file_mode_for, write_atomically
+from engine.documents import create_atomically, write_atomically
 from engine.errors import InputError
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
@@ -80,27 +78,12 @@ class DataDir:
         return version_of(data)
 
     def create(self, name: str, text: str) -> None:
-        """Write a new file, refusing to replace one: written aside, then linked into place."""
+        """Write a new file, refusing to replace one."""
         path = self.path(name)
-        if path.exists():
-            raise BadName(f"{name}{SUFFIX} already exists: choose another name")
         try:
-            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=self.root)
-        except OSError as error:
-            raise InputError(path, f"cannot be written: {error.strerror or error}") from None
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(text.encode("utf-8"))
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temporary, file_mode_for(path))
-            os.link(temporary, path)  # fails if the name was taken meanwhile
+            create_atomically(path, text.encode("utf-8"))
         except FileExistsError:
             raise BadName(f"{name}{SUFFIX} already exists: choose another name") from None
-        except OSError as error:
-            raise InputError(path, f"cannot be written: {error.strerror or error}") from None
-        finally:
-            Path(temporary).unlink(missing_ok=True)
 
 
 def leading_comments(data: bytes) -> list[str]:
