@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date, datetime
 from enum import Enum
 from functools import wraps
 from pathlib import Path
@@ -25,6 +26,10 @@ app = typer.Typer(
 )
 
 ROUND_OPTION = typer.Option("lanzarote-2", "--round", help="Monitoring round whose rulebook to use.")
+AS_OF_OPTION = typer.Option(
+    None, "--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+    help="Take the law as in force on this date: only the amendments in force then apply; those adopted but not yet in force are listed.",
+)
 
 
 class Format(str, Enum):
@@ -48,6 +53,19 @@ class BatchFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class FollowUpFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    docx = "docx"
+    xlsx = "xlsx"
+
+
+class FollowUpFailOn(str, Enum):
+    inconsistent = "inconsistent"
+    overdue = "overdue"
 
 
 class ReportFormat(str, Enum):
@@ -151,15 +169,14 @@ def assess(
     format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools."),
     include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
     amend: list[Path] = typer.Option([], "--amend", help="An amendment whose changes to apply to the answers; repeat to apply several in order."),
+    as_of: datetime = AS_OF_OPTION,
 ):
     """Assess an answers file: the recommendations it draws, with levels, citations and reasons."""
     from engine import rounds
-    from engine.amendments import apply, load_amendment, resolve
+    from engine.amendments import answers_for
     from engine.assess import assess as run_assessment
 
-    loaded = resolve(answers).answers
-    for path in amend:  # overlaid on ANSWERS whatever their applies_to says, so that separate bills combine
-        loaded = apply(loaded, load_amendment(path, rounds.questionnaire(loaded.round)))
+    loaded = answers_for(answers, amend, _day(as_of))
     rulebook = rounds.rulebook(loaded.round)
     assessment = run_assessment(loaded, rulebook, include_draft=include_draft)
     if format is Format.json:
@@ -177,6 +194,7 @@ def report(
     format: ReportFormat = typer.Option(ReportFormat.markdown, "--format", help="markdown, html (one print-ready page) or docx (Word)."),
     output: Path = typer.Option(None, "-o", "--output", help="File to write, whole or not at all; without it, the text goes to stdout."),
     include_draft: bool = typer.Option(False, "--include-draft", help="Also print draft rules (inferred recommendations), marked."),
+    as_of: datetime = AS_OF_OPTION,
 ):
     """Write the factsheet the Committee would publish for these answers."""
     from engine.documents import write_atomically
@@ -186,7 +204,7 @@ def report(
     if format is ReportFormat.docx and output is None:
         typer.echo("selfcheck: a Word factsheet is a binary file; give -o FILE.docx", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
-    data = render(factsheet_for(answers, include_draft=include_draft), format.value)
+    data = render(factsheet_for(answers, include_draft=include_draft, as_of=_day(as_of)), format.value)
     if output is None:
         sys.stdout.buffer.write(data)
     else:
@@ -201,12 +219,13 @@ def explain(
     id: str = typer.Argument(..., help="A recommendation id (IV-6) or an observation id (IV.dual-criminality)."),
     format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools."),
     include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
+    as_of: datetime = AS_OF_OPTION,
 ):
     """Why a recommendation fires or not: its condition against the answers, its citations, and the smallest answer changes that would turn it around."""
     from engine.amendments import resolve
     from engine.explain import explain_for, render_explanation
 
-    explanation, rulebook = explain_for(resolve(answers).answers, id, include_draft=include_draft)
+    explanation, rulebook = explain_for(resolve(answers, _day(as_of)).answers, id, include_draft=include_draft)
     if format is Format.json:
         typer.echo(explanation.model_dump_json(indent=2, by_alias=True))
     else:
@@ -304,12 +323,13 @@ def diff(
         [], "--fail-on", help="Exit 1 if OTHER has new recommendations (new), or any at that level or above (require, request)."
     ),
     include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
+    as_of: datetime = AS_OF_OPTION,
 ):
     """Compare two assessments: recommendations resolved, new, changed (level or block), unchanged."""
     from engine import rounds
     from engine.diff import compare_files, failing, render_markdown, render_text
 
-    comparison = compare_files(base, other, include_draft)
+    comparison = compare_files(base, other, include_draft, _day(as_of))
     rulebook = rounds.rulebook(comparison.base.provenance.round)
     if format is DiffFormat.json:
         typer.echo(comparison.diff.model_dump_json(indent=2))
@@ -443,6 +463,109 @@ def _listen(host: str, port: int):
         raise InputError(f"{host} port {port}", f"cannot listen: {problem}") from None
     listening.set_inheritable(True)
     return listening
+
+
+follow_up = typer.Typer(
+    no_args_is_help=True,
+    help="Follow up the recommendations to compliance: a file per Party and round, checked against the rules.",
+)
+app.add_typer(follow_up, name="follow-up")
+
+
+@follow_up.command("init")
+@reports_errors
+def follow_up_init(
+    answers: Path = typer.Argument(..., help="The Party's answers file (or an amendment of one) whose recommendations to follow up."),
+    output: Path = typer.Option(None, "-o", "--output", help="The follow-up file to create (never over an existing file); without it, stdout."),
+):
+    """Write the follow-up file: every recommendation addressed to the Party, open, with empty lead, deadline, measures and note."""
+    from engine import rounds
+    from engine.amendments import resolve
+    from engine.assess import assess as run_assessment
+    from engine.follow_up import follow_up_from, follow_up_text
+    from engine.rulebook import LEVELS
+
+    loaded = resolve(answers).answers
+    rulebook = rounds.rulebook(loaded.round)
+    made = follow_up_from(run_assessment(loaded, rulebook))
+    _create(follow_up_text(made, rulebook, output or answers), output)
+    levels = ", ".join(f"{sum(item.level == level for item in made.recommendations)} {level}" for level in LEVELS)
+    typer.echo(f"selfcheck follow-up: {len(made.recommendations)} recommendations to {made.party} ({levels}), all open", err=True)
+
+
+@follow_up.command("status")
+@reports_errors
+def follow_up_status(
+    file: Path = typer.Argument(..., help="The follow-up file."),
+    answers: Path = typer.Option(..., "--answers", help="The Party's current answers (or an amendment of them)."),
+    amend: list[Path] = typer.Option([], "--amend", help="An amendment to overlay on the answers; repeat to apply several in order."),
+    as_of: datetime = AS_OF_OPTION,
+    format: FollowUpFormat = typer.Option(FollowUpFormat.text, "--format", help="text or json; markdown or docx (the situation report); xlsx (the plan of action)."),
+    output: Path = typer.Option(None, "-o", "--output", help="File to write, whole or not at all; without it, stdout (text, json, markdown)."),
+    fail_on: list[FollowUpFailOn] = typer.Option([], "--fail-on", help="Exit 1 if a recommendation is flagged inconsistent, or overdue."),
+):
+    """Check what the Party declares against what the rules say on its current answers; summarise by level, lead institution and chapter."""
+    from engine import rounds
+    from engine.amendments import answers_for
+    from engine.documents import refuse_output_over_inputs, write_atomically
+    from engine.follow_up import ensure_same_party, read_follow_up
+    from engine.follow_up_status import check_status, failing
+    from engine.follow_up_report import render_status
+
+    if format.value in ("docx", "xlsx") and output is None:
+        typer.echo(f"selfcheck: a {format.value} file is a binary file; give -o FILE.{format.value}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if output is not None:
+        refuse_output_over_inputs(output, [file, answers, *amend])
+    followed = read_follow_up(file)
+    current = answers_for(answers, amend, _day(as_of))
+    ensure_same_party(followed, file, current, answers)
+    rulebook = rounds.rulebook(current.round)
+    status = check_status(followed, current, rulebook, _day(as_of) or date.today())
+    data = render_status(status, followed, rulebook, format.value)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        write_atomically(output, data)
+        typer.echo(f"selfcheck: wrote {output}", err=True)
+    failed = failing(status, [kind.value for kind in fail_on])
+    if failed:
+        typer.echo(f"selfcheck: --fail-on {','.join(kind.value for kind in fail_on)}: {', '.join(failed)}", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@follow_up.command("import")
+@reports_errors
+def follow_up_import(
+    workbook: Path = typer.Argument(..., help="The plan of action (.xlsx) written by follow-up status --format xlsx."),
+    output: Path = typer.Option(None, "-o", "--output", help="The follow-up file to create (never over an existing file); without it, stdout."),
+):
+    """Read the plan of action back into a follow-up file, without loss."""
+    from engine import rounds
+    from engine.follow_up import follow_up_text
+    from engine.follow_up_workbook import read_workbook
+
+    made = read_workbook(workbook)
+    _create(follow_up_text(made, rounds.rulebook(made.round), output or workbook), output)
+
+
+def _create(text: str, output: Path | None) -> None:
+    """To stdout, or to a new file written whole, never over an existing one."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from engine.documents import create_atomically
+    from engine.errors import InputError
+
+    try:
+        create_atomically(output, text.encode("utf-8"))
+    except FileExistsError:
+        raise InputError(output, "already exists; selfcheck never writes a follow-up file over another file: give a new name") from None
+    typer.echo(f"selfcheck: wrote {output}", err=True)
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.date() if moment else None
 
 
 def _write(text: str, output: Path | None) -> None:

@@ -7,13 +7,18 @@ changes, each with a note on the provision that changes it:
     title: Jurisdiction over habitual residents abroad
     reference: Draft law amending Article 6 of the Criminal Code
     date: 2024-05-01
+    adopted: 2024-07-18          # optional: when the bill was adopted,
+    in_force: 2025-01-01         # when it enters into force,
+    in_force_until: 2030-12-31   # and, optionally, until when
     applies_to: ../parties/albania.yaml
     changes:
       jurisdiction.habitual_residents_abroad:
         value: yes
         note: new paragraph of Article 6 - the criminal law applies to habitual residents abroad
 
-Every file, answers or amendment, stands for one set of answers: ``resolve`` reads either.
+Every file, answers or amendment, stands for one set of answers: ``resolve`` reads either. Given
+a date (``--as-of``), only the amendments in force on it apply; the others are recorded in the
+answers as not in force, with why.
 """
 
 from __future__ import annotations
@@ -27,16 +32,20 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from . import rounds
+from .answers import Answers, NotInForce, answers_from_document, read_answer, read_date
 from .characters import name_problem
-from .answers import Answers, answers_from_document, read_answer, read_date
 from .documents import Document, read_document, yaml_scalar
 from .errors import InputError
+from .in_force import IN_FORCE, check_dates, state_on
 from .questionnaire import Questionnaire
 
 TOP_LEVEL = {
     "title": "the bill's title",
     "reference": "the bill's reference",
     "date": "the bill's date",
+    "adopted": "the date the bill was adopted",
+    "in_force": "the date it enters into force",
+    "in_force_until": "the date it ceases to be in force",
     "applies_to": "the answers file it applies to, relative to this file",
     "changes": "the answers it changes",
 }
@@ -51,6 +60,9 @@ class Amendment(BaseModel):
     title: str
     reference: str
     date: datetime.date
+    adopted: datetime.date | None = None
+    in_force: datetime.date | None = None
+    in_force_until: datetime.date | None = None
     applies_to: Path
     changes: dict[str, Any]
     notes: dict[str, str]
@@ -59,6 +71,9 @@ class Amendment(BaseModel):
     @property
     def label(self) -> str:
         return f"{self.title} ({self.reference}, {self.date})"
+
+    def state_on(self, day: datetime.date) -> str:
+        return state_on(self.adopted, self.in_force, self.in_force_until, day)
 
 
 @dataclass(frozen=True)
@@ -70,24 +85,43 @@ class Resolved:
     amendments: tuple[Amendment, ...] = ()
 
     def label(self, path: Path) -> str:
-        """The Party, the file and the bills, for the head of a diff."""
-        return f"{self.answers.party} ({path})" + "".join(f"; amended by {a.label}" for a in self.amendments)
+        """The Party, the file and the bills applied (and those not in force on the date), for the head of a diff."""
+        from .in_force import describe
+
+        return (
+            f"{self.answers.party} ({path})"
+            + "".join(f"; amended by {label}" for label in self.answers.amendments)
+            + "".join(f"; not amended by {item.amendment}: {describe(item, self.answers.law_as_of)}" for item in self.answers.not_in_force)
+        )
 
 
 def is_amendment(data: Any) -> bool:
     return isinstance(data, dict) and "answers" not in data and ("changes" in data or "applies_to" in data)
 
 
-def resolve(path: str | Path, within: Path | None = None) -> Resolved:
+def resolve(path: str | Path, as_of: datetime.date | None = None, within: Path | None = None) -> Resolved:
     """The answers a file stands for: an answers file's own, or an amendment's applied to what it applies to.
 
-    With ``within``, an amendment whose applies_to leads outside that folder is refused before the
-    file it names is read.
+    With ``as_of``, the law is taken as in force on that date: an amendment of the chain applies
+    only if it is in force then. With ``within``, an amendment whose applies_to leads outside that
+    folder is refused before the file it names is read.
     """
-    return _resolve(Path(path), (), within)
+    resolved = _resolve(Path(path), (), as_of, within)
+    if as_of is None:
+        return resolved
+    return Resolved(resolved.answers.model_copy(update={"law_as_of": as_of}), resolved.answers_file, resolved.amendments)
 
 
-def _resolve(path: Path, seen: tuple[Path, ...], within: Path | None) -> Resolved:
+def answers_for(path: str | Path, amend: list[Path] = (), as_of: datetime.date | None = None) -> Answers:
+    """What ``assess PATH --amend A --amend B --as-of DATE`` assesses: the --amend bills overlaid
+    on PATH in order, whatever their applies_to says, so that separate bills combine."""
+    answers = resolve(path, as_of).answers
+    for amendment_path in amend:
+        answers = overlay(answers, load_amendment(amendment_path, rounds.questionnaire(answers.round)), as_of)
+    return answers
+
+
+def _resolve(path: Path, seen: tuple[Path, ...], as_of: datetime.date | None, within: Path | None) -> Resolved:
     document = read_document(path)
     if not is_amendment(document.data):
         return Resolved(answers_from_document(document), path)
@@ -98,9 +132,20 @@ def _resolve(path: Path, seen: tuple[Path, ...], within: Path | None) -> Resolve
         raise document.error(f"applies_to leads back to {target}; amendments must rest on an answers file", ("applies_to",))
     if within is not None and not target.resolve().is_relative_to(within.resolve()):
         raise document.error(f"applies_to leads to {target}, outside the folder {within}; give a file of that folder", ("applies_to",))
-    base = _resolve(target, seen + (path.resolve(),), within)
+    base = _resolve(target, seen + (path.resolve(),), as_of, within)
     amendment = amendment_from_document(document, rounds.questionnaire(base.answers.round))
-    return Resolved(apply(base.answers, amendment), base.answers_file, base.amendments + (amendment,))
+    return Resolved(overlay(base.answers, amendment, as_of), base.answers_file, base.amendments + (amendment,))
+
+
+def overlay(answers: Answers, amendment: Amendment, as_of: datetime.date | None) -> Answers:
+    """The bill applied if it is in force on ``as_of`` (any bill, without a date); otherwise recorded as not in force."""
+    state = IN_FORCE if as_of is None else amendment.state_on(as_of)
+    if state == IN_FORCE:
+        return apply(answers, amendment)
+    left = NotInForce(
+        amendment=amendment.label, state=state, adopted=amendment.adopted, in_force=amendment.in_force, in_force_until=amendment.in_force_until
+    )
+    return answers.model_copy(update={"not_in_force": answers.not_in_force + (left,)})
 
 
 def load_amendment(path: str | Path, questionnaire: Questionnaire) -> Amendment:
@@ -137,6 +182,7 @@ def check_amendment_document(document: Document, questionnaire: Questionnaire) -
         title=data["title"].strip(),
         reference=data["reference"].strip(),
         date=read_date(document, ("date",)),
+        **_dates(document),
         applies_to=applies_to,
         changes=changes,
         notes=notes,
@@ -160,6 +206,10 @@ def _check_head(document: Document) -> tuple[Path | None, list[InputError]]:
         read_date(document, ("date",))
     except InputError as problem:
         problems.append(problem)
+    try:
+        _dates(document)
+    except InputError as problem:
+        problems.append(problem)
     if not isinstance(data.get("changes"), dict) or not data["changes"]:
         problems.append(document.error("expected changes: a mapping of question ids to {value, note}, at least one", ("changes",)))
     if not isinstance(data.get("applies_to"), str) or not data["applies_to"].strip() or name_problem(data["applies_to"]):
@@ -168,6 +218,15 @@ def _check_head(document: Document) -> tuple[Path | None, list[InputError]]:
     if not target.is_file():
         problems.append(document.error(f"applies_to names {target}, which is not a file; give the answers file's path relative to this file", ("applies_to",)))
     return target, problems
+
+
+def _dates(document: Document) -> dict[str, datetime.date | None]:
+    """adopted, in_force and in_force_until, each optional, in their order (check_dates says what is wrong)."""
+    dates = {key: read_date(document, (key,)) if document.data.get(key) is not None else None for key in ("adopted", "in_force", "in_force_until")}
+    problem = check_dates(dates)
+    if problem:
+        raise document.error(problem[1], (problem[0],))
+    return dates
 
 
 def apply(answers: Answers, amendment: Amendment) -> Answers:
@@ -202,6 +261,7 @@ def render_amendment(amendment: Amendment, directory: Path, comments: list[str] 
         f"title: {yaml_scalar(amendment.title)}",
         f"reference: {yaml_scalar(amendment.reference)}",
         f"date: {amendment.date.isoformat()}",
+        *(f"{key}: {day.isoformat()}" for key in ("adopted", "in_force", "in_force_until") if (day := getattr(amendment, key))),
         f"applies_to: {yaml_scalar(applies_to)}",
         "changes:",
     ]

@@ -25,6 +25,18 @@ EVIDENCE_TEXTS = ANSWER_TEXTS + ("quote",)
 RECOMMENDATION_ID = re.compile(r"^[IVX]+-[1-9][0-9]*$")
 
 
+class NotInForce(BaseModel):
+    """An amendment given but not applied, because it is not in force on the date the law is taken at."""
+
+    model_config = ConfigDict(frozen=True)
+
+    amendment: str  # the bill's label
+    state: str  # not_adopted, adopted_not_in_force or no_longer_in_force (engine.in_force)
+    adopted: datetime.date | None = None
+    in_force: datetime.date | None = None
+    in_force_until: datetime.date | None = None
+
+
 class Answers(BaseModel):
     """Every answer given; a question left out is answered ``not_provided``."""
 
@@ -39,7 +51,8 @@ class Answers(BaseModel):
     quotes: dict[str, str] = {}  # the published sentence an answer rests on, word for word
     inferred_from: dict[str, tuple[str, ...]] = {}  # the printed recommendations an answer is inferred from
     amendments: tuple[str, ...] = ()  # the bills overlaid on the answers given, in order
-
+    law_as_of: datetime.date | None = None  # --as-of: only the bills in force on this date are overlaid
+    not_in_force: tuple[NotInForce, ...] = ()  # the bills given but not in force on law_as_of
 
     def value(self, question_id: str) -> Any:
         return self.values.get(question_id, NOT_PROVIDED)
@@ -117,7 +130,7 @@ def render_answers(answers: Answers, questionnaire: Questionnaire, comments: Ite
         if written:
             lines += [""] * (lines[-1] != "answers:") + [f"  # {section.number}. {section.title} (chapter {section.chapter})"]
         for question_id in written:
-            value = _yaml_value(answers.value(question_id), "      ")
+            value = yaml_value(answers.value(question_id), "      ")
             texts = [
                 (name, yaml_scalar(given[question_id]))
                 for name, given in (("source", answers.sources), ("note", answers.notes), ("quote", answers.quotes), ("inferred_from", answers.inferred_from))
@@ -131,7 +144,7 @@ def render_answers(answers: Answers, questionnaire: Questionnaire, comments: Ite
     return "\n".join(lines) + "\n"
 
 
-def _yaml_value(value: Any, indent: str) -> str:
+def yaml_value(value: Any, indent: str) -> str:
     """A text of several lines as a literal block, when YAML keeps every character of it as it is."""
     if isinstance(value, str) and "\n" in value and value == value.strip() and not YAML_UNSAFE.search(value):
         return "|-\n" + "\n".join(indent + line if line else "" for line in value.split("\n"))

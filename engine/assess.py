@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .answers import Answers
+from .answers import Answers, NotInForce
 from .conditions import Atom, Compare, COMPARISONS, Missing
 from .markup import PARTY, clean, fill, plain
 from .questionnaire import NOT_PROVIDED
@@ -86,6 +86,8 @@ class Provenance(BaseModel):
     questionnaire_version: str
     answers_as_of: datetime.date | None
     amendments: list[str] = []  # bills overlaid on the answers (``assess --amend``), in order
+    law_as_of: datetime.date | None = None  # the date the law was taken at (--as-of); None: every bill given applies
+    amendments_not_in_force: list[NotInForce] = []  # bills given but not in force on law_as_of
 
 
 class Assessment(BaseModel):
@@ -234,6 +236,8 @@ def provenance(rulebook: Rulebook, answers: Answers) -> Provenance:
         questionnaire_version=rulebook.questionnaire.version,
         answers_as_of=answers.as_of,
         amendments=list(answers.amendments),
+        law_as_of=answers.law_as_of,
+        amendments_not_in_force=list(answers.not_in_force),
     )
 
 

@@ -83,6 +83,20 @@ def holds(condition: Condition | None, answer_of: Callable[[str], Any]) -> bool:
     return not holds(condition.part, answer_of)
 
 
+def deciding_tests(condition: Condition | None, answer_of: Callable[[str], Any], outcome: bool) -> list[Test]:
+    """The tests whose results give the condition ``outcome`` for these answers (which it has):
+    for a rule that does not fire, the answers that keep it from firing."""
+    if condition is None:
+        return []
+    if isinstance(condition, Test):
+        return [condition] if condition.holds(answer_of(condition.question)) == outcome else []
+    if isinstance(condition, Not):
+        return deciding_tests(condition.part, answer_of, not outcome)
+    # an all() is decided by its parts that fail, an any() by those that hold; otherwise by every part
+    deciding = [part for part in condition.parts if holds(part, answer_of) == outcome]
+    return [test for part in deciding for test in deciding_tests(part, answer_of, outcome)]
+
+
 def tests_in(condition: Condition | None) -> list[Test]:
     if condition is None:
         return []

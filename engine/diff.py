@@ -9,6 +9,7 @@ their words quote an answer that changed).
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,10 @@ from pydantic import BaseModel
 
 from . import rounds
 from .amendments import ensure_comparable, resolve
-from .answers import Answers
+from .answers import Answers, NotInForce
 from .assess import Assessment, Citations, Finding, ObservationCitations, Observed, assess
 from .counterfactual import questions_read
+from .in_force import law_line
 from .rulebook import LEVELS, Rulebook
 from .plaintext import wrap
 
@@ -77,6 +79,8 @@ class Diff(BaseModel):
     changed: list[Moved]
     unchanged: int
     observations: ObservationsDiff
+    law_as_of: datetime.date | None = None  # --as-of: the date the law was taken at on both sides
+    amendments_not_in_force: list[NotInForce] = []  # bills of either side not in force on it
 
 
 @dataclass(frozen=True)
@@ -139,14 +143,17 @@ def compare(base: Answers, other: Answers, rulebook: Rulebook, include_draft: bo
             added=[observation(o) for i, o in made_after.items() if i not in made_before],
             reworded=[observation(o) for i, o in made_after.items() if i in made_before and made_before[i].text != o.text],
         ),
+        law_as_of=other.law_as_of,
+        amendments_not_in_force=list(dict.fromkeys(base.not_in_force + other.not_in_force)),
     )
     still = tuple(i for i in both if i not in moved and changes(found_after[i]))
     return Comparison(diff, before, after, labels[0], labels[1], still)
 
 
-def compare_files(base: Path, other: Path, include_draft: bool = False) -> Comparison:
-    """``selfcheck diff BASE OTHER``: the answers both files stand for, refused unless comparable."""
-    sides = resolve(base), resolve(other)
+def compare_files(base: Path, other: Path, include_draft: bool = False, as_of: datetime.date | None = None) -> Comparison:
+    """``selfcheck diff BASE OTHER``: the answers both files stand for (the law as in force on
+    ``as_of``, if given), refused unless comparable."""
+    sides = resolve(base, as_of), resolve(other, as_of)
     ensure_comparable(sides[0], base, sides[1], other)
     labels = (sides[0].label(base), sides[1].label(other))
     return compare(sides[0].answers, sides[1].answers, rounds.rulebook(sides[0].answers.round), include_draft, labels)
@@ -181,6 +188,8 @@ def _plain(value: Any) -> Any:
 def render_text(comparison: Comparison) -> str:
     diff = comparison.diff
     lines = [f"BASE  {comparison.base_label}", f"OTHER {comparison.other_label}"]
+    if diff.law_as_of:
+        lines.append(f"LAW   {law_line(diff.law_as_of)}")
     for title, entries in (("Resolved", diff.resolved), ("New", diff.new), ("Changed", diff.changed)):
         lines += ["", f"{title} ({len(entries)})" + (":" if entries else "")]
         for entry in entries:
@@ -211,6 +220,8 @@ def render_markdown(comparison: Comparison) -> str:
         f"- **BASE**: {comparison.base_label}",
         f"- **OTHER**: {comparison.other_label}",
     ]
+    if diff.law_as_of:
+        lines.append(f"- **LAW**: {law_line(diff.law_as_of)}")
     for title, entries in (("Resolved", diff.resolved), ("New", diff.new), ("Changed", diff.changed)):
         lines += ["", f"#### {title} ({len(entries)})", ""]
         if not entries:

@@ -430,6 +430,25 @@ def _stops_cleanly():
             signal.signal(number, handler)
 
 
+def create_atomically(path: str | Path, data: bytes) -> None:
+    """Write a new file whole or not at all, never replacing one: FileExistsError if the name is
+    taken, even by a link or meanwhile."""
+    path = Path(path)
+    if os.path.lexists(path):
+        raise FileExistsError(path)
+    write_atomically(path, data, new=True)
+
+
+def refuse_output_over_inputs(output: str | Path, inputs: list[str | Path]) -> None:
+    """Refuse an output before any work: what ``check_output`` refuses, or one of the files named as
+    inputs (``check_output`` refuses again, when writing, every other file the command has read)."""
+    output = Path(output)
+    check_output(output)
+    for given in inputs:
+        if output.exists() and Path(given).exists() and os.path.samefile(output, given):
+            raise InputError(output, f"is {given}, which this command reads; give another file to write")
+
+
 def file_mode_for(path: Path) -> int:
     """Keep an existing file's permissions; give a new one the usual 0666 less the umask."""
     if path.exists():

@@ -22,6 +22,7 @@ from .markup import plain
 from .questionnaire import NOT_PROVIDED
 from .rulebook import Observation, Rulebook
 from .plaintext import wrap
+from .summary import provenance_law_lines
 
 
 
@@ -212,6 +213,7 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook) -> str:
         f"Provenance: round {p.round}, report {p.report}, rule files sha256 {p.rulebook_sha256}, questionnaire "
         f"{p.questionnaire_version}, answers as of {p.answers_as_of or 'an unstated date'}", "", "  ",
     )]
+    lines += [wrap(line, "  ", "    ") for line in provenance_law_lines(p)]
     return "\n".join(lines) + "\n"
 
 

@@ -13,6 +13,7 @@ from typing import Callable
 
 from .answers import Answers
 from .assess import Assessment, Provenance, observation_text
+from .in_force import factsheet_sentence
 from .layout import (
     ChapterLayout,
     Entry,
@@ -187,6 +188,8 @@ class _Builder:
             report=provenance.report,
             rulebook_sha256=provenance.rulebook_sha256,
         )
+        if provenance.law_as_of:  # the bills' own words, never read as markup
+            provenance_runs.append(Text(" " + factsheet_sentence(provenance.law_as_of, provenance.amendments_not_in_force)))
         annex = self.annex()
         return Factsheet(
             party=self.answers.party,

@@ -84,6 +84,7 @@ def _properties(document, factsheet: Factsheet) -> None:
             f"round={provenance.round}; report={provenance.report}; rulebook_sha256={provenance.rulebook_sha256}; "
             f"questionnaire_version={provenance.questionnaire_version}; answers_as_of={provenance.answers_as_of}"
             + "".join(f"; amendment={bill}" for bill in provenance.amendments)
+            + (f"; law_as_of={provenance.law_as_of}" if provenance.law_as_of else "")
         ),
     }
     for name, value in fields.items():

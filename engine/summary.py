@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from itertools import groupby
 
-from .assess import Assessment, Finding
+from .assess import Assessment, Finding, Provenance
+from .in_force import law_line, not_in_force_lines
 from .rulebook import LEVELS, Rulebook
 from .plaintext import wrap
 
@@ -26,6 +27,7 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
     ]
     for amendment in provenance.amendments:
         lines.append(wrap(f"as amended by {amendment}", "", "    "))
+    lines += [wrap(line, "", "    ") for line in provenance_law_lines(provenance)]
     no_information = sum(f.applies_because == "no_information" for f in findings)
     inferred = sum(f.inferred for f in findings)
     if no_information:
@@ -64,3 +66,10 @@ def _answer(answer) -> str:
     if isinstance(answer, list):
         return "[" + ", ".join(answer) + "]"
     return str(answer)
+
+
+def provenance_law_lines(provenance: Provenance) -> list[str]:
+    """With --as-of: the date the law was taken at, and each bill given but not in force on it."""
+    if provenance.law_as_of is None:
+        return []
+    return [law_line(provenance.law_as_of)] + not_in_force_lines(provenance.law_as_of, provenance.amendments_not_in_force)

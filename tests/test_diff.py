@@ -34,7 +34,8 @@ def test_every_shipped_amendment_has_a_counterfactual_case():
 def test_a_shipped_amendment_resolves_exactly_what_its_bill_answers(case):
     applies_to = load_amendment(case.amendment, rounds.questionnaire(ROUND)).applies_to
     diff = _diff(applies_to, case.amendment)
-    assert list(diff) == ["resolved", "new", "changed", "unchanged", "observations"]
+    assert list(diff) == ["resolved", "new", "changed", "unchanged", "observations", "law_as_of", "amendments_not_in_force"]
+    assert diff["law_as_of"] is None and diff["amendments_not_in_force"] == []
     change = Change(
         resolved={entry["id"]: entry["level"] for entry in diff["resolved"]},
         new=frozenset(entry["id"] for entry in diff["new"]),
@@ -70,7 +71,7 @@ def test_comparing_a_file_with_itself_finds_no_difference():
     diff = _diff(ALBANIA, ALBANIA)
     assert diff == {
         "resolved": [], "new": [], "changed": [], "unchanged": 94,
-        "observations": {"dropped": [], "added": [], "reworded": []},
+        "observations": {"dropped": [], "added": [], "reworded": []}, "law_as_of": None, "amendments_not_in_force": [],
     }
 
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.documents import read_bytes, write_atomically
+from engine.documents import create_atomically, read_bytes, write_atomically
 from engine.errors import InputError
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
@@ -96,14 +96,12 @@ class DataDir:
         return version_of(data)
 
     def create(self, name: str, text: str) -> None:
-        """Write a new file, refusing to replace one: written aside, then linked into place."""
+        """Write a new file, refusing to replace one."""
         path = self.path(name)
         with self.locked(path):
-            if os.path.lexists(path):
-                raise BadName(f"{name}{SUFFIX} already exists: choose another name")
             try:
-                write_atomically(path, text.encode("utf-8"), new=True)
-            except FileExistsError:  # a writer that takes no lock got there first
+                create_atomically(path, text.encode("utf-8"))
+            except FileExistsError:  # the name is taken, even by a link, or by a writer that takes no lock
                 raise BadName(f"{name}{SUFFIX} already exists: choose another name") from None
 
     @contextmanager

@@ -1,0 +1,137 @@
+"""The situation report as a Word document: A4, British English, heading styles, summary tables.
+
+The notice that it is the Party's own account stands in a bordered box under the title, so that
+nobody takes it for a document of the Committee.
+"""
+
+from __future__ import annotations
+
+import io
+
+from .follow_up_report import Entry, SituationReport
+
+
+def render_docx(report: SituationReport) -> bytes:
+    from docx import Document
+    from docx.shared import Mm, Pt
+
+    document = Document()
+    _a4(document, Mm)
+    _language(document, report.language)
+    properties = document.core_properties
+    properties.title, properties.author, properties.language = report.title[:255], "selfcheck", report.language
+    properties.subject, properties.keywords, properties.comments = report.subtitle[:255], report.keywords[:255], report.provenance[:255]
+    document.add_paragraph(report.title, style="Title")
+    document.add_paragraph(report.subtitle, style="Subtitle")
+    account = document.add_paragraph()
+    account.add_run(report.account).bold = True
+    _box(account)
+    document.add_paragraph(report.situation_on)
+    document.add_heading(report.summary_heading, level=1)
+    for table in report.tables:
+        document.add_heading(table.heading, level=2)
+        grid = document.add_table(rows=1, cols=len(table.headers), style="Table Grid")
+        grid.autofit = False
+        widths = [Mm(42)] + [Mm(128 / (len(table.headers) - 1))] * (len(table.headers) - 1)  # 170 mm between the margins
+        for column, width in zip(grid.columns, widths):
+            column.width = width
+        for row_index, row in enumerate([table.headers] + table.rows):
+            cells = grid.rows[0].cells if row_index == 0 else grid.add_row().cells
+            for index, (cell, value) in enumerate(zip(cells, row)):
+                cell.width = widths[index]
+                run = cell.paragraphs[0].add_run(value)
+                run.font.size, run.bold = Pt(8), row_index == 0 or None
+                if index:
+                    cell.paragraphs[0].alignment = 2  # numbers to the right
+    document.add_heading(report.recommendations_heading, level=1)
+    for chapter in report.chapters:
+        document.add_heading(chapter.heading, level=2)
+        for entry in chapter.entries:
+            _entry(document, entry, Pt)
+    if report.not_in_file:
+        document.add_heading(report.not_in_file_heading, level=1)
+        for entry in report.not_in_file:
+            _entry(document, entry, Pt)
+    provenance = document.add_paragraph()
+    provenance.paragraph_format.space_before = Pt(24)
+    run = provenance.add_run(report.provenance)
+    run.italic, run.font.size = True, Pt(8)
+    stream = io.BytesIO()
+    document.save(stream)
+    return stream.getvalue()
+
+
+def _entry(document, entry: Entry, Pt) -> None:
+    document.add_heading(entry.heading, level=3)
+    document.add_paragraph(entry.committee_lead)
+    quoted = document.add_paragraph(entry.text, style="Quote")
+    quoted.paragraph_format.keep_with_next = True
+    if entry.references:
+        references = document.add_paragraph()
+        run = references.add_run(entry.references)
+        run.italic, run.font.size = True, Pt(9)
+    lines = ([entry.status] + entry.details) if entry.status else []
+    for line in lines:
+        _labelled(document, line.label, line.text)
+    if entry.status:
+        paragraph = _labelled(document, entry.measures_label, "" if entry.measures else entry.no_measures)
+        paragraph.paragraph_format.keep_with_next = bool(entry.measures)
+        for measure in entry.measures:
+            item = document.add_paragraph(style="List Bullet")
+            for index, text in enumerate(measure):
+                if index:
+                    item.add_run().add_break()
+                item.add_run(text)
+        _labelled(document, entry.remains.label, entry.remains.text)
+        if entry.note:
+            _labelled(document, entry.note.label, entry.note.text)
+    check = _labelled(document, entry.check.label, entry.check.text)
+    for run in check.runs:
+        run.italic = True
+
+
+def _labelled(document, label: str, text: str):
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.space_after = 0
+    paragraph.add_run(f"{label}: ").bold = True
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if index:
+            paragraph.add_run().add_break()
+        paragraph.add_run(line)
+    return paragraph
+
+
+def _a4(document, Mm) -> None:
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(20)
+        section.top_margin, section.bottom_margin = Mm(22), Mm(20)
+
+
+def _language(document, language: str) -> None:
+    """The default language of every run (spelling, hyphenation): w:lang in the document defaults."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_properties = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = run_properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        run_properties.append(lang)
+    lang.set(qn("w:val"), language)
+
+
+def _box(paragraph) -> None:
+    """A border around the paragraph: the notice that the report is the Party's own account."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    borders = OxmlElement("w:pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        border = OxmlElement(f"w:{side}")
+        for name, value in (("val", "single"), ("sz", "8"), ("space", "4"), ("color", "10306B")):
+            border.set(qn(f"w:{name}"), value)
+        borders.append(border)
+    paragraph.paragraph_format.element.get_or_add_pPr().append(borders)
