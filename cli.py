@@ -266,6 +266,24 @@ def lint(
 
 @app.command()
 @reports_errors
+def test(
+    round: str = ROUND_OPTION,
+    rules_dir: Path = typer.Option(None, "--rules", help="A rulebook directory to test instead of the round's own (e.g. a draft copy)."),
+):
+    """Run the rule cases beside each chapter's rule file; report failures and which alternative of a condition no case exercises (exit 1)."""
+    from engine import rounds
+    from engine.cases import render_case_run, run_rulebook_cases
+    from engine.rulebook import load_rulebook
+
+    rulebook = load_rulebook(rules_dir, rounds.questionnaire(round)) if rules_dir else rounds.rulebook(round)
+    run = run_rulebook_cases(rulebook)
+    sys.stdout.write(render_case_run(run))
+    if not run.passed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@reports_errors
 def rules(
     format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools."),
     include_draft: bool = typer.Option(False, "--include-draft", help="Also list draft rules and observations worded by selfcheck."),

@@ -37,8 +37,11 @@ def write_synthetic_round(factor: int, directory: Path) -> tuple[Path, Path]:
     rules_dir = directory / "rules"
     rules_dir.mkdir()
     source = rounds.rules_dir(round_id)
-    (rules_dir / "rulebook.yaml").write_text((source / "rulebook.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    for path in sorted(source.glob("[0-9][0-9]-*.yaml")):
+    meta = read_document(source / "rulebook.yaml").data
+    meta.pop("baseline", None)  # the cases are not copied: only the rules are measured
+    meta["chapters"] = [{key: value for key, value in entry.items() if key != "cases"} for entry in meta["chapters"]]
+    (rules_dir / "rulebook.yaml").write_text(_dump(meta), encoding="utf-8")
+    for path in (source / entry["file"] for entry in meta["chapters"]):
         chapter_file = read_document(path).data
         copies = []
         for k in range(factor):

@@ -1,7 +1,8 @@
 """Rule cases: answers named as a sentence, with the recommendations and observations they must draw or not.
 
-A case file holds one chapter's cases; each starts from a baseline answers file and changes the
-answers under ``given``:
+Each chapter's cases sit beside its rule file (``02-legal-framework.cases.yaml``, listed in
+``rulebook.yaml`` with the baseline answers they start from); each case changes the answers under
+``given``:
 
     chapter: II
     cases:
@@ -12,8 +13,7 @@ answers under ``given``:
 
 Running a case compares what an evaluator finds with what the case expects: durable-rules as the
 product runs it (``durable``), or the reference evaluator (``reference``), which the mutation run
-uses. Where the files live is the caller's business: the loader takes a directory, the runner the
-baseline answers.
+uses. ``coverage`` says which alternative of each condition (``IV-6#0`` ...) some case exercises.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from .errors import InputError
 from .questionnaire import Questionnaire, pydantic_input_error
 from .rulebook import Conditional, Rule, Rulebook
 
-CASE_FILES = "[0-9][0-9]-*.yaml"
 EXPECTATIONS = ("fires", "does_not_fire", "observes", "does_not_observe")
 
 
@@ -107,11 +106,28 @@ def in_force(item: Conditional, include_draft: bool) -> bool:
     return include_draft or not item.only_with_drafts
 
 
-def load_cases(directory: Path) -> list[Case]:
-    """Every case of the chapter files (NN-*.yaml) in ``directory``, in file order; InputError names a bad one."""
+def rulebook_cases(rulebook: Rulebook) -> list[Case]:
+    """The cases the rulebook lists beside its rule files, chapter by chapter; InputError names a bad one."""
+    paths = [rulebook.directory / entry.cases for entry in rulebook.meta.chapters if entry.cases]
+    if not paths:
+        raise InputError(rulebook.directory / "rulebook.yaml", "lists no case files; give each chapter its cases: NN-name.cases.yaml")
+    return load_cases(paths)
+
+
+def rulebook_baseline(rulebook: Rulebook) -> Answers:
+    """The answers the rulebook's cases start from."""
+    from .answers import load_answers
+
+    if rulebook.meta.baseline is None:
+        raise InputError(rulebook.directory / "rulebook.yaml", "names no baseline: the answers file its cases start from")
+    return load_answers(rulebook.directory / rulebook.meta.baseline)
+
+
+def load_cases(paths: list[Path]) -> list[Case]:
+    """Every case of these case files, in order; InputError names a bad one."""
     cases: list[Case] = []
     seen: dict[str, Case] = {}
-    for path in sorted(Path(directory).glob(CASE_FILES)):
+    for path in paths:
         document = read_document(path)
         try:
             spec = _CaseFile.model_validate(document.data)
@@ -133,8 +149,6 @@ def load_cases(directory: Path) -> list[Case]:
                 **{expectation: frozenset(getattr(case, expectation)) for expectation in EXPECTATIONS},
             )
             cases.append(seen[case.name])
-    if not cases:
-        raise InputError(directory, f"holds no case files ({CASE_FILES})")
     return cases
 
 
@@ -193,3 +207,67 @@ def run_case(case: Case, baseline: Answers, rulebook: Rulebook, evaluate: Evalua
     if problems:
         return problems
     return expectation_failures(case, evaluate(case_answers(case, baseline, rulebook.questionnaire), rulebook, case.include_draft))
+
+
+def coverage(cases: list[Case], baseline: Answers, rulebook: Rulebook) -> dict[str, bool]:
+    """For each alternative of each condition (``IV-6#0``): whether a case expecting the item holds through it.
+
+    An alternative is exercised when some case expects its rule to fire (or its observation to
+    hold) and the case's answers satisfy that alternative.
+    """
+    from .conditions import conjunct_holds
+
+    exercised: dict[str, bool] = {}
+    expected: dict[str, list[Answers]] = {}
+    for case in cases:
+        if case_problems(case, rulebook):
+            continue
+        answers = case_answers(case, baseline, rulebook.questionnaire)
+        for item_id in case.fires | case.observes:
+            expected.setdefault(item_id, []).append(answers)
+    for item in [*rulebook.rules, *rulebook.observations]:
+        if item.condition is None:
+            continue
+        for index, conjunct in enumerate(item.conjuncts):
+            exercised[f"{item.id}#{index}"] = any(conjunct_holds(conjunct, answers.value) for answers in expected.get(item.id, []))
+    return exercised
+
+
+@dataclass(frozen=True)
+class CaseRun:
+    """The rulebook's own cases run on durable-rules: what failed, and which alternatives no case exercises."""
+
+    cases: list[Case]
+    failures: dict[str, list[str]]  # case name -> its failures
+    coverage: dict[str, bool]  # IV-6#0 -> exercised
+
+    @property
+    def unexercised(self) -> list[str]:
+        return [name for name, exercised in self.coverage.items() if not exercised]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures and not self.unexercised
+
+
+def run_rulebook_cases(rulebook: Rulebook) -> CaseRun:
+    cases, baseline = rulebook_cases(rulebook), rulebook_baseline(rulebook)
+    failures = {case.name: found for case in cases if (found := run_case(case, baseline, rulebook, durable))}
+    return CaseRun(cases, failures, coverage(cases, baseline, rulebook))
+
+
+def render_case_run(run: CaseRun) -> str:
+    lines = []
+    for case in run.cases:
+        if case.name in run.failures:
+            lines.append(f"FAIL {case.file.name}:{case.line}: {case.name}")
+            lines += [f"     {failure}" for failure in run.failures[case.name]]
+    passed = len(run.cases) - len(run.failures)
+    lines.append(f"{len(run.cases)} cases: {passed} passed, {len(run.failures)} failed")
+    total = len(run.coverage)
+    if run.unexercised:
+        lines.append(f"{total - len(run.unexercised)} of {total} alternatives of the conditions exercised; no case fires through:")
+        lines += [f"  {name}" for name in run.unexercised]
+    else:
+        lines.append(f"every one of the {total} alternatives of the conditions is exercised by a case")
+    return "\n".join(lines) + "\n"

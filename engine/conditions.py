@@ -290,6 +290,21 @@ def _atoms(test: Test, negate: bool, questionnaire: Questionnaire) -> list[Atom]
     return [Choice(test.question, None, frozenset(chosen))]
 
 
+def conjunct_holds(conjunct: tuple[Atom, ...], answer_of: Callable[[str], Any]) -> bool:
+    """Whether every atom of one alternative of the normal form holds for these answers."""
+    return all(_atom_holds(atom, answer_of(atom.question)) for atom in conjunct)
+
+
+def _atom_holds(atom: Atom, answer: Any) -> bool:
+    if isinstance(atom, Compare):
+        return isinstance(answer, int) and COMPARISONS[atom.op][1](answer, atom.number)
+    if isinstance(atom, Missing):
+        return (answer == NOT_PROVIDED) == atom.missing
+    if atom.option is not None:  # a list answer, one option's flag as durable-rules sees it
+        answer = NOT_PROVIDED if answer == NOT_PROVIDED else "yes" if atom.option in answer else "no"
+    return answer in atom.allowed
+
+
 def domain(atom: Choice, questionnaire: Questionnaire) -> frozenset:
     if atom.option is not None:
         return frozenset(TRI_STATE)

@@ -65,6 +65,16 @@ def document_from_bytes(path: Path, raw: bytes) -> Document:
     return document_from_text(path, _decoded(path, raw))
 
 
+def leading_comments(data: bytes) -> list[str]:
+    """The comment lines a file opens with, to keep them when the file is rewritten."""
+    comments = []
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        if not line.startswith("#"):
+            break
+        comments.append(line[2:] if line.startswith("# ") else line[1:])
+    return comments
+
+
 def read_plain_text(path: str | Path) -> str:
     """A text file (a published factsheet), read under the same caps and checks as a document."""
     path = Path(path)

@@ -397,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from . import rounds
     from .answers import load_answers
-    from .cases import load_cases
+    from .cases import load_cases, rulebook_baseline, rulebook_cases
     from .counterfactual_cases import load_counterfactual_cases
     from .errors import RulebookError
     from .rulebook import load_rulebook
@@ -405,9 +405,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/mutate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--round", default=rounds.DEFAULT_ROUND, help="the monitoring round (default %(default)s)")
     parser.add_argument("--rules", type=Path, help="rulebook directory (default rules/ROUND)")
-    parser.add_argument("--cases", type=Path, help="directory of the rule case files NN-*.yaml (default tests/ROUND)")
-    parser.add_argument("--baseline", type=Path, help="answers the cases start from (default CASES/compliant-party.yaml)")
-    parser.add_argument("--counterfactuals", type=Path, help="counterfactual cases (default CASES/counterfactuals.yaml)")
+    parser.add_argument("--cases", type=Path, help="a directory of case files to use instead of those the rulebook lists")
+    parser.add_argument("--baseline", type=Path, help="answers the cases start from (default: the rulebook's baseline)")
+    parser.add_argument("--counterfactuals", type=Path, help="counterfactual cases (default tests/ROUND/counterfactuals.yaml)")
     parser.add_argument(
         "--golden", nargs=2, action="append", type=Path, metavar=("ANSWERS", "PUBLISHED"),
         help="a Party's answers and its published recommendations; repeatable (default: each questionnaires/ROUND/parties/P.yaml with a published/P.yaml)",
@@ -416,8 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cap", type=int, default=COMBINATION_CAP, help="answer combinations compared per mutant at most (default %(default)d)")
     options = parser.parse_args(argv)
 
-    cases_dir = options.cases or rounds.PROJECT_ROOT / "tests" / options.round
-    baseline_path = options.baseline or cases_dir / "compliant-party.yaml"
+    counterfactual_path = options.counterfactuals or rounds.PROJECT_ROOT / "tests" / options.round / "counterfactuals.yaml"
     goldens = options.golden or [
         (answers, rounds.QUESTIONNAIRES / options.round / "published" / answers.name)
         for answers in sorted((rounds.QUESTIONNAIRES / options.round / "parties").glob("*.yaml"))
@@ -426,9 +425,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         questionnaire = rounds.questionnaire(options.round)
         rulebook = load_rulebook(options.rules or rounds.rules_dir(options.round), questionnaire)
-        baseline = load_answers(baseline_path)
-        rule_cases = RuleCases(load_cases(cases_dir), baseline, rulebook)
-        counterfactuals = Counterfactuals(load_counterfactual_cases(options.counterfactuals or cases_dir / "counterfactuals.yaml", questionnaire), rulebook)
+        baseline = load_answers(options.baseline) if options.baseline else rulebook_baseline(rulebook)
+        baseline_name = options.baseline.name if options.baseline else rulebook.meta.baseline
+        cases = load_cases(sorted(options.cases.glob("*.yaml"))) if options.cases else rulebook_cases(rulebook)
+        if not cases:
+            raise InputError(options.cases, "holds no case files (*.yaml)")
+        rule_cases = RuleCases(cases, baseline, rulebook)
+        counterfactuals = Counterfactuals(load_counterfactual_cases(counterfactual_path, questionnaire), rulebook)
         checks = [rule_cases] + [Golden(load_answers(answers), published, rulebook) for answers, published in goldens] + [counterfactuals]
         print(
             f"Mutating {len(rulebook.rules)} rules and {len(rulebook.observations)} observations; checks: {rule_cases.count} rule cases, "
@@ -439,6 +442,6 @@ def main(argv: list[str] | None = None) -> int:
     except (InputError, RulebookError, SuiteFails) as error:
         print(f"mutate: {error}", file=sys.stderr)
         return 2
-    print(render(result, baseline_path.name, options.threshold), end="")
+    print(render(result, baseline_name, options.threshold), end="")
     tested = result.tested
     return 0 if not tested or 100.0 * len(result.killed) / tested >= options.threshold else 1

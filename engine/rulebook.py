@@ -158,6 +158,7 @@ class ChapterEntry(Strict):
     chapter: str = Field(pattern=r"^[IVX]+$")
     title: str
     file: str = Field(pattern=r"^[a-z0-9-]+\.yaml$")
+    cases: str | None = Field(None, pattern=r"^[a-z0-9-]+\.cases\.yaml$", description="The chapter's rule cases, beside its rule file")
 
 
 class RulebookMeta(Strict):
@@ -166,7 +167,12 @@ class RulebookMeta(Strict):
     report: str
     adopted: str
     levels: dict[Literal["require", "request", "invite"], str]
+    baseline: str | None = Field(None, pattern=r"^[a-z0-9-]+\.yaml$", description="The answers file the rule cases start from")
     chapters: list[ChapterEntry]
+
+    def test_files(self) -> set[str]:
+        """The files of the rulebook that test it rather than state it: cases and their baseline."""
+        return {entry.cases for entry in self.chapters if entry.cases} | ({self.baseline} if self.baseline else set())
 
 
 @dataclass(frozen=True, eq=False)  # identity equality: an engine is cached per rulebook object
@@ -222,9 +228,12 @@ def load_rulebook(directory: Path, questionnaire: Questionnaire) -> Rulebook:
         chapter_rules, chapter_observations = _load_chapter(document, entry.chapter, questionnaire, problems)
         rules += chapter_rules
         observations += chapter_observations
-    listed = {entry.file for entry in meta.chapters}
+    listed = {entry.file for entry in meta.chapters} | meta.test_files()
     for stray in sorted(p.name for p in directory.glob("*.yaml") if p.name != "rulebook.yaml" and p.name not in listed):
         problems.append(InputError(directory / stray, "is not listed under chapters in rulebook.yaml; list it or remove it"))
+    for name in sorted(meta.test_files()):
+        if not (directory / name).is_file():
+            problems.append(meta_document.error(f"no file {name} beside rulebook.yaml, though it is listed there"))
     problems += _cross_rule_problems(rules) + _duplicate_observations(observations) + _placement_problems(rules, observations)
     if problems:
         raise RulebookError(problems)
@@ -232,16 +241,18 @@ def load_rulebook(directory: Path, questionnaire: Questionnaire) -> Rulebook:
         meta=meta,
         rules=tuple(rules),
         questionnaire=questionnaire,
-        digest=_digest(directory),
+        digest=_digest(directory, meta.test_files()),
         observations=tuple(observations),
         directory=directory,
     )
 
 
-def _digest(directory: Path) -> str:
-    """One hash for every YAML file that shapes an output: rules, observations, factsheet layout."""
+def _digest(directory: Path, tests: set[str]) -> str:
+    """One hash for every YAML file that shapes an output: rules, observations, factsheet layout (not the cases)."""
     digest = hashlib.sha256()
     for path in sorted(directory.rglob("*.yaml")):
+        if path.parent == directory and path.name in tests:
+            continue
         digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + read_bytes(path) + b"\0")
     return digest.hexdigest()
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from . import rounds
 from .amendments import check_amendment_document, is_amendment, render_amendment
 from .answers import check_answers_document, render_answers
-from .documents import Document, read_document
+from .documents import Document, leading_comments, read_bytes, read_document
 from .questionnaire import NOT_PROVIDED, Questionnaire, pydantic_input_error
 
 MIGRATIONS = "migrations.yaml"
@@ -114,7 +114,7 @@ def upgrade(path: Path, round_id: str) -> Upgrade:
             result.kept_aside.append(question_id)
             aside.append(f"{question_id} (earlier edition): {json.dumps(answer, ensure_ascii=False, default=str)}")
     result.to_answer = {target: why for target, why in instead.items() if target not in upgraded}
-    comments = _leading_comments(path) + (
+    comments = leading_comments(read_bytes(path)) + (
         ["Answers of an earlier edition that did not carry over (answer the new questions instead):"] + aside if aside else []
     )
     new_document = Document(document.file, {**data, section: upgraded}, {})
@@ -137,15 +137,6 @@ def _render(document: Document, questionnaire: Questionnaire, comments: list[str
     if problems:
         raise problems[0]
     return render_answers(checked, questionnaire, comments)
-
-
-def _leading_comments(path: Path) -> list[str]:
-    lines = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        if not line.startswith("#"):
-            break
-        lines.append(line[2:] if line.startswith("# ") else line[1:])
-    return lines
 
 
 def report(result: Upgrade, path: Path) -> str:

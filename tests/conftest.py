@@ -22,7 +22,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 ROOT = Path(__file__).resolve().parent.parent
 ROUND = "lanzarote-2"
 ALBANIA = ROOT / "questionnaires" / ROUND / "parties" / "albania.yaml"
-COMPLIANT = Path(__file__).resolve().parent / ROUND / "compliant-party.yaml"
+COMPLIANT = ROOT / "rules" / ROUND / "compliant-party.yaml"  # the baseline of the rule cases
 COUNTERFACTUAL_CASES = Path(__file__).resolve().parent / ROUND / "counterfactuals.yaml"
 SELFCHECK = Path(sys.executable).parent / "selfcheck"
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ALBANIA, ROOT, ROUND, run_selfcheck
+from conftest import ALBANIA, ROUND, run_selfcheck
 from engine import rounds
 from engine.amendments import resolve
 from engine.assess import assess

@@ -40,7 +40,7 @@ BASELINE = Answers(
 
 
 def _run(case_set: str, *extra_checks):
-    checks = [RuleCases(load_cases(FIXTURE / case_set), BASELINE, RULEBOOK), *extra_checks]
+    checks = [RuleCases(load_cases(sorted((FIXTURE / case_set).glob("*.yaml"))), BASELINE, RULEBOOK), *extra_checks]
     return mutation_run(RULEBOOK, checks, BASELINE.value)
 
 
@@ -100,7 +100,7 @@ def test_mutants_no_answers_tell_apart_are_recognised_as_equivalent_and_left_out
 
 @pytest.mark.parametrize("case_set", ["weak", "strong"])
 def test_re_evaluating_only_the_mutated_item_finds_what_running_every_case_on_the_mutant_rulebook_finds(case_set):
-    cases = load_cases(FIXTURE / case_set)
+    cases = load_cases(sorted((FIXTURE / case_set).glob("*.yaml")))
     check = RuleCases(cases, BASELINE, RULEBOOK)
     for item in RULEBOOK.rules + RULEBOOK.observations:
         for mutant in mutants(item, QUESTIONNAIRE):
@@ -129,7 +129,7 @@ def test_a_rulebook_that_fails_its_own_cases_is_not_mutated():
 
 def test_a_smallest_change_case_kills_a_mutant_of_its_rule():
     rulebook = rounds.rulebook(ROUND)
-    compliant = Path(__file__).resolve().parent / ROUND / "compliant-party.yaml"
+    compliant = rounds.rules_dir(ROUND) / "compliant-party.yaml"
     rule = next(rule for rule in rulebook.rules if rule.condition is not None and not rule.draft)
     case = SmallestChangeCase("fires", compliant, rule.id, "fires", exactly=None)
     expected = tuple(case.found(rule, case.starting_answers(), rulebook.questionnaire))

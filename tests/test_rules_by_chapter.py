@@ -1,26 +1,31 @@
-"""Per-rule cases, one YAML file per chapter in tests/lanzarote-2/, each case named as a sentence.
+"""Per-rule cases, beside each chapter's rule file in rules/lanzarote-2/, each case named as a sentence.
 
-A case starts from the fictional compliant Party, changes the answers under ``given``, and states
-which recommendations must fire and which must not, and which observations the Committee makes.
-engine/cases.py reads and runs them; here they run on durable-rules, as the product does.
+A case starts from the rulebook's baseline (the fictional compliant Party), changes the answers
+under ``given``, and states which recommendations must fire and which must not, and which
+observations the Committee makes. engine/cases.py reads and runs them, as `selfcheck test` does;
+here they run on durable-rules, as the product does.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from engine import rounds
 from conftest import ROUND
-from engine.cases import durable, load_cases, run_case
+from engine.cases import coverage, durable, rulebook_baseline, rulebook_cases, run_case
 
-CASES = load_cases(Path(__file__).resolve().parent / ROUND)
+RULEBOOK = rounds.rulebook(ROUND)
+CASES = rulebook_cases(RULEBOOK)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_rule_case(case, rulebook, compliant):
     failures = run_case(case, compliant, rulebook, durable)
     assert not failures, f"{case.file.name}:{case.line}: " + "; ".join(failures)
+
+
+def test_the_cases_start_from_the_baseline_the_rulebook_names(compliant):
+    assert rulebook_baseline(RULEBOOK) == compliant
 
 
 def test_every_conditional_rule_has_a_case_where_it_fires_and_one_where_it_does_not(rulebook):
@@ -37,3 +42,42 @@ def test_every_observation_has_a_case_where_it_holds_and_one_where_it_does_not(r
     every = {observation.id for observation in rulebook.observations}
     assert not every - holds, f"no case shows these observations holding: {sorted(every - holds)}"
     assert not every - silent, f"no case shows these observations silent: {sorted(every - silent)}"
+
+
+def test_every_alternative_of_every_condition_is_exercised_by_a_case(rulebook, compliant):
+    missing = [name for name, exercised in coverage(CASES, compliant, rulebook).items() if not exercised]
+    assert not missing, f"no case fires through these alternatives: {missing}"
+
+
+def test_selfcheck_test_runs_the_cases_beside_the_rules_and_reports_coverage_per_alternative():
+    from conftest import run_selfcheck
+
+    result = run_selfcheck("test")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(CASES)} cases: {len(CASES)} passed, 0 failed" in result.stdout
+    assert "every one of the" in result.stdout and "alternatives of the conditions is exercised by a case" in result.stdout
+
+
+def test_selfcheck_test_on_a_draft_copy_names_a_failing_case_and_an_unexercised_alternative(tmp_path):
+    import shutil
+
+    from conftest import ROOT, run_selfcheck
+
+    draft = tmp_path / "my-draft"
+    shutil.copytree(ROOT / "rules" / ROUND, draft)
+    rules = draft / "04-jurisdiction.yaml"
+    rules.write_text(rules.read_text().replace("      jurisdiction.victim_report_or_denunciation_required: {not: no}\n",
+                                               "      jurisdiction.victim_report_or_denunciation_required: yes\n    # edited\n", 1)
+                     .replace("on_no_information: fires\n    no_information:\n      basis: printed\n      because: >-\n        The Committee required it",
+                              "on_no_information: silent\n    no_information:\n      basis: printed\n      because: >-\n        The Committee required it", 1))
+    cases = draft / "04-jurisdiction.cases.yaml"
+    text = cases.read_text()
+    start = text.index("  - name: A Party that makes prosecution depend on a victim's report is required")
+    end = text.index("  - name: A Party that gave no information on the victim-report condition")
+    cases.write_text(text[:start] + text[end:])  # the only case firing IV-5 through its answer goes
+    result = run_selfcheck("test", "--rules", draft)
+    assert result.returncode == 1
+    assert "FAIL 04-jurisdiction.cases.yaml:" in result.stdout
+    assert "A Party that gave no information on the victim-report condition is required to remove it" in result.stdout
+    assert "did not fire: IV-5" in result.stdout
+    assert "no case fires through:\n  IV-5#0" in result.stdout

@@ -36,7 +36,7 @@ from engine.amendments import Resolved, check_amendment_document, is_amendment, 
 from engine.answers import Answers, answers_from_document, check_answers_document, render_answers
 from engine.assess import assess
 from engine.diff import compare_files
-from engine.documents import Document, document_from_bytes, document_from_text
+from engine.documents import Document, document_from_bytes, document_from_text, leading_comments
 from engine.errors import EngineError, InputError
 from engine.explain import answer_text, citation_text, explain
 from engine.rendering import FORMATS, SUFFIXES, render
@@ -46,7 +46,7 @@ from engine.rulebook import LEVELS
 
 from . import forms
 from .security import CSP, HEADERS, SESSION_COOKIE, AllowedHosts, Csrf, LimitBody, SecurityHeaders, hosts_allowed
-from .storage import NAME_RULE, BadName, Conflict, DataDir, Stored, leading_comments
+from .storage import NAME_RULE, BadName, Conflict, DataDir, Stored
 
 HERE = Path(__file__).resolve().parent
 FACTSHEET_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"

@@ -120,13 +120,3 @@ class DataDir:
             yield
         finally:
             os.close(descriptor)  # releases the lock
-
-
-def leading_comments(data: bytes) -> list[str]:
-    """The comment lines a file opens with, to keep them when the file is rewritten."""
-    comments = []
-    for line in data.decode("utf-8", errors="replace").splitlines():
-        if not line.startswith("#"):
-            break
-        comments.append(line[2:] if line.startswith("# ") else line[1:])
-    return comments
