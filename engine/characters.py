@@ -12,9 +12,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
-_REFUSED_IN_NAME = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029{_BIDI_CONTROLS}\\ud800-\\udfff]")
-_REFUSED_IN_TEXT = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\u2028\u2029{_BIDI_CONTROLS}\\ud800-\\udfff]")
+# Written as regular-expression escapes, so that the JSON Schema patterns below hold no raw separators.
+_BIDI_CONTROLS = "\\u202a-\\u202e\\u2066-\\u2069"
+_NAME_REFUSES = f"\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI_CONTROLS}"
+_TEXT_REFUSES = f"\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI_CONTROLS}"
+_REFUSED_IN_NAME = re.compile(f"[{_NAME_REFUSES}\\ud800-\\udfff]")
+_REFUSED_IN_TEXT = re.compile(f"[{_TEXT_REFUSES}\\ud800-\\udfff]")
+# The same rules as JSON Schema patterns (ECMA-262 and Python alike), for editors: not blank, and
+# none of the refused characters (lone surrogates aside, which no JSON text an editor writes holds).
+NAME_PATTERN = f"^(?=[\\s\\S]*\\S)[^{_NAME_REFUSES}]*$"
+TEXT_PATTERN = f"^(?=[\\s\\S]*\\S)[^{_TEXT_REFUSES}]*$"
 NAME_RULE = "one line of printable characters"
 TEXT_RULE = "printable characters, line breaks and tabs"
 
@@ -48,7 +55,7 @@ def describe(character: str) -> str:
 _CONTROL_NAMES = {0x0A: "LINE FEED", 0x0D: "CARRIAGE RETURN", 0x09: "TAB", 0x1B: "ESCAPE", 0x85: "NEXT LINE", 0x00: "NUL"}
 
 # What a terminal would act on rather than show: controls but tab and line feed, separators, bidi controls, surrogates.
-_UNPRINTABLE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\u2028\u2029{_BIDI_CONTROLS}\\ud800-\\udfff]")
+_UNPRINTABLE = _REFUSED_IN_TEXT
 
 
 def printable(text: str) -> str:

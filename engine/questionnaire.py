@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .characters import TEXT_PATTERN
 from .documents import Document, read_document
 from .errors import InputError
 
@@ -134,7 +135,7 @@ class Question(Strict):
         if self.type == "list":
             items = {"enum": list(self.option_values)}
             return {"oneOf": [{"type": "array", "items": items, "uniqueItems": True}, not_provided]}
-        return {"type": "string", "pattern": r"\S"}
+        return {"type": "string", "pattern": TEXT_PATTERN}
 
 
 def _describe(value: Any) -> str:

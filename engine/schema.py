@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from .characters import NAME_PATTERN, TEXT_PATTERN
 from .questionnaire import Questionnaire
 
-NON_BLANK = {"type": "string", "pattern": r"\S"}
+NON_BLANK = {"type": "string", "pattern": TEXT_PATTERN}
+NAME = {"type": "string", "pattern": NAME_PATTERN}
 RECOMMENDATION = {"type": "string", "pattern": r"^[IVX]+-[1-9][0-9]*$"}
 
 
@@ -40,7 +42,7 @@ def answers_schema(questionnaire: Questionnaire) -> dict:
         "required": ["party", "round", "answers"],
         "additionalProperties": False,
         "properties": {
-            "party": NON_BLANK,
+            "party": NAME,
             "round": {"const": questionnaire.round},
             "as_of": {"type": "string", "format": "date"},
             "answers": {"type": "object", "properties": answers, "additionalProperties": False},
