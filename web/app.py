@@ -33,16 +33,17 @@ from starlette.staticfiles import StaticFiles
 
 from engine import rounds
 from engine.amendments import Resolved, check_amendment_document, is_amendment, render_amendment, resolve
-from engine.answers import Answers, answers_from_document, check_answers_document, render_answers
+from engine.answers import Answers, render_answers
+from engine.rounds import answers_of, check_answers
 from engine.assess import assess
 from engine.diff import compare_files
 from engine.documents import Document, document_from_bytes, document_from_text, leading_comments
 from engine.errors import EngineError, InputError
-from engine.explain import answer_text, citation_text, explain
+from engine.explain import explain
+from engine.plaintext import answer_text
 from engine.rendering import FORMATS, SUFFIXES, render
 from engine.factsheet import build_factsheet
 from engine.layout import load_layout
-from engine.rulebook import LEVELS
 
 from . import forms
 from .security import CSP, HEADERS, SESSION_COOKIE, AllowedHosts, Csrf, LimitBody, SecurityHeaders, hosts_allowed
@@ -69,9 +70,10 @@ class Forbidden(Exception):
     """A POST without this process's token for the browser's session."""
 
 
-def create_app(data_dir: Path, round_id: str = rounds.DEFAULT_ROUND, host: str = "127.0.0.1", allow_hosts: tuple[str, ...] = ()) -> Starlette:
+def create_app(data_dir: Path, round_id: str | None = None, host: str = "127.0.0.1", allow_hosts: tuple[str, ...] = ()) -> Starlette:
     """The questionnaire's application. Pages that compute run in worker threads, so that the event
     loop keeps answering (static files, other pages) while one is rendered."""
+    round_id = round_id or rounds.default_round()
     site = Site(DataDir(data_dir), round_id)
     routes = [
         Route("/", site.threaded(site.index)),
@@ -109,7 +111,7 @@ class Site:
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
         )
-        self.templates.filters.update(answer=answer_text, citations=citation_text)
+        self.templates.filters.update(answer=answer_text, citations=lambda citations: rounds.rulebook(round_id).vocabulary.citation_line(citations))
         self.computed = OncePerVersion()
         self.workers: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
 
@@ -151,13 +153,13 @@ class Site:
         except BadName as problem:
             errors["file"] = [str(problem)]
             path = self.data.root / "new.yaml"  # only names the document whose party is checked
-        answers, problems = check_answers_document(Document(path, data))
+        answers, problems = check_answers(Document(path, data))
         for problem in problems:
             errors.setdefault(problem.place.describe() or "file", []).append(problem.problem)
         if not errors:
             comments = [f"{answers.party}'s answers to {self.round}, started in the web questionnaire on {today}"]
             text = render_answers(answers, rounds.questionnaire(self.round), comments)
-            if answers_from_document(document_from_text(path, text)) != answers:
+            if answers_of(document_from_text(path, text)) != answers:
                 raise EngineError(f"{path}: the answers would not read back as given; nothing was written")
             try:
                 self.data.create(name, text)
@@ -193,11 +195,11 @@ class Site:
             return self.malformed(request, name, stored.version, document.data, problem)
         if dict(pairs).get("version") != stored.version:
             return self.questionnaire_page(request, name, dict(pairs).get("version", ""), data, status=409, conflict=True)
-        answers, problems = check_answers_document(Document(stored.path, data))
+        answers, problems = check_answers(Document(stored.path, data))
         if problems:
             return self.questionnaire_page(request, name, stored.version, data, problems, status=422)
         text = render_answers(answers, questionnaire, leading_comments(stored.data))
-        if answers_from_document(document_from_text(stored.path, text)) != answers:
+        if answers_of(document_from_text(stored.path, text)) != answers:
             raise EngineError(f"{stored.path}: the answers would not read back as given; nothing was written")
         try:
             self.data.save(name, text, stored.version)
@@ -228,8 +230,8 @@ class Site:
 
         if version != stored.version:
             return again(status=409, conflict=True)
-        answers, problems = check_answers_document(Document(stored.path, data))
-        saved, saved_problems = check_answers_document(document)
+        answers, problems = check_answers(Document(stored.path, data))
+        saved, saved_problems = check_answers(document)
         if problems or saved_problems:
             general = ["the saved answers have problems: save them once corrected, then draft the amendment"] if saved_problems else []
             return again(problems, general=general)
@@ -280,7 +282,8 @@ class Site:
         base = resolved.answers_file.resolve()
         base_name = base.stem if base.parent == self.data.root else None
         return self.page(request, "amendment.html", name=name, amendment=amendment, resolved=resolved, changes=changes,
-                         comparison=comparison, base_name=base_name, levels=LEVELS)
+                         comparison=comparison, base_name=base_name,
+                         levels=rounds.rulebook(resolved.answers.round).vocabulary.level_names)
 
     def factsheet(self, request: Request) -> Response:
         html = self.rendered_factsheet(self.stored(request.path_params["name"]).path, "html")
@@ -386,7 +389,7 @@ class Site:
         document = self.document(stored)
         if is_amendment(document.data):
             return self.resolve(stored.path)
-        return self.computed.get(("answers", stored.path, stored.version), lambda: Resolved(answers_from_document(document), stored.path))
+        return self.computed.get(("answers", stored.path, stored.version), lambda: Resolved(answers_of(document), stored.path))
 
     def resolve(self, path: Path):
         """What a file of DATA_DIR stands for; an amendment leading out of DATA_DIR is refused before that file is read."""
@@ -419,7 +422,7 @@ class Site:
         data = data if isinstance(data, dict) else {}
         questionnaire = self.questionnaire_of(data)
         stored = self.data.read(name)
-        saved_answers, saved_problems = check_answers_document(self.document(stored)) if stored else (None, [])
+        saved_answers, saved_problems = check_answers(self.document(stored)) if stored else (None, [])
         if not problems and status == 200:
             problems = saved_problems  # a file edited by hand: its problems beside their fields
         state = forms.form_state(questionnaire, data, problems, bill or {"date": datetime.date.today().isoformat()})
@@ -441,7 +444,7 @@ class Site:
             entry = {"name": name, "amendment": None, "error": None}
             try:
                 resolved = self.listed(name)
-                counts = {level: 0 for level in LEVELS}
+                counts = {level: 0 for level in rounds.rulebook(resolved.answers.round).vocabulary.level_names}
                 for finding in self.assessment(resolved.answers).recommendations:
                     counts[finding.level] += 1
                 entry.update(party=resolved.answers.party, as_of=resolved.answers.as_of, counts=counts,
@@ -485,9 +488,9 @@ def results(answers: Answers, assessment) -> dict:
     chapters = []
     for entry in rulebook.meta.chapters:
         found = [f for f in assessment.recommendations if f.chapter == entry.chapter]
-        levels = [(level, [Explained(f, explain(answers, rulebook, f.id, assessment=assessment)) for f in found if f.level == level]) for level in LEVELS]
+        levels = [(level, [Explained(f, explain(answers, rulebook, f.id, assessment=assessment)) for f in found if f.level == level]) for level in rulebook.vocabulary.level_names]
         chapters.append((entry, [(level, items) for level, items in levels if items]))
-    counts = {level: sum(f.level == level for f in assessment.recommendations) for level in LEVELS}
+    counts = {level: sum(f.level == level for f in assessment.recommendations) for level in rulebook.vocabulary.level_names}
     return {"assessment": assessment, "chapters": chapters, "counts": counts}
 
 
