@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 
@@ -32,24 +32,24 @@ AS_OF_OPTION = typer.Option(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
 
-class DiffFormat(str, Enum):
+class DiffFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
 
 
-class BatchFormat(str, Enum):
+class BatchFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
 
 
-class FollowUpFormat(str, Enum):
+class FollowUpFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
@@ -57,12 +57,12 @@ class FollowUpFormat(str, Enum):
     xlsx = "xlsx"
 
 
-class FollowUpFailOn(str, Enum):
+class FollowUpFailOn(StrEnum):
     inconsistent = "inconsistent"
     overdue = "overdue"
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     markdown = "markdown"
     html = "html"
     docx = "docx"
@@ -311,7 +311,8 @@ def upgrade(
     """Bring an answers file or an amendment to this edition of the questionnaire; list what must be answered again."""
     round = _round(round)
     from engine.errors import InputError
-    from engine.upgrade import report, upgrade as run_upgrade
+    from engine.upgrade import report
+    from engine.upgrade import upgrade as run_upgrade
 
     if output is not None and output.resolve() == answers.resolve():
         raise InputError(output, "is the file being upgraded; write the upgrade to another file and compare them first")
@@ -404,7 +405,8 @@ def invert(
     output: Path = typer.Option(None, "-o", "--output", help="Write the reversal to this file instead of stdout."),
 ):
     """Write the amendment that reverses AMENDMENT: applied after it, the answers are as before."""
-    from engine.amendments import invert as reverse, render_amendment, resolve
+    from engine.amendments import invert as reverse
+    from engine.amendments import render_amendment, resolve
     from engine.errors import InputError
 
     resolved = resolve(amendment)
@@ -533,8 +535,8 @@ def follow_up_status(
     from engine.amendments import answers_for
     from engine.documents import refuse_output_over_inputs, write_atomically
     from engine.follow_up import ensure_same_party, read_follow_up
-    from engine.follow_up_status import check_status, failing
     from engine.follow_up_report import render_status
+    from engine.follow_up_status import check_status, failing
 
     if format.value in ("docx", "xlsx") and output is None:
         typer.echo(f"selfcheck: a {format.value} file is a binary file; give -o FILE.{format.value}", err=True)

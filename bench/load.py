@@ -53,7 +53,7 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
             return server, f"http://127.0.0.1:{port}"
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"selfcheck serve did not start: {server.stderr.read().decode(errors='replace')}")
+                raise RuntimeError(f"selfcheck serve did not start: {server.stderr.read().decode(errors='replace')}") from None
             time.sleep(0.05)
 
 
@@ -91,7 +91,7 @@ def warm_latencies(url: str, name: str, rounds: int) -> dict:
 
 
 async def _client(url: str, name: str, until: float, rng: random.Random, samples: dict, statuses: dict) -> None:
-    kinds, weights = zip(*MIX.items())
+    kinds, weights = zip(*MIX.items(), strict=False)
     async with httpx.AsyncClient(base_url=url, follow_redirects=False, timeout=60) as client:
         page = await client.get(f"/answers/{name}")  # the session cookie and a first form
         fields = form_of(page.text)

@@ -26,16 +26,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from load import MIX, web_load  # noqa: E402
+from synthetic import write_synthetic_round  # noqa: E402
+
 from engine import rounds  # noqa: E402
 from engine.answers import Answers  # noqa: E402
-from engine.rounds import load_answers  # noqa: E402
 from engine.assess import assess  # noqa: E402
 from engine.conditions import holds  # noqa: E402
 from engine.durable_adapter import DurableEngine, compile_rulebook  # noqa: E402
 from engine.questionnaire import Questionnaire, load_questionnaire  # noqa: E402
+from engine.rounds import load_answers  # noqa: E402
 from engine.rulebook import load_rulebook  # noqa: E402
-from load import MIX, web_load  # noqa: E402
-from synthetic import write_synthetic_round  # noqa: E402
 
 ALBANIA = ROOT / "questionnaires" / "lanzarote-2" / "parties" / "albania.yaml"
 SELFCHECK = Path(sys.executable).parent / "selfcheck"

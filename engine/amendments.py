@@ -33,12 +33,12 @@ from pydantic import BaseModel, ConfigDict
 
 from . import rounds
 from .answers import Answers, NotInForce, read_answer, read_date
-from .rounds import answers_of
 from .characters import name_problem
 from .documents import Document, read_document, yaml_scalar
 from .errors import InputError
 from .in_force import IN_FORCE, check_dates, state_on
 from .questionnaire import Questionnaire
+from .rounds import answers_of
 
 TOP_LEVEL = {
     "title": "the bill's title",

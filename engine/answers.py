@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from .characters import name_problem, text_problem
-from .documents import Document, YAML_UNSAFE, yaml_scalar
+from .documents import YAML_UNSAFE, Document, yaml_scalar
 from .errors import InputError
 from .questionnaire import NOT_PROVIDED, Questionnaire, _describe
 

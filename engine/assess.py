@@ -10,9 +10,9 @@ from pydantic import BaseModel
 
 from .answers import Answers, NotInForce
 from .markup import PARTY, clean, fill, plain
-from .questionnaire import NOT_PROVIDED
 from .models import Citations
 from .plaintext import describe_atom
+from .questionnaire import NOT_PROVIDED
 from .rulebook import Observation, Rulebook
 
 

@@ -18,17 +18,18 @@ uses. ``coverage`` says which alternative of each condition (``IV-6#0`` ...) som
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import Field, ValidationError
 
 from .answers import Answers
 from .conditions import holds
 from .documents import read_document
-from .models import Strict
 from .errors import InputError
+from .models import Strict
 from .questionnaire import Questionnaire, pydantic_input_error
 from .rulebook import Conditional, Rule, Rulebook
 

@@ -18,8 +18,9 @@ the only shape handed to durable-rules.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Union
+from typing import Any
 
 from .questionnaire import NOT_PROVIDED, TRI_STATE, Question, Questionnaire
 
@@ -67,7 +68,7 @@ class Not:
     part: Any
 
 
-Condition = Union[Test, All, Any_, Not]
+Condition = Test | All | Any_ | Not
 
 
 def holds(condition: Condition | None, answer_of: Callable[[str], Any]) -> bool:
@@ -232,7 +233,7 @@ class Missing:
     missing: bool
 
 
-Atom = Union[Choice, Compare, Missing]
+Atom = Choice | Compare | Missing
 
 
 def disjunctive_normal_form(condition: Condition | None, questionnaire: Questionnaire) -> list[tuple[Atom, ...]]:

@@ -7,8 +7,9 @@ evaluator as judge; for the rulebook's conditions (a handful of questions each) 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import chain, combinations, product
-from typing import Any, Callable
+from typing import Any
 
 from .conditions import COMPARISONS, Condition, holds, tests_in
 from .questionnaire import NOT_PROVIDED, Question, Questionnaire
@@ -64,7 +65,7 @@ def smallest_changes(
                 [value for value in candidate_answers(questionnaire.question(q), rule.condition) if value != answer_of(q)] for q in chosen
             ]
             for values in product(*alternatives):
-                changes = dict(zip(chosen, values))
+                changes = dict(zip(chosen, values, strict=True))
                 if holds(rule.condition, lambda q: changes.get(q, answer_of(q))) == fire:
                     found.append(changes)
         if found:

@@ -28,12 +28,12 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from .models import Strict
 from .amendments import load_amendment, resolve
 from .answers import Answers
 from .cases import Outcome
 from .counterfactual import ANY_TEXT, smallest_changes
 from .documents import Document, read_document
+from .models import Strict
 from .questionnaire import Questionnaire, pydantic_input_error
 from .rulebook import Rule, Rulebook
 

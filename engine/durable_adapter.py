@@ -21,8 +21,9 @@ import itertools
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import durable_rules_engine as core
 
@@ -221,7 +222,7 @@ class DurableEngine:
         with self._lock:
             try:
                 names: list[str] = []
-                for handle, plan in zip(self._handles, self.compiled.plans):
+                for handle, plan in zip(self._handles, self.compiled.plans, strict=True):
                     if plan.draft and not include_draft:
                         continue
                     names += self._run(handle, encode(plan, answer_of))

@@ -8,14 +8,15 @@ numbering footnotes in reading order. Renderers (Markdown, HTML, Word) only deci
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .answers import Answers
 from .assess import Assessment, Provenance, observation_text
 from .in_force import factsheet_sentence
 from .layout import (
     ChapterLayout,
+    ChapterPart,
     Entry,
     FreeText,
     IntroductionBullets,
@@ -25,7 +26,6 @@ from .layout import (
     Recommend,
     Section,
     Statement,
-    ChapterPart,
     default_chapter,
 )
 from .markup import PARTY, Cite, clean, fill, footnotes_in, runs

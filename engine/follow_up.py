@@ -20,10 +20,10 @@ from pydantic import BaseModel, ConfigDict
 from . import rounds
 from .answers import Answers, in_words, yaml_value
 from .assess import Assessment
-from .models import Citations
 from .documents import Document, read_document, yaml_scalar
 from .errors import InputError
 from .in_force import check_dates
+from .models import Citations
 from .rulebook import Rulebook
 
 WORDS = rounds.TEMPLATES / "follow-up.yaml"

@@ -33,11 +33,11 @@ def render_docx(report: SituationReport) -> bytes:
         grid = document.add_table(rows=1, cols=len(table.headers), style="Table Grid")
         grid.autofit = False
         widths = [Mm(42)] + [Mm(128 / (len(table.headers) - 1))] * (len(table.headers) - 1)  # 170 mm between the margins
-        for column, width in zip(grid.columns, widths):
+        for column, width in zip(grid.columns, widths, strict=False):
             column.width = width
         for row_index, row in enumerate([table.headers] + table.rows):
             cells = grid.rows[0].cells if row_index == 0 else grid.add_row().cells
-            for index, (cell, value) in enumerate(zip(cells, row)):
+            for index, (cell, value) in enumerate(zip(cells, row, strict=False)):
                 cell.width = widths[index]
                 run = cell.paragraphs[0].add_run(value)
                 run.font.size, run.bold = Pt(8), row_index == 0 or None

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .follow_up import FollowUp, Item, date_text, fill, status_label, words
-from .follow_up_status import FollowUpStatus, ItemStatus, because_words, head_lines, render_text, summary_columns, summary_sections
+from .follow_up_status import FollowUpStatus, ItemStatus, head_lines, render_text, summary_columns, summary_sections
 from .in_force import law_line
+from .plaintext import because_words
 from .rulebook import Rulebook
 from .vocabulary import Vocabulary
 

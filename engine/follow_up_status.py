@@ -18,7 +18,7 @@ from .assess import Because, Finding, Provenance, assess
 from .conditions import deciding_tests
 from .follow_up import DONE, DrawnFrom, FollowUp, Item, fill, status_label, words
 from .in_force import law_line, not_in_force_lines
-from .plaintext import wrap
+from .plaintext import answer_text, because_words, wrap
 from .rulebook import Rulebook
 
 CATEGORIES = ("inconsistent", "overdue", "notice")
@@ -171,16 +171,8 @@ def _flag(kind: str, **values: Any) -> Flag:
     return Flag(kind=kind, category=words()["categories"][kind], text=fill(words()["flags"][kind], **values))
 
 
-def because_words(because: list[Because]) -> str:
-    return "; ".join(f"{b.number} {b.question} {b.condition} (answer: {_answer(b.answer)})" for b in because)
-
-
 def answers_words(shown: list[AnswerShown]) -> str:
-    return "; ".join(f"{a.number} {a.question}: {_answer(a.answer)}" + (f", from {a.source}" if a.source else "") for a in shown)
-
-
-def _answer(answer: Any) -> str:
-    return "[" + ", ".join(answer) + "]" if isinstance(answer, list) else str(answer)
+    return "; ".join(f"{a.number} {a.question}: {answer_text(a.answer, None)}" + (f", from {a.source}" if a.source else "") for a in shown)
 
 
 def _plain(value: Any) -> Any:

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import rounds
 from .documents import Document
 from .errors import InputError, Place
-from . import rounds
 from .follow_up import FollowUp, check_follow_up_document, fill, words
 from .rulebook import Rulebook
 
@@ -286,7 +286,7 @@ class _Sheets:
                 raise InputError(self.path, f"sheet {name!r} has more than {MAX_ROWS:,} rows; a plan of action has one per recommendation or measure")
             cells = {
                 column: _Cell(getattr(cell, "value", None), getattr(cell, "data_type", None), f"{_letter(index)}{number}")
-                for index, (column, cell) in enumerate(zip(columns, tuple(row) + (None,) * len(columns)), start=1)
+                for index, (column, cell) in enumerate(zip(columns, tuple(row) + (None,) * len(columns), strict=False), start=1)
             }
             if headers is not None and number == first:
                 expected = [headers[column] for column in columns]

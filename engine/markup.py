@@ -13,8 +13,9 @@ Texts are parsed into runs here, once; renderers only decide how a run looks.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .vocabulary import Vocabulary

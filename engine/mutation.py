@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from math import prod
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Protocol
 
 from .answers import Answers
 from .cases import Case, Outcome, case_answers, case_problems, expectation_failures, in_force, reference
@@ -38,6 +39,7 @@ from .counterfactual import ANY_TEXT, candidate_answers
 from .counterfactual_cases import CounterfactualCases, change_between
 from .documents import read_document
 from .errors import InputError
+from .plaintext import answer_text
 from .questionnaire import NOT_PROVIDED, Questionnaire
 from .rulebook import Conditional, Rule, Rulebook
 
@@ -140,7 +142,7 @@ def compare(original: Condition, mutant: Condition | None, questionnaire: Questi
         return Verdict(None)
     best: tuple[int, dict, bool] | None = None
     for combination in itertools.product(*domains):
-        answers = dict(zip(questions, combination))
+        answers = dict(zip(questions, combination, strict=True))
         before = holds(original, answers.__getitem__)
         if before == holds(mutant, answers.__getitem__):
             continue
@@ -374,17 +376,11 @@ def _hint(mutant: Mutant, verdict: Verdict, baseline_name: str) -> str:
     item = mutant.item
     verb = "fires" if isinstance(item, Rule) else "is observed"
     not_verb = "does not fire" if isinstance(item, Rule) else "is not observed"
-    given = "{" + ", ".join(f"{q}: {_answer(v)}" for q, v in verdict.given.items()) + "}"
+    given = "{" + ", ".join(f"{q}: {answer_text(v, None)}" for q, v in verdict.given.items()) + "}"
     answers = f"given {given} over {baseline_name}" if verdict.given else f"{baseline_name} as it is"
     draft = " with include_draft: true" if item.only_with_drafts else ""
     first, second = (verb, not_verb) if verdict.original_holds else (not_verb, verb)
     return f"{answers}{draft}: the original {first}, the mutant {second}"
-
-
-def _answer(value: Any) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(value) + "]"
-    return "some text" if value == ANY_TEXT else str(value)
 
 
 # -- command line -------------------------------------------------------------------------------------
@@ -396,10 +392,10 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     from . import rounds
-    from .rounds import load_answers
     from .cases import load_cases, rulebook_baseline, rulebook_cases
     from .counterfactual_cases import load_counterfactual_cases
     from .errors import RulebookError
+    from .rounds import load_answers
     from .rulebook import load_rulebook
 
     parser = argparse.ArgumentParser(prog="scripts/mutate", description=__doc__.split("\n\n")[0])

@@ -6,11 +6,15 @@ One way each, for every command that prints text (assess, explain, diff, plan, b
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from .conditions import COMPARISONS, Atom, Choice, Compare, Missing, Test
 from .counterfactual import ANY_TEXT
 from .questionnaire import NOT_PROVIDED
+
+if TYPE_CHECKING:
+    from .assess import Because
 
 WIDTH = 100
 
@@ -20,14 +24,19 @@ def wrap(text: str, first: str = "", rest: str = "", width: int = WIDTH) -> str:
     return textwrap.fill(text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False, break_long_words=False)
 
 
-def answer_text(answer: Any, limit: int = 70) -> str:
-    """An answer as one short phrase: a list in brackets, a long text cut at ``limit`` characters."""
+def answer_text(answer: Any, limit: int | None = 70) -> str:
+    """An answer as one phrase: a list in brackets, a long text cut at ``limit`` characters (None: whole)."""
     if isinstance(answer, (list, tuple)):
         return "[" + ", ".join(answer) + "]" if answer else "[] (none)"
     if answer == ANY_TEXT:
         return "an answer in words"
     text = str(answer)
-    return text if len(text) <= limit or answer == NOT_PROVIDED else text[: limit - 3] + "..."
+    return text if limit is None or len(text) <= limit or answer == NOT_PROVIDED else text[: limit - 3] + "..."
+
+
+def because_words(because: Iterable[Because]) -> str:
+    """Why a recommendation fires, one answer after another: 'S12.2 jurisdiction... is not no (answer: yes)'."""
+    return "; ".join(f"{b.number} {b.question} {b.condition} (answer: {answer_text(b.answer, None)})" for b in because)
 
 
 def describe_test(test: Test, question_type: str) -> str:

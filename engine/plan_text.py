@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from .answers import Answers, in_words
-from .plan import Plan
 from .plaintext import wrap
+from .plan import Plan
 
 WIDTH = 98  # a comment line, "# " included, stays within 100 columns
 NO_BREAK = "\u00a0"

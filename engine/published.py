@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .answers import Answers
-from .rounds import load_answers
 from .conditions import holds
 from .documents import read_document, read_plain_text
 from .errors import InputError
 from .markup import FOOTNOTE, fill
+from .rounds import load_answers
 from .rulebook import Rulebook
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"

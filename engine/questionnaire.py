@@ -15,8 +15,8 @@ from pydantic import Field, ValidationError, model_validator
 
 from .characters import TEXT_PATTERN
 from .documents import Document, read_document
-from .models import Strict
 from .errors import InputError
+from .models import Strict
 
 NOT_PROVIDED = "not_provided"
 TRI_STATE = ("yes", "no", NOT_PROVIDED)

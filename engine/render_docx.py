@@ -129,7 +129,7 @@ def _table_of_contents(document, factsheet: Factsheet) -> None:
     instruction = paragraphs[0].add_run()._r
     instruction.append(_element("w:instrText", ' TOC \\o "1-2" \\h \\z \\u ', preserve=True))
     _field_char(paragraphs[0], "separate")
-    for paragraph, entry in zip(paragraphs, entries):
+    for paragraph, entry in zip(paragraphs, entries, strict=False):
         paragraph.add_run(entry)
     _field_char(paragraphs[-1], "end")
     _update_fields_on_open(document)

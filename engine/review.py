@@ -5,9 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from .conditions import All, Condition, Not, Test, tests_in
-from .plaintext import describe_test
 from .markup import plain
-from .plaintext import wrap
+from .plaintext import describe_test, wrap
 from .rulebook import Conditional, Observation, Rule, Rulebook
 
 

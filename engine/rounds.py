@@ -11,7 +11,7 @@ such a pair of folders: no code names one.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .errors import InputError
@@ -102,7 +102,7 @@ def load_answers(path: str | Path):
     return answers_of(read_document(path))
 
 
-@lru_cache(maxsize=None)
+@cache
 def questionnaire(round_id: str):
     from .questionnaire import load_questionnaire
 
@@ -113,7 +113,7 @@ def questionnaire(round_id: str):
     return stored[0] if stored else load_questionnaire(path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def rulebook(round_id: str):
     from . import cache
     from .rulebook import load_rulebook
@@ -126,7 +126,7 @@ def rulebook(round_id: str):
     return loaded
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stored(round_id: str):
     """The round's questionnaire and rulebook as loaded by an earlier run from the same files and code
     (one pair, so that the rulebook's questionnaire is the questionnaire), or None (engine/cache.py)."""

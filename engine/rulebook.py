@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError

@@ -7,9 +7,8 @@ from itertools import groupby
 
 from .assess import Assessment, Finding, Provenance
 from .in_force import law_line, not_in_force_lines
+from .plaintext import because_words, wrap
 from .rulebook import Rulebook
-from .plaintext import wrap
-
 
 
 def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
@@ -56,17 +55,10 @@ def _finding_lines(finding: Finding) -> list[str]:
         ("[draft]", finding.draft), ("[inferred]", finding.inferred), ("[no information]", finding.applies_because == "no_information"),
     ) if holds]
     if finding.because:
-        reasons = "; ".join(f"{b.number} {b.question} {b.condition} (answer: {_answer(b.answer)})" for b in finding.because)
-        lines.append(wrap(" ".join(marks + [f"because {reasons}"]), indent, indent + "  "))
+        lines.append(wrap(" ".join(marks + [f"because {because_words(finding.because)}"]), indent, indent + "  "))
     elif marks:
         lines.append(indent + " ".join(marks))
     return lines
-
-
-def _answer(answer) -> str:
-    if isinstance(answer, list):
-        return "[" + ", ".join(answer) + "]"
-    return str(answer)
 
 
 def provenance_law_lines(provenance: Provenance) -> list[str]:

@@ -15,11 +15,11 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from .models import Strict
 from . import rounds
 from .amendments import check_amendment_document, is_amendment, render_amendment
 from .answers import check_answers_document, render_answers
 from .documents import Document, leading_comments, read_bytes, read_document
+from .models import Strict
 from .questionnaire import NOT_PROVIDED, Questionnaire, pydantic_input_error
 
 MIGRATIONS = "migrations.yaml"

@@ -64,7 +64,7 @@ def transcription(path: Path) -> Transcription:
 
 
 def first_difference(expected: str, got: str, context: int = 60) -> str:
-    index = next((i for i, (a, b) in enumerate(zip(expected, got)) if a != b), min(len(expected), len(got)))
+    index = next((i for i, (a, b) in enumerate(zip(expected, got, strict=False)) if a != b), min(len(expected), len(got)))
     return f"at character {index}:\n  expected ...{expected[max(0, index - context) : index + context]!r}\n  got      ...{got[max(0, index - context) : index + context]!r}"
 
 

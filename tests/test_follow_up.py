@@ -10,16 +10,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import ALBANIA, ROUND, run_selfcheck
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_law_over_time import DAY, NEXT_YEAR, dated_bill
 
-from conftest import ALBANIA, ROUND, run_selfcheck
 from engine import rounds
 from engine.amendments import resolve
 from engine.assess import assess
 from engine.follow_up import STATUSES, FollowUp, Measure, follow_up_from, read_follow_up, render_follow_up
 from engine.follow_up_workbook import read_workbook, render_workbook
-from test_law_over_time import DAY, NEXT_YEAR, dated_bill
 
 RULEBOOK = rounds.rulebook(ROUND)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -63,7 +63,7 @@ def test_init_lists_albanias_94_recommendations_open_with_the_committees_words(i
     follow_up = read_follow_up(initialised)
     assessment = assess(resolve(ALBANIA).answers, RULEBOOK)
     assert [item.id for item in follow_up.recommendations] == assessment.ids() and len(follow_up.recommendations) == 94
-    for item, finding in zip(follow_up.recommendations, assessment.recommendations):
+    for item, finding in zip(follow_up.recommendations, assessment.recommendations, strict=True):
         assert (item.level, item.block, item.chapter, item.text, item.citations) == (finding.level, finding.block, finding.chapter, finding.text, finding.citations)
         assert (item.status, item.lead, item.deadline, item.measures, item.note, item.reason) == ("open", "", None, (), "", "")
     assert follow_up.drawn_from.answers_as_of == datetime.date(2022, 3, 10) and follow_up.drawn_from.rulebook_sha256 == RULEBOOK.digest
@@ -331,8 +331,9 @@ def test_the_plan_of_action_reads_back_identically(worked_on, tmp_path):
 
 
 def test_the_plan_of_action_has_filters_a_status_list_and_a_sheet_per_lead(worked_on):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(render_workbook(read_follow_up(worked_on), RULEBOOK)))
     assert book.sheetnames == ["Recommendations", "Measures", "Ministry of Justice", "Ministère de l Éducation", "Prosecutor General s Office", "About"]
@@ -434,7 +435,7 @@ def party_accounts(draw) -> dict:
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], max_examples=40)
 @given(accounts=st.lists(party_accounts(), min_size=1, max_size=6))
 def test_any_follow_up_reads_back_unchanged_from_its_file_and_from_its_workbook(tmp_path, accounts):
-    items = [item.model_copy(update=account) for item, account in zip(ALBANIA_FOLLOW_UP.recommendations, accounts)]
+    items = [item.model_copy(update=account) for item, account in zip(ALBANIA_FOLLOW_UP.recommendations, accounts, strict=False)]
     follow_up = ALBANIA_FOLLOW_UP.model_copy(update={"recommendations": tuple(items)})
     path = write(tmp_path / "follow-up.yaml", follow_up)
     assert read_follow_up(path) == follow_up

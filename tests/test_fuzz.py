@@ -6,14 +6,14 @@ import json
 import tempfile
 from pathlib import Path
 
+from conftest import ALBANIA, ROUND
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ALBANIA, ROUND
 from engine import rounds
-from engine.rounds import load_answers
 from engine.assess import assess
 from engine.errors import InputError
+from engine.rounds import load_answers
 
 RULEBOOK = rounds.rulebook(ROUND)
 QUESTION_IDS = sorted(RULEBOOK.questionnaire.questions)

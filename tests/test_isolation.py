@@ -8,8 +8,8 @@ import threading
 
 import durable_rules_engine as core
 import pytest
-
 from conftest import ROUND
+
 from engine import durable_adapter, rounds
 from engine.answers import Answers
 from engine.assess import assess, engine_for
@@ -55,7 +55,7 @@ def test_8_threads_of_500_assessments_each_give_the_results_of_running_them_one_
     for thread in threads:
         thread.join()
     assert not failures
-    mismatches = [index for index, (a, b) in enumerate(zip(sequential, concurrent)) if a != b]
+    mismatches = [index for index, (a, b) in enumerate(zip(sequential, concurrent, strict=True)) if a != b]
     assert not mismatches, f"{len(mismatches)} assessments differ, first {sets[mismatches[0]].party}"
     assert engine_for(RULEBOOK).facts_held() == 0
 

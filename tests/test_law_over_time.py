@@ -7,14 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import ALBANIA, ROOT, ROUND, run_selfcheck
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import answer_to, answer_values, answers_from
 
-from conftest import ALBANIA, ROOT, ROUND, run_selfcheck
 from engine import rounds
 from engine.amendments import Amendment, apply, load_amendment, overlay, render_amendment
 from engine.assess import assess
-from strategies import answer_to, answer_values, answers_from
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
 RULEBOOK = rounds.rulebook(ROUND)
@@ -180,4 +180,4 @@ def test_assessing_as_of_a_day_equals_assessing_with_exactly_the_amendments_in_f
     assert one.recommendations == other.recommendations
     assert one.observations == other.observations
     assert [item.amendment for item in as_of.not_in_force] == [b.label for b in left_aside]
-    assert all(item.state == "adopted_not_in_force" for item, b in zip(as_of.not_in_force, left_aside) if b.adopted and b.adopted <= day and (b.in_force is None or day < b.in_force))
+    assert all(item.state == "adopted_not_in_force" for item, b in zip(as_of.not_in_force, left_aside, strict=False) if b.adopted and b.adopted <= day and (b.in_force is None or day < b.in_force))

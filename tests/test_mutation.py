@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import ROUND
+
 from engine import rounds
 from engine.answers import Answers
 from engine.cases import load_cases, reference, run_case

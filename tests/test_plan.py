@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 from conftest import ALBANIA, COMPLIANT, ROUND, run_selfcheck
+
 from engine.amendments import resolve
 from engine.assess import assess
-from engine.plan import load_preferences, plan
 from engine.counterfactual import questions_read
+from engine.plan import load_preferences, plan
 
 UNCLEARABLE = {"III-30": "require", "V-3": "request", "IX-3": "require"}  # addressed to all Parties
 

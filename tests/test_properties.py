@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from conftest import COMPLIANT, ROUND
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from strategies import answer_values, answers_from
 
-from conftest import COMPLIANT, ROUND
 from engine import rounds
-from engine.rounds import answers_of, load_answers
 from engine.assess import assess
 from engine.conditions import Choice, Compare, Missing
 from engine.documents import Document
 from engine.questionnaire import NOT_PROVIDED
 from engine.reference import reference_fired, reference_observed
-from strategies import answer_values, answers_from
+from engine.rounds import answers_of, load_answers
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
 RULEBOOK = rounds.rulebook(ROUND)

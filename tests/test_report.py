@@ -10,17 +10,17 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-
 from conftest import ALBANIA, COMPLIANT, ROOT, ROUND, run_selfcheck
+from hypothesis import HealthCheck, given, settings
+from strategies import answer_values, answers_from
+
 from engine import rounds
 from engine.answers import Answers
 from engine.assess import assess
+from engine.documents import write_atomically
 from engine.factsheet import Bullets, Paragraph, Ref, build_factsheet
 from engine.layout import load_layout
-from engine.documents import write_atomically
 from engine.rendering import render
-from strategies import answer_values, answers_from
 
 RULEBOOK = rounds.rulebook(ROUND)
 LAYOUT = load_layout(RULEBOOK)
@@ -77,8 +77,8 @@ def test_markdown_is_plain_text_without_html():
 
 
 def test_markdown_escapes_what_a_party_writes_so_it_cannot_become_markup():
-    from engine.render_markdown import markdown_inline
     from engine.factsheet import Text
+    from engine.render_markdown import markdown_inline
 
     assert markdown_inline([Text("1. *not* [a link](x) <b> #tag")]) == r"1\. \*not\* \[a link\](x) \<b> #tag"
     assert markdown_inline([Text("# not a heading")]) == r"\# not a heading"
@@ -119,7 +119,7 @@ def test_html_has_a_language_one_title_and_headings_that_never_skip_a_level(html
     outline.feed(html)
     assert outline.lang == "en"
     assert outline.headings.count(1) == 1 and outline.headings[0] == 1
-    jumps = [(a, b) for a, b in zip(outline.headings, outline.headings[1:]) if b > a + 1]
+    jumps = [(a, b) for a, b in zip(outline.headings, outline.headings[1:], strict=False) if b > a + 1]
     assert not jumps, f"heading levels skipped: {jumps}"
 
 
@@ -269,9 +269,9 @@ def test_a_compliant_party_gets_the_generic_recommendations_and_no_specific_ones
 
 
 def test_drafts_print_marked_only_when_asked():
-    from engine.rounds import load_answers
-
     from conftest import with_answers
+
+    from engine.rounds import load_answers
 
     untrained = with_answers(load_answers(ALBANIA), training__law_enforcement_ict="no")
     plain = render(_factsheet(untrained), "markdown").decode()

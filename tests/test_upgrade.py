@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import ROUND, run_selfcheck
+
 from engine import rounds
-from engine.rounds import load_answers
 from engine.documents import read_document
+from engine.rounds import load_answers
 from engine.upgrade import load_migrations
 
 EDITION_1 = Path(__file__).resolve().parent / ROUND / "edition-1"

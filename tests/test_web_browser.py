@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from web_client import data_dir_with_albania, serving
 
 CHROMIUM = Path("/usr/bin/chromium")

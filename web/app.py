@@ -34,16 +34,16 @@ from starlette.staticfiles import StaticFiles
 from engine import rounds
 from engine.amendments import Resolved, check_amendment_document, is_amendment, render_amendment, resolve
 from engine.answers import Answers, render_answers
-from engine.rounds import answers_of, check_answers
 from engine.assess import assess
 from engine.diff import compare_files
 from engine.documents import Document, document_from_bytes, document_from_text, leading_comments
 from engine.errors import EngineError, InputError
 from engine.explain import explain
-from engine.plaintext import answer_text
-from engine.rendering import FORMATS, SUFFIXES, render
 from engine.factsheet import build_factsheet
 from engine.layout import load_layout
+from engine.plaintext import answer_text
+from engine.rendering import FORMATS, SUFFIXES, render
+from engine.rounds import answers_of, check_answers
 
 from . import forms
 from .security import CSP, HEADERS, SESSION_COOKIE, AllowedHosts, Csrf, LimitBody, SecurityHeaders, hosts_allowed

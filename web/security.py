@@ -92,7 +92,7 @@ async def _too_large(send) -> None:
         f"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Too large</title>"
         f"<p>The form sent is larger than {MAX_BODY // 1024} KiB, so it was refused and nothing was saved. "
         f"Shorten the longest answers and save again.</p></html>"
-    ).encode("utf-8")
+    ).encode()
     headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
