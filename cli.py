@@ -436,9 +436,16 @@ def serve(
     allow_host: list[str] = typer.Option(
         [], "--allow-host", help="Another name browsers use for this server (e.g. behind a proxy); repeat for several. "
         "This machine's own names and addresses are always accepted."),
+    trust_user_header: str = typer.Option(
+        None, "--trust-user-header", metavar="NAME", help="Behind a single sign-on proxy: take the user name from this request header "
+        "(e.g. X-Remote-User) instead of asking for a login. Only if the proxy sets it on every request and nothing else can reach the server."),
+    behind_tls: bool = typer.Option(False, "--behind-tls", help="Browsers reach the server over HTTPS (through a proxy): cookies are marked Secure."),
+    session_minutes: float = typer.Option(120, "--session-minutes", min=1, help="A login ends after this many minutes without use (and after 12 hours in all)."),
     round: str = ROUND_OPTION,
 ):
-    """Open the web questionnaire: fill in answers, see the recommendations as you save, export the factsheet."""
+    """Open the web questionnaire: fill in answers, see the recommendations as you save, export the factsheet.
+
+    Without users it is one person's tool on this machine, with no login; with users (selfcheck users add) it requires one."""
     from engine import rounds
     from engine.documents import track_inputs
     from engine.errors import InputError
@@ -450,14 +457,22 @@ def serve(
         raise InputError(data_dir, "is not a folder; give the folder of answer files to serve")
     import uvicorn
 
+    from engine.accounts import has_users
     from web.app import create_app
     from web.security import LOOPBACK, normal_host, url_host
+
+    if trust_user_header and not has_users(data_dir):
+        raise InputError("--trust-user-header", f"there are no users in {data_dir} to trust it for: add them with selfcheck users add")
 
     listening = _listen(host, port)  # before the URL is announced: a port in use is refused here
     if normal_host(host) not in LOOPBACK:
         typer.echo(f"selfcheck serve: listening on {host}: anyone who can reach this machine can read and change the answers in {data_dir}", err=True)
     typer.echo(f"selfcheck serve: the questionnaire for {data_dir} is at http://{url_host(host)}:{port}/ (Ctrl-C to stop)", err=True)
-    server = uvicorn.Server(uvicorn.Config(create_app(data_dir, round, host, tuple(allow_host)), log_level="warning"))
+    application = create_app(data_dir, round, host, tuple(allow_host), trust_user_header=trust_user_header, behind_tls=behind_tls,
+                             idle_minutes=session_minutes)
+    if has_users(data_dir):
+        typer.echo(f"selfcheck serve: {data_dir} has users: " + (f"the user is named by the {trust_user_header} header" if trust_user_header else "everyone logs in"), err=True)
+    server = uvicorn.Server(uvicorn.Config(application, log_level="warning"))
     server.run(sockets=[listening])
 
 
