@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -43,10 +44,19 @@ def post(client, url, fields, **options):
     return client.post(url, content=urlencode(fields), headers=FORM, **options)
 
 
-def albania_form(client):
-    page = client.get("/answers/albania")
+def albania_form(client, chapter: str = "IV"):
+    """The form of one chapter of Albania's answers (IV by default: jurisdiction, where IV-4 lives)."""
+    page = client.get(f"/answers/albania/chapters/{chapter}")
     assert page.status_code == 200
     return form_of(page.text)
+
+
+def chapter_of(question_id: str) -> str:
+    return QUESTIONNAIRE.questions[question_id].chapter
+
+
+def save(client, fields, chapter: str = "IV"):
+    return post(client, f"/answers/albania/chapters/{chapter}", fields)
 
 
 def recommendations_on(page: str) -> list[str]:
@@ -56,49 +66,72 @@ def recommendations_on(page: str) -> list[str]:
 # -- the pages --------------------------------------------------------------------------------------
 
 
-def test_the_start_page_lists_the_party_answer_files_and_offers_to_start_a_new_one(client):
+def test_the_start_page_lists_the_party_answer_files_with_their_progress_and_offers_to_start_a_new_one(client):
     page = client.get("/")
     assert page.status_code == 200
     assert '<a href="/answers/albania">Albania</a>' in page.text and "2022-03-10" in page.text
     assert "13 require" in page.text and "12 request" in page.text and "69 invite" in page.text
+    answered = sum(value != "not_provided" for value in load_answers(ALBANIA).values.values())
+    total = len(QUESTIONNAIRE.questions)
+    assert f"{answered} of {total} questions answered, {total - answered} not provided" in page.text
+    assert "0 of 10 chapters approved" in page.text
     assert 'action="/new"' in page.text and "Start a new answer file" in page.text
 
 
-def test_the_questionnaire_follows_the_committees_questions_in_order_with_every_question_its_help_and_legal_basis(client):
+def test_a_file_opens_on_its_chapters_each_with_its_title_progress_and_status(client):
     page = client.get("/answers/albania").text
-    positions = []
-    for section in QUESTIONNAIRE.sections:
-        anchor = f'<section class="chapter" id="question-{section.number}">'
-        assert anchor in page
-        positions.append(page.index(anchor))
-        assert f"<h2>{section.number}. {escape(section.title)}" in page
-        assert f"report chapter {section.chapter}</span></h2>" in page
-    assert positions == sorted(positions) and len(positions) == 16
-    assert escape(QUESTIONNAIRE.conventions) in page
-    for question in QUESTIONNAIRE.questions.values():
-        block = page[page.index(f'id="q-{question.id}"'):]
-        block = block[: block.index('<div class="question')] if '<div class="question' in block else block
-        assert escape(question.prompt) in block, question.id
-        assert f'<p class="help">{escape(question.help)}</p>' in block, question.id
-        assert escape("; ".join(question.serves)) in block, question.id
+    rulebook = rounds.rulebook(ROUND)
+    for entry in rulebook.meta.chapters:
+        questions = QUESTIONNAIRE.in_chapter(entry.chapter)
+        answered = sum(load_answers(ALBANIA).value(q.id) != "not_provided" for q in questions)
+        row = page[page.index(f'<tr data-chapter="{entry.chapter}">'):]
+        row = row[: row.index("</tr>")]
+        assert f'<a href="/answers/albania/chapters/{entry.chapter}">{entry.chapter}. {escape(entry.title)}</a>' in row
+        assert f"<td>{answered} of {len(questions)}</td>" in row and ">draft<" in row
 
 
-def test_tri_state_questions_are_radio_buttons_with_not_provided_and_numbers_carry_their_bounds(client):
-    page = client.get("/answers/albania").text
-    for question in QUESTIONNAIRE.questions.values():
-        name = f'name="a.{question.id}"'
-        if question.type == "tri_state":
-            for value in ("yes", "no", "not_provided"):
-                assert f'type="radio" {name} value="{value}"' in page, question.id
-        elif question.type == "integer":
-            assert re.search(rf'type="number" {re.escape(name)} value="\d*" min="{question.minimum}" max="{question.maximum}" step="1"', page), question.id
-        elif question.type == "list":
-            for value in question.option_values + ("not_provided",):
-                assert f'type="checkbox" {name} value="{value}"' in page, question.id
+def test_each_chapter_page_holds_the_committees_questions_that_feed_it_in_order_with_help_and_legal_basis(client):
+    seen = []
+    for entry in rounds.rulebook(ROUND).meta.chapters:
+        page = client.get(f"/answers/albania/chapters/{entry.chapter}").text
+        sections = [s for s in QUESTIONNAIRE.sections if s.chapter == entry.chapter]
+        positions = [page.index(f'<section class="chapter" id="question-{s.number}"') for s in sections]
+        assert positions == sorted(positions)
+        for section in sections:
+            assert f"Question {section.number}. {escape(section.title)}" in page
+        for question in QUESTIONNAIRE.in_chapter(entry.chapter):
+            seen.append(question.id)
+            block = page[page.index(f'id="q-{question.id}"'):]
+            block = block[: block.index('<div class="question')] if '<div class="question' in block else block
+            assert escape(question.prompt) in block, question.id
+            assert f'<p class="help" id="help-{question.id}">{escape(question.help)}</p>' in block, question.id
+            assert re.search(rf'aria-describedby="[^"]*\bhelp-{re.escape(question.id)}\b', block), "the help is tied to the input"
+            assert escape("; ".join(question.serves)) in block, question.id
+        others = [q for q in QUESTIONNAIRE.questions.values() if q.chapter != entry.chapter]
+        assert not any(f'id="q-{q.id}"' in page for q in others), "only the chapter's own questions"
+    assert sorted(seen) == sorted(QUESTIONNAIRE.questions), "every question is on the page of its chapter"
+
+
+def test_tri_state_questions_are_radio_buttons_with_not_provided_and_numbers_are_text_fields_with_their_bounds(client):
+    for entry in rounds.rulebook(ROUND).meta.chapters:
+        page = client.get(f"/answers/albania/chapters/{entry.chapter}").text
+        for question in QUESTIONNAIRE.in_chapter(entry.chapter):
+            name = f'name="a.{question.id}"'
+            if question.type == "tri_state":
+                for value in ("yes", "no", "not_provided"):
+                    assert f'type="radio" {name} value="{value}"' in page, question.id
+            elif question.type == "integer":
+                # a text field: what is typed reaches the server as typed ("fourteen" is an error, never an empty answer)
+                assert re.search(rf'type="text" {re.escape(name)} value="\d*" inputmode="numeric"', page), question.id
+                assert f"a whole number from {question.minimum} to {question.maximum}" in page
+            elif question.type == "list":
+                for value in question.option_values + ("not_provided",):
+                    assert f'type="checkbox" {name} value="{value}"' in page, question.id
     albania = load_answers(ALBANIA)
-    fields = form_of(page)
+    fields = albania_form(client, "IV")
     assert ("a.jurisdiction.habitual_residents_abroad", "no") in fields
-    assert ("a.legal.age_of_criminal_responsibility", str(albania.value("legal.age_of_criminal_responsibility"))) in fields
+    age = "legal.age_of_criminal_responsibility"
+    assert (f"a.{age}", str(albania.value(age))) in albania_form(client, chapter_of(age))
 
 
 def test_each_recommendation_in_the_results_expands_to_why_and_the_answer_that_would_change_it(client):
@@ -133,14 +166,14 @@ def test_the_results_say_which_recommendations_rest_on_an_inferred_reason_or_on_
 # -- saving -----------------------------------------------------------------------------------------
 
 
-def test_saving_a_changed_answer_writes_the_file_with_its_date_and_sources_and_the_results_follow(client, data_dir):
-    fields = changed(albania_form(client), as_of="2024-05-01", **{HABITUAL: "yes"})
-    response = post(client, "/answers/albania", fields)
-    assert response.status_code == 303 and response.headers["location"] == "/answers/albania?saved=1"
+def test_saving_a_changed_answer_writes_the_file_with_its_sources_records_who_changed_it_and_the_results_follow(client, data_dir):
+    fields = changed(albania_form(client), focus="jurisdiction.habitual_residents_abroad", **{HABITUAL: "yes"})
+    response = save(client, fields)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/answers/albania/chapters/IV?saved=1#q-jurisdiction.habitual_residents_abroad", "back to the question"
     saved = load_answers(data_dir / "albania.yaml")
     before = load_answers(ALBANIA)
     assert saved.value("jurisdiction.habitual_residents_abroad") == "yes"
-    assert str(saved.as_of) == "2024-05-01"
     assert saved.sources == before.sources, "every answer keeps its source"
     assert {q: v for q, v in saved.values.items() if q != "jurisdiction.habitual_residents_abroad"} == {
         q: v for q, v in before.values.items() if q != "jurisdiction.habitual_residents_abroad"
@@ -149,15 +182,30 @@ def test_saving_a_changed_answer_writes_the_file_with_its_date_and_sources_and_t
     assert text.startswith("# Albania's answers, reconstructed"), "the file's opening comments are kept"
     assert files_in(data_dir) == ["albania.yaml"], "no temporary file is left behind"
     page = client.get(response.headers["location"]).text
-    assert "Saved albania.yaml" in page
+    assert "Saved: 1 answer changed" in page
     assert "IV-4" not in recommendations_on(page) and "IV-5" in recommendations_on(page)
     assert run_selfcheck("validate", data_dir / "albania.yaml").returncode == 0
+    history = run_selfcheck("history", data_dir / "albania.yaml", "--format", "json")
+    [change] = json.loads(history.stdout)
+    assert change["question"] == "jurisdiction.habitual_residents_abroad" and change["via"] == "web" and change["who"]
+    assert change["old"]["value"] == "no" and change["new"] == {**change["old"], "value": "yes"}
 
 
-def test_saving_the_page_unchanged_keeps_every_answer_exactly(client, data_dir):
-    response = post(client, "/answers/albania", albania_form(client))
-    assert response.status_code == 303
-    assert load_answers(data_dir / "albania.yaml") == load_answers(ALBANIA)
+def test_the_party_and_the_date_are_saved_from_the_files_page(client, data_dir):
+    fields = changed(form_of(client.get("/answers/albania").text, "about"), as_of="2024-05-01")
+    response = post(client, "/answers/albania", fields)
+    assert response.status_code == 303 and response.headers["location"] == "/answers/albania?saved=1"
+    assert str(load_answers(data_dir / "albania.yaml").as_of) == "2024-05-01"
+    refused = post(client, "/answers/albania", changed(fields, party=" "))
+    assert refused.status_code == 422 and "Give the Party&#39;s name." in refused.text
+
+
+def test_saving_the_page_unchanged_keeps_every_answer_and_the_file_exactly(client, data_dir):
+    before = (data_dir / "albania.yaml").read_bytes()
+    for entry in rounds.rulebook(ROUND).meta.chapters:
+        response = save(client, albania_form(client, entry.chapter), entry.chapter)
+        assert response.status_code == 303 and "saved=0" in response.headers["location"]
+    assert (data_dir / "albania.yaml").read_bytes() == before
 
 
 def test_a_save_replaces_the_file_atomically_or_not_at_all(client, data_dir, monkeypatch):
@@ -166,51 +214,80 @@ def test_a_save_replaces_the_file_atomically_or_not_at_all(client, data_dir, mon
     def full_disk(source, destination):
         raise OSError(28, "No space left on device")
 
+    fields = changed(albania_form(client), **{HABITUAL: "yes"})
     monkeypatch.setattr("engine.documents.os.replace", full_disk)
-    response = post(client, "/answers/albania", changed(albania_form(client), **{HABITUAL: "yes"}))
+    response = save(client, fields)
     assert response.status_code == 422 and "No space left on device" in response.text
     assert (data_dir / "albania.yaml").read_bytes() == before
     assert files_in(data_dir) == ["albania.yaml"], "no temporary file is left behind"
+    monkeypatch.undo()
+    assert json.loads(run_selfcheck("history", data_dir / "albania.yaml", "--format", "json").stdout) == [], "nothing recorded either"
 
 
-def test_a_second_save_from_a_form_opened_before_the_first_is_refused_with_a_way_to_reload(client, data_dir):
+def test_two_people_changing_different_questions_from_the_same_page_both_land(client, data_dir):
     first, second = albania_form(client), albania_form(client)
-    assert post(client, "/answers/albania", changed(first, **{HABITUAL: "yes"})).status_code == 303
+    assert save(client, changed(first, **{HABITUAL: "yes"})).status_code == 303
+    response = save(client, changed(second, a__jurisdiction__nationals_abroad="no"))
+    assert response.status_code == 303
+    saved = load_answers(data_dir / "albania.yaml")
+    assert saved.value("jurisdiction.habitual_residents_abroad") == "yes", "the first change stays"
+    assert saved.value("jurisdiction.nationals_abroad") == "no", "and the second lands beside it"
+
+
+def test_the_same_question_changed_by_two_people_gives_the_second_a_conflict_with_both_answers_and_keeps_what_they_typed(client, data_dir):
+    first, second = albania_form(client), albania_form(client)
+    assert save(client, changed(first, **{HABITUAL: "yes"})).status_code == 303
     after_first = (data_dir / "albania.yaml").read_bytes()
-    refused = post(client, "/answers/albania", changed(second, a__legal__csam_terminology="yes"))
+    refused = save(client, changed(second, **{HABITUAL: "not_provided", "s__jurisdiction__habitual_residents_abroad": "my own source"}))
     assert refused.status_code == 409
-    assert "Not saved: albania.yaml was changed by someone else" in refused.text
-    assert '<a href="/answers/albania">reload the saved answers</a>' in refused.text
+    assert "Not saved: 1 answer was changed by someone else" in refused.text
+    field = refused.text[refused.text.index('id="q-jurisdiction.habitual_residents_abroad"'):]
+    assert field.index("Saved meanwhile by") < field.index('<div class="question')
+    assert "<strong>yes (source: Para. 217)</strong>" in field, "their answer, in words"
+    kept = form_of(refused.text)
+    assert ("a.jurisdiction.habitual_residents_abroad", "not_provided") in kept and ("s.jurisdiction.habitual_residents_abroad", "my own source") in kept
     assert (data_dir / "albania.yaml").read_bytes() == after_first
-    again = post(client, "/answers/albania", form_of(refused.text))
-    assert again.status_code == 409, "the refused page keeps refusing until it is reloaded"
-    assert (data_dir / "albania.yaml").read_bytes() == after_first
+    assert 'data-unsaved="true"' in refused.text, "leaving the page still warns"
+    again = save(client, kept)
+    assert again.status_code == 303, "saving again, having seen theirs, keeps what was typed"
+    assert load_answers(data_dir / "albania.yaml").value("jurisdiction.habitual_residents_abroad") == "not_provided"
 
 
-def test_a_wrong_answer_is_shown_beside_its_field_in_the_words_of_the_cli_and_nothing_is_saved(client, data_dir, tmp_path):
+def test_a_wrong_answer_is_shown_beside_its_field_in_peoples_words_flagged_invalid_and_nothing_is_saved(client, data_dir):
     before = (data_dir / "albania.yaml").read_bytes()
-    response = post(client, "/answers/albania", changed(albania_form(client), a__legal__age_of_criminal_responsibility="40", party=" "))
+    age = "legal.age_of_criminal_responsibility"
+    response = save(client, changed(albania_form(client, chapter_of(age)), a__legal__age_of_criminal_responsibility="fourteen"), chapter_of(age))
     assert response.status_code == 422
     assert (data_dir / "albania.yaml").read_bytes() == before
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(f"party: Albania\nround: {ROUND}\nanswers:\n  legal.age_of_criminal_responsibility: 40\n")
-    cli = run_selfcheck("validate", bad).stderr.strip()
-    message = "expected a whole number from 0 to 18, or not_provided, got 40"
-    assert cli.endswith(message)
-    field = response.text[response.text.index('id="q-legal.age_of_criminal_responsibility"'):]
-    assert field.index(f'<p class="error" role="alert">{message}</p>') < field.index('<div class="question')
-    assert 'class="question invalid" id="q-legal.age_of_criminal_responsibility"' in response.text
-    assert "expected the Party&#39;s name as a text" in response.text
-    assert "2 problems" in response.text and 'value="40"' in response.text, "what was typed stays in the form"
+    message = "Write a whole number from 0 to 18, in digits, or leave the field empty if you give no information; &#39;fourteen&#39; is not such a number, so nothing was saved."
+    field = response.text[response.text.index(f'id="q-{age}"'):]
+    field = field[: field.index('<div class="question')]
+    assert f'<p class="error" role="alert" id="error-{age}">{message}</p>' in field
+    assert 'class="question invalid"' in response.text and 'aria-invalid="true"' in field and f"error-{age}" in field
+    assert "not_provided" not in response.text[response.text.index('id="problems"'):response.text.index("</div>", response.text.index('id="problems"'))]
+    assert 'value="fourteen"' in field, "what was typed stays in the form"
 
 
 def test_a_hand_edited_file_with_problems_opens_with_them_beside_their_fields(client, data_dir):
     (data_dir / "broken.yaml").write_text(f"party: Testland\nround: {ROUND}\nanswers:\n  legal.csam_terminology: maybe\n")
-    page = client.get("/answers/broken")
+    page = client.get(f"/answers/broken/chapters/{chapter_of('legal.csam_terminology')}")
     assert page.status_code == 200
-    assert "expected one of yes, no, not_provided, got &#39;maybe&#39;" in page.text
+    assert "Choose yes, no or not provided." in page.text
     assert "The saved answers have problems" in page.text and not recommendations_on(page.text)
     assert "broken.yaml" in client.get("/").text
+
+
+def test_a_blank_new_file_says_that_no_information_counts_against_the_party_where_the_rules_say_so(client, data_dir):
+    token = form_of(client.get("/").text, "/new")
+    assert post(client, "/new", changed(token, file="ruritania", party="Ruritania")).status_code == 303
+    page = client.get("/answers/ruritania").text
+    assessed = assess(load_answers(data_dir / "ruritania.yaml"), rounds.rulebook(ROUND)).recommendations
+    silent = sum(f.applies_because == "no_information" for f in assessed)
+    assert silent > 0
+    assert "Nothing is answered yet." in page
+    assert f"{silent} of the {len(assessed)} recommendations apply only because no information was given." in page
+    assert "no information counts against the Party" in page
+    assert f"{silent} of them only because no information was given" in client.get("/").text
 
 
 # -- escaping ---------------------------------------------------------------------------------------
@@ -260,7 +337,7 @@ def test_a_new_answer_file_is_created_with_its_party_and_date_and_never_replaces
     for name in ("albania", "../escaped", "Ruritania", "x/y", ""):
         refused = post(client, "/new", changed(token, file=name, party="Freedonia"))
         assert refused.status_code == 422, name
-        assert '<p class="error" role="alert">' in refused.text
+        assert '<p class="error" role="alert" id="new-' in refused.text and 'aria-invalid="true"' in refused.text
     assert (data_dir / "albania.yaml").read_bytes() == before
     assert not (tmp_path / "escaped.yaml").exists()
     assert files_in(data_dir) == ["albania.yaml", "ruritania.yaml"]
@@ -461,7 +538,7 @@ def test_selfcheck_serve_listens_only_on_this_machine_unless_told_otherwise(data
                 if int(local_port, 16) == port and state == "0A":  # 0A: LISTEN
                     listening.append(address)
         assert listening == ["0100007F"], "bound to 127.0.0.1 only"
-        with urllib.request.urlopen(f"{url}/answers/albania") as page:
+        with urllib.request.urlopen(f"{url}/answers/albania/chapters/IV") as page:
             assert page.status == 200 and 'id="questionnaire"' in page.read().decode()
 
 
