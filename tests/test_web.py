@@ -145,7 +145,7 @@ def test_each_recommendation_in_the_results_expands_to_why_and_the_answer_that_w
     item = page[page.index('id="r-IV-4"'):]
     item = item[: item.index("</li>\n", item.index("</details>"))]
     assert "<details>" in item and "Why" in item
-    assert '<a href="#q-jurisdiction.habitual_residents_abroad"' in item and "no → <strong>yes</strong>" in item
+    assert '<a href="/answers/albania/chapters/IV#q-jurisdiction.habitual_residents_abroad">S12.3 ' in item and "no → <strong>yes</strong>" in item
 
 
 def test_the_results_say_which_recommendations_rest_on_an_inferred_reason_or_on_no_information(client):
@@ -296,16 +296,18 @@ SCRIPT = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
 
 
 def test_a_script_saved_in_a_free_text_answer_is_kept_as_text_and_escaped_on_every_page(client, data_dir):
-    fields = changed(albania_form(client), a__legal__difficulties=SCRIPT, party=f"Albania {SCRIPT}")
-    assert post(client, "/answers/albania", fields).status_code == 303
+    assert save(client, changed(albania_form(client, "II"), a__legal__difficulties=SCRIPT), "II").status_code == 303
+    assert post(client, "/answers/albania", changed(form_of(client.get("/answers/albania").text, "about"), party=f"Albania {SCRIPT}")).status_code == 303
     saved = load_answers(data_dir / "albania.yaml")
     assert saved.value("legal.difficulties") == SCRIPT, "saved as the official wrote it"
-    pages = [client.get(url) for url in ("/", "/answers/albania", "/factsheet/albania", "/factsheet/albania/html")]
+    urls = ("/", "/answers/albania/chapters/II", "/factsheet/albania", "/factsheet/albania/html", "/answers/albania", "/answers/albania/history")
+    pages = [client.get(url) for url in urls]
     for page in pages:
         assert page.status_code == 200
         assert "<script>alert" not in page.text and "<img src=x" not in page.text, page.url
-    assert escape(SCRIPT) in pages[1].text and escape(SCRIPT) in pages[2].text
+    assert escape(SCRIPT) in pages[1].text and escape(SCRIPT) in pages[2].text and escape(SCRIPT) in pages[5].text
     assert all(script == '<script src="/static/app.js" defer></script>' for script in re.findall(r"<script[^>]*>[^<]*</script>", pages[1].text))
+    assert "\\<script>alert" in client.get("/answers/albania/reply/markdown").text, "escaped as Markdown text too"
 
 
 # -- file names -------------------------------------------------------------------------------------
@@ -352,15 +354,15 @@ def test_a_post_without_this_browsers_token_is_refused_with_403_and_changes_noth
     no_token = [(name, value) for name, value in fields if name != "csrf"]
     forged = changed(fields, csrf="0" * 64)
     for attempt in (no_token, forged):
-        response = post(client, "/answers/albania", attempt)
+        response = save(client, attempt)
         assert response.status_code == 403 and "security token" in response.text
     with client_for(data_dir) as stranger:  # another browser: its own session cookie, the stolen token
         stranger.get("/")
-        assert post(stranger, "/answers/albania", fields).status_code == 403
+        assert save(stranger, fields).status_code == 403
     with client_for(data_dir) as cookieless:
-        assert post(cookieless, "/answers/albania", fields).status_code == 403
+        assert save(cookieless, fields).status_code == 403
     assert post(client, "/new", [("file", "x"), ("party", "X")]).status_code == 403
-    assert (data_dir / "albania.yaml").read_bytes() == before and sorted(os.listdir(data_dir)) == ["albania.yaml"]
+    assert (data_dir / "albania.yaml").read_bytes() == before and files_in(data_dir) == ["albania.yaml"]
 
 
 def test_the_session_cookie_is_http_only_and_strictly_same_site(data_dir):
@@ -388,33 +390,47 @@ def test_a_body_over_the_cap_is_refused_with_413_whether_announced_or_streamed(c
     assert (data_dir / "albania.yaml").read_bytes() == before
 
 
-MALFORMED = [
-    ("bytes that are not UTF-8", lambda f: urlencode(f).encode() + b"&party=%FF%FE", FORM, 400, "not sent as UTF-8"),
-    ("a field without a value", lambda f: urlencode(f) + "&party", FORM, 400, "could not be read"),
-    ("a radio answer sent twice", lambda f: urlencode(f + [("a.legal.csam_terminology", "yes")]), FORM, 400, "was sent 2 times"),
-    ("a field no form has", lambda f: urlencode(f + [("admin", "1")]), FORM, 400, "unexpected field"),
-    ("an unknown question", lambda f: urlencode(f + [("a.legal.csam_terminolgy", "yes")]), FORM, 422, "did you mean"),
-    ("a number that is not a number", lambda f: urlencode(changed(f, a__legal__age_of_criminal_responsibility="fourteen")), FORM, 422, "got &#39;fourteen&#39;"),
-    ("a huge number", lambda f: urlencode(changed(f, a__legal__age_of_criminal_responsibility="9" * 400)), FORM, 422, "from 0 to 18"),
-    ("an option not offered", lambda f: urlencode(changed(f, a__legal__extortion__to_obtain_images="fine")), FORM, 422, "specific_offence"),
-    ("a list option not offered", lambda f: urlencode(f + [("a.professionals.equipped_to_identify", "schools")]), FORM, 422, "a list drawn from"),
-    ("not provided and an option ticked together", lambda f: urlencode(f + [("a.professionals.equipped_to_identify", "health"), ("a.professionals.equipped_to_identify", "not_provided")]), FORM, 422, "a list drawn from"),
-    ("a date that is not a date", lambda f: urlencode(changed(f, as_of="last spring")), FORM, 422, "YYYY-MM-DD"),
-    ("JSON instead of a form", lambda f: '{"party": "x"}', {"content-type": "application/json"}, 400, "application/x-www-form-urlencoded"),
-    ("a multipart upload", lambda f: b"--x\r\n\r\n--x--", {"content-type": "multipart/form-data; boundary=x"}, 400, "application/x-www-form-urlencoded"),
-    ("too many fields", lambda f: urlencode(f + [(f"s.q{i}", "") for i in range(3000)]), FORM, 400, "could not be read"),
+MALFORMED = [  # (what, chapter whose form is sent, body, headers, status, a fragment of the answer)
+    ("bytes that are not UTF-8", "II", lambda f: urlencode(f).encode() + b"&s.legal.csam_terminology=%FF%FE", FORM, 400, "not sent as UTF-8"),
+    ("a field without a value", "II", lambda f: urlencode(f) + "&focus", FORM, 400, "could not be read"),
+    ("a radio answer sent twice", "II", lambda f: urlencode(f + [("a.legal.csam_terminology", "yes")]), FORM, 400, "was sent 2 times"),
+    ("a field no form has", "II", lambda f: urlencode(f + [("admin", "1")]), FORM, 400, "unexpected field"),
+    ("a question the form does not show", "II", lambda f: urlencode(f + [("a.education.framework", "health_education")]), FORM, 400, "does not show"),
+    ("an unknown question", "II", lambda f: urlencode(f + [("a.legal.csam_terminolgy", "yes")]), FORM, 422, "did you mean"),
+    ("a number that is not a number", "II", lambda f: urlencode(changed(f, a__legal__age_of_criminal_responsibility="fourteen")), FORM, 422, "Write a whole number from 0 to 18"),
+    ("a huge number", "II", lambda f: urlencode(changed(f, a__legal__age_of_criminal_responsibility="9" * 400)), FORM, 422, "from 0 to 18"),
+    ("an option not offered", "IX", lambda f: urlencode(changed(f, a__education__framework="fine")), FORM, 422, "Choose one of the answers offered"),
+    ("a list option not offered", "X", lambda f: urlencode(f + [("a.professionals.equipped_to_identify", "schools")]), FORM, 422, "Tick the answers that apply"),
+    ("JSON instead of a form", "II", lambda f: '{"party": "x"}', {"content-type": "application/json"}, 400, "application/x-www-form-urlencoded"),
+    ("a multipart upload", "II", lambda f: b"--x\r\n\r\n--x--", {"content-type": "multipart/form-data; boundary=x"}, 400, "application/x-www-form-urlencoded"),
+    ("too many fields", "II", lambda f: urlencode(f + [(f"s.q{i}", "") for i in range(3000)]), FORM, 400, "could not be read"),
 ]
 
 
 @pytest.mark.parametrize("case", MALFORMED, ids=[case[0] for case in MALFORMED])
 def test_a_malformed_submission_gets_a_form_error_never_a_500(client, data_dir, case):
-    _, body, headers, status, fragment = case
+    _, chapter, body, headers, status, fragment = case
     before = (data_dir / "albania.yaml").read_bytes()
-    response = client.post("/answers/albania", content=body(albania_form(client)), headers=headers)
+    response = client.post(f"/answers/albania/chapters/{chapter}", content=body(albania_form(client, chapter)), headers=headers)
     assert response.status_code == status, response.text[:2000]
     assert fragment in response.text and "Traceback" not in response.text
     assert 'id="questionnaire"' in response.text, "the form is shown again, with the error"
+    problems = response.text[response.text.index('id="problems"'):]
+    assert "not_provided" not in problems[: problems.index("</div>")], "messages in people's words"
     assert (data_dir / "albania.yaml").read_bytes() == before
+
+
+def test_a_list_question_shown_not_provided_takes_its_first_tick_even_with_not_provided_still_ticked(client, data_dir):
+    """Without the page's script, "not provided" stays ticked beside the option ticked: the newest tick wins."""
+    question = "professionals.informed_of_reporting"
+    fields = albania_form(client, "X")
+    assert (f"a.{question}", "not_provided") in fields and (f"a.{question}", "shown-not-provided") in fields
+    assert save(client, fields + [(f"a.{question}", "health")], "X").status_code == 303
+    assert load_answers(data_dir / "albania.yaml").value(question) == ("health",)
+    again = albania_form(client, "X")
+    assert (f"a.{question}", "health") in again and (f"a.{question}", "not_provided") not in again
+    assert save(client, again + [(f"a.{question}", "not_provided")], "X").status_code == 303, "and ticking not provided over options"
+    assert load_answers(data_dir / "albania.yaml").value(question) == "not_provided"
 
 
 def test_a_malformed_new_file_request_is_refused_with_a_plain_message(client):
@@ -490,7 +506,7 @@ def test_drafting_an_amendment_writes_it_named_after_the_bill_and_shows_its_diff
         n__jurisdiction__habitual_residents_abroad="Article 6(4) new",
         **{HABITUAL: "yes"},
     )
-    response = post(client, "/answers/albania/amendment", fields)
+    response = post(client, "/answers/albania/chapters/IV/amendment", fields)
     assert response.status_code == 303
     assert response.headers["location"] == "/amendments/jurisdiction-over-habitual-residents-abroad"
     path = data_dir / "jurisdiction-over-habitual-residents-abroad.yaml"
@@ -512,17 +528,17 @@ def test_drafting_an_amendment_writes_it_named_after_the_bill_and_shows_its_diff
 
 def test_an_amendment_needs_a_changed_answer_a_note_for_each_change_and_a_free_name(client, data_dir):
     fields = changed(albania_form(client), bill__title="A bill", bill__reference="No. 1", bill__date="2024-05-01")
-    unchanged = post(client, "/answers/albania/amendment", fields)
-    assert unchanged.status_code == 422 and "no answer differs from the saved answers" in unchanged.text
-    without_note = post(client, "/answers/albania/amendment", changed(fields, **{HABITUAL: "yes"}))
+    unchanged = post(client, "/answers/albania/chapters/IV/amendment", fields)
+    assert unchanged.status_code == 422 and "No answer differs from the saved answers" in unchanged.text
+    without_note = post(client, "/answers/albania/chapters/IV/amendment", changed(fields, **{HABITUAL: "yes"}))
     assert without_note.status_code == 422
     field = without_note.text[without_note.text.index('id="q-jurisdiction.habitual_residents_abroad"'):]
-    assert field.index("note is missing") < field.index('<div class="question')
+    assert field.index("Give a note for this change: the provision of the bill") < field.index('<div class="question')
     (data_dir / "a-bill.yaml").write_text("taken")
-    taken = post(client, "/answers/albania/amendment", changed(fields, n__jurisdiction__habitual_residents_abroad="Art. 6", **{HABITUAL: "yes"}))
+    taken = post(client, "/answers/albania/chapters/IV/amendment", changed(fields, n__jurisdiction__habitual_residents_abroad="Art. 6", **{HABITUAL: "yes"}))
     assert taken.status_code == 422 and "a-bill.yaml already exists" in taken.text
     assert (data_dir / "a-bill.yaml").read_text() == "taken"
-    assert sorted(os.listdir(data_dir)) == ["a-bill.yaml", "albania.yaml"]
+    assert files_in(data_dir) == ["a-bill.yaml", "albania.yaml"]
 
 
 # -- selfcheck serve --------------------------------------------------------------------------------
