@@ -6,17 +6,16 @@ from __future__ import annotations
 import io
 import json
 import re
-import zipfile
 from urllib.parse import urlencode
 
 import pytest
-
 from conftest import ROUND, run_selfcheck
+from web_client import changed, client_for, data_dir_with_albania, files_in, form_of
+
 from engine import accounts, rounds
 from engine.answers import load_answers
 from web.auth import FREE_ATTEMPTS
 from web.security import SESSION_COOKIE
-from web_client import changed, client_for, data_dir_with_albania, files_in, form_of
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 PASSWORD = "correct horse battery staple"

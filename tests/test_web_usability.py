@@ -9,11 +9,11 @@ import io
 import zipfile
 
 import pytest
-
 from conftest import run_selfcheck
-from engine.answers import load_answers
 from test_web_browser import CHROMIUM, CHROMIUM_ARGS, MISSING, save_of
 from web_client import data_dir_with_albania, serving
+
+from engine.answers import load_answers
 
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 HABITUAL = 'input[name="a.jurisdiction.habitual_residents_abroad"]'

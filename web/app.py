@@ -42,15 +42,15 @@ from engine.answers import Answers, answers_from_document, answers_text, check_a
 from engine.assess import assess
 from engine.diff import compare_files
 from engine.documents import Document, document_from_bytes, document_from_text, leading_comments
-from engine.errors import EngineError, InputError
+from engine.errors import InputError
 from engine.explain import citation_text, explain
 from engine.factsheet import build_factsheet
 from engine.layout import load_layout
-from engine.merge import HEAD, Merged, entries_of, merge, token
+from engine.merge import HEAD, Merged, entries_of, merge
+from engine.rendering import FORMATS, SUFFIXES, render
 from engine.reply import FORMATS as REPLY_FORMATS
 from engine.reply import SUFFIXES as REPLY_SUFFIXES
 from engine.reply import build_reply, render_reply
-from engine.rendering import FORMATS, SUFFIXES, render
 from engine.rulebook import LEVELS
 
 from . import forms
