@@ -25,7 +25,7 @@ app = typer.Typer(
     help="Self-assessment against the Lanzarote Committee's monitoring-round recommendations.",
 )
 
-ROUND_OPTION = typer.Option("lanzarote-2", "--round", help="Monitoring round whose rulebook to use.")
+ROUND_OPTION = typer.Option(None, "--round", help="Monitoring round whose rulebook to use [default: the installed default round].")
 AS_OF_OPTION = typer.Option(
     None, "--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
     help="Take the law as in force on this date: only the amendments in force then apply; those adopted but not yet in force are listed.",
@@ -41,12 +41,6 @@ class DiffFormat(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
-
-
-class FailOn(str, Enum):
-    new = "new"
-    require = "require"
-    request = "request"
 
 
 class BatchFormat(str, Enum):
@@ -223,7 +217,8 @@ def explain(
 ):
     """Why a recommendation fires or not: its condition against the answers, its citations, and the smallest answer changes that would turn it around."""
     from engine.amendments import resolve
-    from engine.explain import explain_for, render_explanation
+    from engine.explain import explain_for
+    from engine.explain_text import render_explanation
 
     explanation, rulebook = explain_for(resolve(answers, _day(as_of)).answers, id, include_draft=include_draft)
     if format is Format.json:
@@ -235,10 +230,11 @@ def explain(
 @app.command()
 @reports_errors
 def lint(
-    round: str = ROUND_OPTION,
+    round: str | None = ROUND_OPTION,
     rules: Path = typer.Option(None, "--rules", help="A rulebook directory to check instead of the round's own (e.g. a draft copy)."),
 ):
     """Load, check and compile a round's rulebook, and prove its quotes against the published factsheets; list every problem found."""
+    round = _round(round)
     from engine import rounds
     from engine.assess import engine_for
     from engine.errors import RulebookError
@@ -267,10 +263,11 @@ def lint(
 @app.command()
 @reports_errors
 def test(
-    round: str = ROUND_OPTION,
+    round: str | None = ROUND_OPTION,
     rules_dir: Path = typer.Option(None, "--rules", help="A rulebook directory to test instead of the round's own (e.g. a draft copy)."),
 ):
     """Run the rule cases beside each chapter's rule file; report failures and which alternative of a condition no case exercises (exit 1)."""
+    round = _round(round)
     from engine import rounds
     from engine.cases import render_case_run, run_rulebook_cases
     from engine.rulebook import load_rulebook
@@ -287,10 +284,11 @@ def test(
 def rules(
     format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools."),
     include_draft: bool = typer.Option(False, "--include-draft", help="Also list draft rules and observations worded by selfcheck."),
-    round: str = ROUND_OPTION,
+    round: str | None = ROUND_OPTION,
     rules_dir: Path = typer.Option(None, "--rules", help="A rulebook directory to show instead of the round's own."),
 ):
     """The rulebook as a lawyer reviews it: each rule's basis, grounds, argument and condition in words."""
+    round = _round(round)
     from engine import rounds
     from engine.review import render_review, review
     from engine.rulebook import load_rulebook
@@ -308,9 +306,10 @@ def rules(
 def upgrade(
     answers: Path = typer.Argument(..., help="An answers file, or an amendment, written for an earlier edition of the questionnaire."),
     output: Path = typer.Option(None, "-o", "--output", help="Write the upgraded file here instead of stdout (never over FILE itself)."),
-    round: str = ROUND_OPTION,
+    round: str | None = ROUND_OPTION,
 ):
     """Bring an answers file or an amendment to this edition of the questionnaire; list what must be answered again."""
+    round = _round(round)
     from engine.errors import InputError
     from engine.upgrade import report, upgrade as run_upgrade
 
@@ -323,8 +322,9 @@ def upgrade(
 
 @app.command()
 @reports_errors
-def schema(round: str = ROUND_OPTION):
+def schema(round: str | None = ROUND_OPTION):
     """Print the JSON Schema of an answers file for a round."""
+    round = _round(round)
     from engine import rounds
     from engine.schema import answers_schema
 
@@ -337,25 +337,29 @@ def diff(
     base: Path = typer.Argument(..., help="Answers file (or amendment) to compare from."),
     other: Path = typer.Argument(..., help="Answers file, or an amendment of BASE, to compare with."),
     format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text for people, json for tools, markdown for pull requests."),
-    fail_on: list[FailOn] = typer.Option(
-        [], "--fail-on", help="Exit 1 if OTHER has new recommendations (new), or any at that level or above (require, request)."
+    fail_on: list[str] = typer.Option(
+        [], "--fail-on", help="Exit 1 if OTHER has new recommendations (new), or any at that level or above (a level of the rulebook: require, request ...)."
     ),
     include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
     as_of: datetime = AS_OF_OPTION,
 ):
     """Compare two assessments: recommendations resolved, new, changed (level or block), unchanged."""
     from engine import rounds
-    from engine.diff import compare_files, failing, render_markdown, render_text
+    from engine.diff import compare_files, failing
+    from engine.diff_text import render_markdown, render_text
 
     comparison = compare_files(base, other, include_draft, _day(as_of))
     rulebook = rounds.rulebook(comparison.base.provenance.round)
+    allowed = ("new", *rulebook.vocabulary.level_names)
+    if any(kind not in allowed for kind in fail_on):
+        raise typer.BadParameter(f"expected one of {', '.join(allowed)}; got {', '.join(fail_on)}", param_hint="--fail-on")
     if format is DiffFormat.json:
         typer.echo(comparison.diff.model_dump_json(indent=2))
     else:
-        sys.stdout.write((render_markdown if format is DiffFormat.markdown else render_text)(comparison))
-    failed = failing(comparison, [kind.value for kind in fail_on], rulebook)
+        sys.stdout.write((render_markdown if format is DiffFormat.markdown else render_text)(comparison, rulebook.vocabulary))
+    failed = failing(comparison, fail_on, rulebook)
     if failed:
-        typer.echo(f"selfcheck: --fail-on {','.join(kind.value for kind in fail_on)}: {', '.join(failed)}", err=True)
+        typer.echo(f"selfcheck: --fail-on {','.join(fail_on)}: {', '.join(failed)}", err=True)
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -363,7 +367,7 @@ def diff(
 @reports_errors
 def plan(
     answers: Path = typer.Argument(..., help="Answers file (YAML or JSON), or an amendment of one."),
-    clear: str = typer.Option("require,request", "--clear", help="Levels to clear, separated by commas."),
+    clear: str = typer.Option(None, "--clear", help="Levels to clear, separated by commas [default: every level but the least urgent, e.g. require,request]."),
     output: Path = typer.Option(None, "-o", "--output", help="Write the amendment to this file instead of stdout."),
     include_draft: bool = typer.Option(False, "--include-draft", help="Also fire draft rules (inferred recommendations)."),
 ):
@@ -371,14 +375,16 @@ def plan(
     the chosen levels, written as an amendment to edit and diff."""
     from engine import rounds
     from engine.amendments import render_amendment, resolve
-    from engine.plan import comments, plan as make_plan
-    from engine.rulebook import LEVELS
+    from engine.plan import plan as make_plan
+    from engine.plan_text import comments
 
-    levels = tuple(level.strip() for level in clear.split(",") if level.strip())
-    if not levels or any(level not in LEVELS for level in levels):
-        raise typer.BadParameter(f"expected levels among {', '.join(LEVELS)}, separated by commas; got {clear!r}", param_hint="--clear")
     loaded = resolve(answers).answers
-    result = make_plan(loaded, answers, rounds.rulebook(loaded.round), levels, include_draft)
+    rulebook = rounds.rulebook(loaded.round)
+    known = rulebook.vocabulary.level_names
+    levels = tuple(level.strip() for level in clear.split(",") if level.strip()) if clear is not None else known[:-1] or known
+    if not levels or any(level not in known for level in levels):
+        raise typer.BadParameter(f"expected levels among {', '.join(known)}, separated by commas; got {clear!r}", param_hint="--clear")
+    result = make_plan(loaded, answers, rulebook, levels, include_draft)
     if not result.changes:
         typer.echo(f"selfcheck plan: no {'/'.join(levels)} recommendation that a change of answers clears; nothing written", err=True)
         return
@@ -421,7 +427,7 @@ def batch(
     A bad file is reported and skipped; the exit code is 2 if any failed."""
     from engine import batch as batches
 
-    rows = batches.run(batches.files_in(paths), include_draft)
+    rows = _with_progress(batches.files_in(paths), lambda path: batches.assess_file(path, include_draft))
     _write(batches.render(rows, format.value), output)
     if any(row.error for row in rows):
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -441,18 +447,19 @@ def serve(
         "(e.g. X-Remote-User) instead of asking for a login. Only if the proxy sets it on every request and nothing else can reach the server."),
     behind_tls: bool = typer.Option(False, "--behind-tls", help="Browsers reach the server over HTTPS (through a proxy): cookies are marked Secure."),
     session_minutes: float = typer.Option(120, "--session-minutes", min=1, help="A login ends after this many minutes without use (and after 12 hours in all)."),
-    round: str = ROUND_OPTION,
+    round: str | None = ROUND_OPTION,
 ):
     """Open the web questionnaire: fill in answers, see the recommendations as you save, export the factsheet.
 
     Without users it is one person's tool on this machine, with no login; with users (selfcheck users add) it requires one."""
+    round = _round(round)
     from engine import rounds
     from engine.documents import track_inputs
     from engine.errors import InputError
 
     track_inputs(False)  # the questionnaire replaces the files it reads, each save checked against its version
     rounds.questionnaire(round)  # an unknown round is refused before the server starts
-    data_dir = data_dir or rounds.QUESTIONNAIRES / round / "parties"
+    data_dir = data_dir or rounds.parties_dir(round)
     if not data_dir.is_dir():
         raise InputError(data_dir, "is not a folder; give the folder of answer files to serve")
     import uvicorn
@@ -517,7 +524,7 @@ def history(
     raw = read_bytes(answers)
     data = document_from_bytes(answers, raw).data
     given = data.get("round") if isinstance(data, dict) else None
-    questionnaire = rounds.questionnaire(given if given in rounds.known_rounds() else rounds.DEFAULT_ROUND)
+    questionnaire = rounds.questionnaire(given if given in rounds.known_rounds() else rounds.default_round())
     if question is not None and question not in questionnaire.questions and question not in ("party", "as_of"):
         raise InputError(answers, f"--question: unknown question {question!r}; `selfcheck schema` lists the questions")
     records = read_history(answers.resolve().parent, answers.stem, questionnaire, version_of(raw), data, question)
@@ -536,7 +543,6 @@ def reply(
 ):
     """The reply the Committee receives: every question with the Party's answer, source and note, chapter by chapter, with each chapter's approval state."""
     from engine import rounds
-    from engine.answers import load_answers
     from engine.documents import refuse_output_over_inputs, write_atomically
     from engine.errors import InputError
     from engine.history import read_statuses
@@ -550,7 +556,7 @@ def reply(
         raise typer.Exit(EXIT_BAD_INPUT)
     if output is not None:
         refuse_output_over_inputs(output, [answers])
-    loaded = load_answers(answers)
+    loaded = rounds.load_answers(answers)
     rulebook = rounds.rulebook(loaded.round)
     titles = {entry.chapter: entry.title for entry in rulebook.meta.chapters}
     made = build_reply(loaded, rounds.questionnaire(loaded.round), titles, read_statuses(answers.resolve().parent, answers.stem), answers.name)
@@ -576,7 +582,7 @@ def _team_folder(data_dir: Path | None) -> Path:
     from engine import rounds
     from engine.errors import InputError
 
-    folder = data_dir or rounds.QUESTIONNAIRES / rounds.DEFAULT_ROUND / "parties"
+    folder = data_dir or rounds.parties_dir(rounds.default_round())
     if not folder.is_dir():
         raise InputError(folder, "is not a folder; give the folder of answer files the team works on")
     return folder
@@ -601,7 +607,7 @@ def _chapters(text: str | None):
 
     if text is None:
         return None
-    return parse_chapters(text, [entry.chapter for entry in rounds.rulebook(rounds.DEFAULT_ROUND).meta.chapters])
+    return parse_chapters(text, [entry.chapter for entry in rounds.rulebook(rounds.default_round()).meta.chapters])
 
 
 @users.command("add")
@@ -688,13 +694,12 @@ def follow_up_init(
     from engine.amendments import resolve
     from engine.assess import assess as run_assessment
     from engine.follow_up import follow_up_from, follow_up_text
-    from engine.rulebook import LEVELS
 
     loaded = resolve(answers).answers
     rulebook = rounds.rulebook(loaded.round)
     made = follow_up_from(run_assessment(loaded, rulebook))
     _create(follow_up_text(made, rulebook, output or answers), output)
-    levels = ", ".join(f"{sum(item.level == level for item in made.recommendations)} {level}" for level in LEVELS)
+    levels = ", ".join(f"{sum(item.level == level for item in made.recommendations)} {level}" for level in rulebook.vocabulary.level_names)
     typer.echo(f"selfcheck follow-up: {len(made.recommendations)} recommendations to {made.party} ({levels}), all open", err=True)
 
 
@@ -771,6 +776,34 @@ def _create(text: str, output: Path | None) -> None:
 
 def _day(moment: datetime | None) -> date | None:
     return moment.date() if moment else None
+
+
+def _with_progress(files: list[Path], assess_one) -> list:
+    """Each file's row, with a progress bar on stderr; a bad file is reported there as it is met."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True, highlight=False)
+    rows = []
+    columns = (TextColumn("assessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=console, transient=console.is_terminal) as progress:
+        task = progress.add_task("", total=len(files))
+        for path in files:
+            progress.update(task, description=path.name)
+            row = assess_one(path)
+            if row.error:
+                console.print(f"selfcheck: {row.error}", markup=False, soft_wrap=True)
+            rows.append(row)
+            progress.advance(task)
+        progress.update(task, description="")
+    return rows
+
+
+def _round(round: str | None) -> str:
+    """The round asked for, or the installed default (read from the rulebooks, not named here)."""
+    from engine import rounds
+
+    return round or rounds.default_round()
 
 
 def _write(text: str, output: Path | None) -> None:

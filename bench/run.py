@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from engine import rounds  # noqa: E402
-from engine.answers import Answers, load_answers  # noqa: E402
+from engine.answers import Answers  # noqa: E402
+from engine.rounds import load_answers  # noqa: E402
 from engine.assess import assess  # noqa: E402
 from engine.conditions import holds  # noqa: E402
 from engine.durable_adapter import DurableEngine, compile_rulebook  # noqa: E402
@@ -176,14 +177,14 @@ def main() -> None:
         "sets": 5_000, "memory": 100_000, "factors": (1, 10, 100), "cold": 15, "repeat": 5, "clients": 50, "seconds": 30, "rounds": 100}
 
     rng = random.Random(20221028)
-    real_questionnaire = rounds.questionnaire(rounds.DEFAULT_ROUND)
+    real_questionnaire = rounds.questionnaire(rounds.default_round())
     albania = load_answers(ALBANIA)
     nothing = Answers(party="Silentland", round=real_questionnaire.round, values={})
     print("cold start ...", file=sys.stderr)
     cold = cold_start(sizes["cold"])
 
     print("latency and memory on the real rulebook ...", file=sys.stderr)
-    real_rulebook = rounds.rulebook(rounds.DEFAULT_ROUND)
+    real_rulebook = rounds.rulebook(rounds.default_round())
     real_engine = DurableEngine(compile_rulebook(real_rulebook))
     real_sets = [albania, nothing] + [random_answers(real_questionnaire, rng) for _ in range(sizes["sets"])]
     real = latency(real_rulebook, real_engine, real_sets)

@@ -22,7 +22,7 @@ def _dump(data) -> str:
 
 def write_synthetic_round(factor: int, directory: Path) -> tuple[Path, Path]:
     """Write a questionnaire and a rulebook ``factor`` times the real ones; return their paths."""
-    round_id = rounds.DEFAULT_ROUND
+    round_id = rounds.default_round()
     questionnaire = read_document(rounds.questionnaire_path(round_id)).data
     real_ids = {q["id"] for section in questionnaire["sections"] for q in section["questions"]}
     for section in questionnaire["sections"]:

@@ -33,7 +33,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from . import rounds
-from .answers import Answers, NotInForce, answers_from_document, read_answer, read_date
+from .answers import Answers, NotInForce, read_answer, read_date
+from .rounds import answers_of
 from .characters import name_problem
 from .documents import Document, document_from_text, read_document, yaml_scalar
 from .errors import EngineError, InputError
@@ -125,7 +126,7 @@ def answers_for(path: str | Path, amend: list[Path] = (), as_of: datetime.date |
 def _resolve(path: Path, seen: tuple[Path, ...], as_of: datetime.date | None, within: Path | None) -> Resolved:
     document = read_document(path)
     if not is_amendment(document.data):
-        return Resolved(answers_from_document(document), path)
+        return Resolved(answers_of(document), path)
     target, problems = _check_head(document)
     if problems:
         raise problems[0]

@@ -6,14 +6,12 @@ import datetime
 import difflib
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from . import rounds
 from .characters import name_problem, text_problem
-from .documents import Document, document_from_text, read_document, YAML_UNSAFE, yaml_scalar
+from .documents import Document, document_from_text, YAML_UNSAFE, yaml_scalar
 from .errors import EngineError, InputError
 from .questionnaire import NOT_PROVIDED, Questionnaire, _describe
 
@@ -22,7 +20,8 @@ ANSWER_TEXTS = ("source", "note")  # beside the value, in the long form of an an
 # An answer reconstructed from a published document says what it rests on: the sentence that states
 # the fact (quote), or the recommendations that show it (inferred_from).
 EVIDENCE_TEXTS = ANSWER_TEXTS + ("quote",)
-RECOMMENDATION_ID = re.compile(r"^[IVX]+-[1-9][0-9]*$")
+# A recommendation id as any rulebook writes one; whether the rulebook has it, lint checks.
+RECOMMENDATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 class NotInForce(BaseModel):
@@ -58,27 +57,17 @@ class Answers(BaseModel):
         return self.values.get(question_id, NOT_PROVIDED)
 
 
-def load_answers(path: str | Path) -> Answers:
-    return answers_from_document(read_document(path))
-
-
-def answers_from_document(document: Document) -> Answers:
-    answers, problems = check_answers_document(document)
-    if problems:
-        raise problems[0]
-    return answers
-
-
-def check_answers_document(document: Document) -> tuple[Answers | None, list[InputError]]:
+def check_answers_document(document: Document, questionnaire: Questionnaire | None) -> tuple[Answers | None, list[InputError]]:
     """The answers, or every problem found, in the order of the document (the first is what the CLI reports).
 
-    A form marks each of them beside its field, so one bad answer does not hide the next.
+    ``questionnaire`` is that of the round the document names (None when that round is unknown,
+    which the caller reports: engine.rounds.check_answers). A form marks each problem beside its
+    field, so one bad answer does not hide the next.
     """
     problems = _check_head(document)
     data = document.data
-    if not isinstance(data, dict) or data.get("round") not in rounds.known_rounds():
+    if not isinstance(data, dict) or questionnaire is None or data.get("round") != questionnaire.round:
         return None, problems
-    questionnaire = rounds.questionnaire(data["round"])
     values: dict[str, Any] = {}
     texts: dict[str, dict[str, str]] = {name: {} for name in EVIDENCE_TEXTS}
     inferred_from: dict[str, tuple[str, ...]] = {}
@@ -148,7 +137,8 @@ def answers_text(answers: Answers, questionnaire: Questionnaire, comments: Itera
     """The answers file to write at ``path``, read back first: it must give exactly ``answers``, or
     nothing is written (EngineError)."""
     text = render_answers(answers, questionnaire, comments)
-    if answers_from_document(document_from_text(path, text)) != answers:
+    again, problems = check_answers_document(document_from_text(path, text), questionnaire)
+    if problems or again != answers:
         raise EngineError(f"{path}: the answers would not read back as given; nothing was written")
     return text
 
@@ -243,8 +233,6 @@ def _check_head(document: Document) -> list[InputError]:
             read_date(document, ("as_of",))
         except InputError as problem:
             problems.append(problem)
-    if isinstance(data.get("round"), str) and data["round"].strip() and data["round"] not in rounds.known_rounds():
-        problems.append(document.error(f"unknown round {data['round']!r}; known rounds: {', '.join(rounds.known_rounds())}", ("round",)))
     return problems
 
 

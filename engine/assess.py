@@ -9,10 +9,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from .answers import Answers, NotInForce
-from .conditions import Atom, Compare, COMPARISONS, Missing
 from .markup import PARTY, clean, fill, plain
 from .questionnaire import NOT_PROVIDED
-from .rulebook import BLOCKS, LEVELS, Observation, Rulebook
+from .models import Citations
+from .plaintext import describe_atom
+from .rulebook import Observation, Rulebook
 
 
 class Because(BaseModel):
@@ -22,14 +23,6 @@ class Because(BaseModel):
     number: str
     condition: str
     answer: Any
-
-
-class Citations(BaseModel):
-    recommendation: str
-    report_paras: list[int | str]
-    convention: list[str]
-    opinion: list[str]
-    other: list[str]
 
 
 class Ground(BaseModel):
@@ -60,13 +53,6 @@ class Finding(BaseModel):
     draft: bool
 
 
-class ObservationCitations(BaseModel):
-    report_paras: list[int | str]
-    convention: list[str]
-    opinion: list[str]
-    other: list[str]
-
-
 class Observed(BaseModel):
     """An observation that holds for the answers: what the Committee would observe, and why."""
 
@@ -74,7 +60,7 @@ class Observed(BaseModel):
     tone: str
     chapter: str
     text: str
-    citations: ObservationCitations
+    citations: Citations
     because: list[Because]
     draft: bool = False  # worded by selfcheck on the Committee's pattern, not printed in any published factsheet
 
@@ -131,7 +117,7 @@ def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) ->
         party=answers.party,
         provenance=provenance(rulebook, answers),
         include_draft=include_draft,
-        recommendations=sorted(findings, key=lambda f: (layout.order[f.id][0], BLOCKS.index(f.block), *layout.order[f.id][2:])),
+        recommendations=sorted(findings, key=lambda f: (layout.order[f.id][0], layout.blocks.index(f.block), *layout.order[f.id][2:])),
         observations=sorted(observed, key=lambda o: layout.order[o.id]),
     )
 
@@ -140,11 +126,12 @@ class _Layout:
     """What every finding of a rule shares, computed once per rulebook: assessing only fills in answers."""
 
     def __init__(self, rulebook: Rulebook):
-        questionnaire = rulebook.questionnaire
+        questionnaire, vocabulary = rulebook.questionnaire, rulebook.vocabulary
+        self.blocks = vocabulary.block_names
         self.shared = {
             rule.id: dict(
                 id=rule.id, level=rule.level, chapter=rule.chapter, reason=rule.reason, draft=rule.draft,
-                basis=rule.basis, argument=rule.argument, citations=Citations(recommendation=rule.id, **rule.cites.model_dump()),
+                basis=rule.basis, argument=rule.argument, citations=vocabulary.citations_of(rule.cites, rule.id),
             )
             for rule in rulebook.rules
         }
@@ -152,14 +139,14 @@ class _Layout:
         self.silent_means_none = {q.id for q in questionnaire.questions.values() if q.silence_means == "none"}
         self.texts = {rule.id: rule.text for rule in rulebook.rules}
         self.order = {
-            rule.id: (rulebook.chapter_order[rule.chapter], BLOCKS.index(rule.block), LEVELS.index(rule.level), rule.number)
+            rule.id: (rulebook.chapter_order[rule.chapter], self.blocks.index(rule.block), vocabulary.level_names.index(rule.level), rule.number)
             for rule in rulebook.rules
         }
         self.order.update({observation.id: (index,) for index, observation in enumerate(rulebook.observations)})
         self.observations = {
             observation.id: dict(
                 id=observation.id, tone=observation.tone, chapter=observation.chapter, draft=observation.draft,
-                citations=ObservationCitations(**observation.cites.model_dump()),
+                citations=vocabulary.citations_of(observation.cites),
             )
             for observation in rulebook.observations
         }
@@ -239,24 +226,3 @@ def provenance(rulebook: Rulebook, answers: Answers) -> Provenance:
         law_as_of=answers.law_as_of,
         amendments_not_in_force=list(answers.not_in_force),
     )
-
-
-def describe_atom(atom: Atom, choices: tuple = ()) -> str:
-    if isinstance(atom, Compare):
-        return f"{COMPARISONS[atom.op][0]} {atom.number}"
-    if isinstance(atom, Missing):
-        return "is not_provided" if atom.missing else "is provided"
-    allowed = set(atom.allowed)
-    if atom.option is not None:
-        words = {frozenset({"yes"}): f"includes {atom.option}", frozenset({"no", NOT_PROVIDED}): f"lacks {atom.option}",
-                 frozenset({NOT_PROVIDED}): "is not_provided", frozenset({"yes", "no"}): "is provided"}
-        return words[frozenset(allowed)]
-    ordered = [c for c in choices if c in allowed]
-    excluded = [c for c in choices if c not in allowed]
-    if len(ordered) == 1:
-        return f"is {ordered[0]}"
-    if len(excluded) == 1:
-        return f"is not {excluded[0]}"
-    if len(excluded) == 2:
-        return f"is neither {excluded[0]} nor {excluded[1]}"
-    return f"is one of {', '.join(ordered)}"

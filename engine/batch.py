@@ -1,8 +1,7 @@
 """Assessing many answers or amendment files at once: every Party, or many drafts of one bill.
 
-Each file gets one summary row. A bad file is reported (on stderr, and in its row) and skipped;
-the others still run. Progress goes to stderr through rich, imported only here and only when
-a batch runs.
+Each file gets one summary row. A bad file is reported in its row and skipped; the others still
+run. The command line shows the progress (cli.py).
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from .amendments import resolve
 from .assess import assess
 from .characters import printable
 from .errors import InputError
-from .rulebook import BLOCKS, LEVELS
 
 SUFFIXES = (".yaml", ".yml", ".json")
 FORMATS = ("table", "json", "csv")
@@ -30,10 +28,11 @@ class Row:
     file: str
     party: str = ""
     amendments: list[str] = field(default_factory=list)  # titles of the bills overlaid, in order
-    levels: dict[str, int] = field(default_factory=dict)
+    levels: dict[str, int] = field(default_factory=dict)  # by the rulebook's levels, most urgent first
     blocks: dict[str, int] = field(default_factory=dict)
     total: int = 0
-    require: list[str] = field(default_factory=list)  # the ids at require level
+    most_urgent: list[str] = field(default_factory=list)  # the ids at the most urgent level
+    most_urgent_level: str = ""
     error: str | None = None
 
 
@@ -55,41 +54,23 @@ def assess_file(path: Path, include_draft: bool = False) -> Row:
     """One file's row; an InputError (a bad file) becomes the row's error."""
     try:
         resolved = resolve(path)
-        assessment = assess(resolved.answers, rounds.rulebook(resolved.answers.round), include_draft)
+        rulebook = rounds.rulebook(resolved.answers.round)
+        assessment = assess(resolved.answers, rulebook, include_draft)
     except InputError as error:
         return Row(file=printable(str(path)), error=printable(str(error)))
-    findings = assessment.recommendations
+    findings, vocabulary = assessment.recommendations, rulebook.vocabulary
     levels, blocks = Counter(f.level for f in findings), Counter(f.block for f in findings)
+    most_urgent = vocabulary.level_names[0]
     return Row(
         file=printable(str(path)),
         party=assessment.party,
         amendments=[amendment.title for amendment in resolved.amendments],
-        levels={level: levels[level] for level in LEVELS},
-        blocks={block: blocks[block] for block in BLOCKS},
+        levels={level: levels[level] for level in vocabulary.level_names},
+        blocks={block: blocks[block] for block in vocabulary.block_names},
         total=len(findings),
-        require=[f.id for f in findings if f.level == "require"],
+        most_urgent=[f.id for f in findings if f.level == most_urgent],
+        most_urgent_level=most_urgent,
     )
-
-
-def run(files: list[Path], include_draft: bool = False) -> list[Row]:
-    """Assess every file with a progress bar on stderr; report each bad file there as it is met."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    console = Console(stderr=True, highlight=False)
-    rows = []
-    columns = (TextColumn("assessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
-    with Progress(*columns, console=console, transient=console.is_terminal) as progress:
-        task = progress.add_task("", total=len(files))
-        for path in files:
-            progress.update(task, description=path.name)
-            row = assess_file(path, include_draft)
-            if row.error:
-                console.print(f"selfcheck: {row.error}", markup=False, soft_wrap=True)
-            rows.append(row)
-            progress.advance(task)
-        progress.update(task, description="")
-    return rows
 
 
 def render(rows: list[Row], format: str) -> str:
@@ -101,32 +82,44 @@ def render(rows: list[Row], format: str) -> str:
     return _table(rows)
 
 
-COUNTS = list(LEVELS) + list(BLOCKS) + ["total"]
+def _counted(rows: list[Row]) -> tuple[list[str], list[str]]:
+    """The levels and blocks the rows count, in the order their rulebooks declare them."""
+    levels = list(dict.fromkeys(level for row in rows for level in row.levels))
+    blocks = list(dict.fromkeys(block for row in rows for block in row.blocks))
+    return levels, blocks
 
 
-def _counts(row: Row) -> list[str]:
+def _counts(row: Row, levels: list[str], blocks: list[str]) -> list[str]:
     if row.error:
-        return [""] * len(COUNTS)
-    return [str(row.levels[level]) for level in LEVELS] + [str(row.blocks[block]) for block in BLOCKS] + [str(row.total)]
+        return [""] * (len(levels) + len(blocks) + 1)
+    return [str(row.levels.get(level, "")) for level in levels] + [str(row.blocks.get(block, "")) for block in blocks] + [str(row.total)]
+
+
+def _most_urgent_heading(rows: list[Row]) -> str:
+    named = {row.most_urgent_level for row in rows if not row.error}
+    return f"ids at {named.pop()} level" if len(named) == 1 else "ids at the most urgent level"
 
 
 def _csv(rows: list[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["file", "party", "amended by"] + COUNTS + ["ids at require level", "error"])
+    levels, blocks = _counted(rows)
+    writer.writerow(["file", "party", "amended by"] + levels + blocks + ["total", _most_urgent_heading(rows), "error"])
     for row in rows:
-        writer.writerow([row.file, row.party, "; ".join(row.amendments)] + _counts(row) + [" ".join(row.require), row.error or ""])
+        writer.writerow([row.file, row.party, "; ".join(row.amendments)] + _counts(row, levels, blocks) + [" ".join(row.most_urgent), row.error or ""])
     return out.getvalue()
 
 
 def _table(rows: list[Row]) -> str:
     """One line per file (an amendment is known by its file name; csv and json also give its title)."""
-    headings = ["file", "party"] + COUNTS + ["ids at require level"]
-    body = [[row.file, "FAILED" if row.error else row.party] + _counts(row) + [" ".join(row.require)] for row in rows]
+    levels, blocks = _counted(rows)
+    counts = len(levels) + len(blocks) + 1
+    headings = ["file", "party"] + levels + blocks + ["total", _most_urgent_heading(rows)]
+    body = [[row.file, "FAILED" if row.error else row.party] + _counts(row, levels, blocks) + [" ".join(row.most_urgent)] for row in rows]
     widths = [max(len(line[i]) for line in [headings] + body) for i in range(len(headings))]
 
     def line(cells: list[str]) -> str:
-        padded = [cell.rjust(widths[i]) if 2 <= i < 2 + len(COUNTS) else cell.ljust(widths[i]) for i, cell in enumerate(cells)]
+        padded = [cell.rjust(widths[i]) if 2 <= i < 2 + counts else cell.ljust(widths[i]) for i, cell in enumerate(cells)]
         return "  ".join(padded).rstrip()
 
     failed = [row for row in rows if row.error]

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from .answers import Answers
 from .conditions import holds
 from .documents import read_document
+from .models import Strict
 from .errors import InputError
 from .questionnaire import Questionnaire, pydantic_input_error
 from .rulebook import Conditional, Rule, Rulebook
@@ -34,11 +35,7 @@ from .rulebook import Conditional, Rule, Rulebook
 EXPECTATIONS = ("fires", "does_not_fire", "observes", "does_not_observe")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _CaseSpec(_Strict):
+class _CaseSpec(Strict):
     name: str = Field(min_length=1)
     given: dict[str, Any]
     fires: list[str] = []
@@ -48,7 +45,7 @@ class _CaseSpec(_Strict):
     include_draft: bool = False
 
 
-class _CaseFile(_Strict):
+class _CaseFile(Strict):
     chapter: str = Field(pattern=r"^[IVX]+$")
     cases: list[_CaseSpec]
 
@@ -116,7 +113,7 @@ def rulebook_cases(rulebook: Rulebook) -> list[Case]:
 
 def rulebook_baseline(rulebook: Rulebook) -> Answers:
     """The answers the rulebook's cases start from."""
-    from .answers import load_answers
+    from .rounds import load_answers
 
     if rulebook.meta.baseline is None:
         raise InputError(rulebook.directory / "rulebook.yaml", "names no baseline: the answers file its cases start from")

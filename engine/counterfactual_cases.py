@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from .models import Strict
 from .amendments import load_amendment, resolve
 from .answers import Answers
 from .cases import Outcome
@@ -37,18 +38,14 @@ from .questionnaire import Questionnaire, pydantic_input_error
 from .rulebook import Rule, Rulebook
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _AmendmentSpec(_Strict):
+class _AmendmentSpec(Strict):
     name: str = Field(min_length=1)
     amendment: str
-    resolves: dict[str, Literal["require", "request", "invite"]]
+    resolves: dict[str, str]  # id -> the level the base had it at
     no_longer_observed: list[str] = []
 
 
-class _SmallestSpec(_Strict):
+class _SmallestSpec(Strict):
     name: str = Field(min_length=1)
     answers: str
     rule: str
@@ -58,7 +55,7 @@ class _SmallestSpec(_Strict):
     size: int | None = Field(None, ge=0)
 
 
-class _File(_Strict):
+class _File(Strict):
     amendments: list[_AmendmentSpec] = []
     smallest_changes: list[_SmallestSpec] = []
 

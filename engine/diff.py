@@ -4,7 +4,7 @@ Findings are matched by recommendation id. ``changed`` holds an id found on both
 different level or block; the answer changes shown with an entry are the answers that differ
 between the two sides among the questions its rule reads. Observations are matched by id too:
 ``dropped`` (made for BASE only), ``added`` (for OTHER only) and ``reworded`` (made for both, but
-their words quote an answer that changed).
+their words quote an answer that changed). ``diff_text`` writes a comparison for people.
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ from pydantic import BaseModel
 from . import rounds
 from .amendments import ensure_comparable, resolve
 from .answers import Answers, NotInForce
-from .assess import Assessment, Citations, Finding, ObservationCitations, Observed, assess
+from .assess import Assessment, Finding, Observed, assess
 from .counterfactual import questions_read
-from .in_force import law_line
-from .rulebook import LEVELS, Rulebook
-from .plaintext import wrap
-
+from .models import Citations
+from .rulebook import Rulebook
 
 
 class AnswerChange(BaseModel):
@@ -63,7 +61,7 @@ class ObservationEntry(BaseModel):
     tone: str
     chapter: str
     text: str
-    citations: ObservationCitations
+    citations: Citations
     answer_changes: list[AnswerChange]
 
 
@@ -168,8 +166,8 @@ def failing(comparison: Comparison, fail_on: list[str], rulebook: Rulebook) -> l
     ids = []
     if "new" in fail_on:
         ids += [entry.id for entry in comparison.diff.new]
-    lowest = max((LEVELS.index(kind) for kind in fail_on if kind in LEVELS), default=-1)
-    levels = LEVELS[: lowest + 1]
+    named = [kind for kind in fail_on if kind in rulebook.vocabulary.level_names]
+    levels = rulebook.vocabulary.at_least(max(named, key=rulebook.vocabulary.level_names.index)) if named else ()
     ids += [
         finding.id
         for finding in comparison.other.recommendations
@@ -180,96 +178,3 @@ def failing(comparison: Comparison, fail_on: list[str], rulebook: Rulebook) -> l
 
 def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
-
-
-# -- rendering ----------------------------------------------------------------------------------
-
-
-def render_text(comparison: Comparison) -> str:
-    diff = comparison.diff
-    lines = [f"BASE  {comparison.base_label}", f"OTHER {comparison.other_label}"]
-    if diff.law_as_of:
-        lines.append(f"LAW   {law_line(diff.law_as_of)}")
-    for title, entries in (("Resolved", diff.resolved), ("New", diff.new), ("Changed", diff.changed)):
-        lines += ["", f"{title} ({len(entries)})" + (":" if entries else "")]
-        for entry in entries:
-            level = f"{entry.level_before} -> {entry.level}" if isinstance(entry, Moved) else entry.level
-            head = f"  {level:<9}{entry.id:<7}{'[draft] ' if entry.draft else ''}"
-            indent = " " * 18
-            lines.append(wrap(entry.text, head, indent))
-            lines.append(wrap(citation_line(entry.citations), indent, indent))
-            for change in entry.answer_changes:
-                lines.append(wrap(change_line(change), indent + "answer ", indent + "  "))
-    lines += ["", f"Unchanged: {diff.unchanged}"]
-    if comparison.still_applying:
-        lines.append(wrap("still addressed although answers they read changed: " + ", ".join(comparison.still_applying), "  ", "  "))
-    for title, observations in _observation_sections(diff):
-        lines += ["", f"{title} ({len(observations)})" + (":" if observations else "")]
-        for observed in observations:
-            lines.append(wrap(observed.text, f"  {observed.tone:<15}", " " * 17))
-            for change in observed.answer_changes:
-                lines.append(wrap(change_line(change), " " * 17 + "answer ", " " * 19))
-    return "\n".join(lines) + "\n"
-
-
-def render_markdown(comparison: Comparison) -> str:
-    diff = comparison.diff
-    lines = [
-        f"### selfcheck diff: {len(diff.resolved)} resolved, {len(diff.new)} new, {len(diff.changed)} changed, {diff.unchanged} unchanged",
-        "",
-        f"- **BASE**: {comparison.base_label}",
-        f"- **OTHER**: {comparison.other_label}",
-    ]
-    if diff.law_as_of:
-        lines.append(f"- **LAW**: {law_line(diff.law_as_of)}")
-    for title, entries in (("Resolved", diff.resolved), ("New", diff.new), ("Changed", diff.changed)):
-        lines += ["", f"#### {title} ({len(entries)})", ""]
-        if not entries:
-            lines.append("None.")
-        for entry in entries:
-            level = f"{entry.level_before} → {entry.level}" if isinstance(entry, Moved) else entry.level
-            draft = " (draft)" if entry.draft else ""
-            lines.append(f"- **{entry.id}** *{level}, {entry.block}*{draft}: {entry.text}  ")
-            lines.append(f"  {citation_line(entry.citations)}")
-            for change in entry.answer_changes:
-                lines.append(f"  - {change_line(change, code=True)}")
-    if comparison.still_applying:
-        lines += ["", f"Still addressed although answers they read changed: {', '.join(comparison.still_applying)}."]
-    for title, observations in _observation_sections(diff):
-        lines += ["", f"#### {title} ({len(observations)})", ""]
-        if not observations:
-            lines.append("None.")
-        for observed in observations:
-            lines.append(f"- *{observed.tone}*: {observed.text}")
-            for change in observed.answer_changes:
-                lines.append(f"  - {change_line(change, code=True)}")
-    return "\n".join(lines) + "\n"
-
-
-def _observation_sections(diff: Diff) -> list[tuple[str, list[ObservationEntry]]]:
-    return [
-        ("Observations no longer made", diff.observations.dropped),
-        ("Observations now made", diff.observations.added),
-        ("Observations reworded", diff.observations.reworded),
-    ]
-
-
-
-def citation_line(citations: Citations) -> str:
-    parts = [f"Recommendation {citations.recommendation}"]
-    if citations.report_paras:
-        parts.append("report para" + ("s " if len(citations.report_paras) > 1 else " ") + ", ".join(map(str, citations.report_paras)))
-    parts += citations.convention + citations.opinion + citations.other
-    return "; ".join(parts)
-
-
-def change_line(change: AnswerChange, code: bool = False) -> str:
-    question = f"`{change.question}`" if code else change.question
-    line = f"{change.number} {question}: {_answer(change.before)} -> {_answer(change.after)}"
-    if change.note:
-        line += f" ({change.note})"
-    return line
-
-
-def _answer(answer: Any) -> str:
-    return "[" + ", ".join(answer) + "]" if isinstance(answer, list) else str(answer)

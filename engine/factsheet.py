@@ -25,10 +25,11 @@ from .layout import (
     Recommend,
     Section,
     Statement,
+    ChapterPart,
     default_chapter,
 )
 from .markup import PARTY, Cite, clean, fill, footnotes_in, runs
-from .rulebook import LEVELS, Rule, Rulebook
+from .rulebook import Rule, Rulebook
 
 # An answer's source that names report paragraphs ("Para. 330", "Paras. 295, 296 - ...").
 SOURCE_PARAS = re.compile(r"^Paras?\.\s*(\d+(?:\s*,\s*\d+)*)")
@@ -133,7 +134,8 @@ class _Builder:
         self.words = layout.document
         self.fired = {finding.id: finding for finding in assessment.recommendations}
         self.observed = {observation.id: observation for observation in assessment.observations}
-        self.block = "specific"  # the part of a chapter being printed: only what is printed there is fired there
+        self.vocabulary = rulebook.vocabulary
+        self.block = self.vocabulary.party_block  # the part of a chapter being printed: only what is printed there is fired there
         self.footnotes: list[Footnote] = []
         self.number = 0
 
@@ -154,7 +156,7 @@ class _Builder:
 
     def _numbered(self, text: str) -> list[Inline]:
         result: list[Inline] = []
-        for run in runs(text):
+        for run in runs(text, self.vocabulary):
             if run.cite is None:
                 result.append(Text(run.text, run.style))
                 continue
@@ -166,7 +168,7 @@ class _Builder:
     def _footnote_runs(self, cite: Cite) -> list[Inline]:
         words = self.words.footnotes
         if cite.kind == "note":
-            return [Text(run.text, run.style) for run in runs(cite.source)]
+            return [Text(run.text, run.style) for run in runs(cite.source, self.vocabulary)]
         one, many = (words.paragraph, words.paragraphs) if cite.kind == "paras" else (words.recommendation, words.recommendations)
         template = one if len(cite.items) == 1 else many
         return [Text(template.replace("{items}", ", ".join(map(str, cite.items))))]
@@ -177,7 +179,7 @@ class _Builder:
         as_of = self.answers.as_of.strftime(self.words.date_format) if self.answers.as_of else None
         parts = [self.introduction()]
         for entry in self.rulebook.meta.chapters:
-            chapter = self.layout.chapters.get(entry.chapter) or default_chapter(entry.chapter, self.words, entry.title)
+            chapter = self.layout.chapters.get(entry.chapter) or default_chapter(entry.chapter, self.words, entry.title, self.vocabulary)
             parts.append(self.chapter(chapter, entry.title))
         provenance = self.assessment.provenance
         amended = self.words.amended.replace("{bills}", "; ".join(provenance.amendments)) if provenance.amendments else ""
@@ -228,8 +230,7 @@ class _Builder:
                 elif isinstance(entry, IntroductionBullets):
                     result.append(Bullets([Item(self.runs(text), "text") for text in entry.bullets]))
                 else:
-                    meanings = self.rulebook.meta.levels
-                    items = [Item(self.runs(entry.levels[level], meaning=meanings[level]), "text") for level in LEVELS]
+                    items = [Item(self.runs(entry.levels[level.name], meaning=level.meaning), "text") for level in self.vocabulary.levels]
                     result.append(Bullets(items))
             return result
 
@@ -240,16 +241,15 @@ class _Builder:
 
         def blocks() -> list[Block]:
             result: list[Block] = [Paragraph(self.runs(text), "text") for text in layout.introduction]
-            for block, content, part_heading in (
-                ("specific", layout.specific, layout.specific_heading),
-                ("generic", layout.generic, layout.generic_heading),
-            ):
+            laid_out = {part.block: part for part in layout.parts}
+            for block in self.vocabulary.block_names:
+                part = laid_out.get(block) or ChapterPart(block, self.words.headings.part(block, title, self.vocabulary), ())
                 self.block = block
-                printed = self.unplaced_observations(layout) if block == "specific" else []
-                printed += self.content(content)
+                printed = self.unplaced_observations(layout) if block == self.vocabulary.party_block else []
+                printed += self.content(part.content)
                 printed += self.unplaced_recommendations(layout, block)
                 if printed:
-                    result += [Heading(3, self.runs(part_heading))] + printed
+                    result += [Heading(3, self.runs(part.heading))] + printed
             for spec, kind in ((layout.difficulties, "difficulties"), (layout.practices, "practices")):
                 if spec is not None:
                     result += self.free_text(spec, kind)
@@ -292,8 +292,8 @@ class _Builder:
     def observation_runs(self, observation_id: str) -> list[Inline]:
         observation = self.rulebook.observation_by_id[observation_id]
         text = (self.words.drafted_observation if observation.draft else "") + observation_text(observation, self.answers)
-        placed = {n for cite in footnotes_in(observation.text) if cite.kind == "paras" for n in cite.items}
-        missing = [n for n in observation.cites.report_paras if n not in placed]
+        placed = {n for cite in footnotes_in(observation.text, self.vocabulary) if cite.kind == "paras" for n in cite.items}
+        missing = [n for n in observation.cites.get(self.vocabulary.paragraphs or "", []) if n not in placed]
         if missing:  # report paragraphs the text does not place are cited at its end
             text += "[^" + ", ".join(map(str, missing)) + "]"
         return self._numbered(text)
@@ -306,7 +306,7 @@ class _Builder:
         for index, (text, rules, parts, own) in enumerate(units):
             mark = block.punctuation[0] if index < len(units) - 1 else block.punctuation[1]
             level = rules[0].level
-            body = fill(block.each, lambda name: {"text": text, "verb": self.words.verbs[level]}.get(name))
+            body = fill(block.each, lambda name: {"text": text, "verb": self.vocabulary.verb(level)}.get(name))
             items.append(self.item(body, rules, parts, mark, own))
         if block.nested:
             return [Bullets([Item(self.runs(block.lead), "lead", children=items)])]
@@ -337,7 +337,7 @@ class _Builder:
         places its notes itself).
         """
         texts = [body, *parts]
-        cited = any(cite.kind == "recommendations" for cite in footnotes_in(" ".join(texts)))
+        cited = any(cite.kind == "recommendations" for cite in footnotes_in(" ".join(texts), self.vocabulary))
         if not cited:
             notes = "".join(f"[^{rule.note}]" for rule in rules if rule.note and own)
             ending = "" if texts[-1].rstrip().endswith((".", "!", "?")) else mark
@@ -355,8 +355,8 @@ class _Builder:
         else:  # part of a merged sentence: each fired recommendation on its own
             made = []
             for rule in (self.rulebook.by_id[i] for i in fired):
-                template = self.words.statements[self.block]
-                body = fill(template, lambda name: {"text": rule.text, "verb": self.words.verbs[rule.level]}.get(name))
+                template = self.vocabulary.block(self.block).statement
+                body = fill(template, lambda name: {"text": rule.text, "verb": self.vocabulary.verb(rule.level)}.get(name))
                 item = self.item(body, [rule], (), ".", own=True)
                 made.append((item.runs, item.parts))
         if block.bullet:
@@ -374,14 +374,14 @@ class _Builder:
     def unplaced_recommendations(self, layout: ChapterLayout, block: str) -> list[Block]:
         """Fired recommendations a layout does not place (drafts, or no layout): by level, in number order."""
         printed: list[Block] = []
-        for level in LEVELS:
+        for level in self.vocabulary.level_names:
             rules = [
                 self.rulebook.by_id[finding.id]
                 for finding in self.assessment.recommendations
                 if finding.chapter == layout.chapter and finding.block == block and finding.level == level and finding.id not in layout.placed_in(block)
             ]
             if rules:
-                lead = self.words.leads[block].replace("{verb}", self.words.verbs[level])
+                lead = self.vocabulary.block(block).lead.replace("{verb}", self.vocabulary.verb(level))
                 printed += [Paragraph(self.runs(lead), "lead"), Bullets([self.item(rule.text, [rule], (), ".", own=True) for rule in rules])]
         return printed
 

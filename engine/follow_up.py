@@ -19,13 +19,14 @@ from pydantic import BaseModel, ConfigDict
 
 from . import rounds
 from .answers import Answers, in_words, yaml_value
-from .assess import Assessment, Citations
+from .assess import Assessment
+from .models import Citations
 from .documents import Document, read_document, yaml_scalar
 from .errors import InputError
 from .in_force import check_dates
-from .rulebook import BLOCKS, LEVELS, Rulebook
+from .rulebook import Rulebook
 
-WORDS = rounds.PROJECT_ROOT / "templates" / "follow-up.yaml"
+WORDS = rounds.TEMPLATES / "follow-up.yaml"
 STATUSES = ("open", "in_progress", "partially_implemented", "implemented", "not_applicable")
 DONE = ("implemented", "not_applicable")
 TOP_LEVEL = {"party": "the Party's name", "round": "the monitoring round", "drawn_from": "the assessment the list was drawn from",
@@ -33,7 +34,6 @@ TOP_LEVEL = {"party": "the Party's name", "round": "the monitoring round", "draw
 DRAWN_FROM = ("answers_as_of", "rulebook_sha256", "amendments")
 COMMITTEE_FIELDS = ("level", "block", "chapter", "text", "citations")
 PARTY_FIELDS = ("status", "reason", "lead", "deadline", "measures", "note")
-CITATION_LISTS = ("report_paras", "convention", "opinion", "other")
 MEASURE_FIELDS = ("what", "act", "adopted", "in_force", "reference")
 MAX_TEXT = 32_767  # a spreadsheet cell's limit: the plan of action must hold every text whole
 # What a text may not hold: control characters other than tab and line feed (a workbook cannot keep them).
@@ -156,7 +156,7 @@ def render_follow_up(follow_up: FollowUp, rulebook: Rulebook) -> str:
             f"    chapter: {yaml_scalar(item.chapter)}",
             f"    text: {yaml_scalar(item.text)}",
             "    citations:",
-            *(f"      {name}: {yaml_scalar(getattr(item.citations, name))}" for name in CITATION_LISTS),
+            *(f"      {name}: {yaml_scalar(item.citations.of(name))}" for name in rulebook.vocabulary.kinds),
             f"    status: {item.status}",
         ]
         if item.reason:
@@ -296,8 +296,8 @@ class _Reader:
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise self.error(f"no recommendation {item_id!r} in {rulebook.meta.round}{hint}", keys)
         given = self.mapping(keys, COMMITTEE_FIELDS + PARTY_FIELDS, COMMITTEE_FIELDS + ("status",), "a recommendation")
-        self.choice(keys + ("level",), LEVELS)
-        self.choice(keys + ("block",), BLOCKS)
+        self.choice(keys + ("level",), rulebook.vocabulary.level_names)
+        self.choice(keys + ("block",), rulebook.vocabulary.block_names)
         self.choice(keys + ("chapter",), tuple(entry.chapter for entry in rulebook.meta.chapters))
         status = self.choice(keys + ("status",), STATUSES)
         reason = self.text(keys + ("reason",))
@@ -317,7 +317,7 @@ class _Reader:
             block=given["block"],
             chapter=given["chapter"],
             text=self.text(keys + ("text",), required=True),
-            citations=self.citations(keys + ("citations",)),
+            citations=self.citations(keys + ("citations",), rulebook),
             status=status,
             reason=reason,
             lead=lead,
@@ -326,14 +326,15 @@ class _Reader:
             note=self.text(keys + ("note",)),
         )
 
-    def citations(self, keys: tuple) -> Citations:
-        given = self.mapping(keys, CITATION_LISTS, (), "the Committee's citations")
+    def citations(self, keys: tuple, rulebook: Rulebook) -> Citations:
+        kinds = rulebook.vocabulary.kinds
+        given = self.mapping(keys, kinds, (), "the Committee's citations")
         lists = {}
-        for name in CITATION_LISTS:
+        for name in kinds:
             items = given.get(name) or []
             if not isinstance(items, list):
                 raise self.error("expected a list", keys + (name,))
-            if name == "report_paras":
+            if name == rulebook.vocabulary.paragraphs:
                 for index, para in enumerate(items):
                     if not isinstance(para, (int, str)) or isinstance(para, bool):
                         raise self.error(f"expected a paragraph number or a text, got {para!r}", keys + (name, index))

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .explain import citation_text
 from .follow_up import FollowUp, Item, date_text, fill, status_label, words
 from .follow_up_status import FollowUpStatus, ItemStatus, because_words, head_lines, render_text, summary_columns, summary_sections
 from .in_force import law_line
 from .rulebook import Rulebook
+from .vocabulary import Vocabulary
 
 
 @dataclass
@@ -98,7 +98,7 @@ def situation_report(status: FollowUpStatus, follow_up: FollowUp, rulebook: Rule
     for item in follow_up.recommendations:
         if not chapters or chapters[-1].heading != fill(said["chapter_heading"], chapter=item.chapter, title=titles.get(item.chapter, "")):
             chapters.append(Chapter(fill(said["chapter_heading"], chapter=item.chapter, title=titles.get(item.chapter, "")), []))
-        chapters[-1].entries.append(_entry(item, checked[item.id], party))
+        chapters[-1].entries.append(_entry(item, checked[item.id], party, rulebook.vocabulary))
     columns = summary_columns()
     tables = [
         Table(heading, [""] + [header for _, header in columns], [[tally.name] + [str(getattr(tally, name)) for name, _ in columns] for tally in tallies])
@@ -137,7 +137,7 @@ def situation_report(status: FollowUpStatus, follow_up: FollowUp, rulebook: Rule
     )
 
 
-def _entry(item: Item, checked: ItemStatus, party: str) -> Entry:
+def _entry(item: Item, checked: ItemStatus, party: str, vocabulary: Vocabulary) -> Entry:
     said = words()["report"]
     status = status_label(item.status)
     details = []
@@ -164,7 +164,7 @@ def _entry(item: Item, checked: ItemStatus, party: str) -> Entry:
         heading=fill(said["recommendation_heading"], id=item.id, level=item.level),
         committee_lead=fill(said["committee_text"], verb=said["verbs"][item.level], party=party),
         text=item.text,
-        references=fill(said["references"], citations=citation_text(item.citations)),
+        references=fill(said["references"], citations=vocabulary.citation_line(item.citations)),
         status=Line(fill(said["status"], party=party), status),
         details=details,
         measures_label=said["measures"],

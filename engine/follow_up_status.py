@@ -19,7 +19,7 @@ from .conditions import deciding_tests
 from .follow_up import DONE, DrawnFrom, FollowUp, Item, fill, status_label, words
 from .in_force import law_line, not_in_force_lines
 from .plaintext import wrap
-from .rulebook import LEVELS, Rulebook
+from .rulebook import Rulebook
 
 CATEGORIES = ("inconsistent", "overdue", "notice")
 
@@ -201,7 +201,7 @@ def _summary(follow_up: FollowUp, items: list[ItemStatus], rulebook: Rulebook) -
     no_lead = words()["no_lead"]
     leads = sorted({item.lead for item in items if item.lead}, key=str.casefold) + [no_lead]
     return Summary(
-        by_level=tallies(lambda item: item.level, list(LEVELS)),
+        by_level=tallies(lambda item: item.level, list(rulebook.vocabulary.level_names)),
         by_lead=tallies(lambda item: item.lead or no_lead, leads),
         by_chapter=tallies(lambda item: item.chapter, [entry.chapter for entry in rulebook.meta.chapters]),
     )

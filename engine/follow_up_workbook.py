@@ -23,13 +23,19 @@ from typing import Any
 
 from .documents import Document
 from .errors import InputError, Place
-from .follow_up import CITATION_LISTS, FollowUp, check_follow_up_document, fill, words
+from . import rounds
+from .follow_up import FollowUp, check_follow_up_document, fill, words
 from .rulebook import Rulebook
 
 MAX_BYTES = 10_000_000
 MAX_UNPACKED = 100_000_000
 MAX_ROWS = 10_000
-COLUMNS = ("id", "chapter", "level", "block", "text", *CITATION_LISTS, "status", "reason", "lead", "deadline", "note")
+
+
+def columns(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """The Recommendations sheet's columns: the rulebook's kinds of citation in the middle."""
+    return ("id", "chapter", "level", "block", "text", *kinds, "status", "reason", "lead", "deadline", "note")
+
 EDITABLE = ("status", "reason", "lead", "deadline", "note")
 MEASURE_COLUMNS = ("id", "what", "act", "adopted", "in_force", "reference")
 LEAD_COLUMNS = ("id", "chapter", "level", "text", "status", "lead", "deadline", "note")
@@ -54,26 +60,28 @@ def render_workbook(follow_up: FollowUp, rulebook: Rulebook) -> bytes:
     book.properties.creator, book.properties.language = "selfcheck", words()["report"]["language"]
     sheet = book.active
     sheet.title = said["recommendations"]
-    _header(sheet, [said["columns"][name] for name in COLUMNS], Font)
+    kinds = rulebook.vocabulary.kinds
+    recommendation_columns = columns(kinds)
+    _header(sheet, [said["columns"].get(name, name) for name in recommendation_columns], Font)
     unlocked = Protection(locked=False)
     for row, item in enumerate(follow_up.recommendations, start=2):
-        values = _row(item)
-        for column, name in enumerate(COLUMNS, start=1):
+        values = _row(item, kinds)
+        for column, name in enumerate(recommendation_columns, start=1):
             cell = _put(sheet, row, column, values[name])
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if name in EDITABLE:
                 cell.protection = unlocked
     last = len(follow_up.recommendations) + 1
-    status_column = _letter(COLUMNS.index("status") + 1)
+    status_column = _letter(recommendation_columns.index("status") + 1)
     choose = DataValidation(type="list", formula1='"' + ",".join(labels.values()) + '"', allow_blank=False, showErrorMessage=True)
     choose.error = ", ".join(labels.values())
     choose.add(f"{status_column}2:{status_column}{max(last, 2)}")
     sheet.add_data_validation(choose)
-    deadline_column = _letter(COLUMNS.index("deadline") + 1)
+    deadline_column = _letter(recommendation_columns.index("deadline") + 1)
     _dates(sheet, f"{deadline_column}2:{deadline_column}{max(last, 2)}", DataValidation)
-    sheet.auto_filter.ref = f"A1:{_letter(len(COLUMNS))}{max(last, 1)}"
+    sheet.auto_filter.ref = f"A1:{_letter(len(recommendation_columns))}{max(last, 1)}"
     _locked_but_filterable(sheet)
-    _layout(sheet, COLUMNS)
+    _layout(sheet, recommendation_columns)
 
     measures = book.create_sheet(said["measures"])
     _header(measures, [said["measure_columns"][name] for name in MEASURE_COLUMNS], Font)
@@ -101,7 +109,7 @@ def render_workbook(follow_up: FollowUp, rulebook: Rulebook) -> bytes:
         rows = [row for row, item in enumerate(follow_up.recommendations, start=2) if item.lead == lead]
         for view_row, source_row in enumerate(rows, start=3):
             for column, name in enumerate(LEAD_COLUMNS, start=1):
-                cell = view.cell(view_row, column, _follows(said["recommendations"], _letter(COLUMNS.index(name) + 1), source_row))
+                cell = view.cell(view_row, column, _follows(said["recommendations"], _letter(recommendation_columns.index(name) + 1), source_row))
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
                 if name == "deadline":
                     cell.number_format = DATE_FORMAT
@@ -124,11 +132,11 @@ def render_workbook(follow_up: FollowUp, rulebook: Rulebook) -> bytes:
     return stream.getvalue()
 
 
-def _row(item) -> dict[str, Any]:
+def _row(item, kinds: tuple[str, ...]) -> dict[str, Any]:
     values = item.model_dump(include={"id", "chapter", "level", "block", "text", "reason", "lead", "deadline", "note"})
     values["status"] = words()["statuses"][item.status]
-    for name in CITATION_LISTS:
-        values[name] = "\n".join(map(str, getattr(item.citations, name)))
+    for name in kinds:
+        values[name] = "\n".join(map(str, item.citations.of(name)))
     return values
 
 
@@ -306,10 +314,14 @@ class _Sheets:
 
     def data(self) -> tuple[dict, dict]:
         about = self.about()
+        vocabulary = rounds.rulebook(about["round"]).vocabulary if about.get("round") in rounds.known_rounds() else None
+        if vocabulary is None:
+            raise InputError(self.path, f"names the round {about.get('round')!r} on its {self.said['about']} sheet, which is not installed; known rounds: {', '.join(rounds.known_rounds())}")
+        recommendation_columns = columns(vocabulary.kinds)
         recommendations: dict[str, dict] = {}
         statuses = {label: status for status, label in words()["statuses"].items()}
         sheet = self.said["recommendations"]
-        for number, cells in self.rows(sheet, COLUMNS, self.said["columns"]):
+        for number, cells in self.rows(sheet, recommendation_columns, {name: self.said["columns"].get(name, name) for name in recommendation_columns}):
             item_id = self.value(sheet, cells["id"], ("recommendations",))
             if not isinstance(item_id, str) or not item_id.strip():
                 raise self.refuse(sheet, f"A{number}", f"expected a recommendation id, got {item_id!r}")
@@ -323,7 +335,7 @@ class _Sheets:
             item["chapter"] = str(item["chapter"])
             status = self.value(sheet, cells["status"], keys + ("status",))
             item["status"] = statuses.get(status, status)
-            item["citations"] = {name: self.listed(sheet, cells[name], keys + ("citations", name)) for name in CITATION_LISTS}
+            item["citations"] = {name: self.listed(sheet, cells[name], keys + ("citations", name), name == vocabulary.paragraphs) for name in vocabulary.kinds}
             if not item["reason"]:
                 del item["reason"]
             item["measures"] = []
@@ -340,7 +352,7 @@ class _Sheets:
         self.lead_sheets_follow()
         return {**about, "recommendations": recommendations}, self.places
 
-    def listed(self, sheet: str, cell, keys: tuple) -> list:
+    def listed(self, sheet: str, cell, keys: tuple, paragraphs: bool) -> list:
         value = self.value(sheet, cell, keys)
         if value is None or value == "":
             return []
@@ -349,7 +361,7 @@ class _Sheets:
         if not isinstance(value, str):
             raise self.refuse(sheet, cell.reference, f"expected references one per line, got {value!r}")
         items = [line.strip() for line in value.split("\n") if line.strip()]
-        return [int(item) if keys[-1] == "report_paras" and item.isdigit() else item for item in items]
+        return [int(item) if paragraphs and item.isdigit() else item for item in items]
 
     def about(self) -> dict:
         sheet = self.said["about"]

@@ -11,10 +11,10 @@ import datetime
 from functools import lru_cache
 
 from .answers import NotInForce
-from .rounds import PROJECT_ROOT
+from .rounds import TEMPLATES
 
 IN_FORCE, NOT_ADOPTED, ADOPTED_NOT_IN_FORCE, NO_LONGER_IN_FORCE = "in_force", "not_adopted", "adopted_not_in_force", "no_longer_in_force"
-WORDS = PROJECT_ROOT / "templates" / "in-force.yaml"
+WORDS = TEMPLATES / "in-force.yaml"
 
 
 def state_on(adopted: datetime.date | None, in_force: datetime.date | None, until: datetime.date | None, day: datetime.date) -> str:

@@ -12,20 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError
 
 from .documents import Document, read_document
 from .errors import InputError, RulebookError
 from .markup import footnotes_in, placeholders_in
+from .models import Strict
 from .questionnaire import pydantic_input_error
+from .rounds import TEMPLATES
 from .rulebook import Rulebook
+from .vocabulary import Vocabulary
 
 LAYOUT_DIR = "factsheet"
 DOCUMENT_FILE = "factsheet.yaml"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)  # built when first used
+PLAIN_REPORT = "plain-report.yaml"  # in templates/: the words of a report for a rulebook without a factsheet layout
 
 
 class IntroductionHeading(Strict):
@@ -37,13 +37,7 @@ class IntroductionBullets(Strict):
 
 
 class IntroductionLevels(Strict):
-    levels: dict[Literal["require", "request", "invite"], str] = Field(description="Each level's bullet; {meaning} from rulebook.yaml")
-
-    @model_validator(mode="after")
-    def _every_level(self) -> IntroductionLevels:
-        if len(self.levels) != 3:
-            raise ValueError("give the bullet of each level: require, request and invite")
-        return self
+    levels: dict[str, str] = Field(description="Each level's bullet, by the vocabulary's levels; {meaning} from rulebook.yaml")
 
 
 class Introduction(Strict):
@@ -54,10 +48,17 @@ class Introduction(Strict):
 
 
 class Headings(Strict):
-    specific: str
-    generic: str
+    """A chapter part's heading where no chapter layout gives one: by block (the vocabulary's), and for free texts."""
+
+    parts: dict[str, str] = Field(
+        description="By block name, or '*' for every block not named; {topic} is the chapter's title, {block} the block's heading"
+    )
     difficulties: str
     practices: str
+
+    def part(self, block: str, topic: str, vocabulary: Vocabulary) -> str:
+        heading = self.parts.get(block, self.parts.get("*", ""))
+        return heading.replace("{topic}", topic).replace("{block}", vocabulary.block(block).heading)
 
 
 class PartyVoice(Strict):
@@ -102,9 +103,6 @@ class DocumentSpec(Strict):
     provenance: str
     amended: str
     introduction: Introduction
-    verbs: dict[Literal["require", "request", "invite"], str]
-    leads: dict[Literal["specific", "generic"], str]
-    statements: dict[Literal["specific", "generic"], str]
     headings: Headings
     difficulty: str
     party_voice: PartyVoice
@@ -165,8 +163,7 @@ class Part(Strict):
 class ChapterSpec(Strict):
     chapter: str
     introduction: list[str] = []
-    specific: Part
-    generic: Part
+    parts: dict[str, Part] = Field(description="By block name (the vocabulary's); written in the file as top-level keys")
     practices: FreeText | None = None
     difficulties: FreeText | None = None
 
@@ -214,16 +211,20 @@ class Section:
 
 
 @dataclass(frozen=True)
+class ChapterPart:
+    block: str  # the vocabulary's block it prints
+    heading: str
+    content: tuple
+
+
+@dataclass(frozen=True)
 class ChapterLayout:
     chapter: str
     introduction: tuple[str, ...]
-    specific_heading: str
-    specific: tuple
-    generic_heading: str
-    generic: tuple
+    parts: tuple[ChapterPart, ...]  # in the vocabulary's order of blocks
     practices: FreeText | None
     difficulties: FreeText | None
-    placed: dict = field(default_factory=dict)  # part (specific, generic) -> the rule ids the layout prints in it
+    placed: dict = field(default_factory=dict)  # block -> the rule ids the layout prints in that part
     observed: frozenset = field(default=frozenset())  # every observation id it places
 
     def placed_in(self, block: str) -> frozenset:
@@ -240,17 +241,22 @@ BLOCK_KINDS = {"observe": ObserveSpec, "recommend": RecommendSpec, "statement": 
 
 
 def load_layout(rulebook: Rulebook) -> Layout:
-    """The layout beside a rulebook, checked against it; RulebookError lists every problem."""
+    """The layout beside a rulebook, checked against it; RulebookError lists every problem.
+
+    A rulebook without a factsheet/ folder gets a plain report: the words of templates/plain-report.yaml
+    and every chapter arranged by default (observations, then recommendations by level).
+    """
     directory = rulebook.directory / LAYOUT_DIR
     problems: list[InputError] = []
-    document = read_document(directory / DOCUMENT_FILE)
+    document = read_document(directory / DOCUMENT_FILE if directory.is_dir() else TEMPLATES / PLAIN_REPORT)
     try:
         spec = DocumentSpec.model_validate(document.data)
     except ValidationError as error:
         raise RulebookError([pydantic_input_error(document, error)]) from None
+    problems += _vocabulary_problems(spec, document, rulebook.vocabulary)
     chapters = {}
     files = {entry.file: entry for entry in rulebook.meta.chapters}
-    for path in sorted(directory.glob("*.yaml")):
+    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
         if path.name == DOCUMENT_FILE:
             continue
         if path.name not in files:
@@ -264,18 +270,48 @@ def load_layout(rulebook: Rulebook) -> Layout:
     return Layout(spec, chapters)
 
 
+def _vocabulary_problems(spec: DocumentSpec, document: Document, vocabulary: Vocabulary) -> list[InputError]:
+    """The document's words keyed by level or block name the vocabulary's levels and blocks, every one."""
+    problems = []
+    named = set(spec.headings.parts) - {"*"}
+    if not named <= set(vocabulary.block_names) or ("*" not in spec.headings.parts and named != set(vocabulary.block_names)):
+        problems.append(document.error(f"give a heading for each block ({', '.join(vocabulary.block_names)}), or one for all under '*'", ("headings", "parts")))
+    for index, entry in enumerate(spec.introduction.content):
+        if isinstance(entry, IntroductionLevels) and set(entry.levels) != set(vocabulary.level_names):
+            problems.append(document.error(f"give the bullet of each level: {', '.join(vocabulary.level_names)}", ("introduction", "content", index)))
+    return problems
+
+
+FREE_KEYS = ("chapter", "introduction", "practices", "difficulties")
+
+
 def _load_chapter(document: Document, chapter: str, rulebook: Rulebook, problems: list) -> ChapterLayout | None:
+    """A chapter's layout: its parts written as top-level keys named after the vocabulary's blocks."""
+    blocks = rulebook.vocabulary.block_names
+    data = document.data if isinstance(document.data, dict) else {}
+    unknown = [key for key in data if key not in FREE_KEYS and key not in blocks]
+    if unknown:
+        problems.append(document.error(f"unknown field {unknown[0]!r}; expected {', '.join(FREE_KEYS + blocks)}", (unknown[0],)))
+        return None
     try:
-        spec = ChapterSpec.model_validate(document.data)
+        spec = ChapterSpec.model_validate({
+            **{key: value for key, value in data.items() if key in FREE_KEYS},
+            "parts": {key: value for key, value in data.items() if key in blocks},
+        })
     except ValidationError as error:
-        problems.append(pydantic_input_error(document, error))
+        problem = pydantic_input_error(document, error)
+        keys = problem.place.keys[1:] if problem.place.keys[:1] == ("parts",) else problem.place.keys
+        problems.append(document.error(problem.problem, keys))
         return None
     if spec.chapter != chapter:
         problems.append(document.error(f"expected chapter {chapter}, the chapter of the rule file of the same name", ("chapter",)))
         return None
     checker = _Checker(document, chapter, rulebook, problems)
-    specific = checker.blocks(spec.specific.content, ("specific", "content"), "specific")
-    generic = checker.blocks(spec.generic.content, ("generic", "content"), "generic")
+    parts = tuple(
+        ChapterPart(block, spec.parts[block].heading, checker.blocks(spec.parts[block].content, (block, "content"), block))
+        for block in blocks
+        if block in spec.parts
+    )
     for name, text in (("practices", spec.practices), ("difficulties", spec.difficulties)):
         if text is not None:
             checker.free_text(text, name)
@@ -283,10 +319,7 @@ def _load_chapter(document: Document, chapter: str, rulebook: Rulebook, problems
     return ChapterLayout(
         chapter=chapter,
         introduction=tuple(spec.introduction),
-        specific_heading=spec.specific.heading,
-        specific=specific,
-        generic_heading=spec.generic.heading,
-        generic=generic,
+        parts=parts,
         practices=spec.practices,
         difficulties=spec.difficulties,
         placed={block: frozenset(ids) for block, ids in checker.placed.items()},
@@ -299,7 +332,8 @@ class _Checker:
 
     def __init__(self, document: Document, chapter: str, rulebook: Rulebook, problems: list):
         self.document, self.chapter, self.rulebook, self.problems = document, chapter, rulebook, problems
-        self.placed: dict[str, set[str]] = {"specific": set(), "generic": set()}
+        self.vocabulary = rulebook.vocabulary
+        self.placed: dict[str, set[str]] = {block: set() for block in self.vocabulary.block_names}
         self.printed: dict[str, int] = {}  # times each rule is printed, repeats aside
         self.observed: set[str] = set()
 
@@ -326,8 +360,8 @@ class _Checker:
         return tuple(parsed)
 
     def observe(self, spec: ObserveSpec, keys: tuple, block: str) -> Observe | None:
-        if block != "specific":
-            self.problem("observations belong in the specific part of a chapter", keys)
+        if block != self.vocabulary.party_block:
+            self.problem(f"observations belong in the {self.vocabulary.party_block} part of a chapter", keys)
             return None
         for index, observation_id in enumerate(spec.observe):
             observation = self.rulebook.observation_by_id.get(observation_id)
@@ -386,7 +420,7 @@ class _Checker:
             if rule is None or rule.chapter != self.chapter:
                 self.problem(f"no recommendation {rule_id} in chapter {self.chapter}", keys + (index,))
                 continue
-            if rule.block != block and not (rule.printed_with and block == "specific"):
+            if rule.block != block and not (rule.printed_with and block == self.vocabulary.party_block):
                 self.problem(f"{rule_id} is a {rule.block} recommendation, placed in the {block} part", keys + (index,))
             self.placed[block].add(rule_id)
             if not repeat:
@@ -399,12 +433,12 @@ class _Checker:
             return
         text = " ".join([wording, *items])
         self.text(text, keys + ("wording",))
-        cited = {rule_id for cite in footnotes_in(text) if cite.kind == "recommendations" for rule_id in cite.items}
+        cited = {rule_id for cite in footnotes_in(text, self.vocabulary) if cite.kind == "recommendations" for rule_id in cite.items}
         if not cited <= set(ids):
             self.problem(f"the wording cites {', '.join(sorted(cited - set(ids)))}, which it does not print", keys + ("wording",))
         if require_markers and not set(ids) <= cited:
             self.problem(f"the wording must cite {', '.join(sorted(set(ids) - cited))} with a footnote, e.g. [^{ids[0]}]", keys + ("wording",))
-        if any(cite.kind == "paras" for cite in footnotes_in(text)):
+        if any(cite.kind == "paras" for cite in footnotes_in(text, self.vocabulary)):
             self.problem("a recommendation's footnotes cite recommendations; paragraphs belong to observations", keys + ("wording",))
 
     def text(self, text: str | None, keys: tuple, allowed: frozenset | set = frozenset({"party"})) -> None:
@@ -422,21 +456,18 @@ class _Checker:
         """Every recommendation in force and every observation of the chapter has its place."""
         rules = [r.id for r in self.rulebook.rules if r.chapter == self.chapter and not r.draft]
         observations = [o.id for o in self.rulebook.observations if o.chapter == self.chapter]
-        placed = self.placed["specific"] | self.placed["generic"]
+        placed = set().union(*self.placed.values())
         unplaced = [i for i in rules if i not in placed] + [i for i in observations if i not in self.observed]
         if unplaced:
             self.problem(f"the layout does not place {', '.join(unplaced)}", ())
 
 
-def default_chapter(chapter: str, document: DocumentSpec, topic: str) -> ChapterLayout:
+def default_chapter(chapter: str, document: DocumentSpec, topic: str, vocabulary: Vocabulary) -> ChapterLayout:
     """The arrangement of a chapter without a layout file: observations, then recommendations by level."""
     return ChapterLayout(
         chapter=chapter,
         introduction=(),
-        specific_heading=document.headings.specific.replace("{topic}", topic),
-        specific=(),
-        generic_heading=document.headings.generic.replace("{topic}", topic),
-        generic=(),
+        parts=tuple(ChapterPart(block, document.headings.part(block, topic, vocabulary), ()) for block in vocabulary.block_names),
         practices=None,
         difficulties=None,
     )

@@ -4,7 +4,7 @@
     {<question id>}             a quoted answer (observations only)
     **requires**, *other*       strong and emphasised words
     [^50] [^78, 82]             a footnote citing report paragraphs
-    [^II-1] [^II-1, II-3]       a footnote citing recommendations
+    [^II-1] [^II-1, II-3]       a footnote citing recommendations (ids as the rulebook's vocabulary writes them)
     [^any other words]          a footnote of the Committee's own (a note, a web address)
 
 Texts are parsed into runs here, once; renderers only decide how a run looks.
@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from .vocabulary import Vocabulary
 
 PARTY = "party"
 PLACEHOLDER = re.compile(r"\{(PARTY|[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)\}")
 FOOTNOTE = re.compile(r"\[\^([^\[\]]+)\]")
 EMPHASIS = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 PARAS = re.compile(r"^\d+(?:\s*,\s*\d+)*$")
-RECOMMENDATIONS = re.compile(r"^[IVX]+-\d+(?:\s*,\s*[IVX]+-\d+)*$")
 # C0 controls other than tab and newline cannot appear in XML (Word) and mean nothing in a text.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -44,12 +46,13 @@ class Run:
     cite: Cite | None = None
 
 
-def parse_cite(source: str) -> Cite:
+def parse_cite(source: str, vocabulary: Vocabulary) -> Cite:
     source = source.strip()
     if PARAS.match(source):
         return Cite("paras", tuple(int(n) for n in re.split(r"\s*,\s*", source)), source)
-    if RECOMMENDATIONS.match(source):
-        return Cite("recommendations", tuple(re.split(r"\s*,\s*", source)), source)
+    ids = tuple(re.split(r"\s*,\s*", source))
+    if all(vocabulary.is_recommendation(rule_id) for rule_id in ids):
+        return Cite("recommendations", ids, source)
     return Cite("note", (source,), source)
 
 
@@ -57,8 +60,8 @@ def placeholders_in(text: str) -> list[str]:
     return PLACEHOLDER.findall(text)
 
 
-def footnotes_in(text: str) -> list[Cite]:
-    return [parse_cite(source) for source in FOOTNOTE.findall(text)]
+def footnotes_in(text: str, vocabulary: Vocabulary) -> list[Cite]:
+    return [parse_cite(source, vocabulary) for source in FOOTNOTE.findall(text)]
 
 
 def fill(text: str, value_of: Callable[[str], str | None]) -> str:
@@ -75,13 +78,13 @@ def clean(text: str) -> str:
     return CONTROL.sub("", text)
 
 
-def runs(text: str) -> list[Run]:
+def runs(text: str, vocabulary: Vocabulary) -> list[Run]:
     """The runs of a text whose placeholders are already filled."""
     result: list[Run] = []
     position = 0
     for match in FOOTNOTE.finditer(text):
         result += _styled(text[position : match.start()])
-        result.append(Run(cite=parse_cite(match.group(1))))
+        result.append(Run(cite=parse_cite(match.group(1), vocabulary)))
         position = match.end()
     return result + _styled(text[position:])
 

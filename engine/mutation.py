@@ -396,14 +396,14 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     from . import rounds
-    from .answers import load_answers
+    from .rounds import load_answers
     from .cases import load_cases, rulebook_baseline, rulebook_cases
     from .counterfactual_cases import load_counterfactual_cases
     from .errors import RulebookError
     from .rulebook import load_rulebook
 
     parser = argparse.ArgumentParser(prog="scripts/mutate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--round", default=rounds.DEFAULT_ROUND, help="the monitoring round (default %(default)s)")
+    parser.add_argument("--round", help="the monitoring round (default: the default round)")
     parser.add_argument("--rules", type=Path, help="rulebook directory (default rules/ROUND)")
     parser.add_argument("--cases", type=Path, help="a directory of case files to use instead of those the rulebook lists")
     parser.add_argument("--baseline", type=Path, help="answers the cases start from (default: the rulebook's baseline)")
@@ -416,11 +416,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cap", type=int, default=COMBINATION_CAP, help="answer combinations compared per mutant at most (default %(default)d)")
     options = parser.parse_args(argv)
 
-    counterfactual_path = options.counterfactuals or rounds.PROJECT_ROOT / "tests" / options.round / "counterfactuals.yaml"
+    options.round = options.round or rounds.default_round()
+    counterfactual_path = options.counterfactuals or Path.cwd() / "tests" / options.round / "counterfactuals.yaml"
     goldens = options.golden or [
-        (answers, rounds.QUESTIONNAIRES / options.round / "published" / answers.name)
-        for answers in sorted((rounds.QUESTIONNAIRES / options.round / "parties").glob("*.yaml"))
-        if (rounds.QUESTIONNAIRES / options.round / "published" / answers.name).is_file()
+        (answers, rounds.published_dir(options.round) / answers.name)
+        for answers in sorted(rounds.parties_dir(options.round).glob("*.yaml"))
+        if (rounds.published_dir(options.round) / answers.name).is_file()
     ]
     try:
         questionnaire = rounds.questionnaire(options.round)

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answers import Answers, load_answers
+from .answers import Answers
+from .rounds import load_answers
 from .conditions import holds
 from .documents import read_document, read_plain_text
 from .errors import InputError

@@ -11,10 +11,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from .characters import TEXT_PATTERN
 from .documents import Document, read_document
+from .models import Strict
 from .errors import InputError
 
 NOT_PROVIDED = "not_provided"
@@ -29,10 +30,6 @@ STEERING = re.compile(r"\bcounts? as\b|\banswer (yes|no)\b|\bwrite not_provided\
 NEGATION = re.compile(r"\b(not|no|never)\b|n't\b", re.IGNORECASE)
 
 QuestionType = Literal["tri_state", "integer", "one_of", "list", "text"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # built when first used: a command pays only for its own models
 
 
 class Option(Strict):
@@ -173,7 +170,7 @@ class Section(Strict):
     number: str = Field(pattern=r"^\d+$")
     title: str
     title_inferred: bool = Field(False, description="The Committee's title is not known and is inferred from the report")
-    chapter: str = Field(pattern=r"^[IVX]+$", description="The chapter of the implementation report it feeds")
+    chapter: str = Field(pattern=r"^[A-Za-z0-9]+$", description="The chapter of the report it feeds, as the rulebook names it")
     questions: list[Question] = Field(min_length=1)
 
 

@@ -7,9 +7,8 @@ start without them.
 from __future__ import annotations
 
 from .factsheet import Factsheet
-from .rounds import PROJECT_ROOT
+from .rounds import TEMPLATES
 
-TEMPLATES = PROJECT_ROOT / "templates"
 FORMATS = ("markdown", "html", "docx")
 SUFFIXES = {"markdown": ".md", "html": ".html", "docx": ".docx"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from .conditions import All, Condition, Not, Test, tests_in
-from .explain import describe_test
+from .plaintext import describe_test
 from .markup import plain
 from .plaintext import wrap
 from .rulebook import Conditional, Observation, Rule, Rulebook
@@ -87,7 +87,7 @@ def _rule(rule: Rule, rulebook: Rulebook) -> RuleView:
 def _observation(observation: Observation, rulebook: Rulebook) -> ObservationView:
     grounds = []
     if not observation.draft:  # a printed observation is its own ground: the Committee's sentence
-        paras = observation.cites.report_paras
+        paras = observation.cites.get(rulebook.vocabulary.paragraphs or "", [])
         place = ("Para. " if len(paras) == 1 else "Paras. ") + ", ".join(map(str, paras)) if paras else f"ch. {observation.chapter}"
         grounds = [GroundView(para=place, quote=plain(observation.text))]
     return ObservationView(

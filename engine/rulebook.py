@@ -1,7 +1,8 @@
 """Rulebooks as data: loading the rule files of a round and linting them as they load.
 
-A rulebook directory holds ``rulebook.yaml`` (the round, the report, the chapters and the file of
-each) and one YAML file per chapter with its recommendations (``rules``) and the observations the
+A rulebook directory holds ``rulebook.yaml`` (the round, the report, the words of the monitoring -
+its ``vocabulary`` of levels, blocks, ids and kinds of citation - and the chapters with the file
+of each) and one YAML file per chapter with its recommendations (``rules``) and the observations the
 Committee makes from the answers (``observations``). Both kinds are conditions over answers,
 checked and compiled the same way. Every problem found is reported at once, each with its file
 and line; a rulebook with problems is never used.
@@ -16,43 +17,24 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from .conditions import Atom, Choice, Compare, Condition, ConditionError, Missing, TooComplex, disjunctive_normal_form, holds, parse_condition
 from .documents import Document, read_bytes, read_document
 from .errors import InputError, Place, RulebookError
 from .markup import PARTY, footnotes_in, placeholders_in
+from .models import Strict
 from .questionnaire import NOT_PROVIDED, Questionnaire, pydantic_input_error
+from .vocabulary import Vocabulary
 
-LEVELS = ("require", "request", "invite")
-BLOCKS = ("specific", "generic")
-TONES = ("negative", "positive", "no_information", "reservation")
 BASES = ("printed", "all_parties", "inferred")
-# Where the factsheet prints a ground: a report paragraph, a footnote, or (for a sentence without
-# either) the chapter.
-GROUND_PLACE = r"^(Paras?\. \d+(, \d+)*|fn\. \d+|ch\. [IVX]+)$"
-RULE_ID = r"^([IVX]+)-([1-9][0-9]*)$"
-OBSERVATION_ID = r"^([IVX]+)\.([a-z0-9]+(?:-[a-z0-9]+)*)$"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # built when first used: a command pays only for its own models
-
-
-class Citations(Strict):
-    report_paras: list[int | str] = []
-    convention: list[str] = []
-    opinion: list[str] = []
-    other: list[str] = []
-
-    def is_empty(self) -> bool:
-        return not (self.report_paras or self.convention or self.opinion)
+Cites = dict[str, list[int | str]]  # kind of source (the vocabulary's) -> what is cited
 
 
 class Ground(Strict):
     """A sentence of a published factsheet that prints the reason for a rule."""
 
-    para: str = Field(pattern=GROUND_PLACE, description="Where it is printed: Para. 285, Paras. 78, 82, fn. 41, or ch. IV")
+    para: str = Field(description="Where it is printed, as the vocabulary's ground pattern says: Para. 285, fn. 41 ...")
     quote: str = Field(min_length=1, description="The factsheet's words, verbatim; {party} stands for the Party's name")
 
 
@@ -66,9 +48,9 @@ class NoInformation(Strict):
 class RuleSpec(Strict):
     """One recommendation as written in a rule file."""
 
-    id: str = Field(pattern=RULE_ID)
-    level: Literal["require", "request", "invite"]
-    block: Literal["specific", "generic"]
+    id: str = Field(description="As the vocabulary's recommendation pattern says: IV-6")
+    level: str = Field(description="One of the vocabulary's levels")
+    block: str = Field(description="One of the vocabulary's blocks")
     reason: str = Field(min_length=1, description="Why the Committee addresses the recommendation, in a sentence")
     basis: Literal["printed", "all_parties", "inferred"] = Field(description="Whether the reason is printed, the rule addressed to all Parties, or the reason inferred")
     grounds: list[Ground] = Field([], description="The published sentences that print the reason (basis printed)")
@@ -79,18 +61,18 @@ class RuleSpec(Strict):
     printed_with: str | None = Field(None, description="For a rule to all Parties: the rule or observation beside which the factsheet prints it, when that one applies")
     text: str = Field(min_length=1)
     note: str | None = Field(None, min_length=1, description="A footnote the factsheet prints with the recommendation")
-    cites: Citations
+    cites: Cites = Field(description="Lists by the vocabulary's kinds of citation")
     draft: bool = False
 
 
 class ObservationSpec(Strict):
     """One observation as written in a rule file: what the Committee observes, and on which answers."""
 
-    id: str = Field(pattern=OBSERVATION_ID)
-    tone: Literal["negative", "positive", "no_information", "reservation"]
+    id: str = Field(description="As the vocabulary's observation pattern says: IV.dual-criminality")
+    tone: str = Field(description="One of the vocabulary's tones")
     when: Any = None
     text: str = Field(min_length=1, description="The sentence(s); {party}, {<question id>} and [^<para>] footnotes allowed")
-    cites: Citations
+    cites: Cites = Field(description="Lists by the vocabulary's kinds of citation")
     draft: bool = Field(False, description="Worded by selfcheck on the Committee's pattern: no published factsheet prints it")
     argument: str | None = Field(None, min_length=1, description="Why a drafted observation says what it says")
 
@@ -105,6 +87,7 @@ class Conditional:
     line: int | None
     condition: Condition | None
     conjuncts: tuple
+    number: int = 0  # the number in a recommendation's id, for its order in a chapter and level
 
     id = property(lambda self: self.spec.id)
     text = property(lambda self: self.spec.text)
@@ -136,10 +119,6 @@ class Rule(Conditional):
     printed_with = property(lambda self: self.spec.printed_with)
     only_with_drafts = property(lambda self: self.spec.draft)  # an inferred id fires only with --include-draft
 
-    @property
-    def number(self) -> int:
-        return int(self.id.split("-")[1])
-
 
 @dataclass(frozen=True)
 class Observation(Conditional):
@@ -155,7 +134,7 @@ class Observation(Conditional):
 
 
 class ChapterEntry(Strict):
-    chapter: str = Field(pattern=r"^[IVX]+$")
+    chapter: str = Field(description="As the vocabulary's chapter pattern says: IV")
     title: str
     file: str = Field(pattern=r"^[a-z0-9-]+\.yaml$")
     cases: str | None = Field(None, pattern=r"^[a-z0-9-]+\.cases\.yaml$", description="The chapter's rule cases, beside its rule file")
@@ -166,7 +145,8 @@ class RulebookMeta(Strict):
     title: str
     report: str
     adopted: str
-    levels: dict[Literal["require", "request", "invite"], str]
+    default: bool = Field(False, description="The round a command assesses when the answers do not say")
+    vocabulary: Vocabulary
     baseline: str | None = Field(None, pattern=r"^[a-z0-9-]+\.yaml$", description="The answers file the rule cases start from")
     chapters: list[ChapterEntry]
 
@@ -192,6 +172,10 @@ class Rulebook:
     def observation_by_id(self) -> dict[str, Observation]:
         return {observation.id: observation for observation in self.observations}
 
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.meta.vocabulary
+
     @cached_property
     def chapter_order(self) -> dict[str, int]:
         return {entry.chapter: index for index, entry in enumerate(self.meta.chapters)}
@@ -205,7 +189,7 @@ class Rulebook:
         A recommendation to all Parties moves to the Party's own part beside the item it is printed
         with (II-1 beside the invitation to define CSAM), when that item applies.
         """
-        return "specific" if rule.printed_with is not None and rule.printed_with in applying else rule.block
+        return self.vocabulary.party_block if rule.printed_with is not None and rule.printed_with in applying else rule.block
 
 
 def load_rulebook(directory: Path, questionnaire: Questionnaire) -> Rulebook:
@@ -216,7 +200,11 @@ def load_rulebook(directory: Path, questionnaire: Questionnaire) -> Rulebook:
         raise pydantic_input_error(meta_document, error) from None
     if meta.round != questionnaire.round:
         raise meta_document.error(f"expected round {questionnaire.round!r}, got {meta.round!r}", ("round",))
-    problems: list[InputError] = []
+    problems: list[InputError] = [
+        meta_document.error(f"chapter {entry.chapter!r} does not match the vocabulary's chapter pattern", ("chapters", index, "chapter"))
+        for index, entry in enumerate(meta.chapters)
+        if not re.fullmatch(meta.vocabulary.ids.chapter, entry.chapter)
+    ]
     rules: list[Rule] = []
     observations: list[Observation] = []
     for index, entry in enumerate(meta.chapters):
@@ -225,7 +213,7 @@ def load_rulebook(directory: Path, questionnaire: Questionnaire) -> Rulebook:
             problems.append(meta_document.error(f"no rule file {entry.file} beside rulebook.yaml", ("chapters", index, "file")))
             continue
         document = read_document(path)
-        chapter_rules, chapter_observations = _load_chapter(document, entry.chapter, questionnaire, problems)
+        chapter_rules, chapter_observations = _load_chapter(document, entry.chapter, questionnaire, meta.vocabulary, problems)
         rules += chapter_rules
         observations += chapter_observations
     listed = {entry.file for entry in meta.chapters} | meta.test_files()
@@ -260,7 +248,9 @@ def _digest(directory: Path, tests: set[str]) -> str:
 CHAPTER_KEYS = {"chapter", "rules", "observations"}
 
 
-def _load_chapter(document: Document, chapter: str, questionnaire: Questionnaire, problems: list) -> tuple[list[Rule], list[Observation]]:
+def _load_chapter(
+    document: Document, chapter: str, questionnaire: Questionnaire, vocabulary: Vocabulary, problems: list
+) -> tuple[list[Rule], list[Observation]]:
     data = document.data
     if (
         not isinstance(data, dict)
@@ -273,17 +263,17 @@ def _load_chapter(document: Document, chapter: str, questionnaire: Questionnaire
         problems.append(document.error(f"expected chapter {chapter} as listed in rulebook.yaml, got {data['chapter']!r}", ("chapter",)))
         return [], []
     rules = [
-        Rule(spec, chapter, str(document.file), document.place(keys).line, condition, conjuncts)
-        for keys, spec, condition, conjuncts in _checked(document, "rules", RuleSpec, chapter, questionnaire, problems)
+        Rule(spec, chapter, str(document.file), document.place(keys).line, condition, conjuncts, vocabulary.number_of(spec.id))
+        for keys, spec, condition, conjuncts in _checked(document, "rules", RuleSpec, chapter, questionnaire, vocabulary, problems)
     ]
     observations = [
         Observation(spec, chapter, str(document.file), document.place(keys).line, condition, conjuncts)
-        for keys, spec, condition, conjuncts in _checked(document, "observations", ObservationSpec, chapter, questionnaire, problems)
+        for keys, spec, condition, conjuncts in _checked(document, "observations", ObservationSpec, chapter, questionnaire, vocabulary, problems)
     ]
     return rules, observations
 
 
-def _checked(document: Document, section: str, model: type, chapter: str, questionnaire: Questionnaire, problems: list):
+def _checked(document: Document, section: str, model: type, chapter: str, questionnaire: Questionnaire, vocabulary: Vocabulary, problems: list):
     """Each entry of a section that passes its checks, with its parsed condition and DNF."""
     for index, raw in enumerate(document.data.get(section, [])):
         keys = (section, index)
@@ -293,7 +283,7 @@ def _checked(document: Document, section: str, model: type, chapter: str, questi
             problem = pydantic_input_error(document, error)
             problems.append(document.error(problem.problem, keys + problem.place.keys))
             continue
-        problem = _rule_problem(spec, chapter) if model is RuleSpec else _observation_problem(spec, chapter)
+        problem = _rule_problem(spec, chapter, vocabulary) if model is RuleSpec else _observation_problem(spec, chapter, vocabulary)
         if problem:
             problems.append(document.error(problem, keys + ("id",)))
             continue
@@ -315,23 +305,29 @@ def _checked(document: Document, section: str, model: type, chapter: str, questi
                 effect = "fires" if spec.on_no_information == "silent" else "stays silent"
                 problems.append(document.error(f"{spec.id}: says on_no_information: {spec.on_no_information}, but with no answer given the condition {effect}", keys + ("on_no_information",)))
                 continue
-        problem = _wording_problem(spec, conjuncts, questionnaire, observation=model is ObservationSpec)
+        problem = _wording_problem(spec, conjuncts, questionnaire, vocabulary, observation=model is ObservationSpec)
         if problem:
             problems.append(document.error(f"{spec.id}: {problem}", keys + ("text",)))
             continue
         yield keys, spec, condition, tuple(conjuncts)
 
 
-def _rule_problem(spec: RuleSpec, chapter: str) -> str | None:
-    if re.match(RULE_ID, spec.id).group(1) != chapter:
-        return f"{spec.id} belongs to chapter {spec.id.split('-')[0]}, not to chapter {chapter}"
-    if spec.cites.is_empty():
-        return f"{spec.id} cites no source; give report_paras, convention articles or opinion paragraphs"
-    if spec.block == "specific" and spec.when is None:
-        return f"{spec.id} is in the specific block but has no condition; say which answers address it to a Party"
+def _rule_problem(spec: RuleSpec, chapter: str, vocabulary: Vocabulary) -> str | None:
+    problem = _id_problem(spec.id, chapter, vocabulary, observation=False) or _cites_problem(spec.id, spec.cites, vocabulary)
+    if problem:
+        return problem
+    if spec.level not in vocabulary.level_names:
+        return f"{spec.id}: level {spec.level!r} is not one of the vocabulary's levels ({', '.join(vocabulary.level_names)})"
+    if spec.block not in vocabulary.block_names:
+        return f"{spec.id}: block {spec.block!r} is not one of the vocabulary's blocks ({', '.join(vocabulary.block_names)})"
+    for ground in spec.grounds:
+        if not re.fullmatch(vocabulary.ids.ground, ground.para):
+            return f"{spec.id}: a ground's para {ground.para!r} does not match the vocabulary's ground pattern"
+    if spec.block == vocabulary.party_block and spec.when is None:
+        return f"{spec.id} is in the {spec.block} block but has no condition; say which answers address it to a Party"
     if spec.basis == "all_parties":
-        if spec.when is not None or spec.block != "generic":
-            return f"{spec.id} is addressed to all Parties: it has no condition and belongs in the generic block"
+        if spec.when is not None or spec.block != vocabulary.all_block:
+            return f"{spec.id} is addressed to all Parties: it has no condition and belongs in the {vocabulary.all_block} block"
     elif spec.when is None:
         return f"{spec.id} has no condition, so it is addressed to all Parties; say basis: all_parties"
     if spec.printed_with is not None and spec.basis != "all_parties":
@@ -347,11 +343,12 @@ def _rule_problem(spec: RuleSpec, chapter: str) -> str | None:
     return None
 
 
-def _observation_problem(spec: ObservationSpec, chapter: str) -> str | None:
-    if re.match(OBSERVATION_ID, spec.id).group(1) != chapter:
-        return f"{spec.id} belongs to chapter {spec.id.split('.')[0]}, not to chapter {chapter}"
-    if spec.cites.is_empty():
-        return f"{spec.id} cites no source; give report_paras, convention articles or opinion paragraphs"
+def _observation_problem(spec: ObservationSpec, chapter: str, vocabulary: Vocabulary) -> str | None:
+    problem = _id_problem(spec.id, chapter, vocabulary, observation=True) or _cites_problem(spec.id, spec.cites, vocabulary)
+    if problem:
+        return problem
+    if spec.tone not in vocabulary.tones:
+        return f"{spec.id}: tone {spec.tone!r} is not one of the vocabulary's tones ({', '.join(vocabulary.tones)})"
     if spec.when is None:
         return f"{spec.id} has no condition; say which answers make the Committee observe it"
     if spec.draft and spec.argument is None:
@@ -359,7 +356,27 @@ def _observation_problem(spec: ObservationSpec, chapter: str) -> str | None:
     return None
 
 
-def _wording_problem(spec: Any, conjuncts: list, questionnaire: Questionnaire, observation: bool) -> str | None:
+def _id_problem(item_id: str, chapter: str, vocabulary: Vocabulary, observation: bool) -> str | None:
+    pattern = vocabulary.ids.observation if observation else vocabulary.ids.recommendation
+    if not re.fullmatch(pattern, item_id):
+        return f"{item_id!r} does not match the vocabulary's {'observation' if observation else 'recommendation'} id pattern {pattern!r}"
+    named = vocabulary.chapter_of(item_id, observation)
+    if named is not None and named != chapter:
+        return f"{item_id} belongs to chapter {named}, not to chapter {chapter}"
+    return None
+
+
+def _cites_problem(item_id: str, cites: Cites, vocabulary: Vocabulary) -> str | None:
+    unknown = sorted(set(cites) - set(vocabulary.kinds))
+    if unknown:
+        return f"{item_id} cites {unknown[0]!r}, which is not one of the vocabulary's kinds of citation ({', '.join(vocabulary.kinds)})"
+    if not vocabulary.cites_a_source(cites):
+        sources = ", ".join(kind.kind for kind in vocabulary.citations if kind.source)
+        return f"{item_id} cites no source; give {sources}"
+    return None
+
+
+def _wording_problem(spec: Any, conjuncts: list, questionnaire: Questionnaire, vocabulary: Vocabulary, observation: bool) -> str | None:
     """Placeholders and footnotes in a text: known, quotable, and backed by the citations."""
     for name in placeholders_in(spec.text):
         if name == PARTY:
@@ -371,11 +388,12 @@ def _wording_problem(spec: Any, conjuncts: list, questionnaire: Questionnaire, o
             return f"{{{name}}} quotes a {question.type} answer; only numbers and free texts can be quoted"
         if not all(_provided(name, conjunct) for conjunct in conjuncts):
             return f"{{{name}}} may be not_provided when this holds; add {name}: {{not: {NOT_PROVIDED}}} to the condition"
-    for cite in footnotes_in(spec.text):
+    paragraphs = vocabulary.paragraphs
+    for cite in footnotes_in(spec.text, vocabulary):
         if cite.kind == "recommendations" or (cite.kind == "paras" and not observation):
             return f"footnote [^{cite.source}] belongs in cites, not in the text"
-        if cite.kind == "paras" and not set(cite.items) <= set(spec.cites.report_paras):
-            return f"footnote [^{cite.source}] cites paragraphs missing from cites.report_paras"
+        if cite.kind == "paras" and not set(cite.items) <= set(spec.cites.get(paragraphs or "", [])):
+            return f"footnote [^{cite.source}] cites paragraphs missing from cites.{paragraphs}"
     return None
 
 

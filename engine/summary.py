@@ -7,7 +7,7 @@ from itertools import groupby
 
 from .assess import Assessment, Finding, Provenance
 from .in_force import law_line, not_in_force_lines
-from .rulebook import LEVELS, Rulebook
+from .rulebook import Rulebook
 from .plaintext import wrap
 
 
@@ -15,6 +15,7 @@ from .plaintext import wrap
 def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
     findings = assessment.recommendations
     provenance = assessment.provenance
+    vocabulary = rulebook.vocabulary
     levels = Counter(f.level for f in findings)
     blocks = Counter(f.block for f in findings)
     as_of = f", answers as of {provenance.answers_as_of}" if provenance.answers_as_of else ""
@@ -22,8 +23,8 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
         f"{assessment.party} - {rulebook.meta.round} (report {provenance.report}){as_of}",
         f"rule files sha256 {provenance.rulebook_sha256}; questionnaire {provenance.questionnaire_version}",
         f"{len(findings)} recommendations: "
-        + ", ".join(f"{levels[level]} {level}" for level in LEVELS)
-        + f" ({blocks['specific']} specific, {blocks['generic']} addressed to all Parties)",
+        + ", ".join(f"{levels[level]} {level}" for level in vocabulary.level_names)
+        + " (" + ", ".join(f"{blocks[block.name]} {block.heading.replace('{party}', assessment.party)}" for block in vocabulary.blocks) + ")",
     ]
     for amendment in provenance.amendments:
         lines.append(wrap(f"as amended by {amendment}", "", "    "))
@@ -40,7 +41,7 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
     for chapter, in_chapter in groupby(findings, key=lambda f: f.chapter):
         lines += ["", wrap(f"{chapter}. {titles[chapter]}", "", "    ")]
         for block, in_block in groupby(in_chapter, key=lambda f: f.block):
-            heading = f"specific to {assessment.party}" if block == "specific" else "generic (all Parties)"
+            heading = vocabulary.block(block).heading.replace("{party}", assessment.party)
             lines.append(f"  {heading}")
             for finding in in_block:
                 lines += _finding_lines(finding)

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from .models import Strict
 from . import rounds
 from .amendments import check_amendment_document, is_amendment, render_amendment
 from .answers import check_answers_document, render_answers
@@ -22,10 +23,6 @@ from .documents import Document, leading_comments, read_bytes, read_document
 from .questionnaire import NOT_PROVIDED, Questionnaire, pydantic_input_error
 
 MIGRATIONS = "migrations.yaml"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Carry(Strict):
@@ -133,7 +130,7 @@ def _render(document: Document, questionnaire: Questionnaire, comments: list[str
         if problems:
             raise problems[0]
         return render_amendment(checked, path.parent, comments)
-    checked, problems = check_answers_document(document)
+    checked, problems = check_answers_document(document, questionnaire)
     if problems:
         raise problems[0]
     return render_answers(checked, questionnaire, comments)

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import settings
 
 from engine import rounds
-from engine.answers import Answers, load_answers
+from engine.answers import Answers
+from engine.rounds import load_answers
 
 # HYPOTHESIS_PROFILE=thorough for a long local run; CI uses the default.
 settings.register_profile("default", max_examples=300)

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from conftest import ALBANIA, ROUND
 from engine import rounds
-from engine.answers import Answers, answers_from_document, check_answers_document, load_answers, render_answers
+from engine.answers import Answers, render_answers
+from engine.rounds import answers_of, check_answers, load_answers
 from engine.documents import document_from_text, read_document
 from engine.errors import InputError
 from strategies import answer_values, free_texts, names
@@ -21,7 +22,7 @@ TEXTS = free_texts()
 
 
 def _read_back(text: str) -> Answers:
-    return answers_from_document(document_from_text(Path("answers.yaml"), text))
+    return answers_of(document_from_text(Path("answers.yaml"), text))
 
 
 def test_albanias_answers_written_out_read_back_the_same_with_their_sources():
@@ -61,7 +62,7 @@ def test_every_problem_of_an_answers_document_is_listed_the_first_being_the_one_
         "  legal.age_of_criminal_responsibility: 40\n  legal.csam_definition_in_law: yes\n"
     )
     document = read_document(path)
-    answers, problems = check_answers_document(document)
+    answers, problems = check_answers(document)
     assert answers is None
     assert [(p.place.keys, p.place.line) for p in problems] == [
         (("party",), 1),
@@ -71,10 +72,10 @@ def test_every_problem_of_an_answers_document_is_listed_the_first_being_the_one_
     ]
     assert "expected a whole number from 0 to 18, or not_provided, got 40" in problems[3].problem
     with pytest.raises(InputError) as refused:  # the CLI's one message is the first problem
-        answers_from_document(document)
+        answers_of(document)
     assert str(refused.value) == str(problems[0])
 
 
 def test_a_good_document_has_no_problems_and_keeps_its_date():
-    answers, problems = check_answers_document(read_document(ALBANIA))
+    answers, problems = check_answers(read_document(ALBANIA))
     assert problems == [] and answers.as_of == datetime.date(2022, 3, 10)

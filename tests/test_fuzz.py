@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import ALBANIA, ROUND
 from engine import rounds
-from engine.answers import load_answers
+from engine.rounds import load_answers
 from engine.assess import assess
 from engine.errors import InputError
 

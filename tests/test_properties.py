@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from conftest import COMPLIANT, ROUND
 from engine import rounds
-from engine.answers import answers_from_document, load_answers
+from engine.rounds import answers_of, load_answers
 from engine.assess import assess
 from engine.conditions import Choice, Compare, Missing
 from engine.documents import Document
@@ -59,7 +59,7 @@ def test_the_result_does_not_depend_on_the_order_of_answers(values, data):
     results = []
     for keys in (list(values), shuffled):
         document = Document(file="generated.yaml", data={"party": "Testland", "round": ROUND, "answers": {k: _written(values[k]) for k in keys}})
-        results.append(assess(answers_from_document(document), RULEBOOK, include_draft=True).model_dump())
+        results.append(assess(answers_of(document), RULEBOOK, include_draft=True).model_dump())
     assert results[0] == results[1]
 
 

@@ -287,7 +287,7 @@ def test_writing_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
 
 
 def test_a_compliant_party_gets_the_generic_recommendations_and_no_specific_ones():
-    from engine.answers import load_answers
+    from engine.rounds import load_answers
 
     factsheet = _factsheet(load_answers(COMPLIANT))
     markdown = render(factsheet, "markdown").decode()
@@ -297,7 +297,7 @@ def test_a_compliant_party_gets_the_generic_recommendations_and_no_specific_ones
 
 
 def test_drafts_print_marked_only_when_asked():
-    from engine.answers import load_answers
+    from engine.rounds import load_answers
 
     from conftest import with_answers
 
@@ -337,7 +337,7 @@ def test_every_observation_that_holds_is_printed(values):
 
 
 def test_footnote_calls_are_numbered_in_reading_order_for_any_party():
-    from engine.answers import load_answers
+    from engine.rounds import load_answers
 
     factsheet = _factsheet(load_answers(COMPLIANT))
     calls = [

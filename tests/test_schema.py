@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 
 from conftest import ROUND, run_selfcheck
 from engine import rounds
-from engine.answers import answers_from_document
+from engine.rounds import answers_of
 from engine.documents import Document
 from engine.errors import InputError
 from engine.schema import answers_schema
@@ -22,7 +22,7 @@ VALIDATOR = Draft202012Validator(SCHEMA)
 
 def test_the_checked_in_schema_is_the_one_selfcheck_generates():
     checked_in = json.loads(rounds.schema_path(ROUND).read_text(encoding="utf-8"))
-    assert checked_in == SCHEMA, f"regenerate it: selfcheck schema > {rounds.schema_path(ROUND).relative_to(rounds.PROJECT_ROOT)}"
+    assert checked_in == SCHEMA, f"regenerate it: selfcheck schema > {rounds.schema_path(ROUND).relative_to(rounds.DATA_ROOT)}"
 
 
 def test_selfcheck_schema_prints_it():
@@ -54,7 +54,7 @@ def test_the_schema_and_the_validator_accept_the_same_answers(answers):
     document = {"party": "Testland", "round": ROUND, "as_of": "2024-01-01", "answers": answers}
     schema_accepts = VALIDATOR.is_valid(document)
     try:
-        answers_from_document(Document(file="generated.yaml", data=document))
+        answers_of(Document(file="generated.yaml", data=document))
         validator_accepts = True
     except InputError:
         validator_accepts = False

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import ROUND, run_selfcheck
 from engine import rounds
-from engine.answers import load_answers
+from engine.rounds import load_answers
 from engine.documents import read_document
 from engine.upgrade import load_migrations
 
@@ -72,7 +72,7 @@ def test_an_amendment_of_edition_1_upgrades_its_changes(tmp_path):
 
 def test_a_file_of_this_edition_comes_back_unchanged_in_its_answers(tmp_path, albania):
     target = tmp_path / "albania.yaml"
-    result = run_selfcheck("upgrade", rounds.QUESTIONNAIRES / ROUND / "parties" / "albania.yaml", "-o", target)
+    result = run_selfcheck("upgrade", rounds.parties_dir(ROUND) / "albania.yaml", "-o", target)
     assert result.returncode == 0, result.stderr
     assert load_answers(target) == albania
     assert "0 answers carried over" in result.stderr and "to answer again" not in result.stderr

@@ -17,10 +17,9 @@ from markupsafe import escape
 from conftest import ALBANIA, ROUND, run_selfcheck
 from engine import rounds
 from engine.amendments import load_amendment
-from engine.answers import load_answers
+from engine.rounds import load_answers
 from engine.assess import assess
 from engine.diff import compare_files
-from engine.rulebook import LEVELS
 from web.security import MAX_BODY, SESSION_COOKIE
 from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, serving
 
@@ -140,7 +139,7 @@ def test_each_recommendation_in_the_results_expands_to_why_and_the_answer_that_w
     shown = recommendations_on(page)
     assert sorted(shown) == sorted(f.id for f in assessed) and len(shown) == 94
     by_id = {f.id: f for f in assessed}
-    order = [(rounds.rulebook(ROUND).chapter_order[by_id[i].chapter], LEVELS.index(by_id[i].level)) for i in shown]
+    order = [(rounds.rulebook(ROUND).chapter_order[by_id[i].chapter], rounds.rulebook(ROUND).vocabulary.level_names.index(by_id[i].level)) for i in shown]
     assert order == sorted(order), "grouped by chapter, then by level"
     item = page[page.index('id="r-IV-4"'):]
     item = item[: item.index("</li>\n", item.index("</details>"))]

@@ -18,7 +18,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from conftest import ROUND, SELFCHECK
-from engine.answers import load_answers
+from engine.rounds import load_answers
 from web.app import create_app
 from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, server_process, serving
 

@@ -13,7 +13,7 @@ from conftest import ROUND, run_selfcheck
 from web_client import changed, client_for, data_dir_with_albania, files_in, form_of
 
 from engine import accounts, rounds
-from engine.answers import load_answers
+from engine.rounds import load_answers
 from web.auth import FREE_ATTEMPTS
 from web.security import SESSION_COOKIE
 

@@ -13,7 +13,7 @@ from conftest import run_selfcheck
 from test_web_browser import CHROMIUM, CHROMIUM_ARGS, MISSING, save_of
 from web_client import data_dir_with_albania, serving
 
-from engine.answers import load_answers
+from engine.rounds import load_answers
 
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 HABITUAL = 'input[name="a.jurisdiction.habitual_residents_abroad"]'

@@ -38,12 +38,12 @@ from starlette.staticfiles import StaticFiles
 
 from engine import accounts, database, history, rounds
 from engine.amendments import Resolved, changes_between, draft_amendment, file_name_for, is_amendment, resolve
-from engine.answers import Answers, answers_from_document, answers_text, check_answers_document
+from engine.answers import Answers, answers_text
 from engine.assess import assess
 from engine.diff import compare_files
 from engine.documents import Document, document_from_bytes, document_from_text, leading_comments
 from engine.errors import InputError
-from engine.explain import citation_text, explain
+from engine.explain import explain
 from engine.factsheet import build_factsheet
 from engine.layout import load_layout
 from engine.merge import HEAD, Merged, entries_of, merge
@@ -51,7 +51,6 @@ from engine.rendering import FORMATS, SUFFIXES, render
 from engine.reply import FORMATS as REPLY_FORMATS
 from engine.reply import SUFFIXES as REPLY_SUFFIXES
 from engine.reply import build_reply, render_reply
-from engine.rulebook import LEVELS
 
 from . import forms
 from .auth import Person, Sessions, Throttle, local_person, verify
@@ -96,11 +95,12 @@ class Refused(Exception):
         self.response = response
 
 
-def create_app(data_dir: Path, round_id: str = rounds.DEFAULT_ROUND, host: str = "127.0.0.1", allow_hosts: tuple[str, ...] = (),
+def create_app(data_dir: Path, round_id: str | None = None, host: str = "127.0.0.1", allow_hosts: tuple[str, ...] = (),
                *, trust_user_header: str | None = None, behind_tls: bool = False, idle_minutes: float = 120,
                lifetime_hours: float = 12) -> Starlette:
     """The questionnaire's application. Pages that compute run in worker threads, so that the event
     loop keeps answering (static files, other pages) while one is rendered."""
+    round_id = round_id or rounds.default_round()
     site = Site(DataDir(data_dir), round_id, trust_user_header, behind_tls, idle_minutes * 60, lifetime_hours * 3600)
     with database.connect(site.data.root):  # created (or migrated) before the first page, so that a broken one stops here
         pass
@@ -159,7 +159,7 @@ class Site:
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
         )
-        self.templates.filters.update(citations=citation_text, when=_when)
+        self.templates.filters.update(citations=lambda citations: rounds.rulebook(round_id).vocabulary.citation_line(citations), when=_when)
         self.computed = OncePerVersion()
         self.workers: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
 
@@ -285,7 +285,7 @@ class Site:
         except BadName as problem:
             errors["file"] = [str(problem)]
             path = self.data.root / "new.yaml"  # only names the document whose party is checked
-        answers, problems = check_answers_document(Document(path, data))
+        answers, problems = rounds.check_answers(Document(path, data))
         for problem in problems:
             errors.setdefault(problem.place.describe() or "file", []).append(forms._head_words(problem.place.describe(), problem.problem))
         if answers is not None and not errors:
@@ -314,7 +314,7 @@ class Site:
     def overview_page(self, request: Request, person: Person, name: str, stored: Stored, data: Any, problems: list[InputError] = (),
                       status: int = 200, tokens: dict[str, str] | None = None, conflicts: dict | None = None, **extra: Any) -> Response:
         questionnaire = self.questionnaire_of(data)
-        saved_answers, saved_problems = check_answers_document(self.document(stored))
+        saved_answers, saved_problems = rounds.check_answers(self.document(stored))
         state = forms.form_state(questionnaire, data if isinstance(data, dict) else {}, problems or saved_problems, tokens=tokens, chapter="")
         with database.connect(self.data.root, write=False) as db:  # read only: a refused save may hold the write lock
             statuses = history.statuses(db, name)
@@ -382,7 +382,7 @@ class Site:
         if format not in REPLY_FORMATS:
             raise HTTPException(404, f"no reply format {format!r}; the formats are {', '.join(REPLY_FORMATS)}")
         stored, document = self.current(name)
-        answers = answers_from_document(self.document(stored))
+        answers = rounds.answers_of(self.document(stored))
         with database.connect(self.data.root, write=False) as db:
             statuses = history.statuses(db, name)
         made = build_reply(answers, rounds.questionnaire(answers.round), self.chapter_titles(), statuses, f"{name}.yaml")
@@ -418,7 +418,7 @@ class Site:
             return refused("Choose an answers file (.yaml) to import.")
         try:
             given = document_from_bytes(stored.path.with_name(f"imported-{name}.yaml"), raw)
-            answers, problems = check_answers_document(given)
+            answers, problems = rounds.check_answers(given)
         except InputError as problem:
             return refused(f"The file cannot be read: {problem.problem}")
         if answers is None or problems:
@@ -460,7 +460,7 @@ class Site:
                      drafting: bool = False) -> Response:
         data = data if isinstance(data, dict) else {}
         questionnaire = self.questionnaire_of(data)
-        saved_answers, saved_problems = check_answers_document(self.document(stored))
+        saved_answers, saved_problems = rounds.check_answers(self.document(stored))
         if not problems and status == 200:
             problems = saved_problems  # a file edited by hand: its problems beside their fields
         state = forms.form_state(questionnaire, data, problems, bill or {"date": datetime.date.today().isoformat()}, chapter=chapter,
@@ -538,7 +538,7 @@ class Site:
                 return again(409, general=[locked])
             if merged.conflicts:
                 return again(409)
-            answers, problems = check_answers_document(Document(current.path, merged.data))
+            answers, problems = rounds.check_answers(Document(current.path, merged.data))
             if answers is None or problems:
                 return again(422, problems)
             if merged.changed:
@@ -632,8 +632,8 @@ class Site:
 
         if merged.conflicts:
             return again(status=409)
-        answers, problems = check_answers_document(Document(stored.path, merged.data))
-        saved, saved_problems = check_answers_document(document)
+        answers, problems = rounds.check_answers(Document(stored.path, merged.data))
+        saved, saved_problems = rounds.check_answers(document)
         if answers is None or saved is None or problems or saved_problems:
             general = ["The saved answers have problems: save them once corrected, then draft the amendment."] if saved_problems else []
             return again(problems, general=general)
@@ -677,7 +677,8 @@ class Site:
         base = resolved.answers_file.resolve()
         base_name = base.stem if base.parent == self.data.root else None
         return self.page(request, "amendment.html", person=person, name=name, amendment=amendment, resolved=resolved, changes=changes,
-                         comparison=comparison, base_name=base_name, levels=LEVELS, questionnaire=questionnaire)
+                         comparison=comparison, base_name=base_name, questionnaire=questionnaire,
+                         levels=rounds.rulebook(resolved.answers.round).vocabulary.level_names)
 
     def factsheet(self, request: Request) -> Response:
         self.who(request)
@@ -846,7 +847,7 @@ class Site:
         document = self.document(stored)
         if is_amendment(document.data):
             return self.resolve(stored.path)
-        return self.computed.get(("answers", stored.path, stored.version), lambda: Resolved(answers_from_document(document), stored.path))
+        return self.computed.get(("answers", stored.path, stored.version), lambda: Resolved(rounds.answers_of(document), stored.path))
 
     def resolve(self, path: Path) -> Resolved:
         """What a file of DATA_DIR stands for; an amendment leading out of DATA_DIR is refused before that file is read."""
@@ -929,7 +930,8 @@ def _counts(assessment: Any) -> dict[str, Any] | None:
     if assessment is None:
         return None
     found = assessment.recommendations
-    return {"levels": {level: sum(f.level == level for f in found) for level in LEVELS}, "total": len(found),
+    levels = rounds.rulebook(assessment.provenance.round).vocabulary.level_names
+    return {"levels": {level: sum(f.level == level for f in found) for level in levels}, "total": len(found),
             "no_information": sum(f.applies_because == "no_information" for f in found)}
 
 
@@ -941,7 +943,8 @@ def results(answers: Answers, assessment: Any, chapter: str | None = None) -> di
         if chapter is not None and entry.chapter != chapter:
             continue
         found = [f for f in assessment.recommendations if f.chapter == entry.chapter]
-        levels = [(level, [Explained(f, explain(answers, rulebook, f.id, assessment=assessment)) for f in found if f.level == level]) for level in LEVELS]
+        levels = [(level, [Explained(f, explain(answers, rulebook, f.id, assessment=assessment)) for f in found if f.level == level])
+                  for level in rulebook.vocabulary.level_names]
         chapters.append((entry, [(level, items) for level, items in levels if items]))
     return {"assessment": assessment, "chapters": chapters, "counts": _counts(assessment), "chapter": chapter}
 
