@@ -20,7 +20,7 @@ run: $(INSTALLED)
 
 # The web questionnaire on http://127.0.0.1:8000/, over the round's parties/ folder (Albania).
 serve: $(INSTALLED)
-	$(BIN)/selfcheck serve
+	$(BIN)/selfcheck serve questionnaires/lanzarote-2/parties
 
 test: $(INSTALLED)
 	scripts/ensure-system-packages

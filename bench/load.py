@@ -31,6 +31,7 @@ ALBANIA = ROOT / "questionnaires" / "lanzarote-2" / "parties" / "albania.yaml"
 SELFCHECK = Path(sys.executable).parent / "selfcheck"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 SOURCE = "s.jurisdiction.habitual_residents_abroad"
+CHAPTER = "IV"  # the page of that question: a chapter of the questionnaire
 # How often each kind of request comes up in the mixed load (weights).
 VERSION = re.compile(r'name="version" value="([0-9a-f]{64})"')
 MIX = {"questionnaire": 35, "save": 20, "start": 15, "static": 15, "factsheet": 15}
@@ -72,18 +73,18 @@ def warm_latencies(url: str, name: str, rounds: int) -> dict:
     """One client alone: the questionnaire page, and save -> results, once the server is warm."""
     with httpx.Client(base_url=url, follow_redirects=False, timeout=60) as client:
         for _ in range(3):
-            client.get(f"/answers/{name}")
+            client.get(f"/answers/{name}/chapters/{CHAPTER}")
         pages = []
         for _ in range(rounds):
             start = time.perf_counter()
-            response = client.get(f"/answers/{name}")
+            response = client.get(f"/answers/{name}/chapters/{CHAPTER}")
             pages.append(time.perf_counter() - start)
             assert response.status_code == 200
         saves = []
         for index in range(max(5, rounds // 2)):
-            fields = changed(form_of(client.get(f"/answers/{name}").text), **{SOURCE: f"warm save {index}"})
+            fields = changed(form_of(client.get(f"/answers/{name}/chapters/{CHAPTER}").text), **{SOURCE: f"warm save {index}"})
             start = time.perf_counter()
-            saved = client.post(f"/answers/{name}", content=urlencode(fields), headers=FORM)
+            saved = client.post(f"/answers/{name}/chapters/{CHAPTER}", content=urlencode(fields), headers=FORM)
             results = client.get(saved.headers["location"])
             saves.append(time.perf_counter() - start)
             assert saved.status_code == 303 and results.status_code == 200 and f"warm save {index}" in results.text
@@ -93,7 +94,7 @@ def warm_latencies(url: str, name: str, rounds: int) -> dict:
 async def _client(url: str, name: str, until: float, rng: random.Random, samples: dict, statuses: dict) -> None:
     kinds, weights = zip(*MIX.items(), strict=False)
     async with httpx.AsyncClient(base_url=url, follow_redirects=False, timeout=60) as client:
-        page = await client.get(f"/answers/{name}")  # the session cookie and a first form
+        page = await client.get(f"/answers/{name}/chapters/{CHAPTER}")  # the session cookie and a first form
         fields = form_of(page.text)
         count = 0
         while time.monotonic() < until:
@@ -101,7 +102,7 @@ async def _client(url: str, name: str, until: float, rng: random.Random, samples
             start = time.perf_counter()
             if kind == "save":
                 count += 1
-                response = await client.post(f"/answers/{name}", content=urlencode(changed(fields, **{SOURCE: f"load save {count}"})), headers=FORM)
+                response = await client.post(f"/answers/{name}/chapters/{CHAPTER}", content=urlencode(changed(fields, **{SOURCE: f"load save {count}"})), headers=FORM)
                 samples.setdefault("save: the POST", []).append(time.perf_counter() - start)
                 if response.status_code == 303:
                     statuses[303] = statuses.get(303, 0) + 1
@@ -109,7 +110,7 @@ async def _client(url: str, name: str, until: float, rng: random.Random, samples
                     response = await client.get(response.headers["location"])
                     samples.setdefault("save: the results page after it", []).append(time.perf_counter() - following)
             else:
-                path = {"questionnaire": f"/answers/{name}", "start": "/", "static": "/static/style.css", "factsheet": f"/factsheet/{name}"}[kind]
+                path = {"questionnaire": f"/answers/{name}/chapters/{CHAPTER}", "start": "/", "static": "/static/style.css", "factsheet": f"/factsheet/{name}"}[kind]
                 response = await client.get(path)
             samples.setdefault("save -> results" if kind == "save" else kind, []).append(time.perf_counter() - start)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,8 @@ from pydantic import BaseModel, ConfigDict
 from . import rounds
 from .answers import Answers, NotInForce, read_answer, read_date
 from .characters import name_problem
-from .documents import Document, read_document, yaml_scalar
-from .errors import InputError
+from .documents import Document, document_from_text, read_document, yaml_scalar
+from .errors import EngineError, InputError
 from .in_force import IN_FORCE, check_dates, state_on
 from .questionnaire import Questionnaire
 from .rounds import answers_of
@@ -269,6 +270,37 @@ def render_amendment(amendment: Amendment, directory: Path, comments: list[str] 
     for question_id, value in amendment.changes.items():
         lines += [f"  {question_id}:", f"    value: {yaml_scalar(value)}", f"    note: {yaml_scalar(amendment.notes[question_id])}"]
     return "\n".join(lines) + "\n"
+
+
+def changes_between(saved: Answers, changed: Answers, questionnaire: Questionnaire) -> dict[str, dict[str, Any]]:
+    """The changes of an amendment turning ``saved`` into ``changed``: each answer that differs, with its note."""
+    changes: dict[str, dict[str, Any]] = {}
+    for question_id in questionnaire.questions:
+        if changed.value(question_id) != saved.value(question_id):
+            value = changed.value(question_id)
+            changes[question_id] = {"value": list(value) if isinstance(value, tuple) else value}
+            if question_id in changed.notes:
+                changes[question_id]["note"] = changed.notes[question_id]
+    return changes
+
+
+def draft_amendment(head: dict[str, Any], changes: dict[str, dict[str, Any]], path: Path, questionnaire: Questionnaire,
+                    comments: list[str]) -> tuple[str | None, list[InputError]]:
+    """The amendment file to write at ``path`` (head: title, reference, date, applies_to relative to
+    its folder), or every problem of it; read back first, it must give exactly these changes."""
+    amendment, problems = check_amendment_document(Document(path, {**head, "changes": changes}), questionnaire)
+    if amendment is None or problems:
+        return None, problems
+    text = render_amendment(amendment, path.parent, comments)
+    written, problems = check_amendment_document(document_from_text(path, text), questionnaire)
+    if written is None or problems or written.changes != amendment.changes or written.notes != amendment.notes:
+        raise EngineError(f"{path}: the amendment would not read back as given; nothing was written")
+    return text, []
+
+
+def file_name_for(title: str) -> str:
+    """A file name made from a bill's title: lower-case words joined by hyphens, at most 61 characters."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:61].rstrip("-")
 
 
 def ensure_comparable(base: Resolved, base_file: Path, other: Resolved, other_file: Path) -> None:

@@ -6,13 +6,14 @@ import datetime
 import difflib
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from .characters import name_problem, text_problem
-from .documents import YAML_UNSAFE, Document, yaml_scalar
-from .errors import InputError
+from .documents import YAML_UNSAFE, Document, document_from_text, yaml_scalar
+from .errors import EngineError, InputError
 from .questionnaire import NOT_PROVIDED, Questionnaire, _describe
 
 TOP_LEVEL = {"party": "the Party's name", "round": "the monitoring round", "as_of": "the date the answers describe", "answers": "the answers"}
@@ -131,6 +132,16 @@ def render_answers(answers: Answers, questionnaire: Questionnaire, comments: Ite
             lines += [f"  {question_id}:", f"    value: {value}"]
             lines += [f"    {name}: {text}" for name, text in texts]
     return "\n".join(lines) + "\n"
+
+
+def answers_text(answers: Answers, questionnaire: Questionnaire, comments: Iterable[str], path: Path) -> str:
+    """The answers file to write at ``path``, read back first: it must give exactly ``answers``, or
+    nothing is written (EngineError)."""
+    text = render_answers(answers, questionnaire, comments)
+    again, problems = check_answers_document(document_from_text(path, text), questionnaire)
+    if problems or again != answers:
+        raise EngineError(f"{path}: the answers would not read back as given; nothing was written")
+    return text
 
 
 def yaml_value(value: Any, indent: str) -> str:

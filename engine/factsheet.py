@@ -102,6 +102,8 @@ class Part:
 class Factsheet:
     party: str
     language: str
+    notice: str  # a national self-assessment, not the Committee's finding: printed first, outside ``parts``
+    running_header: str  # the same, short, on every page where a format has pages
     title: str
     report_title: str
     round_title: str
@@ -196,6 +198,8 @@ class _Builder:
         return Factsheet(
             party=self.answers.party,
             language=self.words.language,
+            notice=plain_text(self.runs(self.words.notice)),
+            running_header=plain_text(self.runs(self.words.running_header)),
             title=plain_text(self.runs(self.words.title)),
             report_title=self.words.report_title,
             round_title=self.rulebook.meta.title,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 from .follow_up_report import Entry, SituationReport
+from .word import box, set_up
 
 
 def render_docx(report: SituationReport) -> bytes:
@@ -16,16 +17,13 @@ def render_docx(report: SituationReport) -> bytes:
     from docx.shared import Mm, Pt
 
     document = Document()
-    _a4(document, Mm)
-    _language(document, report.language)
-    properties = document.core_properties
-    properties.title, properties.author, properties.language = report.title[:255], "selfcheck", report.language
-    properties.subject, properties.keywords, properties.comments = report.subtitle[:255], report.keywords[:255], report.provenance[:255]
+    set_up(document, title=report.title, author=report.party, subject=report.subtitle, keywords=report.keywords,
+           comments=report.provenance, header=report.header, language=report.language)
     document.add_paragraph(report.title, style="Title")
     document.add_paragraph(report.subtitle, style="Subtitle")
     account = document.add_paragraph()
     account.add_run(report.account).bold = True
-    _box(account)
+    box(account)
     document.add_paragraph(report.situation_on)
     document.add_heading(report.summary_heading, level=1)
     for table in report.tables:
@@ -100,38 +98,3 @@ def _labelled(document, label: str, text: str):
             paragraph.add_run().add_break()
         paragraph.add_run(line)
     return paragraph
-
-
-def _a4(document, Mm) -> None:
-    for section in document.sections:
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.left_margin = section.right_margin = Mm(20)
-        section.top_margin, section.bottom_margin = Mm(22), Mm(20)
-
-
-def _language(document, language: str) -> None:
-    """The default language of every run (spelling, hyphenation): w:lang in the document defaults."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    run_properties = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    lang = run_properties.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        run_properties.append(lang)
-    lang.set(qn("w:val"), language)
-
-
-def _box(paragraph) -> None:
-    """A border around the paragraph: the notice that the report is the Party's own account."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    borders = OxmlElement("w:pBdr")
-    for side in ("top", "left", "bottom", "right"):
-        border = OxmlElement(f"w:{side}")
-        for name, value in (("val", "single"), ("sz", "8"), ("space", "4"), ("color", "10306B")):
-            border.set(qn(f"w:{name}"), value)
-        borders.append(border)
-    paragraph.paragraph_format.element.get_or_add_pPr().append(borders)

@@ -58,6 +58,7 @@ class SituationReport:
     title: str
     subtitle: str
     account: str
+    header: str  # on every page of the Word report
     situation_on: str
     summary_heading: str
     tables: list[Table]
@@ -120,6 +121,7 @@ def situation_report(status: FollowUpStatus, follow_up: FollowUp, rulebook: Rule
         title=fill(said["title"], party=party),
         subtitle=fill(said["subtitle"], committee=committee, report_title=fill(said["report_title"], report=provenance.report, round_title=rulebook.meta.title)),
         account=fill(said["account"], party=party, committee=committee),
+        header=fill(said["running_header"], party=party, committee=committee),
         situation_on=fill(said["situation_on"], date=date_text(status.checked_on), law=law),
         summary_heading=said["summary_heading"],
         tables=tables,

@@ -93,6 +93,8 @@ class DocumentSpec(Strict):
     """factsheet.yaml: what every factsheet of the round says, whatever the answers."""
 
     language: str = Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    notice: str  # selfcheck's words that the document is a self-assessment, printed outside the Committee's parts
+    running_header: str
     title: str
     report_title: str
     last_update: str

@@ -122,6 +122,18 @@ class Question(Strict):
             return value.strip()
         raise ValueError(problem)
 
+    def in_words(self, value: Any) -> str:
+        """An answer as a person reads it: option labels, "not provided", "none of them"."""
+        if value == NOT_PROVIDED or value is None or value == "":
+            return "not provided"
+        if self.type in ("one_of", "list"):
+            labels = {option.value: option.label for option in self.options}
+            if self.type == "one_of":
+                return labels.get(value, str(value))
+            items = list(value) if isinstance(value, (list, tuple)) else [value]
+            return "; ".join(labels.get(item, str(item)) for item in items) if items else "none of them"
+        return str(value)
+
     def json_schema(self) -> dict:
         not_provided = {"const": NOT_PROVIDED}
         if self.type in ("tri_state", "one_of"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 from .factsheet import Bullets, Factsheet, Footnote, Heading, Inline, Item, Paragraph, Ref, Text
+from .word import box, set_up
 
 HEADING_STYLES = {2: "Heading 1", 3: "Heading 2", 4: "Heading 3"}
 BULLET_STYLES = ("List Bullet", "List Bullet 2", "List Bullet 3")
@@ -23,6 +24,9 @@ def render_docx(factsheet: Factsheet) -> bytes:
     document = Document()
     _styles(document)
     _properties(document, factsheet)
+    notice = document.add_paragraph()
+    notice.add_run(factsheet.notice).bold = True
+    box(notice)
     document.add_paragraph(factsheet.title, style="Title")
     document.add_paragraph(factsheet.report_title).alignment = 1
     title = document.add_paragraph()
@@ -71,24 +75,24 @@ def _styles(document) -> None:
 
 
 def _properties(document, factsheet: Factsheet) -> None:
-    """The document's properties carry the provenance, as key=value pairs (Word keeps 255 characters each)."""
+    """A4, the language, page numbers and the notice on every page; the properties carry the
+    provenance, as key=value pairs (Word keeps 255 characters each)."""
     provenance = factsheet.provenance
-    properties = document.core_properties
-    fields = {
-        "title": factsheet.title,
-        "subject": factsheet.round_title,
-        "author": "selfcheck",
-        "language": factsheet.language,
-        "keywords": f"{factsheet.party}; {provenance.round}; {provenance.report}",
-        "comments": (
+    set_up(
+        document,
+        title=f"{factsheet.title} (national self-assessment)",
+        author=factsheet.party,
+        subject=factsheet.round_title,
+        language=factsheet.language,
+        header=factsheet.running_header,
+        keywords=f"{factsheet.party}; {provenance.round}; {provenance.report}; national self-assessment",
+        comments=(
             f"round={provenance.round}; report={provenance.report}; rulebook_sha256={provenance.rulebook_sha256}; "
             f"questionnaire_version={provenance.questionnaire_version}; answers_as_of={provenance.answers_as_of}"
             + "".join(f"; amendment={bill}" for bill in provenance.amendments)
             + (f"; law_as_of={provenance.law_as_of}" if provenance.law_as_of else "")
         ),
-    }
-    for name, value in fields.items():
-        setattr(properties, name, value[:255])
+    )
 
 
 def _add_runs(paragraph, inlines: list[Inline]) -> list:

@@ -74,7 +74,7 @@ def test_init_never_writes_over_an_existing_file_nor_over_its_input(initialised,
     before = initialised.read_bytes()
     again = run_selfcheck("follow-up", "init", ALBANIA, "-o", initialised)
     assert again.returncode == 2 and initialised.read_bytes() == before
-    assert again.stderr.strip() == f"selfcheck: {initialised}: already exists; selfcheck never writes a follow-up file over another file: give a new name"
+    assert again.stderr.strip() == f"selfcheck: {initialised}: already exists; selfcheck never writes over another file: give a new name"
     answers = tmp_path / "answers.yaml"
     answers.write_bytes(ALBANIA.read_bytes())
     over_input = run_selfcheck("follow-up", "init", answers, "-o", answers)

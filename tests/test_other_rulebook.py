@@ -100,7 +100,8 @@ def test_its_report_is_a_plain_report_in_its_own_words(tmp_path):
     run = selfcheck("report", UTOPIA, "--format", "markdown")
     assert run.returncode == 0, run.stderr
     text = run.stdout
-    assert text.startswith("# SELF-ASSESSMENT – UTOPIA")
+    assert text.startswith("> **National self-assessment prepared with selfcheck from the answers of Utopia.")
+    assert "\n# SELF-ASSESSMENT – UTOPIA\n" in text
     assert "### Reporting: recommendations for Utopia" in text
     assert "The Board urges Utopia:\n\n- to set up a national hotline where anyone can report abuse." in text
     assert "The Board encourages every Party, Utopia included:" in text

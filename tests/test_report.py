@@ -54,10 +54,12 @@ def docx_path(tmp_path_factory) -> Path:
 # -- Markdown ---------------------------------------------------------------------------------------
 
 
-def test_markdown_goes_to_stdout_opening_with_the_factsheet_title():
+def test_markdown_goes_to_stdout_opening_with_the_notice_then_the_factsheet_title():
     result = run_selfcheck("report", ALBANIA)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("# FACTSHEET – ALBANIA\n")
+    notice, title = result.stdout.split("\n\n")[:2]
+    assert notice.startswith("> **National self-assessment prepared with selfcheck from the answers of Albania. This is not a document of the Lanzarote Committee")
+    assert title == "# FACTSHEET – ALBANIA"
     assert "## II. Legal framework" in result.stdout and "### Generic recommendations of the Lanzarote Committee on the legal framework" in result.stdout
 
 
@@ -117,7 +119,7 @@ class _Outline(HTMLParser):
 def test_html_has_a_language_one_title_and_headings_that_never_skip_a_level(html):
     outline = _Outline()
     outline.feed(html)
-    assert outline.lang == "en"
+    assert outline.lang == "en-GB"
     assert outline.headings.count(1) == 1 and outline.headings[0] == 1
     jumps = [(a, b) for a, b in zip(outline.headings, outline.headings[1:], strict=False) if b > a + 1]
     assert not jumps, f"heading levels skipped: {jumps}"
@@ -176,7 +178,33 @@ def test_word_properties_carry_the_provenance(docx_path):
 
     properties = Document(str(docx_path)).core_properties
     assert f"rulebook_sha256={RULEBOOK.digest}" in properties.comments
-    assert "answers_as_of=2022-03-10" in properties.comments and properties.language == "en"
+    assert "answers_as_of=2022-03-10" in properties.comments and properties.language == "en-GB"
+    assert properties.title == "FACTSHEET – ALBANIA (national self-assessment)" and properties.author == "Albania"
+    assert properties.last_modified_by == "Albania" and properties.category == "National self-assessment"
+    assert properties.created.year >= 2025 and properties.modified == properties.created, "dated when written, not python-docx's template date"
+
+
+def test_word_pages_are_a4_in_british_english_numbered_and_each_says_it_is_a_national_self_assessment(docx_path):
+    from docx import Document
+    from docx.shared import Mm
+
+    document = Document(str(docx_path))
+    section = document.sections[0]
+    assert (round(section.page_width / Mm(1)), round(section.page_height / Mm(1))) == (210, 297)
+    assert section.header.paragraphs[0].text == "National self-assessment of Albania – not a document of the Lanzarote Committee"
+    assert section.footer.paragraphs[0].text.startswith("Page ")
+    with zipfile.ZipFile(docx_path) as package:
+        footer = next(package.read(name).decode() for name in package.namelist() if name.startswith("word/footer"))
+        styles = package.read("word/styles.xml").decode()
+    assert "PAGE" in footer and "NUMPAGES" in footer
+    assert re.search(r'<w:rPrDefault><w:rPr>.*<w:lang w:val="en-GB"', styles, re.S)
+    assert document.paragraphs[0].text.startswith("National self-assessment prepared with selfcheck from the answers of Albania")
+    assert document.paragraphs[1].style.name == "Title", "the notice stands before the title, outside the Committee's text"
+
+
+def test_the_html_factsheet_opens_with_the_notice_that_it_is_a_national_self_assessment(html):
+    body = html[html.index("<body>"):]
+    assert body.index('<p class="notice" role="note">National self-assessment prepared with selfcheck') < body.index("<h1>")
 
 
 def test_word_factsheet_opens_in_libreoffice_and_converts_to_pdf(docx_path, tmp_path):

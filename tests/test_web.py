@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -42,10 +43,19 @@ def post(client, url, fields, **options):
     return client.post(url, content=urlencode(fields), headers=FORM, **options)
 
 
-def albania_form(client):
-    page = client.get("/answers/albania")
+def albania_form(client, chapter: str = "IV"):
+    """The form of one chapter of Albania's answers (IV by default: jurisdiction, where IV-4 lives)."""
+    page = client.get(f"/answers/albania/chapters/{chapter}")
     assert page.status_code == 200
     return form_of(page.text)
+
+
+def chapter_of(question_id: str) -> str:
+    return QUESTIONNAIRE.questions[question_id].chapter
+
+
+def save(client, fields, chapter: str = "IV"):
+    return post(client, f"/answers/albania/chapters/{chapter}", fields)
 
 
 def recommendations_on(page: str) -> list[str]:
@@ -55,49 +65,72 @@ def recommendations_on(page: str) -> list[str]:
 # -- the pages --------------------------------------------------------------------------------------
 
 
-def test_the_start_page_lists_the_party_answer_files_and_offers_to_start_a_new_one(client):
+def test_the_start_page_lists_the_party_answer_files_with_their_progress_and_offers_to_start_a_new_one(client):
     page = client.get("/")
     assert page.status_code == 200
     assert '<a href="/answers/albania">Albania</a>' in page.text and "2022-03-10" in page.text
     assert "13 require" in page.text and "12 request" in page.text and "69 invite" in page.text
+    answered = sum(value != "not_provided" for value in load_answers(ALBANIA).values.values())
+    total = len(QUESTIONNAIRE.questions)
+    assert f"{answered} of {total} questions answered, {total - answered} not provided" in page.text
+    assert "0 of 10 chapters approved" in page.text
     assert 'action="/new"' in page.text and "Start a new answer file" in page.text
 
 
-def test_the_questionnaire_follows_the_committees_questions_in_order_with_every_question_its_help_and_legal_basis(client):
+def test_a_file_opens_on_its_chapters_each_with_its_title_progress_and_status(client):
     page = client.get("/answers/albania").text
-    positions = []
-    for section in QUESTIONNAIRE.sections:
-        anchor = f'<section class="chapter" id="question-{section.number}">'
-        assert anchor in page
-        positions.append(page.index(anchor))
-        assert f"<h2>{section.number}. {escape(section.title)}" in page
-        assert f"report chapter {section.chapter}</span></h2>" in page
-    assert positions == sorted(positions) and len(positions) == 16
-    assert escape(QUESTIONNAIRE.conventions) in page
-    for question in QUESTIONNAIRE.questions.values():
-        block = page[page.index(f'id="q-{question.id}"'):]
-        block = block[: block.index('<div class="question')] if '<div class="question' in block else block
-        assert escape(question.prompt) in block, question.id
-        assert f'<p class="help">{escape(question.help)}</p>' in block, question.id
-        assert escape("; ".join(question.serves)) in block, question.id
+    rulebook = rounds.rulebook(ROUND)
+    for entry in rulebook.meta.chapters:
+        questions = QUESTIONNAIRE.in_chapter(entry.chapter)
+        answered = sum(load_answers(ALBANIA).value(q.id) != "not_provided" for q in questions)
+        row = page[page.index(f'<tr data-chapter="{entry.chapter}">'):]
+        row = row[: row.index("</tr>")]
+        assert f'<a href="/answers/albania/chapters/{entry.chapter}">{entry.chapter}. {escape(entry.title)}</a>' in row
+        assert f"<td>{answered} of {len(questions)}</td>" in row and ">draft<" in row
 
 
-def test_tri_state_questions_are_radio_buttons_with_not_provided_and_numbers_carry_their_bounds(client):
-    page = client.get("/answers/albania").text
-    for question in QUESTIONNAIRE.questions.values():
-        name = f'name="a.{question.id}"'
-        if question.type == "tri_state":
-            for value in ("yes", "no", "not_provided"):
-                assert f'type="radio" {name} value="{value}"' in page, question.id
-        elif question.type == "integer":
-            assert re.search(rf'type="number" {re.escape(name)} value="\d*" min="{question.minimum}" max="{question.maximum}" step="1"', page), question.id
-        elif question.type == "list":
-            for value in question.option_values + ("not_provided",):
-                assert f'type="checkbox" {name} value="{value}"' in page, question.id
+def test_each_chapter_page_holds_the_committees_questions_that_feed_it_in_order_with_help_and_legal_basis(client):
+    seen = []
+    for entry in rounds.rulebook(ROUND).meta.chapters:
+        page = client.get(f"/answers/albania/chapters/{entry.chapter}").text
+        sections = [s for s in QUESTIONNAIRE.sections if s.chapter == entry.chapter]
+        positions = [page.index(f'<section class="chapter" id="question-{s.number}"') for s in sections]
+        assert positions == sorted(positions)
+        for section in sections:
+            assert f"Question {section.number}. {escape(section.title)}" in page
+        for question in QUESTIONNAIRE.in_chapter(entry.chapter):
+            seen.append(question.id)
+            block = page[page.index(f'id="q-{question.id}"'):]
+            block = block[: block.index('<div class="question')] if '<div class="question' in block else block
+            assert escape(question.prompt) in block, question.id
+            assert f'<p class="help" id="help-{question.id}">{escape(question.help)}</p>' in block, question.id
+            assert re.search(rf'aria-describedby="[^"]*\bhelp-{re.escape(question.id)}\b', block), "the help is tied to the input"
+            assert escape("; ".join(question.serves)) in block, question.id
+        others = [q for q in QUESTIONNAIRE.questions.values() if q.chapter != entry.chapter]
+        assert not any(f'id="q-{q.id}"' in page for q in others), "only the chapter's own questions"
+    assert sorted(seen) == sorted(QUESTIONNAIRE.questions), "every question is on the page of its chapter"
+
+
+def test_tri_state_questions_are_radio_buttons_with_not_provided_and_numbers_are_text_fields_with_their_bounds(client):
+    for entry in rounds.rulebook(ROUND).meta.chapters:
+        page = client.get(f"/answers/albania/chapters/{entry.chapter}").text
+        for question in QUESTIONNAIRE.in_chapter(entry.chapter):
+            name = f'name="a.{question.id}"'
+            if question.type == "tri_state":
+                for value in ("yes", "no", "not_provided"):
+                    assert f'type="radio" {name} value="{value}"' in page, question.id
+            elif question.type == "integer":
+                # a text field: what is typed reaches the server as typed ("fourteen" is an error, never an empty answer)
+                assert re.search(rf'type="text" {re.escape(name)} value="\d*" inputmode="numeric"', page), question.id
+                assert f"a whole number from {question.minimum} to {question.maximum}" in page
+            elif question.type == "list":
+                for value in question.option_values + ("not_provided",):
+                    assert f'type="checkbox" {name} value="{value}"' in page, question.id
     albania = load_answers(ALBANIA)
-    fields = form_of(page)
+    fields = albania_form(client, "IV")
     assert ("a.jurisdiction.habitual_residents_abroad", "no") in fields
-    assert ("a.legal.age_of_criminal_responsibility", str(albania.value("legal.age_of_criminal_responsibility"))) in fields
+    age = "legal.age_of_criminal_responsibility"
+    assert (f"a.{age}", str(albania.value(age))) in albania_form(client, chapter_of(age))
 
 
 def test_each_recommendation_in_the_results_expands_to_why_and_the_answer_that_would_change_it(client):
@@ -111,7 +144,7 @@ def test_each_recommendation_in_the_results_expands_to_why_and_the_answer_that_w
     item = page[page.index('id="r-IV-4"'):]
     item = item[: item.index("</li>\n", item.index("</details>"))]
     assert "<details>" in item and "Why" in item
-    assert '<a href="#q-jurisdiction.habitual_residents_abroad"' in item and "no → <strong>yes</strong>" in item
+    assert '<a href="/answers/albania/chapters/IV#q-jurisdiction.habitual_residents_abroad">S12.3 ' in item and "no → <strong>yes</strong>" in item
 
 
 def test_the_results_say_which_recommendations_rest_on_an_inferred_reason_or_on_no_information(client):
@@ -132,14 +165,14 @@ def test_the_results_say_which_recommendations_rest_on_an_inferred_reason_or_on_
 # -- saving -----------------------------------------------------------------------------------------
 
 
-def test_saving_a_changed_answer_writes_the_file_with_its_date_and_sources_and_the_results_follow(client, data_dir):
-    fields = changed(albania_form(client), as_of="2024-05-01", **{HABITUAL: "yes"})
-    response = post(client, "/answers/albania", fields)
-    assert response.status_code == 303 and response.headers["location"] == "/answers/albania?saved=1"
+def test_saving_a_changed_answer_writes_the_file_with_its_sources_records_who_changed_it_and_the_results_follow(client, data_dir):
+    fields = changed(albania_form(client), focus="jurisdiction.habitual_residents_abroad", **{HABITUAL: "yes"})
+    response = save(client, fields)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/answers/albania/chapters/IV?saved=1#q-jurisdiction.habitual_residents_abroad", "back to the question"
     saved = load_answers(data_dir / "albania.yaml")
     before = load_answers(ALBANIA)
     assert saved.value("jurisdiction.habitual_residents_abroad") == "yes"
-    assert str(saved.as_of) == "2024-05-01"
     assert saved.sources == before.sources, "every answer keeps its source"
     assert {q: v for q, v in saved.values.items() if q != "jurisdiction.habitual_residents_abroad"} == {
         q: v for q, v in before.values.items() if q != "jurisdiction.habitual_residents_abroad"
@@ -148,15 +181,30 @@ def test_saving_a_changed_answer_writes_the_file_with_its_date_and_sources_and_t
     assert text.startswith("# Albania's answers, reconstructed"), "the file's opening comments are kept"
     assert files_in(data_dir) == ["albania.yaml"], "no temporary file is left behind"
     page = client.get(response.headers["location"]).text
-    assert "Saved albania.yaml" in page
+    assert "Saved: 1 answer changed" in page
     assert "IV-4" not in recommendations_on(page) and "IV-5" in recommendations_on(page)
     assert run_selfcheck("validate", data_dir / "albania.yaml").returncode == 0
+    history = run_selfcheck("history", data_dir / "albania.yaml", "--format", "json")
+    [change] = json.loads(history.stdout)
+    assert change["question"] == "jurisdiction.habitual_residents_abroad" and change["via"] == "web" and change["who"]
+    assert change["old"]["value"] == "no" and change["new"] == {**change["old"], "value": "yes"}
 
 
-def test_saving_the_page_unchanged_keeps_every_answer_exactly(client, data_dir):
-    response = post(client, "/answers/albania", albania_form(client))
-    assert response.status_code == 303
-    assert load_answers(data_dir / "albania.yaml") == load_answers(ALBANIA)
+def test_the_party_and_the_date_are_saved_from_the_files_page(client, data_dir):
+    fields = changed(form_of(client.get("/answers/albania").text, "about"), as_of="2024-05-01")
+    response = post(client, "/answers/albania", fields)
+    assert response.status_code == 303 and response.headers["location"] == "/answers/albania?saved=1"
+    assert str(load_answers(data_dir / "albania.yaml").as_of) == "2024-05-01"
+    refused = post(client, "/answers/albania", changed(fields, party=" "))
+    assert refused.status_code == 422 and "Give the Party&#39;s name." in refused.text
+
+
+def test_saving_the_page_unchanged_keeps_every_answer_and_the_file_exactly(client, data_dir):
+    before = (data_dir / "albania.yaml").read_bytes()
+    for entry in rounds.rulebook(ROUND).meta.chapters:
+        response = save(client, albania_form(client, entry.chapter), entry.chapter)
+        assert response.status_code == 303 and "saved=0" in response.headers["location"]
+    assert (data_dir / "albania.yaml").read_bytes() == before
 
 
 def test_a_save_replaces_the_file_atomically_or_not_at_all(client, data_dir, monkeypatch):
@@ -165,51 +213,80 @@ def test_a_save_replaces_the_file_atomically_or_not_at_all(client, data_dir, mon
     def full_disk(source, destination):
         raise OSError(28, "No space left on device")
 
+    fields = changed(albania_form(client), **{HABITUAL: "yes"})
     monkeypatch.setattr("engine.documents.os.replace", full_disk)
-    response = post(client, "/answers/albania", changed(albania_form(client), **{HABITUAL: "yes"}))
+    response = save(client, fields)
     assert response.status_code == 422 and "No space left on device" in response.text
     assert (data_dir / "albania.yaml").read_bytes() == before
     assert files_in(data_dir) == ["albania.yaml"], "no temporary file is left behind"
+    monkeypatch.undo()
+    assert json.loads(run_selfcheck("history", data_dir / "albania.yaml", "--format", "json").stdout) == [], "nothing recorded either"
 
 
-def test_a_second_save_from_a_form_opened_before_the_first_is_refused_with_a_way_to_reload(client, data_dir):
+def test_two_people_changing_different_questions_from_the_same_page_both_land(client, data_dir):
     first, second = albania_form(client), albania_form(client)
-    assert post(client, "/answers/albania", changed(first, **{HABITUAL: "yes"})).status_code == 303
+    assert save(client, changed(first, **{HABITUAL: "yes"})).status_code == 303
+    response = save(client, changed(second, a__jurisdiction__nationals_abroad="no"))
+    assert response.status_code == 303
+    saved = load_answers(data_dir / "albania.yaml")
+    assert saved.value("jurisdiction.habitual_residents_abroad") == "yes", "the first change stays"
+    assert saved.value("jurisdiction.nationals_abroad") == "no", "and the second lands beside it"
+
+
+def test_the_same_question_changed_by_two_people_gives_the_second_a_conflict_with_both_answers_and_keeps_what_they_typed(client, data_dir):
+    first, second = albania_form(client), albania_form(client)
+    assert save(client, changed(first, **{HABITUAL: "yes"})).status_code == 303
     after_first = (data_dir / "albania.yaml").read_bytes()
-    refused = post(client, "/answers/albania", changed(second, a__legal__csam_terminology="yes"))
+    refused = save(client, changed(second, **{HABITUAL: "not_provided", "s__jurisdiction__habitual_residents_abroad": "my own source"}))
     assert refused.status_code == 409
-    assert "Not saved: albania.yaml was changed by someone else" in refused.text
-    assert '<a href="/answers/albania">reload the saved answers</a>' in refused.text
+    assert "Not saved: 1 answer was changed by someone else" in refused.text
+    field = refused.text[refused.text.index('id="q-jurisdiction.habitual_residents_abroad"'):]
+    assert field.index("Saved meanwhile by") < field.index('<div class="question')
+    assert "<strong>yes (source: Para. 217)</strong>" in field, "their answer, in words"
+    kept = form_of(refused.text)
+    assert ("a.jurisdiction.habitual_residents_abroad", "not_provided") in kept and ("s.jurisdiction.habitual_residents_abroad", "my own source") in kept
     assert (data_dir / "albania.yaml").read_bytes() == after_first
-    again = post(client, "/answers/albania", form_of(refused.text))
-    assert again.status_code == 409, "the refused page keeps refusing until it is reloaded"
-    assert (data_dir / "albania.yaml").read_bytes() == after_first
+    assert 'data-unsaved="true"' in refused.text, "leaving the page still warns"
+    again = save(client, kept)
+    assert again.status_code == 303, "saving again, having seen theirs, keeps what was typed"
+    assert load_answers(data_dir / "albania.yaml").value("jurisdiction.habitual_residents_abroad") == "not_provided"
 
 
-def test_a_wrong_answer_is_shown_beside_its_field_in_the_words_of_the_cli_and_nothing_is_saved(client, data_dir, tmp_path):
+def test_a_wrong_answer_is_shown_beside_its_field_in_peoples_words_flagged_invalid_and_nothing_is_saved(client, data_dir):
     before = (data_dir / "albania.yaml").read_bytes()
-    response = post(client, "/answers/albania", changed(albania_form(client), a__legal__age_of_criminal_responsibility="40", party=" "))
+    age = "legal.age_of_criminal_responsibility"
+    response = save(client, changed(albania_form(client, chapter_of(age)), a__legal__age_of_criminal_responsibility="fourteen"), chapter_of(age))
     assert response.status_code == 422
     assert (data_dir / "albania.yaml").read_bytes() == before
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(f"party: Albania\nround: {ROUND}\nanswers:\n  legal.age_of_criminal_responsibility: 40\n")
-    cli = run_selfcheck("validate", bad).stderr.strip()
-    message = "expected a whole number from 0 to 18, or not_provided, got 40"
-    assert cli.endswith(message)
-    field = response.text[response.text.index('id="q-legal.age_of_criminal_responsibility"'):]
-    assert field.index(f'<p class="error" role="alert">{message}</p>') < field.index('<div class="question')
-    assert 'class="question invalid" id="q-legal.age_of_criminal_responsibility"' in response.text
-    assert "expected the Party&#39;s name as a text" in response.text
-    assert "2 problems" in response.text and 'value="40"' in response.text, "what was typed stays in the form"
+    message = "Write a whole number from 0 to 18, in digits, or leave the field empty if you give no information; &#39;fourteen&#39; is not such a number, so nothing was saved."
+    field = response.text[response.text.index(f'id="q-{age}"'):]
+    field = field[: field.index('<div class="question')]
+    assert f'<p class="error" role="alert" id="error-{age}">{message}</p>' in field
+    assert 'class="question invalid"' in response.text and 'aria-invalid="true"' in field and f"error-{age}" in field
+    assert "not_provided" not in response.text[response.text.index('id="problems"'):response.text.index("</div>", response.text.index('id="problems"'))]
+    assert 'value="fourteen"' in field, "what was typed stays in the form"
 
 
 def test_a_hand_edited_file_with_problems_opens_with_them_beside_their_fields(client, data_dir):
     (data_dir / "broken.yaml").write_text(f"party: Testland\nround: {ROUND}\nanswers:\n  legal.csam_terminology: maybe\n")
-    page = client.get("/answers/broken")
+    page = client.get(f"/answers/broken/chapters/{chapter_of('legal.csam_terminology')}")
     assert page.status_code == 200
-    assert "expected one of yes, no, not_provided, got &#39;maybe&#39;" in page.text
+    assert "Choose yes, no or not provided." in page.text
     assert "The saved answers have problems" in page.text and not recommendations_on(page.text)
     assert "broken.yaml" in client.get("/").text
+
+
+def test_a_blank_new_file_says_that_no_information_counts_against_the_party_where_the_rules_say_so(client, data_dir):
+    token = form_of(client.get("/").text, "/new")
+    assert post(client, "/new", changed(token, file="ruritania", party="Ruritania")).status_code == 303
+    page = client.get("/answers/ruritania").text
+    assessed = assess(load_answers(data_dir / "ruritania.yaml"), rounds.rulebook(ROUND)).recommendations
+    silent = sum(f.applies_because == "no_information" for f in assessed)
+    assert silent > 0
+    assert "Nothing is answered yet." in page
+    assert f"{silent} of the {len(assessed)} recommendations apply only because no information was given." in page
+    assert "no information counts against the Party" in page
+    assert f"{silent} of them only because no information was given" in client.get("/").text
 
 
 # -- escaping ---------------------------------------------------------------------------------------
@@ -218,16 +295,18 @@ SCRIPT = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
 
 
 def test_a_script_saved_in_a_free_text_answer_is_kept_as_text_and_escaped_on_every_page(client, data_dir):
-    fields = changed(albania_form(client), a__legal__difficulties=SCRIPT, party=f"Albania {SCRIPT}")
-    assert post(client, "/answers/albania", fields).status_code == 303
+    assert save(client, changed(albania_form(client, "II"), a__legal__difficulties=SCRIPT), "II").status_code == 303
+    assert post(client, "/answers/albania", changed(form_of(client.get("/answers/albania").text, "about"), party=f"Albania {SCRIPT}")).status_code == 303
     saved = load_answers(data_dir / "albania.yaml")
     assert saved.value("legal.difficulties") == SCRIPT, "saved as the official wrote it"
-    pages = [client.get(url) for url in ("/", "/answers/albania", "/factsheet/albania", "/factsheet/albania/html")]
+    urls = ("/", "/answers/albania/chapters/II", "/factsheet/albania", "/factsheet/albania/html", "/answers/albania", "/answers/albania/history")
+    pages = [client.get(url) for url in urls]
     for page in pages:
         assert page.status_code == 200
         assert "<script>alert" not in page.text and "<img src=x" not in page.text, page.url
-    assert escape(SCRIPT) in pages[1].text and escape(SCRIPT) in pages[2].text
+    assert escape(SCRIPT) in pages[1].text and escape(SCRIPT) in pages[2].text and escape(SCRIPT) in pages[5].text
     assert all(script == '<script src="/static/app.js" defer></script>' for script in re.findall(r"<script[^>]*>[^<]*</script>", pages[1].text))
+    assert "\\<script>alert" in client.get("/answers/albania/reply/markdown").text, "escaped as Markdown text too"
 
 
 # -- file names -------------------------------------------------------------------------------------
@@ -259,7 +338,7 @@ def test_a_new_answer_file_is_created_with_its_party_and_date_and_never_replaces
     for name in ("albania", "../escaped", "Ruritania", "x/y", ""):
         refused = post(client, "/new", changed(token, file=name, party="Freedonia"))
         assert refused.status_code == 422, name
-        assert '<p class="error" role="alert">' in refused.text
+        assert '<p class="error" role="alert" id="new-' in refused.text and 'aria-invalid="true"' in refused.text
     assert (data_dir / "albania.yaml").read_bytes() == before
     assert not (tmp_path / "escaped.yaml").exists()
     assert files_in(data_dir) == ["albania.yaml", "ruritania.yaml"]
@@ -274,15 +353,15 @@ def test_a_post_without_this_browsers_token_is_refused_with_403_and_changes_noth
     no_token = [(name, value) for name, value in fields if name != "csrf"]
     forged = changed(fields, csrf="0" * 64)
     for attempt in (no_token, forged):
-        response = post(client, "/answers/albania", attempt)
+        response = save(client, attempt)
         assert response.status_code == 403 and "security token" in response.text
     with client_for(data_dir) as stranger:  # another browser: its own session cookie, the stolen token
         stranger.get("/")
-        assert post(stranger, "/answers/albania", fields).status_code == 403
+        assert save(stranger, fields).status_code == 403
     with client_for(data_dir) as cookieless:
-        assert post(cookieless, "/answers/albania", fields).status_code == 403
+        assert save(cookieless, fields).status_code == 403
     assert post(client, "/new", [("file", "x"), ("party", "X")]).status_code == 403
-    assert (data_dir / "albania.yaml").read_bytes() == before and sorted(os.listdir(data_dir)) == ["albania.yaml"]
+    assert (data_dir / "albania.yaml").read_bytes() == before and files_in(data_dir) == ["albania.yaml"]
 
 
 def test_the_session_cookie_is_http_only_and_strictly_same_site(data_dir):
@@ -310,33 +389,47 @@ def test_a_body_over_the_cap_is_refused_with_413_whether_announced_or_streamed(c
     assert (data_dir / "albania.yaml").read_bytes() == before
 
 
-MALFORMED = [
-    ("bytes that are not UTF-8", lambda f: urlencode(f).encode() + b"&party=%FF%FE", FORM, 400, "not sent as UTF-8"),
-    ("a field without a value", lambda f: urlencode(f) + "&party", FORM, 400, "could not be read"),
-    ("a radio answer sent twice", lambda f: urlencode(f + [("a.legal.csam_terminology", "yes")]), FORM, 400, "was sent 2 times"),
-    ("a field no form has", lambda f: urlencode(f + [("admin", "1")]), FORM, 400, "unexpected field"),
-    ("an unknown question", lambda f: urlencode(f + [("a.legal.csam_terminolgy", "yes")]), FORM, 422, "did you mean"),
-    ("a number that is not a number", lambda f: urlencode(changed(f, a__legal__age_of_criminal_responsibility="fourteen")), FORM, 422, "got &#39;fourteen&#39;"),
-    ("a huge number", lambda f: urlencode(changed(f, a__legal__age_of_criminal_responsibility="9" * 400)), FORM, 422, "from 0 to 18"),
-    ("an option not offered", lambda f: urlencode(changed(f, a__legal__extortion__to_obtain_images="fine")), FORM, 422, "specific_offence"),
-    ("a list option not offered", lambda f: urlencode(f + [("a.professionals.equipped_to_identify", "schools")]), FORM, 422, "a list drawn from"),
-    ("not provided and an option ticked together", lambda f: urlencode(f + [("a.professionals.equipped_to_identify", "health"), ("a.professionals.equipped_to_identify", "not_provided")]), FORM, 422, "a list drawn from"),
-    ("a date that is not a date", lambda f: urlencode(changed(f, as_of="last spring")), FORM, 422, "YYYY-MM-DD"),
-    ("JSON instead of a form", lambda f: '{"party": "x"}', {"content-type": "application/json"}, 400, "application/x-www-form-urlencoded"),
-    ("a multipart upload", lambda f: b"--x\r\n\r\n--x--", {"content-type": "multipart/form-data; boundary=x"}, 400, "application/x-www-form-urlencoded"),
-    ("too many fields", lambda f: urlencode(f + [(f"s.q{i}", "") for i in range(3000)]), FORM, 400, "could not be read"),
+MALFORMED = [  # (what, chapter whose form is sent, body, headers, status, a fragment of the answer)
+    ("bytes that are not UTF-8", "II", lambda f: urlencode(f).encode() + b"&s.legal.csam_terminology=%FF%FE", FORM, 400, "not sent as UTF-8"),
+    ("a field without a value", "II", lambda f: urlencode(f) + "&focus", FORM, 400, "could not be read"),
+    ("a radio answer sent twice", "II", lambda f: urlencode(f + [("a.legal.csam_terminology", "yes")]), FORM, 400, "was sent 2 times"),
+    ("a field no form has", "II", lambda f: urlencode(f + [("admin", "1")]), FORM, 400, "unexpected field"),
+    ("a question the form does not show", "II", lambda f: urlencode(f + [("a.education.framework", "health_education")]), FORM, 400, "does not show"),
+    ("an unknown question", "II", lambda f: urlencode(f + [("a.legal.csam_terminolgy", "yes")]), FORM, 422, "did you mean"),
+    ("a number that is not a number", "II", lambda f: urlencode(changed(f, a__legal__age_of_criminal_responsibility="fourteen")), FORM, 422, "Write a whole number from 0 to 18"),
+    ("a huge number", "II", lambda f: urlencode(changed(f, a__legal__age_of_criminal_responsibility="9" * 400)), FORM, 422, "from 0 to 18"),
+    ("an option not offered", "IX", lambda f: urlencode(changed(f, a__education__framework="fine")), FORM, 422, "Choose one of the answers offered"),
+    ("a list option not offered", "X", lambda f: urlencode(f + [("a.professionals.equipped_to_identify", "schools")]), FORM, 422, "Tick the answers that apply"),
+    ("JSON instead of a form", "II", lambda f: '{"party": "x"}', {"content-type": "application/json"}, 400, "application/x-www-form-urlencoded"),
+    ("a multipart upload", "II", lambda f: b"--x\r\n\r\n--x--", {"content-type": "multipart/form-data; boundary=x"}, 400, "application/x-www-form-urlencoded"),
+    ("too many fields", "II", lambda f: urlencode(f + [(f"s.q{i}", "") for i in range(3000)]), FORM, 400, "could not be read"),
 ]
 
 
 @pytest.mark.parametrize("case", MALFORMED, ids=[case[0] for case in MALFORMED])
 def test_a_malformed_submission_gets_a_form_error_never_a_500(client, data_dir, case):
-    _, body, headers, status, fragment = case
+    _, chapter, body, headers, status, fragment = case
     before = (data_dir / "albania.yaml").read_bytes()
-    response = client.post("/answers/albania", content=body(albania_form(client)), headers=headers)
+    response = client.post(f"/answers/albania/chapters/{chapter}", content=body(albania_form(client, chapter)), headers=headers)
     assert response.status_code == status, response.text[:2000]
     assert fragment in response.text and "Traceback" not in response.text
     assert 'id="questionnaire"' in response.text, "the form is shown again, with the error"
+    problems = response.text[response.text.index('id="problems"'):]
+    assert "not_provided" not in problems[: problems.index("</div>")], "messages in people's words"
     assert (data_dir / "albania.yaml").read_bytes() == before
+
+
+def test_a_list_question_shown_not_provided_takes_its_first_tick_even_with_not_provided_still_ticked(client, data_dir):
+    """Without the page's script, "not provided" stays ticked beside the option ticked: the newest tick wins."""
+    question = "professionals.informed_of_reporting"
+    fields = albania_form(client, "X")
+    assert (f"a.{question}", "not_provided") in fields and (f"a.{question}", "shown-not-provided") in fields
+    assert save(client, fields + [(f"a.{question}", "health")], "X").status_code == 303
+    assert load_answers(data_dir / "albania.yaml").value(question) == ("health",)
+    again = albania_form(client, "X")
+    assert (f"a.{question}", "health") in again and (f"a.{question}", "not_provided") not in again
+    assert save(client, again + [(f"a.{question}", "not_provided")], "X").status_code == 303, "and ticking not provided over options"
+    assert load_answers(data_dir / "albania.yaml").value(question) == "not_provided"
 
 
 def test_a_malformed_new_file_request_is_refused_with_a_plain_message(client):
@@ -412,7 +505,7 @@ def test_drafting_an_amendment_writes_it_named_after_the_bill_and_shows_its_diff
         n__jurisdiction__habitual_residents_abroad="Article 6(4) new",
         **{HABITUAL: "yes"},
     )
-    response = post(client, "/answers/albania/amendment", fields)
+    response = post(client, "/answers/albania/chapters/IV/amendment", fields)
     assert response.status_code == 303
     assert response.headers["location"] == "/amendments/jurisdiction-over-habitual-residents-abroad"
     path = data_dir / "jurisdiction-over-habitual-residents-abroad.yaml"
@@ -434,17 +527,17 @@ def test_drafting_an_amendment_writes_it_named_after_the_bill_and_shows_its_diff
 
 def test_an_amendment_needs_a_changed_answer_a_note_for_each_change_and_a_free_name(client, data_dir):
     fields = changed(albania_form(client), bill__title="A bill", bill__reference="No. 1", bill__date="2024-05-01")
-    unchanged = post(client, "/answers/albania/amendment", fields)
-    assert unchanged.status_code == 422 and "no answer differs from the saved answers" in unchanged.text
-    without_note = post(client, "/answers/albania/amendment", changed(fields, **{HABITUAL: "yes"}))
+    unchanged = post(client, "/answers/albania/chapters/IV/amendment", fields)
+    assert unchanged.status_code == 422 and "No answer differs from the saved answers" in unchanged.text
+    without_note = post(client, "/answers/albania/chapters/IV/amendment", changed(fields, **{HABITUAL: "yes"}))
     assert without_note.status_code == 422
     field = without_note.text[without_note.text.index('id="q-jurisdiction.habitual_residents_abroad"'):]
-    assert field.index("note is missing") < field.index('<div class="question')
+    assert field.index("Give a note for this change: the provision of the bill") < field.index('<div class="question')
     (data_dir / "a-bill.yaml").write_text("taken")
-    taken = post(client, "/answers/albania/amendment", changed(fields, n__jurisdiction__habitual_residents_abroad="Art. 6", **{HABITUAL: "yes"}))
+    taken = post(client, "/answers/albania/chapters/IV/amendment", changed(fields, n__jurisdiction__habitual_residents_abroad="Art. 6", **{HABITUAL: "yes"}))
     assert taken.status_code == 422 and "a-bill.yaml already exists" in taken.text
     assert (data_dir / "a-bill.yaml").read_text() == "taken"
-    assert sorted(os.listdir(data_dir)) == ["a-bill.yaml", "albania.yaml"]
+    assert files_in(data_dir) == ["a-bill.yaml", "albania.yaml"]
 
 
 # -- selfcheck serve --------------------------------------------------------------------------------
@@ -460,7 +553,7 @@ def test_selfcheck_serve_listens_only_on_this_machine_unless_told_otherwise(data
                 if int(local_port, 16) == port and state == "0A":  # 0A: LISTEN
                     listening.append(address)
         assert listening == ["0100007F"], "bound to 127.0.0.1 only"
-        with urllib.request.urlopen(f"{url}/answers/albania") as page:
+        with urllib.request.urlopen(f"{url}/answers/albania/chapters/IV") as page:
             assert page.status == 200 and 'id="questionnaire"' in page.read().decode()
 
 

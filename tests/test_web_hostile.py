@@ -24,6 +24,7 @@ from web_client import changed, client_for, data_dir_with_albania, files_in, for
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 SOURCE = "s.jurisdiction.habitual_residents_abroad"  # a free text whose last writer is easy to tell
+CHAPTER = "IV"  # its chapter
 
 
 @pytest.fixture
@@ -114,15 +115,15 @@ def test_a_new_file_for_a_party_name_with_a_hostile_character_is_refused_and_not
 @pytest.mark.parametrize("name, party, fragment", HOSTILE_PARTIES, ids=[c[0] for c in HOSTILE_PARTIES])
 def test_saving_a_party_name_with_a_hostile_character_is_refused_and_the_file_kept(client, data_dir, name, party, fragment):
     before = (data_dir / "albania.yaml").read_bytes()
-    response = post(client, "/answers/albania", changed(form_of(client.get("/answers/albania").text), party=party))
+    response = post(client, "/answers/albania", changed(form_of(client.get("/answers/albania").text, "about"), party=party))
     assert response.status_code == 422 and fragment in response.text
     assert (data_dir / "albania.yaml").read_bytes() == before
 
 
 def test_a_bill_title_over_two_lines_is_refused_and_no_amendment_written(client, data_dir):
-    fields = changed(form_of(client.get("/answers/albania").text), a__jurisdiction__habitual_residents_abroad="yes", n__jurisdiction__habitual_residents_abroad="Art. 6",
+    fields = changed(form_of(client.get(f"/answers/albania/chapters/{CHAPTER}").text), a__jurisdiction__habitual_residents_abroad="yes", n__jurisdiction__habitual_residents_abroad="Art. 6",
                      **{"bill.title": "A bill\nreference: forged", "bill.reference": "B-1", "bill.date": "2024-01-01", "bill.file": "bill"})
-    response = post(client, "/answers/albania/amendment", fields)
+    response = post(client, f"/answers/albania/chapters/{CHAPTER}/amendment", fields)
     assert response.status_code == 422 and "U+000A" in response.text
     assert files_in(data_dir) == ["albania.yaml"]
 
@@ -130,13 +131,13 @@ def test_a_bill_title_over_two_lines_is_refused_and_no_amendment_written(client,
 @pytest.mark.parametrize("date", ["20240101", "2024-W01-1", "2024-01-01T10:00", "2024-1-1"])
 def test_a_date_not_written_yyyy_mm_dd_is_refused(client, data_dir, date):
     before = (data_dir / "albania.yaml").read_bytes()
-    response = post(client, "/answers/albania", changed(form_of(client.get("/answers/albania").text), as_of=date))
-    assert response.status_code == 422 and "YYYY-MM-DD" in response.text
+    response = post(client, "/answers/albania", changed(form_of(client.get("/answers/albania").text, "about"), as_of=date))
+    assert response.status_code == 422 and "Give the date as year-month-day, for example 2024-05-01." in response.text
     assert (data_dir / "albania.yaml").read_bytes() == before
 
 
 def test_a_new_file_that_would_not_read_back_as_given_is_not_written(data_dir, monkeypatch):
-    monkeypatch.setattr("web.app.render_answers", lambda answers, questionnaire, comments: f"party: Someone else\nround: {ROUND}\nanswers: {{}}\n")
+    monkeypatch.setattr("engine.answers.render_answers", lambda answers, questionnaire, comments: f"party: Someone else\nround: {ROUND}\nanswers: {{}}\n")
     with client_for(data_dir, raise_server_exceptions=False) as client:
         csrf = dict(form_of(client.get("/").text, "/new"))["csrf"]
         response = post(client, "/new", {"csrf": csrf, "file": "ruritania", "party": "Ruritania"})
@@ -149,14 +150,15 @@ def test_a_new_file_that_would_not_read_back_as_given_is_not_written(data_dir, m
 
 def test_saving_through_a_link_inside_data_dir_writes_its_target_and_keeps_the_link(client, data_dir):
     (data_dir / "current.yaml").symlink_to("albania.yaml")
-    response = post(client, "/answers/current", changed(form_of(client.get("/answers/current").text), **{SOURCE: "through the link"}))
+    response = post(client, f"/answers/current/chapters/{CHAPTER}",
+                    changed(form_of(client.get(f"/answers/current/chapters/{CHAPTER}").text), **{SOURCE: "through the link"}))
     assert response.status_code == 303
     assert (data_dir / "current.yaml").is_symlink() and os.readlink(data_dir / "current.yaml") == "albania.yaml"
     assert source_in(data_dir / "albania.yaml") == "through the link"
 
 
 def test_an_editor_writing_the_file_during_a_save_keeps_its_change_and_the_save_is_refused(client, data_dir, monkeypatch):
-    fields = changed(form_of(client.get("/answers/albania").text), **{SOURCE: "from the form"})
+    fields = changed(form_of(client.get(f"/answers/albania/chapters/{CHAPTER}").text), **{SOURCE: "from the form"})
     edited = (data_dir / "albania.yaml").read_text().replace("    value: no\n    source: Para. 217\n", '    value: no\n    source: "from the editor"\n')
     assert "from the editor" in edited
     real_fsync = os.fsync
@@ -167,7 +169,7 @@ def test_an_editor_writing_the_file_during_a_save_keeps_its_change_and_the_save_
         (data_dir / "albania.yaml").write_text(edited)
 
     monkeypatch.setattr("engine.documents.os.fsync", editor_saves_meanwhile)
-    response = post(client, "/answers/albania", fields)
+    response = post(client, f"/answers/albania/chapters/{CHAPTER}", fields)
     assert response.status_code == 409
     assert source_in(data_dir / "albania.yaml") == "from the editor"
     assert files_in(data_dir) == ["albania.yaml"], "no temporary file is left behind"
@@ -205,12 +207,12 @@ class Visitor:
         self.client = httpx.Client(base_url=url, follow_redirects=False, timeout=60)
 
     def form(self, name: str = "albania") -> list[tuple[str, str]]:
-        page = self.client.get(f"/answers/{name}")
+        page = self.client.get(f"/answers/{name}/chapters/{CHAPTER}")
         assert page.status_code == 200
         return form_of(page.text)
 
     def save(self, fields, name: str = "albania") -> int:
-        return self.client.post(f"/answers/{name}", content=urlencode(fields), headers=FORM).status_code
+        return self.client.post(f"/answers/{name}/chapters/{CHAPTER}", content=urlencode(fields), headers=FORM).status_code
 
 
 def test_two_serve_processes_on_one_data_dir_never_lose_an_update(data_dir):

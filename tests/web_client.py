@@ -14,6 +14,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from conftest import ALBANIA, SELFCHECK
+from engine import database
 from web.app import create_app
 from web.storage import LOCK_SUFFIX
 
@@ -28,8 +29,9 @@ def data_dir_with_albania(root: Path) -> Path:
 
 
 def files_in(data_dir: Path) -> list[str]:
-    """The files of DATA_DIR but the lock files of saves, which stay once made."""
-    return sorted(p.name for p in data_dir.iterdir() if not (p.name.startswith(".") and p.name.endswith(LOCK_SUFFIX)))
+    """The files of DATA_DIR but the lock files of saves, which stay once made, and the team's database."""
+    return sorted(p.name for p in data_dir.iterdir()
+                  if not (p.name.startswith(".") and p.name.endswith(LOCK_SUFFIX)) and not p.name.startswith(database.FILE_NAME))
 
 
 def client_for(data_dir: Path, **options) -> TestClient:

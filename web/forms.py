@@ -6,8 +6,13 @@ error beside a field is the message the CLI prints for a file.
 
 Field names: ``a.<question id>`` the answer, ``s.<question id>`` its source, ``n.<question id>``
 its note, ``q.<question id>`` the published sentence it quotes and ``i.<question id>`` the
-recommendations it is inferred from (kept so that saving never drops them); ``party`` and
-``as_of``; ``bill.*`` an amendment's title, reference, date and file name.
+recommendations it is inferred from (kept so that saving never drops them); ``v.<question id>``
+the token of the answer as the person saw it (``engine.merge``), which also says which questions
+the form shows; ``party`` and ``as_of`` (with ``v.party``, ``v.as_of``); ``bill.*`` an amendment's
+title, reference, date and file name; ``focus`` the question last worked on, to come back to it.
+
+Messages beside a field are in the words of the person filling in the form: what to do, never a
+value such as ``not_provided``.
 """
 
 from __future__ import annotations
@@ -18,14 +23,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import InputError
+from engine.merge import NO_ANSWER, Entry, entries_of, entry_of, token
 from engine.questionnaire import NOT_PROVIDED, Question, Questionnaire, Section
 
-ANSWER, SOURCE, NOTE, QUOTE, INFERRED = "a.", "s.", "n.", "q.", "i."
+ANSWER, SOURCE, NOTE, QUOTE, INFERRED, SEEN = "a.", "s.", "n.", "q.", "i.", "v."
 TEXTS = {SOURCE: "source", NOTE: "note", QUOTE: "quote"}
 HEAD = ("party", "as_of")
 BILL = ("title", "reference", "date", "file")
-CONTROL = ("csrf", "version")  # checked before the form is read
+CONTROL = ("csrf", "version", "focus", "save")  # the token is checked before the form is read; the others only steer
 MAX_FIELDS = 2000
+LIST_SHOWN_NOT_PROVIDED = "shown-not-provided"  # the value of a list's hidden field when the list was shown not provided
 
 
 class Malformed(Exception):
@@ -43,6 +50,10 @@ class Field:
     quote: str = ""
     inferred_from: str = ""  # recommendation ids, separated by commas
     errors: list[str] = field(default_factory=list)
+    token: str = NO_ANSWER  # the answer's token as shown (engine.merge)
+    theirs: str | None = None  # in a conflict: the answer saved meanwhile, in words
+    theirs_by: str = ""  # and who saved it, when
+    changes: int = 0  # the changes recorded in its history
 
 
 @dataclass
@@ -50,6 +61,7 @@ class FormState:
     party: str
     as_of: str
     sections: list[tuple[Section, list[Field]]]
+    tokens: dict[str, str] = field(default_factory=dict)  # party, as_of -> token
     bill: dict[str, str] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)  # party, as_of, bill.* -> problems
     general: list[str] = field(default_factory=list)  # problems tied to no field
@@ -76,9 +88,14 @@ def parse_body(body: bytes) -> list[tuple[str, str]]:
         raise Malformed(f"the form could not be read: {error}") from None
 
 
-def form_state(questionnaire: Questionnaire, data: dict, problems: list[InputError] = (), bill: dict[str, str] | None = None) -> FormState:
-    """What the form shows for the data of an answers file, with each problem beside its field."""
+def form_state(questionnaire: Questionnaire, data: dict, problems: list[InputError] = (), bill: dict[str, str] | None = None,
+               chapter: str | None = None, tokens: dict[str, str] | None = None) -> FormState:
+    """What the form shows for the data of an answers file (the questions of ``chapter``, or all),
+    with each problem beside its field in people's words. ``tokens`` overrides the tokens of what is
+    shown (after a refused save: the answers as seen, so that saving again merges as it would have)."""
     answers = data.get("answers") if isinstance(data.get("answers"), dict) else {}
+    entries = entries_of(data, questionnaire)
+    tokens = tokens or {}
     fields = {}
     for question_id, question in questionnaire.questions.items():
         given = answers.get(question_id, NOT_PROVIDED)
@@ -87,64 +104,115 @@ def form_state(questionnaire: Questionnaire, data: dict, problems: list[InputErr
         fields[question_id] = Field(
             question, _shown(question, long.get("value", NOT_PROVIDED)), _text(long.get("source")), _text(long.get("note")),
             _text(long.get("quote")), ", ".join(map(str, inferred)) if isinstance(inferred, list) else _text(inferred),
+            token=tokens.get(question_id, token(entries.get(question_id))),
         )
     state = FormState(
         party=_text(data.get("party")),
         as_of=_text(data.get("as_of")),
-        sections=[(section, [fields[q.id] for q in section.questions]) for section in questionnaire.sections],
+        sections=[(section, [fields[q.id] for q in section.questions]) for section in questionnaire.sections
+                  if chapter is None or section.chapter == chapter],
         bill=dict(bill or {}),
+        tokens={key: tokens.get(key, token(entries.get(key))) for key in HEAD},
     )
     for problem in problems:
         keys = problem.place.keys
         if len(keys) >= 2 and keys[0] in ("answers", "changes") and keys[1] in fields:
-            fields[keys[1]].errors.append(problem.problem)
+            fields[keys[1]].errors.append(in_people_words(fields[keys[1]].question, problem.problem))
         elif len(keys) == 1 and keys[0] in HEAD:
-            state.errors.setdefault(keys[0], []).append(problem.problem)
+            state.errors.setdefault(keys[0], []).append(_head_words(keys[0], problem.problem))
         elif len(keys) == 1 and keys[0] in BILL:
-            state.errors.setdefault(f"bill.{keys[0]}", []).append(problem.problem)
+            state.errors.setdefault(f"bill.{keys[0]}", []).append(_head_words(keys[0], problem.problem))
         else:
-            where = problem.place.describe()
-            state.general.append(f"{where}: {problem.problem}" if where else problem.problem)
+            state.general.append(_plain_words(problem.problem))
     return state
 
 
-def submitted(questionnaire: Questionnaire, pairs: list[tuple[str, str]], round_id: str) -> tuple[dict, dict[str, str]]:
-    """The data of an answers file the form stands for, and the bill fields; Malformed for a forged form."""
+def in_people_words(question: Question, problem: str) -> str:
+    """The engine's message about an answer, as what to do in this form."""
+    if problem.startswith("expected a mapping with value and note") and "note is missing" in problem:
+        return "Give a note for this change: the provision of the bill that changes this answer (under “Source and note”)."
+    if problem.startswith("expected ") and ", got " in problem:
+        got = problem.rsplit(", got ", 1)[1]
+        if question.type == "integer":
+            return (f"Write a whole number from {question.minimum} to {question.maximum}, in digits, or leave the field empty "
+                    f"if you give no information; {got} is not such a number, so nothing was saved.")
+        if question.type == "tri_state":
+            return "Choose yes, no or not provided."
+        if question.type == "one_of":
+            return "Choose one of the answers offered, or not provided."
+        if question.type == "list":
+            return "Tick the answers that apply, or only “not provided”; what was sent is not one of the answers offered."
+    return _plain_words(problem)
+
+
+def _head_words(key: str, problem: str) -> str:
+    if problem.startswith("expected the Party's name"):
+        return "Give the Party's name."
+    if problem.startswith("expected a date written YYYY-MM-DD"):
+        return "Give the date as year-month-day, for example 2024-05-01."
+    return _plain_words(problem)
+
+
+def _plain_words(problem: str) -> str:
+    return problem.replace("not_provided", "not provided")
+
+
+@dataclass
+class Submission:
+    """A submitted form: an entry for each question it shows (and party, as_of), with the token seen."""
+
+    entries: dict[str, Entry | None]
+    seen: dict[str, str]
+    bill: dict[str, str]
+    focus: str = ""
+    save: str = ""
+    unknown: dict[str, Any] = field(default_factory=dict)  # answers to question ids the questionnaire lacks, for the engine to name
+
+
+def submitted(questionnaire: Questionnaire, pairs: list[tuple[str, str]]) -> Submission:
+    """What a form sends, as entries; Malformed for a form no page of ours would send."""
     grouped: dict[str, list[str]] = defaultdict(list)
     for name, value in pairs:
         grouped[name].append(value)
-    question_ids = list(questionnaire.questions)
+    shown = {name[2:] for name in grouped if name.startswith(SEEN)}
+    unknown_ids: list[str] = []
     for name, values in grouped.items():
         prefix, rest = name[:2], name[2:]
-        if prefix in (ANSWER, SOURCE, NOTE, QUOTE, INFERRED) and rest:
+        if prefix in (ANSWER, SOURCE, NOTE, QUOTE, INFERRED, SEEN) and rest:
             question = questionnaire.question(rest)
-            if question is None and rest not in question_ids:
-                question_ids.append(rest)  # for the engine to name: unknown question, did you mean ...
+            if question is None and rest not in HEAD:
+                if prefix == SEEN:
+                    raise Malformed(f"unexpected field {name[:80]!r}")
+                if rest not in unknown_ids:
+                    unknown_ids.append(rest)  # for the engine to name: unknown question, did you mean ...
+            elif rest not in shown:
+                raise Malformed(f"the field {name[:80]!r} belongs to a question this form does not show")
             several = prefix == ANSWER and question is not None and question.type == "list"
-        elif name in HEAD + CONTROL or name.removeprefix("bill.") in BILL and name.startswith("bill."):
+        elif name in HEAD:
+            if name not in shown:
+                raise Malformed(f"the field {name!r} comes without the version it was seen at")
+            several = False
+        elif name in CONTROL or name.removeprefix("bill.") in BILL and name.startswith("bill."):
             several = False
         else:
             raise Malformed(f"unexpected field {name[:80]!r}")
         if len(values) > 1 and not several:
             raise Malformed(f"the field {name[:80]!r} was sent {len(values)} times")
-    answers = {}
-    for question_id in question_ids:
-        value = _value(questionnaire.question(question_id), grouped.get(ANSWER + question_id))
-        texts = {}
+    seen = {key: _single(grouped, SEEN + key) for key in shown}
+    entries: dict[str, Entry | None] = {}
+    for key in shown:
+        if key in HEAD:
+            entries[key] = entry_of(_single(grouped, key).strip() or None)
+            continue
+        question = questionnaire.question(key)
+        given: dict[str, Any] = {"value": _value(question, grouped.get(ANSWER + key))}
         for prefix, text in TEXTS.items():
-            given = _single(grouped, prefix + question_id).strip()
-            if given:
-                texts[text] = given
-        inferred = [rule_id.strip() for rule_id in _single(grouped, INFERRED + question_id).split(",") if rule_id.strip()]
-        if inferred:
-            texts["inferred_from"] = inferred
-        if value != NOT_PROVIDED or texts:
-            answers[question_id] = {"value": value, **texts} if texts else value
-    data = {"party": _single(grouped, "party"), "round": round_id, "answers": answers}
-    if _single(grouped, "as_of").strip():
-        data["as_of"] = _single(grouped, "as_of").strip()
+            given[text] = _single(grouped, prefix + key)
+        given["inferred_from"] = _single(grouped, INFERRED + key)
+        entries[key] = entry_of(given, questionnaire, key)
+    unknown = {key: _value(None, grouped.get(ANSWER + key)) for key in unknown_ids}
     bill = {key: _single(grouped, f"bill.{key}").strip() for key in BILL}
-    return data, bill
+    return Submission(entries, seen, bill, _single(grouped, "focus"), _single(grouped, "save"), unknown)
 
 
 def _single(grouped: dict[str, list[str]], name: str) -> str:
@@ -156,7 +224,12 @@ def _value(question: Question | None, values: list[str] | None) -> Any:
     if question is not None and question.type == "list":
         if values is None:
             return NOT_PROVIDED
-        chosen = [value for value in values if value]  # an empty hidden field marks the list as sent
+        # A hidden field marks the list as sent, and says whether it was shown "not provided".
+        shown_not_provided = LIST_SHOWN_NOT_PROVIDED in values
+        chosen = [value for value in values if value and value != LIST_SHOWN_NOT_PROVIDED]
+        options = [value for value in chosen if value != NOT_PROVIDED]
+        if NOT_PROVIDED in chosen and options:  # the newest tick wins: options ticked over a "not provided" shown, or the reverse
+            return options if shown_not_provided else NOT_PROVIDED
         return NOT_PROVIDED if chosen == [NOT_PROVIDED] else chosen
     if not values:
         return NOT_PROVIDED
@@ -175,6 +248,7 @@ def _value(question: Question | None, values: list[str] | None) -> Any:
 
 
 def _shown(question: Question, value: Any) -> Any:
+    """A value as its field shows it; a list not answered shows its \"not provided\" box ticked."""
     if question.type == "list":
         if isinstance(value, list):
             return {str(item) for item in value}

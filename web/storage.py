@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,20 +80,32 @@ class DataDir:
         """Replace the file, refusing if it is no longer at ``version``; its new version.
 
         The check and the replacement hold the file's lock, which every process serving this folder
-        takes, so of two saves from one version the second is refused. An editor that takes no lock
-        is caught by a second look just before the rename. Through a link, its target is written.
+        takes, so of two saves from one version the second is refused.
         """
-        target = self.path(name).resolve()
+        with self.editing(name) as current:
+            if current is None or current.version != version:
+                raise Conflict(name)
+            return self.replace(current, text)
+
+    @contextmanager
+    def editing(self, name: str) -> Iterator[Stored | None]:
+        """The file as it is now, read under its lock, held until the block ends: a check, then a
+        ``replace``, with no other process's save between them."""
+        with self.locked(self.path(name).resolve()):
+            yield self.read(name)
+
+    def replace(self, current: Stored, text: str) -> str:
+        """Replace the file read as ``current`` (under ``editing``); its new version. An editor that
+        takes no lock is caught by a second look just before the rename (Conflict). Through a link,
+        its target is written."""
         data = text.encode("utf-8")
 
         def unchanged() -> None:
-            current = self.read(name)
-            if current is None or current.version != version:
-                raise Conflict(name)
+            now = self.read(current.name)
+            if now is None or now.version != current.version:
+                raise Conflict(current.name)
 
-        with self.locked(target):
-            unchanged()
-            write_atomically(target, data, before_replace=unchanged)
+        write_atomically(self.path(current.name).resolve(), data, before_replace=unchanged)
         return version_of(data)
 
     def create(self, name: str, text: str) -> None:

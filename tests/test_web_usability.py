@@ -1,0 +1,273 @@
+"""The defects a ministry official met, each fixed and driven in Debian's Chromium; the pages at 390 px;
+answering a chapter with the keyboard alone; an axe-core scan of every page (axe-playwright-python,
+whose axe.min.js ships inside the package: nothing is downloaded); a team of three roles taking a
+chapter from draft to approved."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from test_web_browser import CHROMIUM, CHROMIUM_ARGS, MISSING, save_of
+
+from conftest import run_selfcheck
+from engine.rounds import load_answers
+from web_client import data_dir_with_albania, serving
+
+pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+HABITUAL = 'input[name="a.jurisdiction.habitual_residents_abroad"]'
+AGE = "legal.age_of_criminal_responsibility"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(tmp_path):
+    data_dir = data_dir_with_albania(tmp_path)
+    with serving(data_dir) as (url, _):
+        yield url, data_dir
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.dismiss())
+    yield page
+    context.close()
+
+
+def test_typing_fourteen_in_the_age_field_is_an_error_beside_the_field_never_a_silent_not_provided(page, site):
+    from playwright.sync_api import expect
+
+    url, data_dir = site
+    before = (data_dir / "albania.yaml").read_bytes()
+    page.goto(f"{url}/answers/albania/chapters/II")
+    field = page.locator(f'input[name="a.{AGE}"]')
+    field.fill("fourteen")
+    save_of(page, AGE).click()
+    expect(page.locator("#saved")).to_have_count(0)
+    expect(page.locator(f'[id="error-{AGE}"]')).to_contain_text("Write a whole number from 0 to 18")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_value("fourteen")
+    assert (data_dir / "albania.yaml").read_bytes() == before
+
+
+def test_enter_in_a_text_field_saves_and_comes_back_to_that_question(page, site):
+    from playwright.sync_api import expect
+
+    url, data_dir = site
+    page.goto(f"{url}/answers/albania/chapters/IV")
+    question = '[id="q-jurisdiction.habitual_residents_abroad"]'
+    page.locator(f"{question} details.texts summary").click()
+    source = page.locator('input[name="s.jurisdiction.habitual_residents_abroad"]')
+    source.fill("Criminal Code, Art. 6")
+    source.press("Enter")
+    expect(page.locator("#saved")).to_be_visible()
+    expect(page).to_have_url(f"{url}/answers/albania/chapters/IV?saved=1#q-jurisdiction.habitual_residents_abroad")
+    expect(page.locator(question)).to_be_in_viewport()
+    assert load_answers(data_dir / "albania.yaml").sources["jurisdiction.habitual_residents_abroad"] == "Criminal Code, Art. 6"
+    assert not any(p.name != "albania.yaml" and p.suffix == ".yaml" for p in data_dir.iterdir()), "no amendment drafted"
+
+
+def test_the_first_tick_of_a_list_question_is_taken(page, site):
+    from playwright.sync_api import expect
+
+    url, data_dir = site
+    question = "professionals.informed_of_reporting"
+    page.goto(f"{url}/answers/albania/chapters/X")
+    not_provided = page.locator(f'input[name="a.{question}"][value="not_provided"]')
+    expect(not_provided).to_be_checked()
+    page.locator(f'input[name="a.{question}"][value="health"]').check()
+    expect(not_provided).not_to_be_checked()
+    save_of(page, question).click()
+    expect(page.locator("#saved")).to_be_visible()
+    assert load_answers(data_dir / "albania.yaml").value(question) == ("health",)
+
+
+def test_chapters_are_named_with_their_progress_and_a_blank_file_says_no_information_counts_against_the_party(page, site):
+    from playwright.sync_api import expect
+
+    url, _ = site
+    page.goto(url)
+    page.locator("#new-party").fill("Ruritania")
+    page.locator("#new-file").fill("ruritania")
+    page.get_by_role("button", name="Start a new answer file").click()
+    expect(page.locator("#blank")).to_contain_text("Nothing is answered yet.")
+    expect(page.locator("#no-information")).to_contain_text("no information counts against the Party")
+    page.get_by_role("link", name="IV. Jurisdiction rules").click()
+    expect(page.locator("nav.chapters a[aria-current=page]")).to_contain_text("IV. Jurisdiction rules")
+    expect(page.locator(".progress-line")).to_contain_text("0 of")
+    expect(page.locator("#results")).to_contain_text("only because no information was given")
+
+
+def test_every_page_and_download_says_it_is_a_national_self_assessment(page, site, tmp_path):
+    from playwright.sync_api import expect
+
+    url, _ = site
+    for path in ("/", "/answers/albania", "/answers/albania/chapters/IV", "/answers/albania/history"):
+        page.goto(url + path)
+        expect(page.locator("p.notice")).to_contain_text("National self-assessment.")
+    page.goto(f"{url}/factsheet/albania")
+    expect(page.locator("p.notice")).to_contain_text("This is not a document of the Lanzarote Committee")
+    page.goto(f"{url}/answers/albania")
+    for link, check in (("/factsheet/albania/docx", "word"), ("/factsheet/albania/markdown", "text"), ("/factsheet/albania/html", "text"),
+                        ("/answers/albania/reply/docx", "word"), ("/answers/albania/reply/markdown", "text")):
+        with page.expect_download() as download:
+            page.locator(f'a[href="{link}"]').click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        if check == "word":
+            from docx import Document
+            from docx.shared import Mm
+
+            document = Document(io.BytesIO(saved.read_bytes()))
+            assert "not a document of the Lanzarote Committee" in document.sections[0].header.paragraphs[0].text, link
+            assert round(document.sections[0].page_height / Mm(1)) == 297 and document.core_properties.language == "en-GB", link
+            with zipfile.ZipFile(saved) as package:
+                assert "NUMPAGES" in "".join(package.read(n).decode() for n in package.namelist() if n.startswith("word/footer")), link
+        else:
+            text = saved.read_text(encoding="utf-8")
+            assert "National self-assessment" in text[text.find("<body>") + 1:][:800], link
+
+
+def test_messages_are_in_peoples_words(page, site):
+    url, _ = site
+    page.goto(f"{url}/answers/albania/chapters/II")
+    page.locator(f'input[name="a.{AGE}"]').fill("40")
+    save_of(page, AGE).click()
+    problems = page.locator("#problems").inner_text()
+    assert "not_provided" not in problems and AGE not in problems and "S9.3" in problems
+
+
+def test_at_390_pixels_no_page_runs_off_the_screen(browser, site):
+    url, _ = site
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        for path in ("/", "/answers/albania", "/answers/albania/chapters/IV", "/answers/albania/history", "/amendments/none-here"):
+            page.goto(url + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{path} is {width} px wide"
+    finally:
+        context.close()
+
+
+def test_a_chapter_can_be_answered_with_the_keyboard_alone_from_the_skip_link(page, site):
+    from playwright.sync_api import expect
+
+    url, data_dir = site
+    page.goto(f"{url}/answers/albania/chapters/IV")
+    page.keyboard.press("Tab")
+    expect(page.locator("a.skip")).to_be_focused()
+    page.keyboard.press("Enter")
+    radio = page.locator(f'{HABITUAL}[value="no"]')
+    for _ in range(400):  # Tab on until the answer's radio group: a person would, with no mouse
+        page.keyboard.press("Tab")
+        if radio.evaluate("element => element === document.activeElement"):
+            break
+    else:
+        pytest.fail("the radio buttons of S12.3 are never reached with Tab")
+    page.keyboard.press("ArrowLeft")  # no -> yes
+    expect(page.locator(f'{HABITUAL}[value="yes"]')).to_be_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # opens "Source and note"
+    page.keyboard.press("Tab")
+    page.keyboard.type(" (amended)")
+    page.keyboard.press("Enter")  # in a text field: saves
+    expect(page.locator("#saved")).to_be_visible()
+    saved = load_answers(data_dir / "albania.yaml")
+    assert saved.value("jurisdiction.habitual_residents_abroad") == "yes" and saved.sources["jurisdiction.habitual_residents_abroad"].endswith("(amended)")
+
+
+def _serious(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_an_axe_core_scan_of_every_page_finds_no_serious_or_critical_violation(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    data_dir = data_dir_with_albania(tmp_path)
+    password = tmp_path / "password"
+    password.write_text(PASSWORD)
+    run_selfcheck("users", "add", "cora", "--role", "coordinator", "--password-file", password, "--data-dir", data_dir)
+    with serving(data_dir) as (url, _):
+        context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        found = {}
+        page.goto(f"{url}/login")
+        found["login"] = _serious(page)
+        page.locator("#login-name").fill("cora")
+        page.locator("#login-password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.locator("h1")).to_have_text("Answer files")
+        pages = ["/", "/team", "/answers/albania", "/answers/albania/history", "/factsheet/albania",
+                 *(f"/answers/albania/chapters/{c}" for c in ("II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI"))]
+        for path in pages:
+            page.goto(url + path)
+            found[path] = _serious(page)
+        page.goto(f"{url}/answers/albania/chapters/II")
+        page.locator(f'input[name="a.{AGE}"]').fill("fourteen")
+        save_of(page, AGE).click()
+        found["a refused save"] = _serious(page)
+        page.goto(f"{url}/answers/nowhere")
+        found["not found"] = _serious(page)
+        context.close()
+    assert {path: problems for path, problems in found.items() if problems} == {}
+
+
+def test_a_team_of_three_takes_a_chapter_from_draft_to_approved_and_the_history_names_who_did_what(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    data_dir = data_dir_with_albania(tmp_path)
+    password = tmp_path / "password"
+    password.write_text(PASSWORD)
+    for name, role, chapters in (("cora", "coordinator", []), ("amira", "contributor", ["--chapters", "IV"]), ("rita", "reviewer", [])):
+        assert run_selfcheck("users", "add", name, "--role", role, *chapters, "--password-file", password, "--data-dir", data_dir).returncode == 0
+    with serving(data_dir) as (url, _):
+        people = {}
+        for name in ("amira", "rita", "cora"):
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            page.goto(f"{url}/answers/albania/chapters/IV")
+            page.locator("#login-name").fill(name)
+            page.locator("#login-password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            expect(page.locator("h1")).to_contain_text("Chapter IV")
+            people[name] = page
+        amira, rita, cora = people["amira"], people["rita"], people["cora"]
+        amira.locator(f'{HABITUAL}[value="yes"]').check()
+        save_of(amira, "jurisdiction.habitual_residents_abroad").click()
+        expect(amira.locator("#saved")).to_be_visible()
+        amira.goto(f"{url}/answers/albania/chapters/II")
+        expect(amira.locator("#readonly")).to_contain_text("you answer chapters IV")
+        amira.goto(f"{url}/answers/albania/chapters/IV")
+        amira.locator("#submit-chapter").click()
+        rita.reload()
+        expect(rita.locator(f'{HABITUAL}[value="yes"]')).to_be_disabled()
+        rita.locator("#comment").fill("Matches the new Article 6")
+        rita.locator("#approve-chapter").click()
+        expect(rita.locator(".events")).to_contain_text("chapter IV approved")
+        amira.reload()
+        expect(amira.locator("#readonly")).to_contain_text("This chapter is approved")
+        expect(amira.locator(f'{HABITUAL}[value="yes"]')).to_be_disabled()
+        cora.goto(f"{url}/answers/albania/history")
+        history = cora.locator("ol.history")
+        expect(history).to_contain_text("amira changed S12.3")
+        expect(history).to_contain_text("amira chapter IV submitted for review")
+        expect(history).to_contain_text("rita chapter IV approved: “Matches the new Article 6”")
+        cora.goto(url)
+        expect(cora.locator("table.files")).to_contain_text("1 of 10 chapters approved")
