@@ -424,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         rulebook = load_rulebook(options.rules or rounds.rules_dir(options.round), questionnaire)
         baseline = load_answers(options.baseline) if options.baseline else rulebook_baseline(rulebook)
         baseline_name = options.baseline.name if options.baseline else rulebook.meta.baseline
-        cases = load_cases(sorted(options.cases.glob("*.yaml"))) if options.cases else rulebook_cases(rulebook)
+        cases = load_cases(sorted(options.cases.glob("*.yaml")), rulebook) if options.cases else rulebook_cases(rulebook)
         if not cases:
             raise InputError(options.cases, "holds no case files (*.yaml)")
         rule_cases = RuleCases(cases, baseline, rulebook)
