@@ -1,6 +1,6 @@
 """The only door to durable-rules: compiling a rulebook into rulesets and running assessments.
 
-Follows the design measured in ``reference/durable-rules.md``:
+Follows the design in ``docs/durable-rules.md``, which lists the measured traps it defends against:
 
 - every rule is compiled from its disjunctive normal form: one durable rule per alternative
   ("conjunct"), named ``<rule id>#<k>``, each testing the discriminator ``kind == answers``

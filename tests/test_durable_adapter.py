@@ -1,4 +1,4 @@
-"""The durable-rules adapter defends against the engine's measured traps (reference/durable-rules.md)."""
+"""The durable-rules adapter defends against the engine's measured traps (docs/durable-rules.md)."""
 
 from __future__ import annotations
 
