@@ -9,6 +9,11 @@ INSTALLED := $(VENV)/.installed
 .PHONY: run serve test mutate bench clean
 
 $(INSTALLED): pyproject.toml
+	@test -n "$(PYTHON)" || { \
+		echo "selfcheck needs Python 3.11 or 3.12 (durable-rules 2.0.28 does not import on 3.13; see docs/durable-rules.md)."; \
+		echo "None was found as python3.11, python3.12 or python3. Install one, e.g. 'apt-get install python3.11 python3.11-venv python3.11-dev',"; \
+		echo "'brew install python@3.12' or 'pyenv install 3.11', or name it: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; \
+		exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# durable-rules ships only C sources; its setup.py drops optimisation unless CC carries it.
@@ -24,6 +29,7 @@ serve: $(INSTALLED)
 
 test: $(INSTALLED)
 	scripts/ensure-system-packages
+	$(BIN)/ruff check .
 	$(BIN)/selfcheck lint
 	$(BIN)/pytest
 
