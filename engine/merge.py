@@ -19,6 +19,7 @@ import copy
 import datetime
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,7 @@ def entry_of(given: Any, questionnaire: Questionnaire | None = None, key: str = 
     """The entry an answer of a file (short or long form) or of a form stands for; None for no answer."""
     long = given if isinstance(given, dict) else {"value": given}
     entry: Entry = {}
-    value = _plain(long.get("value", NOT_PROVIDED))
+    value = plain(long.get("value", NOT_PROVIDED))
     question = questionnaire.question(key) if questionnaire is not None else None
     if isinstance(value, list) and question is not None and all(item in question.option_values for item in value):
         value = sorted(value, key=question.option_values.index)
@@ -90,19 +91,25 @@ def merge(current: Any, submitted: dict[str, Entry | None], seen: dict[str, str]
     """``submitted`` (key -> entry, for every question of the form) merged into the ``current`` data,
     given the tokens the person ``seen``."""
     current = current if isinstance(current, dict) else {}
-    saved = entries_of(current, questionnaire)
+    return merge_entries(current, entries_of(current, questionnaire), submitted, seen, _put)
+
+
+def merge_entries(current: dict, saved: dict[str, Entry], submitted: dict[str, Entry | None], seen: dict[str, str],
+                  put: Callable[[dict, str, Entry | None], None]) -> Merged:
+    """The rule above for any file made of entries: ``saved`` are the entries of the ``current``
+    data, and ``put`` writes an entry into a copy of it."""
     merged = Merged(data=copy.deepcopy(current), shown=copy.deepcopy(current))
     for key, typed in submitted.items():
         now = saved.get(key)
         if token(typed) == seen.get(key):  # left as seen: what is saved stays, whoever saved it
             merged.tokens[key] = token(now)
             continue
-        _put(merged.shown, key, typed)
+        put(merged.shown, key, typed)
         if token(now) == seen.get(key) or token(now) == token(typed):
             merged.tokens[key] = seen.get(key, NO_ANSWER)
             if token(now) != token(typed):
                 merged.changed[key] = (now, typed)
-                _put(merged.data, key, typed)
+                put(merged.data, key, typed)
         else:
             merged.conflicts[key] = (now, typed)
             merged.tokens[key] = token(now)  # saving again means: keep what I typed over what I have now seen
@@ -127,7 +134,8 @@ def _put(data: dict, key: str, entry: Entry | None) -> None:
         answers[key] = {"value": entry.get("value", NOT_PROVIDED), **{name: text for name, text in entry.items() if name != "value"}}
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A value of a file or a form as entries hold it: dates as YYYY-MM-DD, texts without surrounding blanks."""
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     if isinstance(value, tuple):
