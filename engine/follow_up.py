@@ -35,6 +35,8 @@ DRAWN_FROM = ("answers_as_of", "rulebook_sha256", "amendments")
 COMMITTEE_FIELDS = ("level", "block", "chapter", "text", "citations")
 PARTY_FIELDS = ("status", "reason", "lead", "deadline", "measures", "note")
 MEASURE_FIELDS = ("what", "act", "adopted", "in_force", "reference")
+# A follow-up kept by selfcheck serve lives beside its answers file: albania.yaml, albania.follow-up.yaml.
+FILE_SUFFIX = ".follow-up.yaml"
 MAX_TEXT = 32_767  # a spreadsheet cell's limit: the plan of action must hold every text whole
 # What a text may not hold: control characters other than tab and line feed (a workbook cannot keep them).
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -130,9 +132,12 @@ def follow_up_from(assessment: Assessment) -> FollowUp:
 # -- writing -----------------------------------------------------------------------------------------
 
 
-def render_follow_up(follow_up: FollowUp, rulebook: Rulebook) -> str:
-    """The follow-up file, as ``read_follow_up`` reads it back: every field written, chapter by chapter."""
-    lines = [f"# {fill(line, party=follow_up.party, committee=words()['report']['committee'])}".rstrip() for line in words()["file_comments"]]
+def render_follow_up(follow_up: FollowUp, rulebook: Rulebook, comments: list[str] | None = None) -> str:
+    """The follow-up file, as ``read_follow_up`` reads it back: every field written, chapter by chapter,
+    under the opening ``comments`` of the file it rewrites (or the usual ones)."""
+    if comments is None:
+        comments = [fill(line, party=follow_up.party, committee=words()["report"]["committee"]) for line in words()["file_comments"]]
+    lines = [f"# {line}".rstrip() for line in comments]
     drawn = follow_up.drawn_from
     lines += [
         f"party: {yaml_scalar(follow_up.party)}",
@@ -175,12 +180,12 @@ def render_follow_up(follow_up: FollowUp, rulebook: Rulebook) -> str:
     return "\n".join(lines) + "\n"
 
 
-def follow_up_text(follow_up: FollowUp, rulebook: Rulebook, path: Path) -> str:
+def follow_up_text(follow_up: FollowUp, rulebook: Rulebook, path: Path, comments: list[str] | None = None) -> str:
     """The file to write at ``path``, checked to read back as ``follow_up`` before anything is written."""
     from .documents import document_from_text
     from .errors import EngineError
 
-    text = render_follow_up(follow_up, rulebook)
+    text = render_follow_up(follow_up, rulebook, comments)
     again, problems = check_follow_up_document(document_from_text(path, text))
     if problems or again != follow_up:
         raise EngineError(f"{path}: the follow-up would not read back as given ({problems[0] if problems else 'a value differs'}); nothing was written")

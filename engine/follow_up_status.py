@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .answers import Answers
-from .assess import Because, Finding, Provenance, assess
+from .assess import Assessment, Because, Finding, Provenance, assess
 from .conditions import deciding_tests
 from .follow_up import DONE, DrawnFrom, FollowUp, Item, fill, status_label, words
 from .in_force import law_line, not_in_force_lines
@@ -96,8 +96,10 @@ class FollowUpStatus(BaseModel):
     flags: dict[str, int]  # by category
 
 
-def check_status(follow_up: FollowUp, answers: Answers, rulebook: Rulebook, checked_on: datetime.date) -> FollowUpStatus:
-    assessment = assess(answers, rulebook)
+def check_status(follow_up: FollowUp, answers: Answers, rulebook: Rulebook, checked_on: datetime.date,
+                 assessment: Assessment | None = None) -> FollowUpStatus:
+    """``assessment``: the answers' assessment, if it is at hand already."""
+    assessment = assessment or assess(answers, rulebook)
     fired = {finding.id: finding for finding in assessment.recommendations}
     items = [_item_status(item, fired.get(item.id), answers, rulebook, checked_on) for item in follow_up.recommendations]
     listed = {item.id for item in follow_up.recommendations}

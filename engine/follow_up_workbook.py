@@ -127,6 +127,10 @@ def render_workbook(follow_up: FollowUp, rulebook: Rulebook) -> bytes:
         _put(about, row, 2, said["about_rows"][key]).font = Font(bold=True)
         _put(about, row, 3, value)
     about.column_dimensions["A"].width, about.column_dimensions["B"].width, about.column_dimensions["C"].width = 18, 20, 70
+    notice = fill(words()["report"]["running_header"], party=follow_up.party, committee=words()["report"]["committee"])
+    book.properties.title = notice
+    for each in book.worksheets:  # on every printed page, as the Word report's running header
+        each.oddHeader.center.text = notice.replace("&", "&&")
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()
@@ -208,34 +212,43 @@ def _sheet_name(lead: str, taken: set[str]) -> str:
 def read_workbook(path: str | Path) -> FollowUp:
     """The follow-up a plan of action holds, checked as a follow-up file is."""
     path = Path(path)
-    book = _open(path)
+    if not path.is_file():
+        raise InputError(path, "no such file; expected a plan of action (.xlsx) written by selfcheck follow-up status --format xlsx")
+    _check_size(path, path.stat().st_size)
+    return workbook_from_bytes(path, path.read_bytes())
+
+
+def workbook_from_bytes(path: Path, data: bytes) -> FollowUp:
+    """The follow-up the bytes of a plan of action hold (a file, or one sent from a browser); ``path`` names it in messages."""
+    book = _open(path, data)
     try:
-        data, places = _Sheets(path, book).data()
+        sheets, places = _Sheets(path, book).data()
     finally:
         book.close()
-    follow_up, problems = check_follow_up_document(_WorkbookDocument(path, data, places))
+    follow_up, problems = check_follow_up_document(_WorkbookDocument(path, sheets, places))
     if problems:
         raise problems[0]
     return follow_up
 
 
-def _open(path: Path):
-    from openpyxl import load_workbook
-
-    if not path.is_file():
-        raise InputError(path, "no such file; expected a plan of action (.xlsx) written by selfcheck follow-up status --format xlsx")
-    size = path.stat().st_size
+def _check_size(path: Path, size: int) -> None:
     if size > MAX_BYTES:
         raise InputError(path, f"is {size:,} bytes; workbooks larger than {MAX_BYTES:,} bytes are refused")
+
+
+def _open(path: Path, data: bytes):
+    from openpyxl import load_workbook
+
+    _check_size(path, len(data))
     try:
-        with zipfile.ZipFile(path) as package:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
             unpacked = sum(member.file_size for member in package.infolist())
     except (zipfile.BadZipFile, OSError):
         raise InputError(path, "is not an Excel workbook (.xlsx); expected the plan of action written by selfcheck") from None
     if unpacked > MAX_UNPACKED:
-        raise InputError(path, f"unpacks to {unpacked:,} bytes; workbooks over {MAX_UNPACKED:,} bytes unpacked are refused")
+        raise InputError(path, f"unpacks to {unpacked:,} bytes; workbooks over {MAX_UNPACKED:,} bytes are refused")
     try:
-        return load_workbook(path, read_only=True, data_only=False)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds on a damaged package; each means the same to the user
         raise InputError(path, f"cannot be read as an Excel workbook: {error}") from None
 
