@@ -560,26 +560,31 @@ def _listen(host: str, port: int):
 @app.command()
 @reports_errors
 def history(
-    answers: Path = typer.Argument(..., help="An answers file of a folder served by selfcheck serve."),
-    question: str = typer.Option(None, "--question", help="Only the changes of this question (its id, e.g. legal.age_of_criminal_responsibility)."),
+    answers: Path = typer.Argument(..., help="An answers file of a folder served by selfcheck serve, or its follow-up (NAME.follow-up.yaml)."),
+    question: str = typer.Option(None, "--question", help="Only the changes of this question (its id, e.g. legal.age_of_criminal_responsibility), or of this recommendation in a follow-up."),
     format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools."),
 ):
-    """Every change of an answers file: who, when, the question, the answer before and after with its source and note; chapter reviews and comments."""
+    """Every change of an answers file: who, when, the question, the answer before and after with its source and note; chapter reviews and comments. Of a follow-up file: every change of a recommendation."""
     from engine import rounds
     from engine.documents import document_from_bytes, read_bytes
     from engine.errors import InputError
-    from engine.history import history_text, read_history
+    from engine.follow_up import FILE_SUFFIX
+    from engine.history import follow_up_kind, history_text, read_history
     from web.storage import NAME, version_of
 
-    if not NAME.fullmatch(answers.stem):
+    follow_up = answers.name.endswith(FILE_SUFFIX)
+    if not NAME.fullmatch(answers.name.removesuffix(FILE_SUFFIX) if follow_up else answers.stem):
         raise InputError(answers, "is not a file of the web questionnaire: its name must be lower-case letters, digits and hyphens")
     raw = read_bytes(answers)
     data = document_from_bytes(answers, raw).data
     given = data.get("round") if isinstance(data, dict) else None
-    questionnaire = rounds.questionnaire(given if given in rounds.known_rounds() else rounds.default_round())
-    if question is not None and question not in questionnaire.questions and question not in ("party", "as_of"):
-        raise InputError(answers, f"--question: unknown question {question!r}; `selfcheck schema` lists the questions")
-    records = read_history(answers.resolve().parent, answers.stem, questionnaire, version_of(raw), data, question)
+    round_id = given if given in rounds.known_rounds() else rounds.default_round()
+    questionnaire = rounds.questionnaire(round_id)
+    known = rounds.rulebook(round_id).by_id if follow_up else (*questionnaire.questions, "party", "as_of")
+    if question is not None and question not in known:
+        raise InputError(answers, f"--question: unknown {'recommendation' if follow_up else 'question'} {question!r}; `selfcheck {'rules' if follow_up else 'schema'}` lists them")
+    of = follow_up_kind(rounds.rulebook(round_id)) if follow_up else questionnaire
+    records = read_history(answers.resolve().parent, answers.stem, of, version_of(raw), data, question)
     if format == Format.json:
         typer.echo(json.dumps([record.as_json() for record in records], indent=2, ensure_ascii=False))
     else:

@@ -1,8 +1,8 @@
 """The team's database: one SQLite file in DATA_DIR, beside the answers files it records.
 
 It holds the people who may log in (``engine.accounts``), their sessions, and the history of every
-answers file (``engine.history``): each change with who made it and when, chapter statuses and
-comments. The answers YAML stays the file the command line reads; the database only records.
+answers file and follow-up file (``engine.history``): each change with who made it and when, chapter
+statuses and comments. The answers YAML stays the file the command line reads; the database only records.
 
 Created on first use; its schema is versioned (``PRAGMA user_version``) and brought up to date by
 the migrations below, in order, each once, inside one write transaction, so that two processes
@@ -78,6 +78,29 @@ MIGRATIONS: tuple[str, ...] = (
         at TEXT NOT NULL,
         PRIMARY KEY (user, file)
     );
+    """,
+    # 2: the history records the follow-up files too (kind follow-up: question holds the recommendation's id).
+    # SQLite cannot change a CHECK in place: the table is copied into one that allows the new kind.
+    """
+    CREATE TABLE history_2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        file TEXT NOT NULL,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        via TEXT NOT NULL CHECK (via IN ('web', 'outside', 'import', 'new')),
+        kind TEXT NOT NULL CHECK (kind IN ('answer', 'status', 'comment', 'follow-up')),
+        chapter TEXT,
+        question TEXT,
+        old TEXT,
+        new TEXT,
+        text TEXT
+    );
+    INSERT INTO history_2 (id, file, at, who, via, kind, chapter, question, old, new, text)
+        SELECT id, file, at, who, via, kind, chapter, question, old, new, text FROM history;
+    DROP TABLE history;
+    ALTER TABLE history_2 RENAME TO history;
+    CREATE INDEX history_by_file ON history (file, id);
+    CREATE INDEX history_by_question ON history (file, question, id);
     """,
 )
 VERSION = len(MIGRATIONS)

@@ -1,6 +1,8 @@
 """The history of each answers file, in DATA_DIR's database: every change of an answer (who, when,
 the question, the answer before and after with its source and note), every chapter status change
-and comment, and what each person has seen.
+and comment, and what each person has seen. A follow-up file's history is kept the same way, under
+its own name (``albania.follow-up``): every change of a recommendation's status, lead, deadline,
+measures or note.
 
 The database keeps the entries of the version of each file it last knew. A file found at another
 version when it is next read (edited in a text editor, replaced by a copy) has its differences
@@ -12,13 +14,15 @@ from __future__ import annotations
 import datetime
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import database
+from . import database, follow_up_merge
 from .merge import Entry, entries_of
 from .questionnaire import NOT_PROVIDED, Question, Questionnaire
+from .rulebook import Rulebook
 
 STATUSES = ("draft", "submitted", "approved")
 OUTSIDE = "outside selfcheck"  # who made a change found in the file, not made through selfcheck
@@ -31,9 +35,9 @@ class Record:
     at: str  # UTC, ISO 8601 to the second
     who: str
     via: str  # web, outside, import or new
-    kind: str  # answer, status or comment
+    kind: str  # answer, status, comment or follow-up
     chapter: str | None
-    question: str | None  # a question id, or party / as_of
+    question: str | None  # a question id, or party / as_of; a recommendation id for a follow-up
     old: Entry | None
     new: Entry | None
     text: str | None  # a comment, or the comment given with a status change; the status for a status change
@@ -59,49 +63,70 @@ def now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
+@dataclass(frozen=True)
+class Kind:
+    """What the history needs of a kind of file: the entries of its data, and each key's chapter and place."""
+
+    name: str  # the kind of its changes: answer or follow-up
+    entries: Callable[[Any], dict[str, Entry]]
+    chapters: dict[str, str]
+    order: tuple[str, ...]
+
+
+def answers_kind(questionnaire: Questionnaire) -> Kind:
+    return Kind("answer", lambda data: entries_of(data, questionnaire), {q.id: q.chapter for q in questionnaire.questions.values()},
+                ("party", "as_of", *questionnaire.questions))
+
+
+def follow_up_kind(rulebook: Rulebook) -> Kind:
+    return Kind("follow-up", follow_up_merge.entries_of, {rule.id: rule.chapter for rule in rulebook.rules}, tuple(rulebook.by_id))
+
+
+def _kind(of: Questionnaire | Kind) -> Kind:
+    return of if isinstance(of, Kind) else answers_kind(of)
+
+
 def known_version(db: sqlite3.Connection, file: str) -> str | None:
     row = db.execute("SELECT version FROM files WHERE name = ?", (file,)).fetchone()
     return row["version"] if row else None
 
 
-def sync(db: sqlite3.Connection, file: str, version: str, data: Any, questionnaire: Questionnaire) -> int:
+def sync(db: sqlite3.Connection, file: str, version: str, data: Any, of: Questionnaire | Kind) -> int:
     """Record what changed in the file since the version the database knew, as changed outside
-    selfcheck; the first time a file is seen, its answers are only taken note of. The number of changes recorded."""
+    selfcheck; the first time a file is seen, its entries are only taken note of. The number of
+    changes recorded. ``of``: the questionnaire of an answers file, or the Kind of another file."""
+    kind = _kind(of)
     row = db.execute("SELECT version, entries FROM files WHERE name = ?", (file,)).fetchone()
     if row is not None and row["version"] == version:
         return 0
-    entries = entries_of(data, questionnaire)
+    entries = kind.entries(data)
     recorded = 0
     if row is not None:
         before = json.loads(row["entries"])
-        for key in _ordered(set(before) | set(entries), questionnaire):
-            if before.get(key) != entries.get(key):
-                _answer(db, file, OUTSIDE, "outside", key, before.get(key), entries.get(key), questionnaire)
-                recorded += 1
-    remember(db, file, version, data, questionnaire)
+        changes = {key: (before.get(key), entries.get(key)) for key in set(before) | set(entries) if before.get(key) != entries.get(key)}
+        record_changes(db, file, OUTSIDE, "outside", changes, kind)
+        recorded = len(changes)
+    remember(db, file, version, data, kind)
     return recorded
 
 
-def remember(db: sqlite3.Connection, file: str, version: str, data: Any, questionnaire: Questionnaire) -> None:
+def remember(db: sqlite3.Connection, file: str, version: str, data: Any, of: Questionnaire | Kind) -> None:
     """Take note of the file's version and entries, as written by selfcheck."""
-    entries = json.dumps(entries_of(data, questionnaire), ensure_ascii=False, sort_keys=True)
+    entries = json.dumps(_kind(of).entries(data), ensure_ascii=False, sort_keys=True)
     db.execute("INSERT INTO files (name, version, entries) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET version = ?, entries = ?",
                (file, version, entries, version, entries))
 
 
 def record_changes(db: sqlite3.Connection, file: str, who: str, via: str, changes: dict[str, tuple[Entry | None, Entry | None]],
-                   questionnaire: Questionnaire) -> None:
-    for key in _ordered(set(changes), questionnaire):
-        _answer(db, file, who, via, key, *changes[key], questionnaire)
-
-
-def _answer(db: sqlite3.Connection, file: str, who: str, via: str, key: str, old: Entry | None, new: Entry | None,
-            questionnaire: Questionnaire) -> None:
-    question = questionnaire.question(key)
-    db.execute(
-        "INSERT INTO history (file, at, who, via, kind, chapter, question, old, new) VALUES (?, ?, ?, ?, 'answer', ?, ?, ?, ?)",
-        (file, now(), who, via, question.chapter if question else None, key, _json(old), _json(new)),
-    )
+                   of: Questionnaire | Kind) -> None:
+    kind = _kind(of)
+    place = {key: index for index, key in enumerate(kind.order)}
+    for key in sorted(changes, key=lambda key: (place.get(key, len(place)), key)):
+        old, new = changes[key]
+        db.execute(
+            "INSERT INTO history (file, at, who, via, kind, chapter, question, old, new) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (file, now(), who, via, kind.name, kind.chapters.get(key), key, _json(old), _json(new)),
+        )
 
 
 def statuses(db: sqlite3.Connection, file: str) -> dict[str, Status]:
@@ -147,8 +172,10 @@ def records(db: sqlite3.Connection, file: str, *, question: str | None = None, c
     return [_record(row) for row in db.execute(sql, arguments)]
 
 
-def counts_by_question(db: sqlite3.Connection, file: str) -> dict[str, int]:
-    rows = db.execute("SELECT question, COUNT(*) AS n FROM history WHERE file = ? AND kind = 'answer' GROUP BY question", (file,))
+def counts_by_question(db: sqlite3.Connection, file: str, of: Questionnaire | Kind | None = None) -> dict[str, int]:
+    """How many changes each question (or recommendation, for a follow-up's Kind) has had."""
+    kind = "answer" if of is None else _kind(of).name
+    rows = db.execute("SELECT question, COUNT(*) AS n FROM history WHERE file = ? AND kind = ? GROUP BY question", (file, kind))
     return {row["question"]: row["n"] for row in rows}
 
 
@@ -167,11 +194,11 @@ def mark_visit(db: sqlite3.Connection, user: str, file: str, seen: int) -> None:
                (user, file, seen, at, seen, at))
 
 
-def read_history(folder: Path, file: str, questionnaire: Questionnaire, version: str, data: Any,
+def read_history(folder: Path, file: str, of: Questionnaire | Kind, version: str, data: Any,
                  question: str | None = None) -> list[Record]:
-    """The history of the answers file ``file`` of ``folder``, once what changed outside selfcheck is recorded."""
+    """The history of the file ``file`` of ``folder``, once what changed outside selfcheck is recorded."""
     with database.connect(folder) as db:
-        sync(db, file, version, data, questionnaire)
+        sync(db, file, version, data, of)
         return records(db, file, question=question)
 
 
@@ -212,6 +239,8 @@ def record_in_words(record: Record, questionnaire: Questionnaire) -> str:
         how = " (imported)" if record.via == "import" else ""
         return (f"changed {question_label(record.question, questionnaire)}{how}: "
                 f"{entry_in_words(record.old, question)} → {entry_in_words(record.new, question)}")
+    if record.kind == "follow-up":
+        return follow_up_merge.change_line(record.question or "", record.old, record.new, imported=record.via == "import")
     if record.kind == "status":
         action = (record.new or {}).get("action", "")
         said = f"chapter {record.chapter} {ACTION_WORDS.get(action, (record.new or {}).get('status', ''))}"
@@ -224,11 +253,6 @@ def history_text(records: list[Record], questionnaire: Questionnaire) -> str:
     for record in records:
         lines.append(f"{record.at.replace('T', ' ').replace('+00:00', ' UTC')}  {record.who}  {record_in_words(record, questionnaire)}")
     return "\n".join(lines) + ("\n" if lines else "")
-
-
-def _ordered(keys: set[str], questionnaire: Questionnaire) -> list[str]:
-    order = {key: index for index, key in enumerate(("party", "as_of", *questionnaire.questions))}
-    return sorted(keys, key=lambda key: (order.get(key, len(order)), key))
 
 
 def _json(entry: Entry | None) -> str | None:
