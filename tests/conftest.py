@@ -57,3 +57,20 @@ def with_answers(base: Answers, **changes) -> Answers:
 def run_selfcheck(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """The installed command in a child process; ``env`` adds to this process's environment."""
     return subprocess.run([str(SELFCHECK), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A data folder for the web questionnaire holding a copy of Albania's answers."""
+    from web_client import data_dir_with_albania
+
+    return data_dir_with_albania(tmp_path)
+
+
+@pytest.fixture
+def client(data_dir):
+    """The web questionnaire over ``data_dir``, driven over HTTP without a server."""
+    from web_client import client_for
+
+    with client_for(data_dir) as client:
+        yield client

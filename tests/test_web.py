@@ -21,26 +21,10 @@ from engine.assess import assess
 from engine.diff import compare_files
 from engine.rounds import load_answers
 from web.security import MAX_BODY, SESSION_COOKIE
-from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, serving
+from web_client import FORM, changed, client_for, files_in, form_of, post, serving
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
 HABITUAL = "a__jurisdiction__habitual_residents_abroad"
-FORM = {"content-type": "application/x-www-form-urlencoded"}
-
-
-@pytest.fixture
-def data_dir(tmp_path):
-    return data_dir_with_albania(tmp_path)
-
-
-@pytest.fixture
-def client(data_dir):
-    with client_for(data_dir) as client:
-        yield client
-
-
-def post(client, url, fields, **options):
-    return client.post(url, content=urlencode(fields), headers=FORM, **options)
 
 
 def albania_form(client, chapter: str = "IV"):

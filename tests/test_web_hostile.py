@@ -20,26 +20,10 @@ from starlette.testclient import TestClient
 from conftest import ROUND, SELFCHECK
 from engine.rounds import load_answers
 from web.app import create_app
-from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, server_process, serving
+from web_client import FORM, changed, client_for, files_in, form_of, post, server_process, serving
 
-FORM = {"content-type": "application/x-www-form-urlencoded"}
 SOURCE = "s.jurisdiction.habitual_residents_abroad"  # a free text whose last writer is easy to tell
 CHAPTER = "IV"  # its chapter
-
-
-@pytest.fixture
-def data_dir(tmp_path):
-    return data_dir_with_albania(tmp_path)
-
-
-@pytest.fixture
-def client(data_dir):
-    with client_for(data_dir) as client:
-        yield client
-
-
-def post(client, url, fields):
-    return client.post(url, content=urlencode(fields), headers=FORM)
 
 
 def source_in(path) -> str:

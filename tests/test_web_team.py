@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from urllib.parse import urlencode
 
 import pytest
 
@@ -15,9 +14,8 @@ from engine import accounts, rounds
 from engine.rounds import load_answers
 from web.auth import FREE_ATTEMPTS
 from web.security import SESSION_COOKIE
-from web_client import changed, client_for, data_dir_with_albania, files_in, form_of
+from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, post
 
-FORM = {"content-type": "application/x-www-form-urlencoded"}
 PASSWORD = "correct horse battery staple"
 HABITUAL = "a__jurisdiction__habitual_residents_abroad"
 CHAPTERS = [entry.chapter for entry in rounds.rulebook(ROUND).meta.chapters]
@@ -44,10 +42,6 @@ def data_dir(team_template, tmp_path):
     folder = tmp_path / "parties"
     shutil.copytree(team_template, folder)
     return folder
-
-
-def post(client, url, fields, **options):
-    return client.post(url, content=urlencode(fields), headers=FORM, **options)
 
 
 def logged_in(data_dir, name, **options):

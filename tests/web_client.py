@@ -10,6 +10,7 @@ import time
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 from starlette.testclient import TestClient
 
@@ -19,6 +20,7 @@ from web.app import create_app
 from web.storage import LOCK_SUFFIX
 
 BASE_URL = "http://127.0.0.1:8000"
+FORM = {"content-type": "application/x-www-form-urlencoded"}
 
 
 def data_dir_with_albania(root: Path) -> Path:
@@ -36,6 +38,11 @@ def files_in(data_dir: Path) -> list[str]:
 
 def client_for(data_dir: Path, **options) -> TestClient:
     return TestClient(create_app(data_dir), base_url=BASE_URL, follow_redirects=False, **options)
+
+
+def post(client: TestClient, url: str, fields: list[tuple[str, str]], **options):
+    """A form submitted as a browser submits it."""
+    return client.post(url, content=urlencode(fields), headers=FORM, **options)
 
 
 class _Forms(HTMLParser):
