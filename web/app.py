@@ -4,7 +4,7 @@ Answers are checked by the engine's readers, merged one question at a time (``en
 written by ``answers_text`` (read back before they replace anything), recorded in DATA_DIR's
 database (``engine.history``), assessed by ``assess``, explained by ``explain``, printed by the
 factsheet and reply renderers, and drafted into amendments and diffed by ``amendments`` and ``diff``.
-Who may do what is ``auth``'s to say.
+Who may do what is ``auth``'s to say; the follow-up's pages are ``follow_up_pages``.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ from engine.reply import build_reply, render_reply
 
 from . import forms
 from .auth import Person, Sessions, Throttle, local_person, verify
+from .follow_up_pages import FollowUpPages
+from .refusals import Forbidden, LoginRequired, NotAllowed, Refused
 from .security import CSP, HEADERS, SESSION_COOKIE, AllowedHosts, Csrf, LimitBody, SecurityHeaders, hosts_allowed
 from .storage import NAME_RULE, BadName, Conflict, DataDir, Stored, version_of
 
@@ -64,6 +66,7 @@ MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "yaml": "application/yaml; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 FAILED = (
     '<!DOCTYPE html><html lang="en-GB"><meta charset="utf-8"><title>Something went wrong – selfcheck</title>'
@@ -74,25 +77,6 @@ FAILED = (
 PAGE_WORKERS = 4
 SINCE_LAST_VISIT = 50  # changes listed on a file's page since the person's last visit
 log = logging.getLogger("selfcheck.web")
-
-
-class Forbidden(Exception):
-    """A POST without this process's token for the browser's session."""
-
-
-class NotAllowed(Exception):
-    """A person asking for what their role does not let them do: 403 with a page that says why."""
-
-
-class LoginRequired(Exception):
-    """A team's page asked for without a valid session."""
-
-
-class Refused(Exception):
-    """A save that must leave no trace (rolled back), with the page that says why."""
-
-    def __init__(self, response: Response):
-        self.response = response
 
 
 def create_app(data_dir: Path, round_id: str | None = None, host: str = "127.0.0.1", allow_hosts: tuple[str, ...] = (),
@@ -126,6 +110,7 @@ def create_app(data_dir: Path, round_id: str | None = None, host: str = "127.0.0
         Route("/amendments/{name}", t(site.amendment)),
         Route("/factsheet/{name}", t(site.factsheet)),
         Route("/factsheet/{name}/{format}", t(site.download)),
+        *FollowUpPages(site).routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     # Host names the server answers to: a page of another site that rebinds its name to this
@@ -391,6 +376,12 @@ class Site:
 
     async def import_file(self, request: Request) -> Response:
         """An answers file sent from the browser replaces the answers of this one (multipart form)."""
+        raw, version, _ = await self.upload_of(request)
+        return await self.run(self.imported, request, raw, version)
+
+    async def upload_of(self, request: Request) -> tuple[bytes, str, str]:
+        """The bytes of the file a multipart form sends, the version its page showed and the file's
+        name, once the form's token is checked (the body is capped like every other)."""
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind != "multipart/form-data":
             raise forms.Malformed(f"expected a file sent as multipart/form-data, got {kind or 'no content type'}")
@@ -401,7 +392,8 @@ class Site:
             upload = form.get("file")
             version = form.get("version")
             raw = await upload.read() if isinstance(upload, UploadFile) else b""
-        return await self.run(self.imported, request, raw, version if isinstance(version, str) else "")
+            filename = (upload.filename or "") if isinstance(upload, UploadFile) else ""
+        return raw, version if isinstance(version, str) else "", filename
 
     def imported(self, request: Request, raw: bytes, version: str) -> Response:
         person = self.who(request)
@@ -704,7 +696,8 @@ class Site:
         return self.message(request, 404, "No such file", f"{error} Files are listed on the start page.")
 
     async def forbidden(self, request: Request, error: Forbidden) -> Response:
-        back = re.sub(r"/(amendment|review)$", "", request.url.path) if request.url.path not in ("/new", "/login", "/logout") else "/"
+        back = re.sub(r"/(amendment|review|import)$", "", request.url.path) if request.url.path not in ("/new", "/login", "/logout") else "/"
+        back = re.sub(r"/follow-up/.*$", "/follow-up", back)
         return self.message(
             request, 403, "Form refused",
             "This form did not carry the questionnaire's security token: it may come from before the questionnaire was "
@@ -779,6 +772,10 @@ class Site:
                 question = questionnaire.question(key[2:]) if key[:2] in ("a.", "s.", "n.", "q.", "i.", "v.") else None
                 if question is not None:
                     chapters.add(question.chapter)
+        self.ensure_chapters(person, chapters)
+
+    def ensure_chapters(self, person: Person, chapters: set[str]) -> None:
+        """Refused (403) unless the person edits every one of ``chapters``."""
         refused = sorted(c for c in chapters if not person.edits(c))
         if refused:
             mine = f"you answer chapters {', '.join(person.chapters)}" if person.chapters else "you answer no chapter"
@@ -854,8 +851,11 @@ class Site:
         return resolve(path, within=self.data.root)
 
     def assessment(self, answers: Answers) -> Any:
-        rulebook = rounds.rulebook(answers.round)
-        return self.computed.get(("assessment", _digest(answers), rulebook.digest), lambda: assess(answers, rulebook))
+        return self.computed.get(("assessment", *self.fingerprint(answers)), lambda: assess(answers, rounds.rulebook(answers.round)))
+
+    def fingerprint(self, answers: Answers) -> tuple[str, str]:
+        """What anything computed from ``answers`` depends on, as a part of its key: the answers and the rulebook."""
+        return _digest(answers), rounds.rulebook(answers.round).digest
 
     def results(self, answers: Answers, name: str, chapter: str | None = None) -> Markup:
         """The results panel as HTML (of one chapter, or all), computed and rendered once per version of the answers and of the rulebook."""
@@ -962,7 +962,7 @@ def _local_path(path: str) -> str:
 
 
 def _parent(path: str) -> str:
-    match = re.match(r"^/answers/[a-z0-9-]+", path)
+    match = re.match(r"^/answers/[a-z0-9-]+(/follow-up)?", path)
     return match.group(0) if match else "/"
 
 

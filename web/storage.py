@@ -39,6 +39,7 @@ class Stored:
     name: str
     path: Path
     data: bytes
+    suffix: str = SUFFIX  # NAME.yaml, or another file of NAME, e.g. its follow-up (NAME.follow-up.yaml)
 
     @property
     def version(self) -> str:
@@ -53,24 +54,25 @@ class DataDir:
     def __init__(self, root: Path):
         self.root = Path(root).resolve()
 
-    def path(self, name: str) -> Path:
-        """The file ``name`` stands for, always directly inside DATA_DIR."""
+    def path(self, name: str, suffix: str = SUFFIX) -> Path:
+        """The file ``name`` (with ``suffix``) stands for, always directly inside DATA_DIR."""
         if not NAME.fullmatch(name):
             raise BadName(f"{name!r} is not a valid file name: use {NAME_RULE}")
-        path = self.root / f"{name}{SUFFIX}"
+        path = self.root / f"{name}{suffix}"
         if path.resolve().parent != self.root:  # a symbolic link leading out of DATA_DIR
-            raise BadName(f"{name}{SUFFIX} leads outside the data folder")
+            raise BadName(f"{name}{suffix} leads outside the data folder")
         return path
 
     def names(self) -> list[str]:
-        """Every name of DATA_DIR's *.yaml entries, whatever they are: the start page lists what it refuses too."""
+        """Every name of DATA_DIR's *.yaml entries, whatever they are: the start page lists what it refuses too.
+        A name holds no dot, so the files kept beside an answers file (NAME.follow-up.yaml) are never among them."""
         return sorted(p.stem for p in self.root.glob(f"*{SUFFIX}") if NAME.fullmatch(p.stem))
 
-    def read(self, name: str) -> Stored | None:
+    def read(self, name: str, suffix: str = SUFFIX) -> Stored | None:
         """The file's bytes, read with the engine's bounds (no special file, no endless one); None if there is none."""
-        path = self.path(name)
+        path = self.path(name, suffix)
         try:
-            return Stored(name, path, read_bytes(path))
+            return Stored(name, path, read_bytes(path), suffix)
         except InputError:
             if not os.path.lexists(path):
                 return None
@@ -88,11 +90,11 @@ class DataDir:
             return self.replace(current, text)
 
     @contextmanager
-    def editing(self, name: str) -> Iterator[Stored | None]:
+    def editing(self, name: str, suffix: str = SUFFIX) -> Iterator[Stored | None]:
         """The file as it is now, read under its lock, held until the block ends: a check, then a
         ``replace``, with no other process's save between them."""
-        with self.locked(self.path(name).resolve()):
-            yield self.read(name)
+        with self.locked(self.path(name, suffix).resolve()):
+            yield self.read(name, suffix)
 
     def replace(self, current: Stored, text: str) -> str:
         """Replace the file read as ``current`` (under ``editing``); its new version. An editor that
@@ -101,21 +103,21 @@ class DataDir:
         data = text.encode("utf-8")
 
         def unchanged() -> None:
-            now = self.read(current.name)
+            now = self.read(current.name, current.suffix)
             if now is None or now.version != current.version:
                 raise Conflict(current.name)
 
-        write_atomically(self.path(current.name).resolve(), data, before_replace=unchanged)
+        write_atomically(self.path(current.name, current.suffix).resolve(), data, before_replace=unchanged)
         return version_of(data)
 
-    def create(self, name: str, text: str) -> None:
+    def create(self, name: str, text: str, suffix: str = SUFFIX) -> None:
         """Write a new file, refusing to replace one."""
-        path = self.path(name)
+        path = self.path(name, suffix)
         with self.locked(path):
             try:
                 create_atomically(path, text.encode("utf-8"))
             except FileExistsError:  # the name is taken, even by a link, or by a writer that takes no lock
-                raise BadName(f"{name}{SUFFIX} already exists: choose another name") from None
+                raise BadName(f"{name}{suffix} already exists: choose another name") from None
 
     @contextmanager
     def locked(self, path: Path):

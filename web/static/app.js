@@ -1,32 +1,39 @@
 // Progressive only: the questionnaire works without it. It warns before leaving a page whose
 // answers were changed but not saved (a page shown again after a refused save starts so), brings
 // the person back to the question they were on after saving, and keeps a list question's
-// "not provided" box and its options from being ticked together.
+// "not provided" box and its options from being ticked together. A page may hold several such
+// forms (the follow-up has one per chapter): submitting one warns if another holds unsaved changes.
 "use strict";
 (function () {
-  var form = document.getElementById("questionnaire");
-  if (!form) return;
-  var dirty = form.getAttribute("data-unsaved") === "true";
-  var focus = form.querySelector('input[name="focus"]');
-  function changed() { dirty = true; }
-  form.addEventListener("input", changed);
-  form.addEventListener("change", changed);
-  form.addEventListener("submit", function () { dirty = false; });
+  var forms = document.querySelectorAll("form.questionnaire");
+  if (!forms.length) return;
+  var dirty = [];
+  var leaving = null;
+  Array.prototype.forEach.call(forms, function (form) {
+    if (form.getAttribute("data-unsaved") === "true") dirty.push(form);
+    var focus = form.querySelector('input[name="focus"]');
+    function changed() { if (dirty.indexOf(form) < 0) dirty.push(form); }
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    form.addEventListener("submit", function () { leaving = form; });
+    form.addEventListener("focusin", function (event) {
+      var question = event.target.closest && event.target.closest(".question");
+      if (question && focus) focus.value = question.getAttribute("data-question");
+    });
+    form.addEventListener("change", function (event) {
+      var box = event.target;
+      if (box.type !== "checkbox" || !box.checked) return;
+      var question = box.closest(".question");
+      if (!question) return;
+      var boxes = question.querySelectorAll('input[type="checkbox"][name="' + box.name + '"]');
+      for (var i = 0; i < boxes.length; i++) {
+        if ((box.value === "not_provided") !== (boxes[i].value === "not_provided")) boxes[i].checked = false;
+      }
+    });
+  });
   window.addEventListener("beforeunload", function (event) {
-    if (dirty) { event.preventDefault(); event.returnValue = ""; }
-  });
-  form.addEventListener("focusin", function (event) {
-    var question = event.target.closest && event.target.closest(".question");
-    if (question && focus) focus.value = question.getAttribute("data-question");
-  });
-  form.addEventListener("change", function (event) {
-    var box = event.target;
-    if (box.type !== "checkbox" || !box.checked) return;
-    var question = box.closest(".question");
-    if (!question) return;
-    var boxes = question.querySelectorAll('input[type="checkbox"][name="' + box.name + '"]');
-    for (var i = 0; i < boxes.length; i++) {
-      if ((box.value === "not_provided") !== (boxes[i].value === "not_provided")) boxes[i].checked = false;
-    }
+    var unsaved = dirty.filter(function (form) { return form !== leaving; });
+    leaving = null;
+    if (unsaved.length) { event.preventDefault(); event.returnValue = ""; }
   });
 })();
