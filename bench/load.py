@@ -1,7 +1,7 @@
 """The web questionnaire under load: one `selfcheck serve` process, driven from this process over loopback.
 
 Measures, warm: the questionnaire page alone, and save -> results (the POST and the page it
-redirects to). Then many concurrent clients (asyncio, one HTTP session each, each editing its own
+redirects to); the follow-up page (94 recommendations) and a recommendation's save -> that page. Then many concurrent clients (asyncio, one HTTP session each, each editing its own
 answers file) go over mixed pages for a fixed time: start page, questionnaire, saves, factsheet,
 static files. Every request is bounded in number and time and goes to 127.0.0.1 only.
 """
@@ -88,7 +88,35 @@ def warm_latencies(url: str, name: str, rounds: int) -> dict:
             results = client.get(saved.headers["location"])
             saves.append(time.perf_counter() - start)
             assert saved.status_code == 303 and results.status_code == 200 and f"warm save {index}" in results.text
-    return {"page_p50": statistics.median(pages), "page_p99": percentile(pages, 0.99), "save_p50": statistics.median(saves), "save_max": max(saves), "pages": len(pages), "saves": len(saves)}
+        follow_up = follow_up_latencies(client, name, rounds)
+    return {"page_p50": statistics.median(pages), "page_p99": percentile(pages, 0.99), "save_p50": statistics.median(saves), "save_max": max(saves),
+            "pages": len(pages), "saves": len(saves), **follow_up}
+
+
+def follow_up_latencies(client: httpx.Client, name: str, rounds: int) -> dict:
+    """The follow-up page (every recommendation with its form and its check against the rules), and a
+    recommendation's save -> that page, once started and warm."""
+    page = f"/answers/{name}/follow-up"
+    started = client.post(page, content=urlencode(form_of(client.get(page).text, "start-follow-up")), headers=FORM)
+    assert started.status_code == 303
+    for _ in range(3):
+        client.get(page)
+    pages = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        response = client.get(page)
+        pages.append(time.perf_counter() - start)
+        assert response.status_code == 200
+    saves = []
+    for index in range(max(5, rounds // 2)):
+        fields = changed(form_of(client.get(page).text, "follow-up-IV"), **{"lead.IV-4": f"Ministry {index}"})
+        start = time.perf_counter()
+        saved = client.post(f"{page}/chapters/IV", content=urlencode(fields), headers=FORM)
+        shown = client.get(saved.headers["location"])
+        saves.append(time.perf_counter() - start)
+        assert saved.status_code == 303 and shown.status_code == 200 and f"Ministry {index}" in shown.text
+    return {"follow_up_p50": statistics.median(pages), "follow_up_p99": percentile(pages, 0.99), "follow_up_save_p50": statistics.median(saves),
+            "follow_up_save_max": max(saves), "follow_up_pages": len(pages), "follow_up_saves": len(saves)}
 
 
 async def _client(url: str, name: str, until: float, rng: random.Random, samples: dict, statuses: dict) -> None:

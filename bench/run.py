@@ -266,6 +266,8 @@ def main() -> None:
         "|---|---|---|---|",
         f"| questionnaire page (Albania) | {ms(warm['page_p50'])} | {ms(warm['page_p99'])} (p99) | {warm['pages']} |",
         f"| save → results (the POST, then the page it redirects to) | {ms(warm['save_p50'])} | {ms(warm['save_max'])} (max) | {warm['saves']} |",
+        f"| follow-up page (Albania's 94 recommendations, each with its form and its check against the rules) | {ms(warm['follow_up_p50'])} | {ms(warm['follow_up_p99'])} (p99) | {warm['follow_up_pages']} |",
+        f"| follow-up save → that page | {ms(warm['follow_up_save_p50'])} | {ms(warm['follow_up_save_max'])} (max) | {warm['follow_up_saves']} |",
         "",
         f"Targets: questionnaire page p50 at most 100 ms — **{verdict(warm['page_p50'] <= 0.1)}**; "
         f"save → results at most 200 ms — **{verdict(warm['save_max'] <= 0.2)}** (its slowest of {warm['saves']}).",

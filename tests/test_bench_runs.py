@@ -15,4 +15,4 @@ def test_the_benchmark_runs_end_to_end_on_tiny_sizes_and_reports_every_measure(t
     for heading in ("Per-assessment latency", "Cold start", "Web questionnaire", "Memory over many assessments", "Scaling with the rulebook"):
         assert f"## {heading}" in report
     assert "ratio durable / reference" in report and "CPU:" in report
-    assert "save → results" in report and "every request" in report
+    assert "save → results" in report and "every request" in report and "follow-up save → that page" in report

@@ -151,11 +151,13 @@ def test_messages_are_in_peoples_words(page, site):
 
 
 def test_at_390_pixels_no_page_runs_off_the_screen(browser, site):
-    url, _ = site
+    url, data_dir = site
+    assert run_selfcheck("follow-up", "init", data_dir / "albania.yaml", "-o", data_dir / "albania.follow-up.yaml").returncode == 0
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        for path in ("/", "/answers/albania", "/answers/albania/chapters/IV", "/answers/albania/history", "/amendments/none-here"):
+        for path in ("/", "/answers/albania", "/answers/albania/chapters/IV", "/answers/albania/history", "/amendments/none-here",
+                     "/answers/albania/follow-up", "/answers/albania/follow-up/history"):
             page.goto(url + path)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"{path} is {width} px wide"
@@ -223,6 +225,17 @@ def test_an_axe_core_scan_of_every_page_finds_no_serious_or_critical_violation(b
         page.locator(f'input[name="a.{AGE}"]').fill("fourteen")
         save_of(page, AGE).click()
         found["a refused save"] = _serious(page)
+        page.goto(f"{url}/answers/albania/follow-up")
+        found["follow-up, not started"] = _serious(page)
+        page.get_by_role("button", name="Start the follow-up").click()
+        expect(page.locator("#started")).to_be_visible()
+        found["follow-up"] = _serious(page)
+        page.locator('input[name="status.IV-5"][value="not_applicable"]').check()
+        page.get_by_role("button", name="Save IV-5").click()
+        expect(page.locator('[id="fu-IV-5-reason-error"]')).to_be_visible()
+        found["a refused follow-up save"] = _serious(page)
+        page.goto(f"{url}/answers/albania/follow-up/history")
+        found["follow-up history"] = _serious(page)
         page.goto(f"{url}/answers/nowhere")
         found["not found"] = _serious(page)
         context.close()
@@ -271,3 +284,26 @@ def test_a_team_of_three_takes_a_chapter_from_draft_to_approved_and_the_history_
         expect(history).to_contain_text("rita chapter IV approved: “Matches the new Article 6”")
         cora.goto(url)
         expect(cora.locator("table.files")).to_contain_text("1 of 10 chapters approved")
+
+
+def test_a_ministry_declares_a_recommendation_implemented_on_the_follow_up_page_and_sees_it_flagged_beside_it(page, site):
+    from playwright.sync_api import expect
+
+    url, data_dir = site
+    page.goto(f"{url}/answers/albania")
+    page.locator("#follow-up-link").click()
+    page.get_by_role("button", name="Start the follow-up").click()
+    page.locator('input[name="status.IV-4"][value="implemented"]').check()
+    page.get_by_label("Lead institution").and_(page.locator('[id="fu-IV-4-lead"]')).fill("Ministry of Justice")
+    page.locator('[id="fu-IV-4-m0-what"]').fill("Article 6 of the Criminal Code amended")
+    page.locator('[id="fu-IV-4-m0-adopted"]').fill("2026-03-01")
+    page.get_by_role("button", name="Save IV-4").click()
+    expect(page.locator("#saved")).to_contain_text("1 recommendation changed")
+    expect(page).to_have_url(f"{url}/answers/albania/follow-up?saved=1#fu-IV-4")
+    expect(page.locator('[id="fu-IV-4"] .flag-inconsistent')).to_contain_text("declared implemented, but the rules still apply it")
+    expect(page.locator('[id="fu-IV-4"]')).to_be_in_viewport()
+    with page.expect_download() as download:
+        page.locator('a[href="/answers/albania/follow-up/download/docx"]').click()
+    assert download.value.suggested_filename == "albania-situation-report.docx"
+    saved = (data_dir / "albania.follow-up.yaml").read_text()
+    assert "lead: \"Ministry of Justice\"" in saved and "what: \"Article 6 of the Criminal Code amended\"" in saved
