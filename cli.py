@@ -9,6 +9,7 @@ failure (durable-rules); 4 internal error, a bug in selfcheck (a short message; 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date, datetime
 from enum import StrEnum
@@ -22,7 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    help="Self-assessment against the Lanzarote Committee's monitoring-round recommendations.",
+    help="Self-assessment of a Party's law and practice against a monitoring round's recommendations (see: selfcheck rounds).",
 )
 
 ROUND_OPTION = typer.Option(None, "--round", help="Monitoring round whose rulebook to use [default: the installed default round].")
@@ -144,6 +145,7 @@ def _silence_stdout() -> None:
 def validate(answers: Path = typer.Argument(..., help="Answers or amendment file (YAML or JSON).")):
     """Check an answers file, or an amendment, against its round's questionnaire."""
     from engine.amendments import resolve
+    from engine.questionnaire import NOT_PROVIDED
     from engine.rounds import questionnaire
 
     resolved = resolve(answers)
@@ -153,7 +155,8 @@ def validate(answers: Path = typer.Argument(..., help="Answers or amendment file
         typer.echo(f"{answers}: valid amendment {amendment.label} changing {len(amendment.changes)} answer{'s' if len(amendment.changes) != 1 else ''} of {loaded.party} ({amendment.applies_to})")
         return
     total = len(questionnaire(loaded.round).questions)
-    typer.echo(f"{answers}: valid answers of {loaded.party} to {loaded.round}; {len(loaded.values)} of {total} questions answered, the rest count as not_provided")
+    answered = sum(value != NOT_PROVIDED for value in loaded.values.values())
+    typer.echo(f"{answers}: valid answers of {loaded.party} to {loaded.round}; {answered} of {total} questions answered, the rest count as not_provided")
 
 
 @app.command()
@@ -251,12 +254,16 @@ def lint(
         raise RulebookError(problems)
     drafts = sum(rule.draft for rule in rulebook.rules)
     grounds = sum(len(rule.grounds) for rule in rulebook.rules)
+    laid_out = "no factsheet layout (plain reports)" if layout.plain else f"factsheet layout for {len(layout.chapters)} chapters"
+    proven = (
+        f"{grounds} quoted grounds and the answers of {', '.join(f.party for f in published)} found word for word in the published factsheets"
+        if published else "no published factsheet to prove quotes against"
+    )
     typer.echo(
         f"{round}: {len(rulebook.rules)} rules ({len(rulebook.rules) - drafts} in force, {drafts} draft) and "
         f"{len(rulebook.observations)} observations over "
         f"{len(rulebook.questionnaire.questions)} questions, compiled into {len(engine.compiled.plans)} durable-rules rulesets; "
-        f"factsheet layout for {len(layout.chapters)} chapters; {grounds} quoted grounds and the answers of "
-        f"{', '.join(f.party for f in published) or 'no Party'} found word for word in the published factsheets; no problems"
+        f"{laid_out}; {proven}; no problems"
     )
 
 
@@ -319,6 +326,50 @@ def upgrade(
     result = run_upgrade(answers, round)
     _write(result.text, output)
     typer.echo(report(result, answers), err=True)
+
+
+@app.command("rounds")
+@reports_errors
+def list_rounds(format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools.")):
+    """List the monitoring rounds installed (and those under SELFCHECK_PATH): their rulebook, report and Parties."""
+    from engine import rounds
+
+    found = rounds.installed()
+    if format is Format.json:
+        typer.echo(json.dumps([entry.__dict__ | {"root": str(entry.root)} for entry in found], indent=2, ensure_ascii=False))
+        return
+    for entry in found:
+        mark = " (default)" if entry.default else ""
+        typer.echo(f"{entry.round}{mark}: {entry.title}")
+        typer.echo(f"    report {entry.report}; {entry.rules} rules; Parties with answers: {', '.join(entry.parties) or 'none'}; from {entry.root}")
+
+
+@app.command()
+@reports_errors
+def init(
+    party: str = typer.Argument(..., help="The Party's name, as its answers will print it."),
+    round: str | None = ROUND_OPTION,
+    output: Path = typer.Option(None, "-o", "--output", help="The answers file to create (default: the Party's name, in lower case, .yaml)."),
+):
+    """Write a blank answers file: every question, commented with its prompt, help and legal basis, answered not_provided."""
+    round = _round(round)
+    from engine import rounds
+    from engine.blank import blank_answers
+    from engine.errors import InputError
+    from engine.schema import answers_schema
+
+    output = output or Path(re.sub(r"[^a-z0-9]+", "-", party.lower()).strip("-") + ".yaml")
+    schema_path = output.parent / f"{round}.schema.json"
+    text = blank_answers(party, rounds.questionnaire(round), schema_path.name, output)
+    schema_text = json.dumps(answers_schema(rounds.questionnaire(round)), indent=2, ensure_ascii=False) + "\n"
+    if output.exists() or output.is_symlink():
+        raise InputError(output, "already exists; selfcheck never writes over another file: give a new name with -o")
+    if schema_path.exists() and (not schema_path.is_file() or schema_path.read_bytes()[: len(schema_text) + 1] != schema_text.encode("utf-8")):
+        raise InputError(schema_path, f"already exists and is not the schema of round {round}; move it, or write the answers elsewhere with -o")
+    if not schema_path.exists():
+        _create(schema_text, schema_path)
+    _create(text, output)
+    typer.echo(f"selfcheck: fill in {output}, then run: selfcheck validate {output}", err=True)
 
 
 @app.command()
@@ -586,7 +637,7 @@ def _create(text: str, output: Path | None) -> None:
     try:
         create_atomically(output, text.encode("utf-8"))
     except FileExistsError:
-        raise InputError(output, "already exists; selfcheck never writes a follow-up file over another file: give a new name") from None
+        raise InputError(output, "already exists; selfcheck never writes over another file: give a new name") from None
     typer.echo(f"selfcheck: wrote {output}", err=True)
 
 

@@ -47,7 +47,7 @@ class _CaseSpec(Strict):
 
 
 class _CaseFile(Strict):
-    chapter: str = Field(pattern=r"^[IVX]+$")
+    chapter: str = Field(min_length=1, description="One of the rulebook's chapters")
     cases: list[_CaseSpec]
 
 
@@ -109,7 +109,7 @@ def rulebook_cases(rulebook: Rulebook) -> list[Case]:
     paths = [rulebook.directory / entry.cases for entry in rulebook.meta.chapters if entry.cases]
     if not paths:
         raise InputError(rulebook.directory / "rulebook.yaml", "lists no case files; give each chapter its cases: NN-name.cases.yaml")
-    return load_cases(paths)
+    return load_cases(paths, rulebook)
 
 
 def rulebook_baseline(rulebook: Rulebook) -> Answers:
@@ -121,8 +121,9 @@ def rulebook_baseline(rulebook: Rulebook) -> Answers:
     return load_answers(rulebook.directory / rulebook.meta.baseline)
 
 
-def load_cases(paths: list[Path]) -> list[Case]:
-    """Every case of these case files, in order; InputError names a bad one."""
+def load_cases(paths: list[Path], rulebook: Rulebook) -> list[Case]:
+    """Every case of these case files for this rulebook, in order; InputError names a bad one."""
+    chapters = [entry.chapter for entry in rulebook.meta.chapters]
     cases: list[Case] = []
     seen: dict[str, Case] = {}
     for path in paths:
@@ -131,6 +132,8 @@ def load_cases(paths: list[Path]) -> list[Case]:
             spec = _CaseFile.model_validate(document.data)
         except ValidationError as error:
             raise pydantic_input_error(document, error) from None
+        if spec.chapter not in chapters:
+            raise document.error(f"chapter {spec.chapter!r} is not a chapter of the rulebook ({', '.join(chapters)})", ("chapter",))
         for index, case in enumerate(spec.cases):
             keys = ("cases", index)
             if not any(getattr(case, expectation) for expectation in EXPECTATIONS):

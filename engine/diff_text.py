@@ -17,8 +17,8 @@ def render_text(comparison: Comparison, vocabulary: Vocabulary) -> str:
         lines += ["", f"{title} ({len(entries)})" + (":" if entries else "")]
         for entry in entries:
             level = f"{entry.level_before} -> {entry.level}" if isinstance(entry, Moved) else entry.level
-            head = f"  {level:<9}{entry.id:<7}{'[draft] ' if entry.draft else ''}"
-            indent = " " * 18
+            head = f"  {level:<{vocabulary.level_width + 2}}{entry.id:<7}{'[draft] ' if entry.draft else ''}"
+            indent = " " * (vocabulary.level_width + 11)
             lines.append(wrap(entry.text, head, indent))
             lines.append(wrap(vocabulary.citation_line(entry.citations), indent, indent))
             for change in entry.answer_changes:

@@ -169,7 +169,7 @@ class _Builder:
             return [Text(run.text, run.style) for run in runs(cite.source, self.vocabulary)]
         one, many = (words.paragraph, words.paragraphs) if cite.kind == "paras" else (words.recommendation, words.recommendations)
         template = one if len(cite.items) == 1 else many
-        return [Text(template.replace("{items}", ", ".join(map(str, cite.items))))]
+        return [Text(template.replace("{items}", ", ".join(map(str, cite.items))).replace("{recommendation}", self.vocabulary.recommendation))]
 
     # -- the document ------------------------------------------------------------------------------
 

@@ -241,10 +241,11 @@ def render_text(status: FollowUpStatus) -> str:
     lines.append("")
     if not flagged:
         lines.append(words()["text"]["no_flags"])
+    level_width = max((len(entry.level) for entry in flagged), default=0)
     for entry in flagged:
         state = status_label(entry.status) if isinstance(entry, ItemStatus) else "-"
         lead = f"; {entry.lead}" if isinstance(entry, ItemStatus) and entry.lead else ""
-        lines.append(f"{entry.id:<7} {entry.level:<8} {state}{lead}")
+        lines.append(f"{entry.id:<7} {entry.level:<{max(level_width, 7) + 1}} {state}{lead}")
         for flag in entry.flags:
             lines.append(wrap(f"[{flag.category}] {flag.text}", "        ", "          "))
     return "\n".join(lines) + "\n"

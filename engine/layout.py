@@ -81,6 +81,8 @@ class Annex(Strict):
 
 
 class FootnoteWords(Strict):
+    """{items}: the paragraphs or ids cited; {recommendation}: the vocabulary's word for one."""
+
     paragraph: str
     paragraphs: str
     recommendation: str
@@ -233,6 +235,7 @@ class ChapterLayout:
 class Layout:
     document: DocumentSpec
     chapters: dict[str, ChapterLayout]
+    plain: bool = False  # no factsheet/ beside the rulebook: the words of templates/plain-report.yaml
 
 
 BLOCK_KINDS: dict[str, type[Strict]] = {"observe": ObserveSpec, "recommend": RecommendSpec, "statement": StatementSpec, "section": SectionSpec}
@@ -265,7 +268,7 @@ def load_layout(rulebook: Rulebook) -> Layout:
             chapters[chapter.chapter] = chapter
     if problems:
         raise RulebookError(problems)
-    return Layout(spec, chapters)
+    return Layout(spec, chapters, plain=not directory.is_dir())
 
 
 def _vocabulary_problems(spec: DocumentSpec, document: Document, vocabulary: Vocabulary) -> list[InputError]:

@@ -430,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         baseline = load_answers(options.baseline) if options.baseline else rulebook_baseline(rulebook)
         # rulebook_baseline has refused a rulebook that names no baseline
         baseline_name = options.baseline.name if options.baseline else cast(str, rulebook.meta.baseline)
-        cases = load_cases(sorted(options.cases.glob("*.yaml"))) if options.cases else rulebook_cases(rulebook)
+        cases = load_cases(sorted(options.cases.glob("*.yaml")), rulebook) if options.cases else rulebook_cases(rulebook)
         if not cases:
             raise InputError(options.cases, "holds no case files (*.yaml)")
         rule_cases = RuleCases(cases, baseline, rulebook)

@@ -4,9 +4,9 @@ For each recommendation at the chosen levels, ``smallest_changes`` gives every s
 answer changes that clears it. Combining them is a small exact search: one set per
 recommendation, no question given two values, the union as small as possible and clearing every
 one of them. Which of equally small unions to propose is data (``plan.yaml`` beside the
-questionnaire): answers narrowing the law's reach are a last resort; otherwise the union with
-most answers a compliant Party gives wins. The result is checked by re-assessing through
-durable-rules, and any recommendation it would create is reported.
+questionnaire; a round without one has no preferences): answers narrowing the law's reach are a
+last resort; otherwise the union with most answers a compliant Party gives wins. The result is
+checked by re-assessing through durable-rules, and any recommendation it would create is reported.
 """
 
 from __future__ import annotations
@@ -56,7 +56,10 @@ class Plan:
 
 def load_preferences(round_id: str) -> Preferences:
     questionnaire = rounds.questionnaire(round_id)
-    document = read_document(rounds.questionnaire_path(round_id).parent / PREFERENCES)
+    path = rounds.questionnaire_dir(round_id) / PREFERENCES
+    if not path.exists():  # a round without preferences: every change is fair, none aimed for
+        return Preferences(last_resort={}, aims={})
+    document = read_document(path)
     data = document.data
     if not isinstance(data, dict) or set(data) != {"round", "last_resort", "aims"} or data["round"] != round_id:
         raise document.error(f"expected round: {round_id}, last_resort and aims")

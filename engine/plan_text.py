@@ -23,7 +23,7 @@ def comments(result: Plan, answers: Answers, answers_file: Path, levels: tuple[s
         "",
     ]
     for target in result.targets:
-        head = f"  {target.finding.id:<7}{target.finding.level:<9}"
+        head = f"  {target.finding.id:<7}{target.finding.level:<{max(map(len, levels)) + 2}}"
         indent = " " * len(head)
         lines += _wrap(" | ".join(map(_describe, target.options or target.last_resort)), head, indent)
         if target.options and target.last_resort:

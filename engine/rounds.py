@@ -11,6 +11,7 @@ such a pair of folders: no code names one.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -60,6 +61,30 @@ def parties_dir(round_id: str) -> Path:
 
 def rules_dir(round_id: str) -> Path:
     return _root(round_id) / "rules" / round_id
+
+
+@dataclass(frozen=True)
+class Installed:
+    """One round as `selfcheck rounds` lists it."""
+
+    round: str
+    title: str
+    report: str
+    default: bool
+    rules: int
+    parties: list[str]
+    root: Path
+
+
+def installed() -> list[Installed]:
+    """Every round found, with what its rulebook says of itself; a round that does not load says why."""
+    default = default_round() if known_rounds() else None
+    found = []
+    for round_id in known_rounds():
+        book = rulebook(round_id)
+        parties = sorted(load_answers(path).party for path in parties_dir(round_id).glob("*.yaml"))
+        found.append(Installed(round_id, book.meta.title, book.meta.report, round_id == default, len(book.rules), parties, _root(round_id)))
+    return found
 
 
 def default_round() -> str:

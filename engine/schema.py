@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from .answers import RECOMMENDATION_ID
 from .characters import NAME_PATTERN, TEXT_PATTERN
 from .questionnaire import Questionnaire
 
 NON_BLANK = {"type": "string", "pattern": TEXT_PATTERN}
 NAME = {"type": "string", "pattern": NAME_PATTERN}
-RECOMMENDATION = {"type": "string", "pattern": r"^[IVX]+-[1-9][0-9]*$"}
+# A recommendation id as any rulebook writes it (IV-6, R1); the rulebook's own pattern is checked on reading.
+RECOMMENDATION = {"type": "string", "pattern": RECOMMENDATION_ID.pattern}
 
 
 def answers_schema(questionnaire: Questionnaire) -> dict:

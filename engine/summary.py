@@ -43,13 +43,13 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
             heading = vocabulary.block(block).heading.replace("{party}", assessment.party)
             lines.append(f"  {heading}")
             for finding in in_block:
-                lines += _finding_lines(finding)
+                lines += _finding_lines(finding, vocabulary.level_width)
     return "\n".join(lines) + "\n"
 
 
-def _finding_lines(finding: Finding) -> list[str]:
-    head = f"    {finding.level:<8} {finding.id:<7} "
-    indent = " " * 21
+def _finding_lines(finding: Finding, level_width: int) -> list[str]:
+    head = f"    {finding.level:<{level_width + 1}} {finding.id:<7} "
+    indent = " " * len(head)
     lines = [wrap(finding.text, head, indent)]
     marks = [mark for mark, holds in (
         ("[draft]", finding.draft), ("[inferred]", finding.inferred), ("[no information]", finding.applies_because == "no_information"),

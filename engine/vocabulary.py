@@ -79,6 +79,11 @@ class Vocabulary(Strict):
         return tuple(level.name for level in self.levels)
 
     @cached_property
+    def level_width(self) -> int:
+        """The longest level name, for the columns of plain-text outputs."""
+        return max(len(name) for name in self.level_names)
+
+    @cached_property
     def block_names(self) -> tuple[str, ...]:
         return tuple(block.name for block in self.blocks)
 

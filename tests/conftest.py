@@ -54,5 +54,6 @@ def with_answers(base: Answers, **changes) -> Answers:
     return base.model_copy(update={"values": values})
 
 
-def run_selfcheck(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([str(SELFCHECK), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120)
+def run_selfcheck(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The installed command in a child process; ``env`` adds to this process's environment."""
+    return subprocess.run([str(SELFCHECK), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120, env={**os.environ, **(env or {})})

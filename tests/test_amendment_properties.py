@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from conftest import ROUND
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import answer_to, answer_values, answers_from
 
+from conftest import ROUND
 from engine import rounds
 from engine.amendments import Amendment, apply, invert
 from engine.assess import assess
 from engine.diff import compare
 from engine.plan import plan
+from strategies import answer_to, answer_values, answers_from
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
 RULEBOOK = rounds.rulebook(ROUND)

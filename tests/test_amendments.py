@@ -6,8 +6,8 @@ import datetime
 import json
 
 import pytest
-from conftest import ALBANIA, ROOT, ROUND, run_selfcheck
 
+from conftest import ALBANIA, ROOT, ROUND, run_selfcheck
 from engine.amendments import Amendment, apply, invert, load_amendment, render_amendment, resolve
 from engine.assess import assess
 

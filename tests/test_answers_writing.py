@@ -6,16 +6,16 @@ import datetime
 from pathlib import Path
 
 import pytest
-from conftest import ALBANIA, ROUND
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import answer_values, free_texts, names
 
+from conftest import ALBANIA, ROUND
 from engine import rounds
 from engine.answers import Answers, render_answers
 from engine.documents import document_from_text, read_document
 from engine.errors import InputError
 from engine.rounds import answers_of, check_answers, load_answers
+from strategies import answer_values, free_texts, names
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
 TEXTS = free_texts()

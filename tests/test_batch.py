@@ -8,6 +8,7 @@ import json
 import shutil
 
 import pytest
+
 from conftest import ALBANIA, COMPLIANT, ROOT, ROUND, run_selfcheck
 
 AMENDMENTS = ROOT / "questionnaires" / ROUND / "amendments"

@@ -8,15 +8,15 @@ from __future__ import annotations
 from itertools import combinations
 
 import pytest
-from conftest import COUNTERFACTUAL_CASES, ROUND
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import answer_values, answers_from
 
+from conftest import COUNTERFACTUAL_CASES, ROUND
 from engine import rounds
 from engine.conditions import holds
 from engine.counterfactual import smallest_changes
 from engine.counterfactual_cases import load_counterfactual_cases
+from strategies import answer_values, answers_from
 
 RULEBOOK = rounds.rulebook(ROUND)
 CONDITIONAL = [rule for rule in RULEBOOK.rules if rule.condition is not None]

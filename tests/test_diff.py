@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ALBANIA, COMPLIANT, COUNTERFACTUAL_CASES, ROOT, ROUND, run_selfcheck
 
+from conftest import ALBANIA, COMPLIANT, COUNTERFACTUAL_CASES, ROOT, ROUND, run_selfcheck
 from engine import rounds
 from engine.amendments import load_amendment
 from engine.counterfactual_cases import Change, load_counterfactual_cases

@@ -10,11 +10,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ALBANIA, ROUND, run_selfcheck
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_law_over_time import DAY, NEXT_YEAR, dated_bill
 
+from conftest import ALBANIA, ROUND, run_selfcheck
 from engine import rounds
 from engine.amendments import resolve
 from engine.assess import assess

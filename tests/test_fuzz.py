@@ -6,10 +6,10 @@ import json
 import tempfile
 from pathlib import Path
 
-from conftest import ALBANIA, ROUND
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import ALBANIA, ROUND
 from engine import rounds
 from engine.assess import assess
 from engine.errors import InputError

@@ -14,8 +14,8 @@ import re
 import shutil
 
 import pytest
-from conftest import ALBANIA, ROOT, ROUND, run_selfcheck, with_answers
 
+from conftest import ALBANIA, ROOT, ROUND, run_selfcheck, with_answers
 from engine import rounds
 from engine.answers import Answers
 from engine.assess import assess

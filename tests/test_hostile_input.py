@@ -17,6 +17,7 @@ import sys
 import textwrap
 
 import pytest
+
 from conftest import ALBANIA, ROOT, ROUND, SELFCHECK, run_selfcheck
 
 HEAD = f"party: Testland\nround: {ROUND}\n"

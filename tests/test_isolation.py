@@ -8,8 +8,8 @@ import threading
 
 import durable_rules_engine as core
 import pytest
-from conftest import ROUND
 
+from conftest import ROUND
 from engine import durable_adapter, rounds
 from engine.answers import Answers
 from engine.assess import assess, engine_for

@@ -7,14 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ALBANIA, ROOT, ROUND, run_selfcheck
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import answer_to, answer_values, answers_from
 
+from conftest import ALBANIA, ROOT, ROUND, run_selfcheck
 from engine import rounds
 from engine.amendments import Amendment, apply, load_amendment, overlay, render_amendment
 from engine.assess import assess
+from strategies import answer_to, answer_values, answers_from
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
 RULEBOOK = rounds.rulebook(ROUND)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import ROOT, ROUND, run_selfcheck
 
+from conftest import ROOT, ROUND, run_selfcheck
 from engine.errors import RulebookError
 from engine.layout import load_layout
 from engine.rulebook import load_rulebook

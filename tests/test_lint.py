@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import ROOT, ROUND, run_selfcheck
 
+from conftest import ROOT, ROUND, run_selfcheck
 from engine.durable_adapter import fnv1a_32, hash_collisions
 from engine.errors import RulebookError
 from engine.rulebook import load_rulebook

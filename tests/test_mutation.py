@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROUND
 
+from conftest import ROUND
 from engine import rounds
 from engine.answers import Answers
 from engine.cases import load_cases, reference, run_case
@@ -40,7 +40,7 @@ BASELINE = Answers(
 
 
 def _run(case_set: str, *extra_checks):
-    checks = [RuleCases(load_cases(sorted((FIXTURE / case_set).glob("*.yaml"))), BASELINE, RULEBOOK), *extra_checks]
+    checks = [RuleCases(load_cases(sorted((FIXTURE / case_set).glob("*.yaml")), RULEBOOK), BASELINE, RULEBOOK), *extra_checks]
     return mutation_run(RULEBOOK, checks, BASELINE.value)
 
 
@@ -100,7 +100,7 @@ def test_mutants_no_answers_tell_apart_are_recognised_as_equivalent_and_left_out
 
 @pytest.mark.parametrize("case_set", ["weak", "strong"])
 def test_re_evaluating_only_the_mutated_item_finds_what_running_every_case_on_the_mutant_rulebook_finds(case_set):
-    cases = load_cases(sorted((FIXTURE / case_set).glob("*.yaml")))
+    cases = load_cases(sorted((FIXTURE / case_set).glob("*.yaml")), RULEBOOK)
     check = RuleCases(cases, BASELINE, RULEBOOK)
     for item in RULEBOOK.rules + RULEBOOK.observations:
         for mutant in mutants(item, QUESTIONNAIRE):

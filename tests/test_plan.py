@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from conftest import ALBANIA, COMPLIANT, ROUND, run_selfcheck
-
 from engine.amendments import resolve
 from engine.assess import assess
 from engine.counterfactual import questions_read

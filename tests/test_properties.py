@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import COMPLIANT, ROUND
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from strategies import answer_values, answers_from
 
+from conftest import COMPLIANT, ROUND
 from engine import rounds
 from engine.assess import assess
 from engine.conditions import Choice, Compare, Missing
@@ -14,6 +13,7 @@ from engine.documents import Document
 from engine.questionnaire import NOT_PROVIDED
 from engine.reference import reference_fired, reference_observed
 from engine.rounds import answers_of, load_answers
+from strategies import answer_values, answers_from
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
 RULEBOOK = rounds.rulebook(ROUND)

@@ -10,10 +10,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ALBANIA, COMPLIANT, ROOT, ROUND, run_selfcheck
 from hypothesis import HealthCheck, given, settings
-from strategies import answer_values, answers_from
 
+from conftest import ALBANIA, COMPLIANT, ROOT, ROUND, run_selfcheck
 from engine import rounds
 from engine.answers import Answers
 from engine.assess import assess
@@ -21,6 +20,7 @@ from engine.documents import write_atomically
 from engine.factsheet import Bullets, Paragraph, Ref, build_factsheet
 from engine.layout import load_layout
 from engine.rendering import render
+from strategies import answer_values, answers_from
 
 RULEBOOK = rounds.rulebook(ROUND)
 LAYOUT = load_layout(RULEBOOK)
@@ -270,7 +270,6 @@ def test_a_compliant_party_gets_the_generic_recommendations_and_no_specific_ones
 
 def test_drafts_print_marked_only_when_asked():
     from conftest import with_answers
-
     from engine.rounds import load_answers
 
     untrained = with_answers(load_answers(ALBANIA), training__law_enforcement_ict="no")

@@ -8,8 +8,8 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import ALBANIA, SELFCHECK
 
+from conftest import ALBANIA, SELFCHECK
 from engine import cache
 
 

@@ -9,8 +9,8 @@ here they run on durable-rules, as the product does.
 from __future__ import annotations
 
 import pytest
-from conftest import ROUND
 
+from conftest import ROUND
 from engine import rounds
 from engine.cases import coverage, durable, rulebook_baseline, rulebook_cases, run_case
 

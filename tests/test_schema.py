@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROUND, run_selfcheck
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from conftest import ROUND, run_selfcheck
 from engine import rounds
 from engine.documents import Document
 from engine.errors import InputError
@@ -63,7 +63,6 @@ def test_the_schema_and_the_validator_accept_the_same_answers(answers):
 
 def test_albanias_answers_satisfy_the_schema():
     from conftest import ALBANIA
-
     from engine.documents import read_document
 
     data = read_document(ALBANIA).data

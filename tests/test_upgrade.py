@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import ROUND, run_selfcheck
-
 from engine import rounds
 from engine.documents import read_document
 from engine.rounds import load_answers

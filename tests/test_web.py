@@ -11,16 +11,16 @@ from io import BytesIO
 from urllib.parse import urlencode
 
 import pytest
-from conftest import ALBANIA, ROUND, run_selfcheck
 from markupsafe import escape
-from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, serving
 
+from conftest import ALBANIA, ROUND, run_selfcheck
 from engine import rounds
 from engine.amendments import load_amendment
 from engine.assess import assess
 from engine.diff import compare_files
 from engine.rounds import load_answers
 from web.security import MAX_BODY, SESSION_COOKIE
+from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, serving
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
 HABITUAL = "a__jurisdiction__habitual_residents_abroad"

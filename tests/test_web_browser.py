@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from web_client import data_dir_with_albania, serving
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -15,12 +15,12 @@ from urllib.parse import urlencode
 
 import httpx2 as httpx
 import pytest
-from conftest import ROUND, SELFCHECK
 from starlette.testclient import TestClient
-from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, server_process, serving
 
+from conftest import ROUND, SELFCHECK
 from engine.rounds import load_answers
 from web.app import create_app
+from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, server_process, serving
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 SOURCE = "s.jurisdiction.habitual_residents_abroad"  # a free text whose last writer is easy to tell

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import ALBANIA, SELFCHECK
 from starlette.testclient import TestClient
 
+from conftest import ALBANIA, SELFCHECK
 from web.app import create_app
 from web.storage import LOCK_SUFFIX
 
