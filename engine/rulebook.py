@@ -276,7 +276,9 @@ def _load_chapter(
     return rules, observations
 
 
-def _checked(document: Document, section: str, model: type[RuleSpec] | type[ObservationSpec], chapter: str, questionnaire: Questionnaire, vocabulary: Vocabulary, problems: list):
+def _checked(
+    document: Document, section: str, model: type[RuleSpec] | type[ObservationSpec], chapter: str, questionnaire: Questionnaire, vocabulary: Vocabulary, problems: list
+):
     """Each entry of a section that passes its checks, with its parsed condition and DNF."""
     for index, raw in enumerate(document.data.get(section, [])):
         keys = (section, index)
