@@ -99,7 +99,7 @@ def upgrade(path: Path, round_id: str) -> Upgrade:
         value = answer.get("value") if isinstance(answer, dict) else answer
         carried = False
         for carry in change.carry:
-            new_value = value if carry.values is None else carry.values.get(_key(value))
+            new_value = value if carry.values is None else carry.values.get(value) if isinstance(value, str) else None
             if new_value is None or value == NOT_PROVIDED or carry.to in given or carry.to in upgraded:
                 continue
             upgraded[carry.to] = {**answer, "value": new_value} if isinstance(answer, dict) else new_value
@@ -119,19 +119,15 @@ def upgrade(path: Path, round_id: str) -> Upgrade:
     return result
 
 
-def _key(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 def _render(document: Document, questionnaire: Questionnaire, comments: list[str], amendment: bool, path: Path) -> str:
     """The upgraded file in the writers' own form, checked as any answers file or amendment is."""
     if amendment:
-        checked, problems = check_amendment_document(document, questionnaire)
-        if problems:
+        amended, problems = check_amendment_document(document, questionnaire)
+        if amended is None:  # it comes with its problems
             raise problems[0]
-        return render_amendment(checked, path.parent, comments)
+        return render_amendment(amended, path.parent, comments)
     checked, problems = check_answers_document(document, questionnaire)
-    if problems:
+    if checked is None:  # it comes with its problems
         raise problems[0]
     return render_answers(checked, questionnaire, comments)
 
