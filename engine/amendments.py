@@ -292,11 +292,21 @@ def draft_amendment(head: dict[str, Any], changes: dict[str, dict[str, Any]], pa
     amendment, problems = check_amendment_document(Document(path, {**head, "changes": changes}), questionnaire)
     if amendment is None or problems:
         return None, problems
+    return amendment_text(amendment, questionnaire, comments, path), []
+
+
+def amendment_text(amendment: Amendment, questionnaire: Questionnaire, comments: Sequence[str], path: Path) -> str:
+    """The amendment file to write at ``path``, read back first: it must give exactly ``amendment``,
+    or nothing is written (EngineError). For every writer: the web, plan, invert and upgrade."""
     text = render_amendment(amendment, path.parent, comments)
     written, problems = check_amendment_document(document_from_text(path, text), questionnaire)
-    if written is None or problems or written.changes != amendment.changes or written.notes != amendment.notes:
+    if written is None or problems or _comparable(written) != _comparable(amendment):
         raise EngineError(f"{path}: the amendment would not read back as given; nothing was written")
-    return text, []
+    return text
+
+
+def _comparable(amendment: Amendment) -> Amendment:
+    return amendment.model_copy(update={"applies_to": amendment.applies_to.resolve(), "file": None})  # where it is read from is not what it says
 
 
 def file_name_for(title: str) -> str:

@@ -16,8 +16,8 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from . import rounds
-from .amendments import check_amendment_document, is_amendment, render_amendment
-from .answers import check_answers_document, render_answers
+from .amendments import amendment_text, check_amendment_document, is_amendment
+from .answers import answers_text, check_answers_document
 from .documents import Document, leading_comments, read_bytes, read_document
 from .models import Strict
 from .questionnaire import NOT_PROVIDED, Questionnaire, pydantic_input_error
@@ -125,11 +125,11 @@ def _render(document: Document, questionnaire: Questionnaire, comments: list[str
         amended, problems = check_amendment_document(document, questionnaire)
         if amended is None:  # it comes with its problems
             raise problems[0]
-        return render_amendment(amended, path.parent, comments)
+        return amendment_text(amended, questionnaire, comments, path)
     checked, problems = check_answers_document(document, questionnaire)
     if checked is None:  # it comes with its problems
         raise problems[0]
-    return render_answers(checked, questionnaire, comments)
+    return answers_text(checked, questionnaire, comments, path)
 
 
 def report(result: Upgrade, path: Path) -> str:
