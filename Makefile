@@ -30,6 +30,7 @@ serve: $(INSTALLED)
 test: $(INSTALLED)
 	scripts/ensure-system-packages
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/selfcheck lint
 	$(BIN)/pytest
 

@@ -426,7 +426,7 @@ def plan(
     """The path to compliance: the smallest set of answer changes that clears every recommendation at
     the chosen levels, written as an amendment to edit and diff."""
     from engine import rounds
-    from engine.amendments import render_amendment, resolve
+    from engine.amendments import amendment_text, resolve
     from engine.plan import plan as make_plan
     from engine.plan_text import comments
 
@@ -440,7 +440,8 @@ def plan(
     if not result.changes:
         typer.echo(f"selfcheck plan: no {'/'.join(levels)} recommendation that a change of answers clears; nothing written", err=True)
         return
-    _write(render_amendment(result.amendment, output.parent if output else Path.cwd(), comments(result, loaded, answers, levels)), output)
+    written = amendment_text(result.amendment, rulebook.questionnaire, comments(result, loaded, answers, levels), output or Path.cwd() / "amendment.yaml")
+    _write(written, output)
     created = f"; they would create {', '.join(f.id for f in result.new)}" if result.new else ""
     typer.echo(
         f"selfcheck plan: {len(result.changes)} answer changes clear {len(result.cleared)} {'/'.join(levels)} recommendations"
@@ -456,8 +457,9 @@ def invert(
     output: Path = typer.Option(None, "-o", "--output", help="Write the reversal to this file instead of stdout."),
 ):
     """Write the amendment that reverses AMENDMENT: applied after it, the answers are as before."""
+    from engine import rounds
+    from engine.amendments import amendment_text, resolve
     from engine.amendments import invert as reverse
-    from engine.amendments import render_amendment, resolve
     from engine.errors import InputError
 
     resolved = resolve(amendment)
@@ -465,7 +467,7 @@ def invert(
         raise InputError(amendment, "is an answers file; invert takes an amendment")
     last = resolved.amendments[-1]
     reversal = reverse(last, resolve(last.applies_to).answers)
-    _write(render_amendment(reversal, output.parent if output else Path.cwd()), output)
+    _write(amendment_text(reversal, rounds.questionnaire(resolved.answers.round), (), output or Path.cwd() / "amendment.yaml"), output)
 
 
 @app.command()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,7 @@ def resolve(path: str | Path, as_of: datetime.date | None = None, within: Path |
     return Resolved(resolved.answers.model_copy(update={"law_as_of": as_of}), resolved.answers_file, resolved.amendments)
 
 
-def answers_for(path: str | Path, amend: list[Path] = (), as_of: datetime.date | None = None) -> Answers:
+def answers_for(path: str | Path, amend: Sequence[Path] = (), as_of: datetime.date | None = None) -> Answers:
     """What ``assess PATH --amend A --amend B --as-of DATE`` assesses: the --amend bills overlaid
     on PATH in order, whatever their applies_to says, so that separate bills combine."""
     answers = resolve(path, as_of).answers
@@ -128,7 +129,7 @@ def _resolve(path: Path, seen: tuple[Path, ...], as_of: datetime.date | None, wi
     if not is_amendment(document.data):
         return Resolved(answers_of(document), path)
     target, problems = _check_head(document)
-    if problems:
+    if problems or target is None:  # _check_head finds no target only with a problem
         raise problems[0]
     if target.resolve() in seen + (path.resolve(),) or len(seen) >= MAX_CHAIN:
         raise document.error(f"applies_to leads back to {target}; amendments must rest on an answers file", ("applies_to",))
@@ -160,7 +161,7 @@ def load_amendment(path: str | Path, questionnaire: Questionnaire) -> Amendment:
 
 def amendment_from_document(document: Document, questionnaire: Questionnaire) -> Amendment:
     amendment, problems = check_amendment_document(document, questionnaire)
-    if problems:
+    if amendment is None:  # it comes with its problems
         raise problems[0]
     return amendment
 
@@ -255,7 +256,7 @@ def invert(amendment: Amendment, before: Answers) -> Amendment:
     )
 
 
-def render_amendment(amendment: Amendment, directory: Path, comments: list[str] = ()) -> str:
+def render_amendment(amendment: Amendment, directory: Path, comments: Sequence[str] = ()) -> str:
     """The amendment as a YAML file to be saved in ``directory`` (applies_to is written relative to it)."""
     applies_to = os.path.relpath(amendment.applies_to.resolve(), directory.resolve()).replace(os.sep, "/")
     lines = [f"# {line}".rstrip() for line in comments]
@@ -291,11 +292,21 @@ def draft_amendment(head: dict[str, Any], changes: dict[str, dict[str, Any]], pa
     amendment, problems = check_amendment_document(Document(path, {**head, "changes": changes}), questionnaire)
     if amendment is None or problems:
         return None, problems
+    return amendment_text(amendment, questionnaire, comments, path), []
+
+
+def amendment_text(amendment: Amendment, questionnaire: Questionnaire, comments: Sequence[str], path: Path) -> str:
+    """The amendment file to write at ``path``, read back first: it must give exactly ``amendment``,
+    or nothing is written (EngineError). For every writer: the web, plan, invert and upgrade."""
     text = render_amendment(amendment, path.parent, comments)
     written, problems = check_amendment_document(document_from_text(path, text), questionnaire)
-    if written is None or problems or written.changes != amendment.changes or written.notes != amendment.notes:
+    if written is None or problems or _comparable(written) != _comparable(amendment):
         raise EngineError(f"{path}: the amendment would not read back as given; nothing was written")
-    return text, []
+    return text
+
+
+def _comparable(amendment: Amendment) -> Amendment:
+    return amendment.model_copy(update={"applies_to": amendment.applies_to.resolve(), "file": None})  # where it is read from is not what it says
 
 
 def file_name_for(title: str) -> str:

@@ -154,7 +154,7 @@ class _Layout:
         for name, (_, atoms) in engine_for(rulebook).compiled.conjuncts.items():
             parts = []
             for atom in atoms:
-                question = questionnaire.question(atom.question)
+                question = questionnaire.questions[atom.question]
                 choices = question.choices if question.type in ("tri_state", "one_of") else ()
                 parts.append((question, describe_atom(atom, choices)))
             parts.sort(key=lambda part: questionnaire.index(part[0].id))

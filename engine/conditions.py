@@ -272,7 +272,7 @@ def _dnf(node: Condition, negate: bool, questionnaire: Questionnaire) -> list[tu
 
 def _atoms(test: Test, negate: bool, questionnaire: Questionnaire) -> list[Atom]:
     """The test as alternatives of single atoms (negation may turn one test into two)."""
-    question = questionnaire.question(test.question)
+    question = questionnaire.questions[test.question]  # a parsed test names a question of the questionnaire
     if question.type in ("integer", "text"):
         if test.op in COMPARISONS:
             if not negate:
@@ -309,7 +309,7 @@ def _atom_holds(atom: Atom, answer: Any) -> bool:
 def domain(atom: Choice, questionnaire: Questionnaire) -> frozenset:
     if atom.option is not None:
         return frozenset(TRI_STATE)
-    return frozenset(questionnaire.question(atom.question).choices)
+    return frozenset(questionnaire.questions[atom.question].choices)
 
 
 def _simplify(conjunct: tuple[Atom, ...], questionnaire: Questionnaire) -> tuple[Atom, ...] | None:

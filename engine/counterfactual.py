@@ -13,7 +13,7 @@ from typing import Any
 
 from .conditions import COMPARISONS, Condition, holds, tests_in
 from .questionnaire import NOT_PROVIDED, Question, Questionnaire
-from .rulebook import Rule
+from .rulebook import Conditional
 
 # II-12 reads four answers that must all change for a Party that answered none of them.
 MAX_CHANGES = 4
@@ -21,7 +21,7 @@ MAX_CHANGES = 4
 ANY_TEXT = "(any text)"
 
 
-def questions_read(rule: Rule) -> list[str]:
+def questions_read(rule: Conditional) -> list[str]:
     """The questions a rule's condition reads, in the order it reads them."""
     return list(dict.fromkeys(test.question for test in tests_in(rule.condition)))
 
@@ -34,10 +34,11 @@ def candidate_answers(question: Question, *conditions: Condition | None) -> list
     if question.type in ("tri_state", "one_of"):
         return list(question.choices)
     if question.type == "integer":
-        numbers = {question.minimum, question.maximum}
+        minimum, maximum = question.bounds
+        numbers = {minimum, maximum}
         for test in (test for condition in conditions for test in tests_in(condition)):
             if test.question == question.id and test.op in COMPARISONS:
-                numbers.update(n for n in (test.value - 1, test.value, test.value + 1) if question.minimum <= n <= question.maximum)
+                numbers.update(n for n in (test.value - 1, test.value, test.value + 1) if minimum <= n <= maximum)
         return sorted(numbers) + [NOT_PROVIDED]
     if question.type == "text":
         return [ANY_TEXT, NOT_PROVIDED]
@@ -47,7 +48,7 @@ def candidate_answers(question: Question, *conditions: Condition | None) -> list
 
 
 def smallest_changes(
-    rule: Rule, answer_of: Callable[[str], Any], questionnaire: Questionnaire, fire: bool, keep: frozenset[str] = frozenset()
+    rule: Conditional, answer_of: Callable[[str], Any], questionnaire: Questionnaire, fire: bool, keep: frozenset[str] = frozenset()
 ) -> list[dict[str, Any]]:
     """Every smallest set of answer changes after which the rule fires (``fire``) or does not.
 
@@ -62,7 +63,7 @@ def smallest_changes(
         found = []
         for chosen in combinations(questions, size):
             alternatives = [
-                [value for value in candidate_answers(questionnaire.question(q), rule.condition) if value != answer_of(q)] for q in chosen
+                [value for value in candidate_answers(questionnaire.questions[q], rule.condition) if value != answer_of(q)] for q in chosen
             ]
             for values in product(*alternatives):
                 changes = dict(zip(chosen, values, strict=True))

@@ -107,7 +107,7 @@ def compare(base: Answers, other: Answers, rulebook: Rulebook, include_draft: bo
         return [
             AnswerChange(
                 question=q,
-                number=rulebook.questionnaire.question(q).number,
+                number=rulebook.questionnaire.questions[q].number,
                 before=_plain(base.value(q)),
                 after=_plain(other.value(q)),
                 source=other.sources.get(q),

@@ -54,9 +54,8 @@ def fnv1a_32(text: str) -> int:
 
 def field_name(questionnaire: Questionnaire, question_id: str, option: str | None = None) -> str:
     """A short field name: every firing returns its fact as JSON, so long names cost time."""
-    question = questionnaire.question(question_id)
     name = f"q{questionnaire.index(question_id)}"
-    return f"{name}o{question.option_values.index(option)}" if option else name
+    return f"{name}o{questionnaire.questions[question_id].option_values.index(option)}" if option else name
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ def _plan(batch: dict, conjuncts: dict, questionnaire: Questionnaire, draft: boo
     for name in batch:
         for atom in conjuncts[name][1]:
             option = atom.option if isinstance(atom, Choice) else None
-            fields[field_name(questionnaire, atom.question, option)] = (atom.question, option, questionnaire.question(atom.question).type)
+            fields[field_name(questionnaire, atom.question, option)] = (atom.question, option, questionnaire.questions[atom.question].type)
     return RulesetPlan(dict(batch), tuple((f, *rest) for f, rest in sorted(fields.items())), draft)
 
 

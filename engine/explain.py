@@ -83,11 +83,13 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
         known = list(rulebook.by_id) + list(rulebook.observation_by_id)
         close = difflib.get_close_matches(item_id, known, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `selfcheck assess --format json` lists them"
-        raise InputError(rulebook.directory or rulebook.meta.round, f"no recommendation or observation {item_id!r} in {rulebook.meta.round}{hint}")
+        raise InputError(rulebook.directory, f"no recommendation or observation {item_id!r} in {rulebook.meta.round}{hint}")
     observation = isinstance(item, Observation)
+    rule = None if isinstance(item, Observation) else item
     if assessment is None or (item.draft and not include_draft):
         assessment = assess(answers, rulebook, include_draft=include_draft or item.draft)
-    found = [o for o in assessment.observations if o.id == item_id] if observation else [f for f in assessment.recommendations if f.id == item_id]
+    findings = [] if observation else [f for f in assessment.recommendations if f.id == item_id]
+    found = [o for o in assessment.observations if o.id == item_id] if observation else findings
     fires = bool(found)
     if fires != holds(item.condition, answers.value):
         raise EngineError(f"durable-rules and the reference evaluator disagree on {item_id} for these answers")
@@ -97,13 +99,13 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
         for change in smallest_changes(item, answers.value, questionnaire, fire=not fires)
     ]
     cites = item.cites
-    finding = found[0] if found and not observation else None
-    rule_fields = {} if observation else dict(
-        grounds=[Ground(para=g.para, quote=g.quote.replace("{party}", answers.party)) for g in item.grounds],
-        on_no_information=item.on_no_information,
-        no_information=NoInformation(**item.no_information.model_dump()) if item.no_information else None,
+    finding = findings[0] if findings else None
+    rule_fields = {} if rule is None else dict(
+        grounds=[Ground(para=g.para, quote=g.quote.replace("{party}", answers.party)) for g in rule.grounds],
+        on_no_information=rule.on_no_information,
+        no_information=NoInformation(**rule.no_information.model_dump()) if rule.no_information else None,
         applies_because=finding.applies_because if finding else None,
-        inferred=finding.inferred if finding else item.basis == "inferred",
+        inferred=finding.inferred if finding else rule.basis == "inferred",
     )
     return Explanation(
         party=answers.party,
@@ -111,12 +113,12 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
         id=item.id,
         kind="observation" if observation else "recommendation",
         chapter=item.chapter,
-        level=None if observation else item.level,
-        block=None if observation else (finding.block if finding else item.block),
-        tone=item.tone if observation else None,
+        level=None if rule is None else rule.level,
+        block=None if rule is None else (finding.block if finding else rule.block),
+        tone=item.tone if isinstance(item, Observation) else None,
         draft=item.draft,
-        text=plain(observation_text(item, answers)) if observation else item.text.replace("{party}", answers.party),
-        reason=None if observation else item.reason,
+        text=plain(observation_text(item, answers)) if isinstance(item, Observation) else item.text.replace("{party}", answers.party),
+        reason=None if rule is None else rule.reason,
         basis=item.basis,
         argument=item.argument,
         **rule_fields,
@@ -131,7 +133,7 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
 
 def _part(condition: Condition, answers: Answers, rulebook: Rulebook) -> ConditionPart:
     if isinstance(condition, Test):
-        question = rulebook.questionnaire.question(condition.question)
+        question = rulebook.questionnaire.questions[condition.question]
         answer = answers.value(condition.question)
         return ConditionPart(
             kind="test",
@@ -151,7 +153,7 @@ def _part(condition: Condition, answers: Answers, rulebook: Rulebook) -> Conditi
 
 
 def _change(question_id: str, before: Any, after: Any, rulebook: Rulebook) -> Change:
-    question = rulebook.questionnaire.question(question_id)
+    question = rulebook.questionnaire.questions[question_id]
     return Change(question=question_id, number=question.number, prompt=question.prompt, from_=_shown(before), to=_shown(after))
 
 

@@ -54,7 +54,7 @@ def _basis_lines(e: Explanation) -> list[str]:
     lines += [wrap(f'{ground.para}: "{ground.quote}"', "  ", "    ") for ground in e.grounds]
     if e.argument:
         lines.append(wrap(f"Argument: {e.argument}", "  ", "    "))
-    if e.on_no_information:
+    if e.on_no_information and e.no_information:  # a rule gives both or neither
         n = e.no_information
         effect = "it fires" if e.on_no_information == "fires" else "it stays silent"
         lines.append(wrap(f"With no information on its questions, {effect} ({n.basis}): {n.because}", "", "  "))

@@ -281,6 +281,8 @@ class _Builder:
         if not holding:
             return []
         if block.bullets:
+            if block.lead is None:  # the layout refuses bullets without one
+                raise ValueError("observations printed as bullets need a lead")
             return [Paragraph(self.runs(block.lead), "observation"), Bullets([Item(r, "observation") for r in holding])]
         joined: list[Inline] = []
         for observation in holding:
@@ -309,6 +311,8 @@ class _Builder:
             body = fill(block.each, lambda name: {"text": text, "verb": self.vocabulary.verb(level)}.get(name))
             items.append(self.item(body, rules, parts, mark, own))
         if block.nested:
+            if block.lead is None:  # the layout refuses nesting without one
+                raise ValueError("nested recommendations need a lead to nest under")
             return [Bullets([Item(self.runs(block.lead), "lead", children=items)])]
         printed: list[Block] = [Bullets(items)]
         if block.run_in and isinstance(previous, Paragraph) and previous.role == "observation":
@@ -402,9 +406,9 @@ class _Builder:
         if not committee:
             voice = self.words.party_voice
             if kind == "difficulties":
-                heading = self.runs(self.words.headings.difficulties)
-                return [Heading(3, heading)] + [Paragraph(self.runs(voice.difficulty, text=p), "difficulty") for p in paragraphs]
-            return [Heading(3, self.runs(voice.practices))] + [Paragraph(self._numbered(clean(p)), "practice") for p in paragraphs]
+                title = self.runs(self.words.headings.difficulties)
+                return [Heading(3, title), *[Paragraph(self.runs(voice.difficulty, text=p), "difficulty") for p in paragraphs]]
+            return [Heading(3, self.runs(voice.practices)), *[Paragraph(self._numbered(clean(p)), "practice") for p in paragraphs]]
         heading = spec.heading or getattr(self.words.headings, kind)
         printed: list[Block] = [Heading(3, self.runs(heading))]
         if spec.lead:

@@ -212,7 +212,7 @@ def read_follow_up(path: str | Path) -> FollowUp:
 
 def follow_up_from_document(document: Document) -> FollowUp:
     follow_up, problems = check_follow_up_document(document)
-    if problems:
+    if follow_up is None:  # it comes with its problems
         raise problems[0]
     return follow_up
 
@@ -233,7 +233,7 @@ def check_follow_up_document(document: Document) -> tuple[FollowUp | None, list[
     recommendations = data.get("recommendations")
     if not isinstance(recommendations, dict):
         problems.append(document.error("expected a mapping of recommendation ids to what the Party declares", ("recommendations",)))
-    if problems:
+    if problems or not isinstance(recommendations, dict):  # not a mapping is among the problems
         return None, problems
     rulebook = rounds.rulebook(data["round"])
     items = [reader.guarded(reader.item, ("recommendations", item_id), rulebook) for item_id in recommendations]

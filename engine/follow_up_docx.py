@@ -72,6 +72,8 @@ def _entry(document, entry: Entry, Pt) -> None:
     for line in lines:
         _labelled(document, line.label, line.text)
     if entry.status:
+        if entry.remains is None:  # _entry says what remains whenever it gives a status
+            raise ValueError(f"{entry.heading}: a status without what remains")
         paragraph = _labelled(document, entry.measures_label, "" if entry.measures else entry.no_measures)
         paragraph.paragraph_format.keep_with_next = bool(entry.measures)
         for measure in entry.measures:

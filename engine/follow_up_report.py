@@ -28,6 +28,7 @@ class Entry:
     committee_lead: str  # "The Committee requires Albania:"
     text: str  # the Committee's words, verbatim
     references: str
+    check: Line  # what the rules say, and the flags: inferred, not the Committee's
     status: Line | None = None
     details: list[Line] = field(default_factory=list)
     measures_label: str = ""
@@ -35,7 +36,6 @@ class Entry:
     no_measures: str = ""
     remains: Line | None = None
     note: Line | None = None
-    check: Line | None = None  # what the rules say, and the flags: inferred, not the Committee's
 
 
 @dataclass

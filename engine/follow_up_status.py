@@ -128,7 +128,7 @@ def check_status(follow_up: FollowUp, answers: Answers, rulebook: Rulebook, chec
 
 def failing(status: FollowUpStatus, categories: list[str]) -> list[str]:
     """The ids with a flag of one of ``categories`` (what ``--fail-on`` fails on)."""
-    entries = [*status.items, *status.not_in_file]
+    entries: list[ItemStatus | NotListed] = [*status.items, *status.not_in_file]
     return [entry.id for entry in entries if any(flag.category in categories for flag in entry.flags)]
 
 
@@ -146,7 +146,7 @@ def _item_status(item: Item, finding: Finding | None, answers: Answers, rulebook
         questionnaire = rulebook.questionnaire
         questions = dict.fromkeys(test.question for test in deciding_tests(rule.condition, answers.value, False))
         resolved_by = [
-            AnswerShown(question=q, number=questionnaire.question(q).number, answer=_plain(answers.value(q)), source=answers.sources.get(q))
+            AnswerShown(question=q, number=questionnaire.questions[q].number, answer=_plain(answers.value(q)), source=answers.sources.get(q))
             for q in sorted(questions, key=questionnaire.index)
         ]
         answers_text = answers_words(resolved_by)

@@ -120,9 +120,9 @@ def render_workbook(follow_up: FollowUp, rulebook: Rulebook) -> bytes:
     about = book.create_sheet(said["about"])
     _put(about, 1, 1, fill(said["about_note"], party=follow_up.party, committee=words()["report"]["committee"])).font = Font(bold=True)
     drawn = follow_up.drawn_from
-    rows = [("party", follow_up.party), ("round", follow_up.round), ("answers_as_of", drawn.answers_as_of), ("rulebook_sha256", drawn.rulebook_sha256)]
-    rows += [("amendment", bill) for bill in drawn.amendments]
-    for row, (key, value) in enumerate(rows, start=3):
+    about_rows = [("party", follow_up.party), ("round", follow_up.round), ("answers_as_of", drawn.answers_as_of), ("rulebook_sha256", drawn.rulebook_sha256)]
+    about_rows += [("amendment", bill) for bill in drawn.amendments]
+    for row, (key, value) in enumerate(about_rows, start=3):
         _put(about, row, 1, key)
         _put(about, row, 2, said["about_rows"][key]).font = Font(bold=True)
         _put(about, row, 3, value)
@@ -226,7 +226,7 @@ def workbook_from_bytes(path: Path, data: bytes) -> FollowUp:
     finally:
         book.close()
     follow_up, problems = check_follow_up_document(_WorkbookDocument(path, sheets, places))
-    if problems:
+    if follow_up is None:  # it comes with its problems
         raise problems[0]
     return follow_up
 
@@ -341,7 +341,7 @@ class _Sheets:
             item_id = item_id.strip()
             if item_id in recommendations:
                 raise self.refuse(sheet, f"A{number}", f"{item_id} appears twice; each recommendation has one row")
-            keys = ("recommendations", item_id)
+            keys: tuple[str | int, ...] = ("recommendations", item_id)
             self.places[keys] = f"sheet {sheet!r}, row {number}"
             item = {name: self.value(sheet, cells[name], keys + (name,)) for name in ("level", "block", "chapter", "text", "reason", "lead", "deadline", "note")}
             item = {name: "" if value is None and name not in ("deadline",) else value for name, value in item.items()}

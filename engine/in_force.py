@@ -30,11 +30,11 @@ def check_dates(dates: dict[str, datetime.date | None]) -> tuple[str, str] | Non
     adopted, in_force, until = dates.get("adopted"), dates.get("in_force"), dates.get("in_force_until")
     if in_force is not None and adopted is None:
         return "in_force", "an in_force date needs the adopted date too; give adopted: YYYY-MM-DD"
-    if in_force is not None and in_force < adopted:
+    if in_force is not None and adopted is not None and in_force < adopted:
         return "in_force", f"expected in_force on or after adopted ({adopted}), got {in_force}"
     if until is not None and in_force is None:
         return "in_force_until", "an in_force_until date needs the in_force date too; give in_force: YYYY-MM-DD"
-    if until is not None and until <= in_force:
+    if until is not None and in_force is not None and until <= in_force:
         return "in_force_until", f"expected in_force_until after in_force ({in_force}), got {until}"
     return None
 

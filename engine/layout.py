@@ -240,7 +240,7 @@ class Layout:
     plain: bool = False  # no factsheet/ beside the rulebook: the words of templates/plain-report.yaml
 
 
-BLOCK_KINDS = {"observe": ObserveSpec, "recommend": RecommendSpec, "statement": StatementSpec, "section": SectionSpec}
+BLOCK_KINDS: dict[str, type[Strict]] = {"observe": ObserveSpec, "recommend": RecommendSpec, "statement": StatementSpec, "section": SectionSpec}
 
 
 def load_layout(rulebook: Rulebook) -> Layout:
@@ -394,7 +394,7 @@ class _Checker:
             self.problem("a run_in lead needs a lead for when no observation precedes it", keys)
         if spec.nested and not spec.lead:
             self.problem("nested recommendations need a lead to nest under", keys)
-        return Recommend(tuple(entries), spec.lead, spec.run_in, spec.each, tuple(spec.punctuation), spec.nested)
+        return Recommend(tuple(entries), spec.lead, spec.run_in, spec.each, spec.punctuation, spec.nested)
 
     def entry(self, raw: EntrySpec, keys: tuple) -> Entry | None:
         if (raw.id is None) == (raw.ids is None):
@@ -406,7 +406,8 @@ class _Checker:
         if raw.items and raw.wording is None:
             self.problem("items belong to a wording", keys)
             return None
-        return Entry(tuple(raw.ids or (raw.id,)), raw.wording, tuple(raw.items))
+        ids = (raw.id,) if raw.id is not None else tuple(raw.ids or ())  # exactly one of the two, checked above
+        return Entry(ids, raw.wording, tuple(raw.items))
 
     def statement(self, spec: StatementSpec, keys: tuple, block: str) -> Statement:
         self.rules(spec.statement, keys + ("statement",), block, repeat=spec.repeat)

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from math import prod
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from .answers import Answers
 from .cases import Case, Outcome, case_answers, case_problems, expectation_failures, in_force, reference
@@ -96,16 +96,19 @@ def _replaced(condition: Condition, path: tuple, replacement: Condition) -> Cond
         return replacement
     if isinstance(condition, Not):
         return Not(_replaced(condition.part, path[1:], replacement))
+    if isinstance(condition, Test):  # _nodes gives a test only as the end of a path
+        raise ValueError(f"a test has no part {path}")
     parts = list(condition.parts)
     parts[path[0]] = _replaced(parts[path[0]], path[1:], replacement)
     return type(condition)(tuple(parts))
 
 
 def _test_mutations(test: Test, questionnaire: Questionnaire) -> Iterator[tuple[str, Test]]:
-    question = questionnaire.question(test.question)
+    question = questionnaire.questions[test.question]
     if test.op in COMPARISONS:
+        minimum, maximum = question.bounds
         for bound in (test.value - 1, test.value + 1):
-            if question.minimum <= bound <= question.maximum:
+            if minimum <= bound <= maximum:
                 yield "move bound", Test(test.question, test.op, bound)
     elif test.op in ("includes", "lacks"):
         for option in question.option_values:
@@ -128,12 +131,12 @@ class Verdict:
     original_holds: bool | None = None  # with those answers
 
 
-def compare(original: Condition, mutant: Condition | None, questionnaire: Questionnaire, near: Callable[[str], Any], cap: int = COMBINATION_CAP) -> Verdict:
+def compare(original: Condition | None, mutant: Condition | None, questionnaire: Questionnaire, near: Callable[[str], Any], cap: int = COMBINATION_CAP) -> Verdict:
     """Whether any answers tell the two conditions apart and, if so, those nearest the baseline ``near``."""
     questions = list(dict.fromkeys(test.question for test in tests_in(original) + tests_in(mutant)))
     domains = []
     for question_id in questions:
-        question = questionnaire.question(question_id)
+        question = questionnaire.questions[question_id]
         values = candidate_answers(question, original, mutant)
         if question.type == "integer" and near(question_id) not in values:
             values.append(near(question_id))  # so that a hint changes only what must change
@@ -255,12 +258,12 @@ class Counterfactuals:
         failures = []
         for case, _, _, before, after in self.amendments:
             failures += [f"{case.name}: {failure}" for failure in case.failures(change_between(before, after, self.rulebook))]
-        for case, answers in self.smallest:
-            rule = self.rulebook.by_id.get(case.rule)
+        for change_case, answers in self.smallest:
+            rule = self.rulebook.by_id.get(change_case.rule)
             if rule is None:
-                failures.append(f"{case.name}: unknown recommendation {case.rule}")
+                failures.append(f"{change_case.name}: unknown recommendation {change_case.rule}")
                 continue
-            failures += [f"{case.name}: {failure}" for failure in case.failures(case.found(rule, answers, self.rulebook.questionnaire))]
+            failures += [f"{change_case.name}: {failure}" for failure in change_case.failures(change_case.found(rule, answers, self.rulebook.questionnaire))]
         return failures
 
     def failures(self, item: Conditional, condition: Condition | None) -> list[str]:
@@ -272,11 +275,11 @@ class Counterfactuals:
                 if failures:
                     return [f"{case.name}: {'; '.join(failures)}"]
         if isinstance(item, Rule):
-            for case, answers in self.smallest:
-                if case.rule == item.id:
-                    failures = case.failures(case.found(dataclasses.replace(item, condition=condition), answers, self.rulebook.questionnaire))
+            for change_case, answers in self.smallest:
+                if change_case.rule == item.id:
+                    failures = change_case.failures(change_case.found(dataclasses.replace(item, condition=condition), answers, self.rulebook.questionnaire))
                     if failures:
-                        return [f"{case.name}: {'; '.join(failures)}"]
+                        return [f"{change_case.name}: {'; '.join(failures)}"]
         return []
 
 
@@ -310,7 +313,7 @@ class Result:
         return len(self.killed) + len(self.survivors)
 
 
-def mutation_run(rulebook: Rulebook, checks: list[Check], near: Callable[[str], Any], cap: int = COMBINATION_CAP) -> Result:
+def mutation_run(rulebook: Rulebook, checks: Sequence[Check], near: Callable[[str], Any], cap: int = COMBINATION_CAP) -> Result:
     """Every mutant of every rule and observation, against every check; SuiteFails if the original fails one."""
     base = [f"{check.name}: {failure}" for check in checks for failure in check.base_failures()]
     if base:
@@ -373,6 +376,8 @@ def _mutant_lines(mutant: Mutant) -> list[str]:
 def _hint(mutant: Mutant, verdict: Verdict, baseline_name: str) -> str:
     if verdict.equivalent is None:
         return "too many answer combinations to compare; write a case that tells them apart"
+    if verdict.given is None:  # compare gives the answers whenever it tells the two apart
+        raise ValueError(f"no answers given that tell the mutant of {mutant.item.id} apart")
     item = mutant.item
     verb = "fires" if isinstance(item, Rule) else "is observed"
     not_verb = "does not fire" if isinstance(item, Rule) else "is not observed"
@@ -423,7 +428,8 @@ def main(argv: list[str] | None = None) -> int:
         questionnaire = rounds.questionnaire(options.round)
         rulebook = load_rulebook(options.rules or rounds.rules_dir(options.round), questionnaire)
         baseline = load_answers(options.baseline) if options.baseline else rulebook_baseline(rulebook)
-        baseline_name = options.baseline.name if options.baseline else rulebook.meta.baseline
+        # rulebook_baseline has refused a rulebook that names no baseline
+        baseline_name = options.baseline.name if options.baseline else cast(str, rulebook.meta.baseline)
         cases = load_cases(sorted(options.cases.glob("*.yaml")), rulebook) if options.cases else rulebook_cases(rulebook)
         if not cases:
             raise InputError(options.cases, "holds no case files (*.yaml)")

@@ -88,6 +88,13 @@ class Question(Strict):
             return self.option_values + (NOT_PROVIDED,)
         raise TypeError(f"{self.id} is a {self.type} question and has no finite set of answers")
 
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """The smallest and largest answer to an integer question (its validator requires both)."""
+        if self.minimum is None or self.maximum is None:
+            raise TypeError(f"{self.id} is a {self.type} question and has no bounds")
+        return self.minimum, self.maximum
+
     def expected(self) -> str:
         """What an answer to this question must look like, in words."""
         if self.type == "tri_state":
@@ -111,7 +118,8 @@ class Question(Strict):
         elif self.type == "integer":
             if isinstance(value, float) and value.is_integer():  # JSON Schema counts 14.0 as an integer too
                 value = int(value)
-            if isinstance(value, int) and not isinstance(value, bool) and self.minimum <= value <= self.maximum:
+            minimum, maximum = self.bounds
+            if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum:
                 return value
         elif self.type == "list":
             if isinstance(value, list) and all(isinstance(item, str) and item in self.option_values for item in value):

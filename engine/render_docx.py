@@ -20,6 +20,7 @@ FOOTNOTE_TEXT, FOOTNOTE_REFERENCE = "Footnote Text", "Footnote Reference"
 
 def render_docx(factsheet: Factsheet) -> bytes:
     from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     document = Document()
     _styles(document)
@@ -28,12 +29,12 @@ def render_docx(factsheet: Factsheet) -> bytes:
     notice.add_run(factsheet.notice).bold = True
     box(notice)
     document.add_paragraph(factsheet.title, style="Title")
-    document.add_paragraph(factsheet.report_title).alignment = 1
+    document.add_paragraph(factsheet.report_title).alignment = WD_ALIGN_PARAGRAPH.CENTER
     title = document.add_paragraph()
-    title.alignment = 1
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.add_run(f"“{factsheet.round_title}”").bold = True
     if factsheet.last_update:
-        document.add_paragraph(factsheet.last_update).alignment = 1
+        document.add_paragraph(factsheet.last_update).alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_paragraph(factsheet.contents, style="TOC Heading")
     _table_of_contents(document, factsheet)
     for part in factsheet.sections:

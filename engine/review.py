@@ -84,6 +84,8 @@ def _rule(rule: Rule, rulebook: Rulebook) -> RuleView:
 
 
 def _observation(observation: Observation, rulebook: Rulebook) -> ObservationView:
+    if observation.condition is None:  # the rulebook refuses an observation without one
+        raise ValueError(f"the observation {observation.id} has no condition")
     grounds = []
     if not observation.draft:  # a printed observation is its own ground: the Committee's sentence
         paras = observation.cites.get(rulebook.vocabulary.paragraphs or "", [])
@@ -110,7 +112,7 @@ def _questions(item: Conditional) -> list[str]:
 def condition_in_words(condition: Condition, rulebook: Rulebook) -> str:
     """A condition as one readable line: question numbers and ids, what each answer must be."""
     if isinstance(condition, Test):
-        question = rulebook.questionnaire.question(condition.question)
+        question = rulebook.questionnaire.questions[condition.question]
         return f"{question.number} {question.id} {describe_test(condition, question.type)}"
     if isinstance(condition, Not):
         return f"not ({condition_in_words(condition.part, rulebook)})"

@@ -129,13 +129,17 @@ def load_answers(path: str | Path):
 
 @cache
 def questionnaire(round_id: str):
+    from .documents import read_document
     from .questionnaire import load_questionnaire
 
     path = questionnaire_path(round_id)
     if not path.is_file():
         raise InputError(path, f"no questionnaire for round {round_id!r}; known rounds: {', '.join(known_rounds())}")
     stored = _stored(round_id)
-    return stored[0] if stored else load_questionnaire(path)
+    loaded = stored[0] if stored else load_questionnaire(path)
+    if loaded.round != round_id:  # answers of the folder's round would find no questionnaire of theirs, and no problem
+        raise read_document(path).error(f"expected {round_id!r}, the name of the folder it lies in, got {loaded.round!r}", ("round",))
+    return loaded
 
 
 @cache

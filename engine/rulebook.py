@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, ValidationError
 
@@ -88,6 +89,8 @@ class Conditional:
     condition: Condition | None
     conjuncts: tuple
     number: int = 0  # the number in a recommendation's id, for its order in a chapter and level
+    section: ClassVar[str]  # the key of its list in a rule file
+    only_with_drafts: ClassVar[bool]
 
     id = property(lambda self: self.spec.id)
     text = property(lambda self: self.spec.text)
@@ -161,8 +164,8 @@ class Rulebook:
     rules: tuple[Rule, ...]
     questionnaire: Questionnaire
     digest: str  # sha256 of every YAML file of the rulebook directory, for provenance
+    directory: Path  # where it was loaded from; its factsheet/ holds the layout
     observations: tuple[Observation, ...] = ()
-    directory: Path | None = None  # where it was loaded from; its factsheet/ holds the layout
 
     @cached_property
     def by_id(self) -> dict[str, Rule]:
@@ -183,7 +186,7 @@ class Rulebook:
     def rules_in_force(self, include_draft: bool = False) -> list[Rule]:
         return [rule for rule in self.rules if include_draft or not rule.draft]
 
-    def block_for(self, rule: Rule, applying: set[str] | frozenset[str]) -> str:
+    def block_for(self, rule: Rule, applying: AbstractSet[str]) -> str:
         """Where the factsheet prints a recommendation, given the ids of every rule and observation that apply.
 
         A recommendation to all Parties moves to the Party's own part beside the item it is printed
@@ -273,21 +276,24 @@ def _load_chapter(
     return rules, observations
 
 
-def _checked(document: Document, section: str, model: type, chapter: str, questionnaire: Questionnaire, vocabulary: Vocabulary, problems: list):
+def _checked(
+    document: Document, section: str, model: type[RuleSpec] | type[ObservationSpec], chapter: str, questionnaire: Questionnaire, vocabulary: Vocabulary, problems: list
+):
     """Each entry of a section that passes its checks, with its parsed condition and DNF."""
     for index, raw in enumerate(document.data.get(section, [])):
         keys = (section, index)
         try:
             spec = model.model_validate(raw)
         except ValidationError as error:
-            problem = pydantic_input_error(document, error)
-            problems.append(document.error(problem.problem, keys + problem.place.keys))
+            invalid = pydantic_input_error(document, error)
+            problems.append(document.error(invalid.problem, keys + invalid.place.keys))
             continue
-        problem = _rule_problem(spec, chapter, vocabulary) if model is RuleSpec else _observation_problem(spec, chapter, vocabulary)
+        problem = _rule_problem(spec, chapter, vocabulary) if isinstance(spec, RuleSpec) else _observation_problem(spec, chapter, vocabulary)
         if problem:
             problems.append(document.error(problem, keys + ("id",)))
             continue
-        condition, conjuncts = None, [()]
+        condition: Condition | None = None
+        conjuncts: list[tuple[Atom, ...]] = [()]
         if spec.when is not None:
             try:
                 condition = parse_condition(spec.when, questionnaire, ())
@@ -301,7 +307,7 @@ def _checked(document: Document, section: str, model: type, chapter: str, questi
             if not conjuncts:
                 problems.append(document.error(f"{spec.id}: the condition can never hold, so the rule never fires", keys + ("when",)))
                 continue
-            if model is RuleSpec and holds(condition, lambda _: NOT_PROVIDED) != (spec.on_no_information == "fires"):
+            if isinstance(spec, RuleSpec) and holds(condition, lambda _: NOT_PROVIDED) != (spec.on_no_information == "fires"):
                 effect = "fires" if spec.on_no_information == "silent" else "stays silent"
                 problems.append(document.error(f"{spec.id}: says on_no_information: {spec.on_no_information}, but with no answer given the condition {effect}", keys + ("on_no_information",)))
                 continue

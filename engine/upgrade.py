@@ -16,8 +16,8 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from . import rounds
-from .amendments import check_amendment_document, is_amendment, render_amendment
-from .answers import check_answers_document, render_answers
+from .amendments import amendment_text, check_amendment_document, is_amendment
+from .answers import answers_text, check_answers_document
 from .documents import Document, leading_comments, read_bytes, read_document
 from .models import Strict
 from .questionnaire import NOT_PROVIDED, Questionnaire, pydantic_input_error
@@ -99,7 +99,7 @@ def upgrade(path: Path, round_id: str) -> Upgrade:
         value = answer.get("value") if isinstance(answer, dict) else answer
         carried = False
         for carry in change.carry:
-            new_value = value if carry.values is None else carry.values.get(_key(value))
+            new_value = value if carry.values is None else carry.values.get(value) if isinstance(value, str) else None
             if new_value is None or value == NOT_PROVIDED or carry.to in given or carry.to in upgraded:
                 continue
             upgraded[carry.to] = {**answer, "value": new_value} if isinstance(answer, dict) else new_value
@@ -119,21 +119,17 @@ def upgrade(path: Path, round_id: str) -> Upgrade:
     return result
 
 
-def _key(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 def _render(document: Document, questionnaire: Questionnaire, comments: list[str], amendment: bool, path: Path) -> str:
     """The upgraded file in the writers' own form, checked as any answers file or amendment is."""
     if amendment:
-        checked, problems = check_amendment_document(document, questionnaire)
-        if problems:
+        amended, problems = check_amendment_document(document, questionnaire)
+        if amended is None:  # it comes with its problems
             raise problems[0]
-        return render_amendment(checked, path.parent, comments)
+        return amendment_text(amended, questionnaire, comments, path)
     checked, problems = check_answers_document(document, questionnaire)
-    if problems:
+    if checked is None:  # it comes with its problems
         raise problems[0]
-    return render_answers(checked, questionnaire, comments)
+    return answers_text(checked, questionnaire, comments, path)
 
 
 def report(result: Upgrade, path: Path) -> str:

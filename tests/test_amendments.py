@@ -136,3 +136,16 @@ def test_the_inverse_of_an_amendment_is_an_amendment_of_it(albania):
     reversal = invert(amendment, albania)
     assert reversal.applies_to == HABITUAL_RESIDENTS
     assert set(reversal.changes) == set(amendment.changes) and all(reversal.notes.values())
+
+
+def test_an_amendment_that_would_not_read_back_as_given_is_refused_before_anything_is_written(monkeypatch, tmp_path, questionnaire):
+    import engine.amendments as amendments
+    from engine.errors import EngineError
+
+    amendment = load_amendment(HABITUAL_RESIDENTS, questionnaire)
+    assert amendments.amendment_text(amendment, questionnaire, (), tmp_path / "a.yaml")  # the real writer reads back
+    dropping_notes = lambda *args: render_amendment(*args).replace("note:", "# note:")  # noqa: E731
+    monkeypatch.setattr(amendments, "render_amendment", dropping_notes)
+    with pytest.raises(EngineError, match="would not read back as given"):
+        amendments.amendment_text(amendment, questionnaire, (), tmp_path / "a.yaml")
+    assert list(tmp_path.iterdir()) == []

@@ -122,6 +122,16 @@ def test_rounds_lists_it_beside_the_shipped_round():
     assert re.search(r"^lanzarote-2 \(default\): ", run.stdout, re.M)
 
 
+def test_a_round_folder_whose_questionnaire_names_another_round_is_refused_at_that_line(tmp_path):
+    # it used to read the answers of the folder's round with no questionnaire and no problem: an internal error
+    folder = tmp_path / "questionnaires" / "model-2"
+    shutil.copytree(FIXTURE / "questionnaires" / ROUND, folder)
+    answers = tmp_path / "utopia.yaml"
+    answers.write_text(UTOPIA.read_text().replace(f"round: {ROUND}", "round: model-2"))
+    run = run_selfcheck("assess", answers, env={"SELFCHECK_PATH": str(tmp_path)})
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.strip() == f"selfcheck: {folder / 'questionnaire.yaml'}:2:1: round: expected 'model-2', the name of the folder it lies in, got 'model-1'"
+
 def test_no_python_module_names_a_round_id():
     named = [
         f"{path.relative_to(ROOT)}:{number}"
