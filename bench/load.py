@@ -33,7 +33,6 @@ FORM = {"content-type": "application/x-www-form-urlencoded"}
 SOURCE = "s.jurisdiction.habitual_residents_abroad"
 CHAPTER = "IV"  # the page of that question: a chapter of the questionnaire
 # How often each kind of request comes up in the mixed load (weights).
-VERSION = re.compile(r'name="version" value="([0-9a-f]{64})"')
 MIX = {"questionnaire": 35, "save": 20, "start": 15, "static": 15, "factsheet": 15}
 
 
@@ -142,9 +141,8 @@ async def _client(url: str, name: str, until: float, rng: random.Random, samples
                 response = await client.get(path)
             samples.setdefault("save -> results" if kind == "save" else kind, []).append(time.perf_counter() - start)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-            version = VERSION.search(response.text) if kind in ("questionnaire", "save") and response.status_code == 200 else None
-            if version:  # the next save starts from the version just shown (the rest of the form is the client's own)
-                fields = changed(fields, version=version.group(1))
+            if kind in ("questionnaire", "save") and 'id="questionnaire"' in response.text:
+                fields = form_of(response.text)  # the next save starts from the answers just shown, as a person's would
 
 
 def mixed_load(url: str, names: list[str], seconds: float) -> dict:
