@@ -18,6 +18,7 @@ from .amendments import resolve
 from .assess import assess
 from .characters import printable
 from .errors import InputError
+from .follow_up import FILE_SUFFIX
 
 SUFFIXES = (".yaml", ".yml", ".json")
 FORMATS = ("table", "json", "csv")
@@ -37,11 +38,12 @@ class Row:
 
 
 def files_in(paths: list[Path]) -> list[Path]:
-    """The files named, with each directory replaced by its YAML and JSON files (not recursively)."""
+    """The files named, with each directory replaced by its YAML and JSON files (not recursively),
+    but the follow-up files `selfcheck serve` keeps beside the answers (NAME.follow-up.yaml)."""
     files = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and not p.name.endswith(FILE_SUFFIX) and p.is_file())
             if not found:
                 raise InputError(path, f"holds no {', '.join(SUFFIXES)} file to assess")
             files += found

@@ -72,3 +72,13 @@ def test_an_unwritable_output_is_bad_input(tmp_path):
 def test_a_folder_with_nothing_to_assess_is_refused(tmp_path):
     result = run_selfcheck("batch", tmp_path)
     assert result.returncode == 2 and "holds no .yaml, .yml, .json file" in result.stderr
+
+
+def test_a_follow_up_file_kept_beside_the_answers_is_not_taken_for_answers(tmp_path):
+    shutil.copy(ALBANIA, tmp_path / "albania.yaml")
+    assert run_selfcheck("follow-up", "init", tmp_path / "albania.yaml", "-o", tmp_path / "albania.follow-up.yaml").returncode == 0
+    shutil.copy(tmp_path / "albania.follow-up.yaml", tmp_path / "follow-up-copy.yaml")  # named otherwise, it is assessed and refused
+    result = run_selfcheck("batch", tmp_path, "--format", "json")
+    summary = json.loads(result.stdout)
+    assert [row["file"].rsplit("/", 1)[-1] for row in summary["files"]] == ["albania.yaml", "follow-up-copy.yaml"]
+    assert summary["files"][1]["error"] and result.returncode == 2
