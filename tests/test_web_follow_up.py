@@ -18,6 +18,7 @@ from conftest import run_selfcheck
 from engine import database
 from engine.errors import InputError
 from engine.follow_up import read_follow_up
+from engine.merge import token as merge_token
 from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, post
 
 PAGE = "/answers/albania/follow-up"
@@ -348,3 +349,19 @@ def test_a_database_of_the_first_schema_is_migrated_keeping_its_history(tmp_path
     assert rows == [(1, "albania", "answer", "legal.x"), (2, "albania.follow-up", "follow-up", "IV-4")]
     with pytest.raises(InputError, match="CHECK constraint failed"), database.connect(tmp_path) as db:
         db.execute("INSERT INTO history (file, at, who, via, kind) VALUES ('albania', 'now', 'cora', 'web', 'nonsense')")
+
+
+def test_a_follow_up_file_broken_by_hand_is_shown_with_its_problem_and_an_upload_of_a_good_one_replaces_it(client, data_dir):
+    start(client)
+    good = file_of(data_dir).read_bytes()
+    file_of(data_dir).write_bytes(good.replace(b"    deadline: null\n", b"    deadline: next spring\n", 1))
+    page = client.get(PAGE)
+    assert page.status_code == 200 and 'id="file-problem"' in page.text
+    assert "expected a date written YYYY-MM-DD (or null for none), got &#39;next spring&#39;" in page.text
+    assert '<article class="recommendation' not in page.text, "nothing is edited on a file that does not read"
+    seen = merge_token({"status": "open"})  # II-7 as saved; the broken deadline is II-6's
+    refused = save(client, changed(token(page.text), **{"v.II-7": seen, "status.II-7": "in_progress"}), "II")
+    assert refused.status_code == 422 and file_of(data_dir).read_bytes().count(b"next spring") == 1
+    uploaded = client.post(f"{PAGE}/import", files={"file": ("albania.follow-up.yaml", good)}, data=dict(form_of(page.text, "import")))
+    assert uploaded.status_code == 303 and file_of(data_dir).read_bytes() == good
+    assert client.get(PAGE).text.count('<article class="recommendation') == 94
