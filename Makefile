@@ -30,6 +30,7 @@ serve: $(INSTALLED)
 test: $(INSTALLED)
 	scripts/ensure-system-packages
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/selfcheck lint
 	$(BIN)/pytest

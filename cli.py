@@ -28,7 +28,10 @@ app = typer.Typer(
 
 ROUND_OPTION = typer.Option(None, "--round", help="Monitoring round whose rulebook to use [default: the installed default round].")
 AS_OF_OPTION = typer.Option(
-    None, "--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+    None,
+    "--as-of",
+    formats=["%Y-%m-%d"],
+    metavar="YYYY-MM-DD",
     help="Take the law as in force on this date: only the amendments in force then apply; those adopted but not yet in force are listed.",
 )
 
@@ -152,7 +155,9 @@ def validate(answers: Path = typer.Argument(..., help="Answers or amendment file
     loaded = resolved.answers
     if resolved.amendments:
         amendment = resolved.amendments[-1]
-        typer.echo(f"{answers}: valid amendment {amendment.label} changing {len(amendment.changes)} answer{'s' if len(amendment.changes) != 1 else ''} of {loaded.party} ({amendment.applies_to})")
+        typer.echo(
+            f"{answers}: valid amendment {amendment.label} changing {len(amendment.changes)} answer{'s' if len(amendment.changes) != 1 else ''} of {loaded.party} ({amendment.applies_to})"
+        )
         return
     total = len(questionnaire(loaded.round).questions)
     answered = sum(value != NOT_PROVIDED for value in loaded.values.values())
@@ -257,7 +262,8 @@ def lint(
     laid_out = "no factsheet layout (plain reports)" if layout.plain else f"factsheet layout for {len(layout.chapters)} chapters"
     proven = (
         f"{grounds} quoted grounds and the answers of {', '.join(f.party for f in published)} found word for word in the published factsheets"
-        if published else "no published factsheet to prove quotes against"
+        if published
+        else "no published factsheet to prove quotes against"
     )
     typer.echo(
         f"{round}: {len(rulebook.rules)} rules ({len(rulebook.rules) - drafts} in force, {drafts} draft) and "
@@ -495,13 +501,21 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; only this machine can connect unless you change it."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
     allow_host: list[str] = typer.Option(
-        [], "--allow-host", help="Another name browsers use for this server (e.g. behind a proxy); repeat for several. "
-        "This machine's own names and addresses are always accepted."),
+        [],
+        "--allow-host",
+        help="Another name browsers use for this server (e.g. behind a proxy); repeat for several. This machine's own names and addresses are always accepted.",
+    ),
     trust_user_header: str = typer.Option(
-        None, "--trust-user-header", metavar="NAME", help="Behind a single sign-on proxy: take the user name from this request header "
-        "(e.g. X-Remote-User) instead of asking for a login. Only if the proxy sets it on every request and nothing else can reach the server."),
+        None,
+        "--trust-user-header",
+        metavar="NAME",
+        help="Behind a single sign-on proxy: take the user name from this request header "
+        "(e.g. X-Remote-User) instead of asking for a login. Only if the proxy sets it on every request and nothing else can reach the server.",
+    ),
     behind_tls: bool = typer.Option(False, "--behind-tls", help="Browsers reach the server over HTTPS (through a proxy): cookies are marked Secure."),
-    session_minutes: float = typer.Option(120, "--session-minutes", min=1, help="A login ends after this many minutes without use (and after 12 hours in all)."),
+    session_minutes: float = typer.Option(
+        120, "--session-minutes", min=1, help="A login ends after this many minutes without use (and after 12 hours in all)."
+    ),
     round: str | None = ROUND_OPTION,
 ):
     """Open the web questionnaire: fill in answers, see the recommendations as you save, export the factsheet.
@@ -529,10 +543,12 @@ def serve(
     if normal_host(host) not in LOOPBACK:
         typer.echo(f"selfcheck serve: listening on {host}: anyone who can reach this machine can read and change the answers in {data_dir}", err=True)
     typer.echo(f"selfcheck serve: the questionnaire for {data_dir} is at http://{url_host(host)}:{port}/ (Ctrl-C to stop)", err=True)
-    application = create_app(data_dir, round, host, tuple(allow_host), trust_user_header=trust_user_header, behind_tls=behind_tls,
-                             idle_minutes=session_minutes)
+    application = create_app(data_dir, round, host, tuple(allow_host), trust_user_header=trust_user_header, behind_tls=behind_tls, idle_minutes=session_minutes)
     if has_users(data_dir):
-        typer.echo(f"selfcheck serve: {data_dir} has users: " + (f"the user is named by the {trust_user_header} header" if trust_user_header else "everyone logs in"), err=True)
+        typer.echo(
+            f"selfcheck serve: {data_dir} has users: " + (f"the user is named by the {trust_user_header} header" if trust_user_header else "everyone logs in"),
+            err=True,
+        )
     server = uvicorn.Server(uvicorn.Config(application, log_level="warning"))
     server.run(sockets=[listening])
 
@@ -563,7 +579,11 @@ def _listen(host: str, port: int):
 @reports_errors
 def history(
     answers: Path = typer.Argument(..., help="An answers file of a folder served by selfcheck serve, or its follow-up (NAME.follow-up.yaml)."),
-    question: str = typer.Option(None, "--question", help="Only the changes of this question (its id, e.g. legal.age_of_criminal_responsibility), or of this recommendation in a follow-up."),
+    question: str = typer.Option(
+        None,
+        "--question",
+        help="Only the changes of this question (its id, e.g. legal.age_of_criminal_responsibility), or of this recommendation in a follow-up.",
+    ),
     format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools."),
 ):
     """Every change of an answers file: who, when, the question, the answer before and after with its source and note; chapter reviews and comments. Of a follow-up file: every change of a recommendation."""
@@ -584,7 +604,10 @@ def history(
     questionnaire = rounds.questionnaire(round_id)
     known = rounds.rulebook(round_id).by_id if follow_up else (*questionnaire.questions, "party", "as_of")
     if question is not None and question not in known:
-        raise InputError(answers, f"--question: unknown {'recommendation' if follow_up else 'question'} {question!r}; `selfcheck {'rules' if follow_up else 'schema'}` lists them")
+        raise InputError(
+            answers,
+            f"--question: unknown {'recommendation' if follow_up else 'question'} {question!r}; `selfcheck {'rules' if follow_up else 'schema'}` lists them",
+        )
     of = follow_up_kind(rounds.rulebook(round_id)) if follow_up else questionnaire
     records = read_history(answers.resolve().parent, answers.stem, of, version_of(raw), data, question)
     if format == Format.json:
@@ -634,7 +657,8 @@ users = typer.Typer(
 app.add_typer(users, name="users")
 DATA_DIR_OPTION = typer.Option(None, "--data-dir", help="The folder of answer files served [default: the round's parties/ folder].")
 PASSWORD_FILE_OPTION = typer.Option(
-    None, "--password-file", help="Read the password from the first line of this file (- for standard input) instead of asking for it.")
+    None, "--password-file", help="Read the password from the first line of this file (- for standard input) instead of asking for it."
+)
 
 
 def _team_folder(data_dir: Path | None) -> Path:
@@ -706,8 +730,9 @@ def users_set(
 
 @users.command("password")
 @reports_errors
-def users_password(name: str = typer.Argument(..., help="The user's login name."), password_file: Path = PASSWORD_FILE_OPTION,
-                   data_dir: Path = DATA_DIR_OPTION):
+def users_password(
+    name: str = typer.Argument(..., help="The user's login name."), password_file: Path = PASSWORD_FILE_OPTION, data_dir: Path = DATA_DIR_OPTION
+):
     """Set a user's password (their sessions end)."""
     from engine.accounts import set_password
 
@@ -769,7 +794,9 @@ def follow_up_status(
     answers: Path = typer.Option(..., "--answers", help="The Party's current answers (or an amendment of them)."),
     amend: list[Path] = typer.Option([], "--amend", help="An amendment to overlay on the answers; repeat to apply several in order."),
     as_of: datetime = AS_OF_OPTION,
-    format: FollowUpFormat = typer.Option(FollowUpFormat.text, "--format", help="text or json; markdown or docx (the situation report); xlsx (the plan of action)."),
+    format: FollowUpFormat = typer.Option(
+        FollowUpFormat.text, "--format", help="text or json; markdown or docx (the situation report); xlsx (the plan of action)."
+    ),
     output: Path = typer.Option(None, "-o", "--output", help="File to write, whole or not at all; without it, stdout (text, json, markdown)."),
     fail_on: list[FollowUpFailOn] = typer.Option([], "--fail-on", help="Exit 1 if a recommendation is flagged inconsistent, or overdue."),
 ):

@@ -63,7 +63,9 @@ def folder_of_parties(directory: Path, count: int) -> list[str]:
     text = ALBANIA.read_text(encoding="utf-8")
     for index in range(count):
         name = f"party-{index:02d}"
-        (directory / f"{name}.yaml").write_text(text.replace('party: "Albania"', f'party: "Party {index:02d}"').replace("party: Albania", f"party: Party {index:02d}"), encoding="utf-8")
+        (directory / f"{name}.yaml").write_text(
+            text.replace('party: "Albania"', f'party: "Party {index:02d}"').replace("party: Albania", f"party: Party {index:02d}"), encoding="utf-8"
+        )
         names.append(name)
     return names
 
@@ -88,8 +90,15 @@ def warm_latencies(url: str, name: str, rounds: int) -> dict:
             saves.append(time.perf_counter() - start)
             assert saved.status_code == 303 and results.status_code == 200 and f"warm save {index}" in results.text
         follow_up = follow_up_latencies(client, name, rounds)
-    return {"page_p50": statistics.median(pages), "page_p99": percentile(pages, 0.99), "save_p50": statistics.median(saves), "save_max": max(saves),
-            "pages": len(pages), "saves": len(saves), **follow_up}
+    return {
+        "page_p50": statistics.median(pages),
+        "page_p99": percentile(pages, 0.99),
+        "save_p50": statistics.median(saves),
+        "save_max": max(saves),
+        "pages": len(pages),
+        "saves": len(saves),
+        **follow_up,
+    }
 
 
 def follow_up_latencies(client: httpx.Client, name: str, rounds: int) -> dict:
@@ -114,8 +123,14 @@ def follow_up_latencies(client: httpx.Client, name: str, rounds: int) -> dict:
         shown = client.get(saved.headers["location"])
         saves.append(time.perf_counter() - start)
         assert saved.status_code == 303 and shown.status_code == 200 and f"Ministry {index}" in shown.text
-    return {"follow_up_p50": statistics.median(pages), "follow_up_p99": percentile(pages, 0.99), "follow_up_save_p50": statistics.median(saves),
-            "follow_up_save_max": max(saves), "follow_up_pages": len(pages), "follow_up_saves": len(saves)}
+    return {
+        "follow_up_p50": statistics.median(pages),
+        "follow_up_p99": percentile(pages, 0.99),
+        "follow_up_save_p50": statistics.median(saves),
+        "follow_up_save_max": max(saves),
+        "follow_up_pages": len(pages),
+        "follow_up_saves": len(saves),
+    }
 
 
 async def _client(url: str, name: str, until: float, rng: random.Random, samples: dict, statuses: dict) -> None:
@@ -129,7 +144,9 @@ async def _client(url: str, name: str, until: float, rng: random.Random, samples
             start = time.perf_counter()
             if kind == "save":
                 count += 1
-                response = await client.post(f"/answers/{name}/chapters/{CHAPTER}", content=urlencode(changed(fields, **{SOURCE: f"load save {count}"})), headers=FORM)
+                response = await client.post(
+                    f"/answers/{name}/chapters/{CHAPTER}", content=urlencode(changed(fields, **{SOURCE: f"load save {count}"})), headers=FORM
+                )
                 samples.setdefault("save: the POST", []).append(time.perf_counter() - start)
                 if response.status_code == 303:
                     statuses[303] = statuses.get(303, 0) + 1
@@ -137,7 +154,9 @@ async def _client(url: str, name: str, until: float, rng: random.Random, samples
                     response = await client.get(response.headers["location"])
                     samples.setdefault("save: the results page after it", []).append(time.perf_counter() - following)
             else:
-                path = {"questionnaire": f"/answers/{name}/chapters/{CHAPTER}", "start": "/", "static": "/static/style.css", "factsheet": f"/factsheet/{name}"}[kind]
+                path = {"questionnaire": f"/answers/{name}/chapters/{CHAPTER}", "start": "/", "static": "/static/style.css", "factsheet": f"/factsheet/{name}"}[
+                    kind
+                ]
                 response = await client.get(path)
             samples.setdefault("save -> results" if kind == "save" else kind, []).append(time.perf_counter() - start)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
@@ -158,8 +177,14 @@ def mixed_load(url: str, names: list[str], seconds: float) -> dict:
     elapsed = time.monotonic() - started
     every = [s for kind, times in samples.items() if kind != "save -> results" for s in times]  # a save's two requests count one by one
     return {
-        "clients": len(names), "seconds": elapsed, "requests": len(every), "per_s": len(every) / elapsed, "statuses": statuses,
-        "p50": statistics.median(every), "p99": percentile(every, 0.99), "max": max(every),
+        "clients": len(names),
+        "seconds": elapsed,
+        "requests": len(every),
+        "per_s": len(every) / elapsed,
+        "statuses": statuses,
+        "p50": statistics.median(every),
+        "p99": percentile(every, 0.99),
+        "max": max(every),
         "kinds": {kind: (len(s), statistics.median(s), percentile(s, 0.99)) for kind, s in sorted(samples.items())},
         "server_errors": sum(count for status, count in statuses.items() if status >= 500),
     }

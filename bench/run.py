@@ -93,9 +93,16 @@ def latency(rulebook, engine: DurableEngine, answer_sets: list[Answers]) -> dict
     (d50, d99), (r50, r99) = percentiles(d), percentiles(r)
     fired = statistics.mean(len(set(name.split("#")[0] for name in durable(a))) for a in answer_sets[:200])
     return {
-        "n": len(answer_sets), "rules": len(rules), "observations": len(rulebook.observations), "fired": fired,
-        "durable_p50": d50, "durable_p99": d99, "durable_per_s": len(d) / sum(d),
-        "reference_p50": r50, "reference_p99": r99, "reference_per_s": len(r) / sum(r),
+        "n": len(answer_sets),
+        "rules": len(rules),
+        "observations": len(rulebook.observations),
+        "fired": fired,
+        "durable_p50": d50,
+        "durable_p99": d99,
+        "durable_per_s": len(d) / sum(d),
+        "reference_p50": r50,
+        "reference_p99": r99,
+        "reference_per_s": len(r) / sum(r),
     }
 
 
@@ -143,7 +150,9 @@ def memory(engine: DurableEngine, answer_sets: list[Answers], total: int) -> lis
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor()
+    )
     memory_total = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "?")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip() or "?"
     from importlib.metadata import version
@@ -174,8 +183,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the benchmark itself runs")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
     options = parser.parse_args()
-    sizes = {"sets": 300, "memory": 2_000, "factors": (1, 2), "cold": 2, "repeat": 1, "clients": 5, "seconds": 3, "rounds": 10} if options.quick else {
-        "sets": 5_000, "memory": 100_000, "factors": (1, 10, 100), "cold": 15, "repeat": 5, "clients": 50, "seconds": 30, "rounds": 100}
+    sizes = (
+        {"sets": 300, "memory": 2_000, "factors": (1, 2), "cold": 2, "repeat": 1, "clients": 5, "seconds": 3, "rounds": 10}
+        if options.quick
+        else {"sets": 5_000, "memory": 100_000, "factors": (1, 10, 100), "cold": 15, "repeat": 5, "clients": 50, "seconds": 30, "rounds": 100}
+    )
 
     rng = random.Random(20221028)
     real_questionnaire = rounds.questionnaire(rounds.default_round())
@@ -207,12 +219,16 @@ def main() -> None:
             questionnaire = built["rulebook"].questionnaire
             sets = [random_answers(questionnaire, rng) for _ in range(max(50, sizes["sets"] // factor))]
             most = [Answers(party="Silentland", round=questionnaire.round, values={})] * max(50, sizes["sets"] // factor)
-            scaling.append({
-                "factor": factor, "load": built["load"], "compile": built["compile"],
-                "rulesets": len(built["engine"].compiled.plans),
-                "random": latency(built["rulebook"], built["engine"], sets),
-                "most": latency(built["rulebook"], built["engine"], most),
-            })
+            scaling.append(
+                {
+                    "factor": factor,
+                    "load": built["load"],
+                    "compile": built["compile"],
+                    "rulesets": len(built["engine"].compiled.plans),
+                    "random": latency(built["rulebook"], built["engine"], sets),
+                    "most": latency(built["rulebook"], built["engine"], most),
+                }
+            )
             del built, sets, most
 
     ratio = real["durable_p50"] / real["reference_p50"]
@@ -297,7 +313,7 @@ def main() -> None:
         "## Scaling with the rulebook",
         "",
         "Synthetic rulebooks are copies of the real one with renamed questions and ids (`bench/synthetic.py`), "
-        "loaded and compiled by the real loader. \"most fire\" uses answers with every question not provided.",
+        'loaded and compiled by the real loader. "most fire" uses answers with every question not provided.',
         "",
         "| rulebook | rules | rulesets | load | compile | answers | durable p50 | reference p50 | ratio | durable µs per rule |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -320,12 +336,15 @@ def main() -> None:
         f"the reference evaluator {reference_growth:.2f} times (1.00 = cost grows exactly with the rulebook).",
         "",
         f"Target: no faster than the rulebook — **{verdict(growth <= 1.2)}** for durable-rules' raw time"
-        + ("." if growth <= 1.2 else
-           f"; the measured reason: the reference evaluator, which does a fixed amount of Python work per rule, "
-           f"slows down per rule too ({reference_growth:.2f}x), so the growth is the machine's, not the "
-           f"engine's — the working set of {top['rules']:,} rules and their answers outgrows the CPU caches. "
-           f"Relative to the reference on the same machine, durable-rules' cost per rule changes {relative:.2f} times "
-           f"(**{verdict(relative <= 1.2)}**)."),
+        + (
+            "."
+            if growth <= 1.2
+            else f"; the measured reason: the reference evaluator, which does a fixed amount of Python work per rule, "
+            f"slows down per rule too ({reference_growth:.2f}x), so the growth is the machine's, not the "
+            f"engine's — the working set of {top['rules']:,} rules and their answers outgrows the CPU caches. "
+            f"Relative to the reference on the same machine, durable-rules' cost per rule changes {relative:.2f} times "
+            f"(**{verdict(relative <= 1.2)}**)."
+        ),
         "",
     ]
     options.output.write_text("\n".join(lines), encoding="utf-8")

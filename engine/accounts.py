@@ -75,8 +75,7 @@ def add_user(folder: Path, name: str, role: str, chapters: tuple[str, ...], pass
     with database.connect(folder) as db:
         if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise InputError(name, "is already a user; choose another name, or change it with selfcheck users set")
-        db.execute("INSERT INTO users (name, role, chapters, password, created) VALUES (?, ?, ?, ?, ?)",
-                   (name, role, ",".join(user.chapters), hashed, _now()))
+        db.execute("INSERT INTO users (name, role, chapters, password, created) VALUES (?, ?, ?, ?, ?)", (name, role, ",".join(user.chapters), hashed, _now()))
     return user
 
 

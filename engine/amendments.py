@@ -145,9 +145,7 @@ def overlay(answers: Answers, amendment: Amendment, as_of: datetime.date | None)
     state = IN_FORCE if as_of is None else amendment.state_on(as_of)
     if state == IN_FORCE:
         return apply(answers, amendment)
-    left = NotInForce(
-        amendment=amendment.label, state=state, adopted=amendment.adopted, in_force=amendment.in_force, in_force_until=amendment.in_force_until
-    )
+    left = NotInForce(amendment=amendment.label, state=state, adopted=amendment.adopted, in_force=amendment.in_force, in_force_until=amendment.in_force_until)
     return answers.model_copy(update={"not_in_force": answers.not_in_force + (left,)})
 
 
@@ -197,9 +195,7 @@ def check_amendment_document(document: Document, questionnaire: Questionnaire) -
 def _check_head(document: Document) -> tuple[Path | None, list[InputError]]:
     """Check the fields around the changes: the path of the file the amendment applies to, and the problems found."""
     data = document.data
-    problems = [
-        document.error(f"unknown field {key!r}; an amendment has only {', '.join(TOP_LEVEL)}", (key,)) for key in data if key not in TOP_LEVEL
-    ]
+    problems = [document.error(f"unknown field {key!r}; an amendment has only {', '.join(TOP_LEVEL)}", (key,)) for key in data if key not in TOP_LEVEL]
     for key in ("title", "reference", "applies_to"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             problems.append(document.error(f"expected {TOP_LEVEL[key]} as a text", (key,)))
@@ -285,8 +281,9 @@ def changes_between(saved: Answers, changed: Answers, questionnaire: Questionnai
     return changes
 
 
-def draft_amendment(head: dict[str, Any], changes: dict[str, dict[str, Any]], path: Path, questionnaire: Questionnaire,
-                    comments: list[str]) -> tuple[str | None, list[InputError]]:
+def draft_amendment(
+    head: dict[str, Any], changes: dict[str, dict[str, Any]], path: Path, questionnaire: Questionnaire, comments: list[str]
+) -> tuple[str | None, list[InputError]]:
     """The amendment file to write at ``path`` (head: title, reference, date, applies_to relative to
     its folder), or every problem of it; read back first, it must give exactly these changes."""
     amendment, problems = check_amendment_document(Document(path, {**head, "changes": changes}), questionnaire)

@@ -91,8 +91,14 @@ def check_answers_document(document: Document, questionnaire: Questionnaire | No
         return None, problems
     as_of = read_date(document, ("as_of",)) if data.get("as_of") is not None else None
     answers_read = Answers(
-        party=data["party"].strip(), round=data["round"], as_of=as_of, values=values,
-        sources=texts["source"], notes=texts["note"], quotes=texts["quote"], inferred_from=inferred_from,
+        party=data["party"].strip(),
+        round=data["round"],
+        as_of=as_of,
+        values=values,
+        sources=texts["source"],
+        notes=texts["note"],
+        quotes=texts["quote"],
+        inferred_from=inferred_from,
     )
     return answers_read, []
 
@@ -219,9 +225,7 @@ def _check_head(document: Document) -> list[InputError]:
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single {type(data).__name__} value"
         return [document.error(f"expected a mapping with {', '.join(TOP_LEVEL)}; got {kind}")]
-    problems = [
-        document.error(f"unknown field {key!r}; expected only {', '.join(TOP_LEVEL)}", (key,)) for key in data if key not in TOP_LEVEL
-    ]
+    problems = [document.error(f"unknown field {key!r}; expected only {', '.join(TOP_LEVEL)}", (key,)) for key in data if key not in TOP_LEVEL]
     for key in ("party", "round"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             problems.append(document.error(f"expected {TOP_LEVEL[key]} as a text", (key,)))

@@ -130,8 +130,14 @@ class _Layout:
         self.blocks = vocabulary.block_names
         self.shared = {
             rule.id: dict(
-                id=rule.id, level=rule.level, chapter=rule.chapter, reason=rule.reason, draft=rule.draft,
-                basis=rule.basis, argument=rule.argument, citations=vocabulary.citations_of(rule.cites, rule.id),
+                id=rule.id,
+                level=rule.level,
+                chapter=rule.chapter,
+                reason=rule.reason,
+                draft=rule.draft,
+                basis=rule.basis,
+                argument=rule.argument,
+                citations=vocabulary.citations_of(rule.cites, rule.id),
             )
             for rule in rulebook.rules
         }
@@ -145,7 +151,10 @@ class _Layout:
         self.order.update({observation.id: (index,) for index, observation in enumerate(rulebook.observations)})
         self.observations = {
             observation.id: dict(
-                id=observation.id, tone=observation.tone, chapter=observation.chapter, draft=observation.draft,
+                id=observation.id,
+                tone=observation.tone,
+                chapter=observation.chapter,
+                draft=observation.draft,
                 citations=vocabulary.citations_of(observation.cites),
             )
             for observation in rulebook.observations
@@ -159,7 +168,6 @@ class _Layout:
                 parts.append((question, describe_atom(atom, choices)))
             parts.sort(key=lambda part: questionnaire.index(part[0].id))
             self.reasons[name] = [(question.id, question.number, condition) for question, condition in parts]
-
 
     def unanswered(self, because: Because) -> bool:
         """Whether this part held only because the question was left unanswered (no information)."""
@@ -175,7 +183,9 @@ def _because(layout: _Layout, conjunct: str, answers: Answers) -> list[Because]:
     because = []
     for question_id, number, condition in layout.reasons[conjunct]:
         answer = answers.value(question_id)
-        because.append(Because.model_construct(question=question_id, number=number, condition=condition, answer=list(answer) if isinstance(answer, tuple) else answer))
+        because.append(
+            Because.model_construct(question=question_id, number=number, condition=condition, answer=list(answer) if isinstance(answer, tuple) else answer)
+        )
     return because
 
 
@@ -212,7 +222,6 @@ def observation_text(observation: Observation, answers: Answers) -> str:
         return answers.party if name == PARTY else str(answers.value(name))
 
     return clean(fill(observation.text, value_of))
-
 
 
 def provenance(rulebook: Rulebook, answers: Answers) -> Provenance:

@@ -148,7 +148,7 @@ def parse_condition(raw: Any, questionnaire: Questionnaire, keys: tuple = ()) ->
     """Parse and type-check a condition against the questionnaire; ConditionError names the place."""
     if not isinstance(raw, dict) or len(raw) != 1:
         raise ConditionError(keys, "expected a mapping with one key: all, any, not, or a question id")
-    (key, body), = raw.items()
+    ((key, body),) = raw.items()
     here = keys + (key,)
     if key in ("all", "any"):
         if not isinstance(body, list) or not body:
@@ -168,11 +168,13 @@ def _parse_matcher(question: Question, body: Any, keys: tuple) -> Test:
         # what a Party wrote is quoted, never interpreted: a rule may only ask whether it wrote something
         if body == NOT_PROVIDED or body == {"not": NOT_PROVIDED}:
             return Test(question.id, "in" if body == NOT_PROVIDED else "not_in", (NOT_PROVIDED,))
-        raise ConditionError(keys, f"{question.id} is a free-text question; a condition can only ask whether it was answered: not_provided or {{not: not_provided}}")
+        raise ConditionError(
+            keys, f"{question.id} is a free-text question; a condition can only ask whether it was answered: not_provided or {{not: not_provided}}"
+        )
     if isinstance(body, dict):
         if len(body) != 1:
             raise ConditionError(keys, "expected one operator: not, below, at_most, above, at_least, includes or lacks")
-        (op, operand), = body.items()
+        ((op, operand),) = body.items()
         if op == "not":
             return Test(question.id, "not_in", _answers(question, operand, keys + (op,)))
         if op in COMPARISONS:

@@ -62,9 +62,7 @@ def smallest_changes(
     for size in range(1, min(MAX_CHANGES, len(questions)) + 1):
         found = []
         for chosen in combinations(questions, size):
-            alternatives = [
-                [value for value in candidate_answers(questionnaire.questions[q], rule.condition) if value != answer_of(q)] for q in chosen
-            ]
+            alternatives = [[value for value in candidate_answers(questionnaire.questions[q], rule.condition) if value != answer_of(q)] for q in chosen]
             for values in product(*alternatives):
                 changes = dict(zip(chosen, values, strict=True))
                 if holds(rule.condition, lambda q: changes.get(q, answer_of(q))) == fire:

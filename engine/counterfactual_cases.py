@@ -148,7 +148,9 @@ def load_counterfactual_cases(path: Path, questionnaire: Questionnaire) -> Count
         raise pydantic_input_error(document, error) from None
     folder = Path(path).parent
     amendments = tuple(
-        AmendmentCase(case.name, _file(document, folder, case.amendment, ("amendments", i, "amendment")), dict(case.resolves), frozenset(case.no_longer_observed))
+        AmendmentCase(
+            case.name, _file(document, folder, case.amendment, ("amendments", i, "amendment")), dict(case.resolves), frozenset(case.no_longer_observed)
+        )
         for i, case in enumerate(spec.amendments)
     )
     smallest = []

@@ -131,10 +131,7 @@ def compare(base: Answers, other: Answers, rulebook: Rulebook, include_draft: bo
     diff = Diff(
         resolved=[entry(found_before[i]) for i in found_before if i not in found_after],
         new=[entry(found_after[i]) for i in found_after if i not in found_before],
-        changed=[
-            Moved(**entry(found_after[i]).model_dump(), level_before=found_before[i].level, block_before=found_before[i].block)
-            for i in moved
-        ],
+        changed=[Moved(**entry(found_after[i]).model_dump(), level_before=found_before[i].level, block_before=found_before[i].block) for i in moved],
         unchanged=len(both) - len(moved),
         observations=ObservationsDiff(
             dropped=[observation(o) for i, o in made_before.items() if i not in made_after],
@@ -168,11 +165,7 @@ def failing(comparison: Comparison, fail_on: list[str], rulebook: Rulebook) -> l
         ids += [entry.id for entry in comparison.diff.new]
     named = [kind for kind in fail_on if kind in rulebook.vocabulary.level_names]
     levels = rulebook.vocabulary.at_least(max(named, key=rulebook.vocabulary.level_names.index)) if named else ()
-    ids += [
-        finding.id
-        for finding in comparison.other.recommendations
-        if finding.level in levels and rulebook.by_id[finding.id].condition is not None
-    ]
+    ids += [finding.id for finding in comparison.other.recommendations if finding.level in levels and rulebook.by_id[finding.id].condition is not None]
     return list(dict.fromkeys(ids))
 
 

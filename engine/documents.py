@@ -188,6 +188,7 @@ def _parse_json(path: Path, text: str) -> Any:
                 return _number(literal, parse)
             except ValueError as problem:
                 raise InputError(path, str(problem)) from None
+
         return checked
 
     try:
@@ -209,7 +210,9 @@ def _check_json_data(path: Path, data: Any, depth: int = 0) -> None:
         if isinstance(child, str):
             surrogate = _SURROGATE.search(child)
             if surrogate:
-                raise InputError(path, f"holds the escape \\u{ord(surrogate.group()):04x}, half of a character (a lone surrogate); expected text in valid Unicode")
+                raise InputError(
+                    path, f"holds the escape \\u{ord(surrogate.group()):04x}, half of a character (a lone surrogate); expected text in valid Unicode"
+                )
         else:
             _check_json_data(path, child, depth + 1)
 

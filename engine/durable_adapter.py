@@ -84,7 +84,9 @@ def compile_rulebook(rulebook: Rulebook) -> CompiledRulebook:
         batch: dict[str, dict] = {}
         for rule in (r for r in rulebook.rules + rulebook.observations if r.only_with_drafts == draft and (r.condition is not None) == conditional):
             if len(rule.conjuncts) > MAX_CONJUNCTS_PER_RULESET:
-                problems.append(rule.error(f"{rule.id}: the condition has {len(rule.conjuncts)} alternatives; at most {MAX_CONJUNCTS_PER_RULESET} fit one ruleset"))
+                problems.append(
+                    rule.error(f"{rule.id}: the condition has {len(rule.conjuncts)} alternatives; at most {MAX_CONJUNCTS_PER_RULESET} fit one ruleset")
+                )
                 continue
             if len(batch) + len(rule.conjuncts) > MAX_CONJUNCTS_PER_RULESET:
                 plans.append(_plan(batch, conjuncts, rulebook.questionnaire, draft))
@@ -189,10 +191,7 @@ class DurableEngine:
 
     def _build(self) -> None:
         generation = next(_generation)
-        self._handles = [
-            core.create_ruleset(f"selfcheck-{generation}-{index}", json.dumps(plan.definition))
-            for index, plan in enumerate(self.compiled.plans)
-        ]
+        self._handles = [core.create_ruleset(f"selfcheck-{generation}-{index}", json.dumps(plan.definition)) for index, plan in enumerate(self.compiled.plans)]
 
     def _rebuild(self) -> None:
         for handle in self._handles:

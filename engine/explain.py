@@ -100,12 +100,16 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
     ]
     cites = item.cites
     finding = findings[0] if findings else None
-    rule_fields = {} if rule is None else dict(
-        grounds=[Ground(para=g.para, quote=g.quote.replace("{party}", answers.party)) for g in rule.grounds],
-        on_no_information=rule.on_no_information,
-        no_information=NoInformation(**rule.no_information.model_dump()) if rule.no_information else None,
-        applies_because=finding.applies_because if finding else None,
-        inferred=finding.inferred if finding else rule.basis == "inferred",
+    rule_fields = (
+        {}
+        if rule is None
+        else dict(
+            grounds=[Ground(para=g.para, quote=g.quote.replace("{party}", answers.party)) for g in rule.grounds],
+            on_no_information=rule.on_no_information,
+            no_information=NoInformation(**rule.no_information.model_dump()) if rule.no_information else None,
+            applies_because=finding.applies_because if finding else None,
+            inferred=finding.inferred if finding else rule.basis == "inferred",
+        )
     )
     return Explanation(
         party=answers.party,

@@ -34,10 +34,15 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook) -> str:
     lines += ["", wrap("Citations: " + vocabulary.citation_line(e.citations), "", "  "), ""]
     lines += _change_lines(e)
     p = e.provenance
-    lines += ["", wrap(
-        f"Provenance: round {p.round}, report {p.report}, rule files sha256 {p.rulebook_sha256}, questionnaire "
-        f"{p.questionnaire_version}, answers as of {p.answers_as_of or 'an unstated date'}", "", "  ",
-    )]
+    lines += [
+        "",
+        wrap(
+            f"Provenance: round {p.round}, report {p.report}, rule files sha256 {p.rulebook_sha256}, questionnaire "
+            f"{p.questionnaire_version}, answers as of {p.answers_as_of or 'an unstated date'}",
+            "",
+            "  ",
+        ),
+    ]
     lines += [wrap(line, "  ", "    ") for line in provenance_law_lines(p)]
     return "\n".join(lines) + "\n"
 

@@ -29,8 +29,12 @@ from .rulebook import Rulebook
 WORDS = rounds.TEMPLATES / "follow-up.yaml"
 STATUSES = ("open", "in_progress", "partially_implemented", "implemented", "not_applicable")
 DONE = ("implemented", "not_applicable")
-TOP_LEVEL = {"party": "the Party's name", "round": "the monitoring round", "drawn_from": "the assessment the list was drawn from",
-             "recommendations": "the recommendations, by id"}
+TOP_LEVEL = {
+    "party": "the Party's name",
+    "round": "the monitoring round",
+    "drawn_from": "the assessment the list was drawn from",
+    "recommendations": "the recommendations, by id",
+}
 DRAWN_FROM = ("answers_as_of", "rulebook_sha256", "amendments")
 COMMITTEE_FIELDS = ("level", "block", "chapter", "text", "citations")
 PARTY_FIELDS = ("status", "reason", "lead", "deadline", "measures", "note")
@@ -124,7 +128,9 @@ def follow_up_from(assessment: Assessment) -> FollowUp:
         round=provenance.round,
         drawn_from=DrawnFrom(answers_as_of=provenance.answers_as_of, rulebook_sha256=provenance.rulebook_sha256, amendments=tuple(provenance.amendments)),
         recommendations=tuple(
-            Item(id=f.id, level=f.level, block=f.block, chapter=f.chapter, text=f.text, citations=f.citations) for f in assessment.recommendations if not f.draft
+            Item(id=f.id, level=f.level, block=f.block, chapter=f.chapter, text=f.text, citations=f.citations)
+            for f in assessment.recommendations
+            if not f.draft
         ),
     )
 
@@ -195,7 +201,8 @@ def follow_up_text(follow_up: FollowUp, rulebook: Rulebook, path: Path, comments
 def ensure_same_party(follow_up: FollowUp, file: Path, answers: Answers, answers_path: Path) -> None:
     if (follow_up.party, follow_up.round) != (answers.party, answers.round):
         raise InputError(
-            answers_path, f"answers of {answers.party} to {answers.round}, but {file} follows up {follow_up.party} in {follow_up.round}; give the same Party's answers"
+            answers_path,
+            f"answers of {answers.party} to {answers.round}, but {file} follows up {follow_up.party} in {follow_up.round}; give the same Party's answers",
         )
 
 
@@ -354,9 +361,7 @@ class _Reader:
         problem = check_dates(dates)
         if problem:
             raise self.error(problem[1], keys + (problem[0],))
-        return Measure(
-            what=self.text(keys + ("what",), required=True), act=self.text(keys + ("act",)), reference=self.text(keys + ("reference",)), **dates
-        )
+        return Measure(what=self.text(keys + ("what",), required=True), act=self.text(keys + ("act",)), reference=self.text(keys + ("reference",)), **dates)
 
     def choice(self, keys: tuple, allowed: tuple[str, ...]) -> str:
         value = self.at(keys)

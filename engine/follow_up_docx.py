@@ -17,8 +17,16 @@ def render_docx(report: SituationReport) -> bytes:
     from docx.shared import Mm, Pt
 
     document = Document()
-    set_up(document, title=report.title, author=report.party, subject=report.subtitle, keywords=report.keywords,
-           comments=report.provenance, header=report.header, language=report.language)
+    set_up(
+        document,
+        title=report.title,
+        author=report.party,
+        subject=report.subtitle,
+        keywords=report.keywords,
+        comments=report.provenance,
+        header=report.header,
+        language=report.language,
+    )
     document.add_paragraph(report.title, style="Title")
     document.add_paragraph(report.subtitle, style="Subtitle")
     account = document.add_paragraph()

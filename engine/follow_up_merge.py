@@ -111,4 +111,3 @@ def _measure_words(measure: Any) -> str:
     details = [fill(template, **{name: measure[name]}) for name, template in said["measure_details"].items() if measure.get(name)]
     what = str(measure.get("what", ""))
     return fill(said["measure"], what=what if len(what) <= 120 else what[:117] + "...") + (f" ({', '.join(details)})" if details else "")
-

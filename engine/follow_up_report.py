@@ -111,7 +111,9 @@ def situation_report(status: FollowUpStatus, follow_up: FollowUp, rulebook: Rule
             committee_lead=fill(said["committee_text"], verb=said["verbs"][entry.level], party=party),
             text=entry.text,
             references="",
-            check=Line(said["check"], "; ".join([fill(words()["rules_say"]["applies"], because=because_words(entry.because))] + [flag.text for flag in entry.flags])),
+            check=Line(
+                said["check"], "; ".join([fill(words()["rules_say"]["applies"], because=because_words(entry.because))] + [flag.text for flag in entry.flags])
+            ),
         )
         for entry in status.not_in_file
     ]
@@ -119,7 +121,9 @@ def situation_report(status: FollowUpStatus, follow_up: FollowUp, rulebook: Rule
         party=party,
         language=said["language"],
         title=fill(said["title"], party=party),
-        subtitle=fill(said["subtitle"], committee=committee, report_title=fill(said["report_title"], report=provenance.report, round_title=rulebook.meta.title)),
+        subtitle=fill(
+            said["subtitle"], committee=committee, report_title=fill(said["report_title"], report=provenance.report, round_title=rulebook.meta.title)
+        ),
         account=fill(said["account"], party=party, committee=committee),
         header=fill(said["running_header"], party=party, committee=committee),
         situation_on=fill(said["situation_on"], date=date_text(status.checked_on), law=law),
@@ -130,8 +134,17 @@ def situation_report(status: FollowUpStatus, follow_up: FollowUp, rulebook: Rule
         not_in_file_heading=said["not_in_file_heading"],
         not_in_file=not_in_file,
         provenance=" ".join(
-            [fill(said["provenance"], party=party, answers_as_of=provenance.answers_as_of or "-", round=provenance.round, report=provenance.report,
-                  rulebook_sha256=provenance.rulebook_sha256, law=law)]
+            [
+                fill(
+                    said["provenance"],
+                    party=party,
+                    answers_as_of=provenance.answers_as_of or "-",
+                    round=provenance.round,
+                    report=provenance.report,
+                    rulebook_sha256=provenance.rulebook_sha256,
+                    law=law,
+                )
+            ]
             + head_lines(status)[2:]
         ),
         keywords=f"{party}; {provenance.round}; {provenance.report}; follow-up",
@@ -151,7 +164,9 @@ def _entry(item: Item, checked: ItemStatus, party: str, vocabulary: Vocabulary) 
         lines = [fill(said["measure"], what=measure.what)]
         if measure.act:
             lines.append(fill(said["measure_act"], act=measure.act))
-        lines.append(fill(said["measure_dates"], adopted=date_text(measure.adopted) or said["not_dated"], in_force=date_text(measure.in_force) or said["not_dated"]))
+        lines.append(
+            fill(said["measure_dates"], adopted=date_text(measure.adopted) or said["not_dated"], in_force=date_text(measure.in_force) or said["not_dated"])
+        )
         if measure.reference:
             lines.append(fill(said["measure_reference"], reference=measure.reference))
         measures.append(lines)

@@ -96,8 +96,7 @@ class FollowUpStatus(BaseModel):
     flags: dict[str, int]  # by category
 
 
-def check_status(follow_up: FollowUp, answers: Answers, rulebook: Rulebook, checked_on: datetime.date,
-                 assessment: Assessment | None = None) -> FollowUpStatus:
+def check_status(follow_up: FollowUp, answers: Answers, rulebook: Rulebook, checked_on: datetime.date, assessment: Assessment | None = None) -> FollowUpStatus:
     """``assessment``: the answers' assessment, if it is at hand already."""
     assessment = assessment or assess(answers, rulebook)
     fired = {finding.id: finding for finding in assessment.recommendations}
@@ -163,9 +162,18 @@ def _item_status(item: Item, finding: Finding | None, answers: Answers, rulebook
                 flag = flag.model_copy(update={"category": "inconsistent"})
             flags.append(flag)
     return ItemStatus(
-        id=item.id, level=item.level, chapter=item.chapter, status=item.status, lead=item.lead, deadline=item.deadline,
-        rules_apply=finding is not None, addressed_to_all=addressed_to_all, because=finding.because if finding else [],
-        resolved_by=resolved_by, rules_say=rules_say, flags=flags,
+        id=item.id,
+        level=item.level,
+        chapter=item.chapter,
+        status=item.status,
+        lead=item.lead,
+        deadline=item.deadline,
+        rules_apply=finding is not None,
+        addressed_to_all=addressed_to_all,
+        because=finding.because if finding else [],
+        resolved_by=resolved_by,
+        rules_say=rules_say,
+        flags=flags,
     )
 
 
@@ -251,4 +259,3 @@ def render_text(status: FollowUpStatus) -> str:
         for flag in entry.flags:
             lines.append(wrap(f"[{flag.category}] {flag.text}", "        ", "          "))
     return "\n".join(lines) + "\n"
-

@@ -36,12 +36,28 @@ def columns(kinds: tuple[str, ...]) -> tuple[str, ...]:
     """The Recommendations sheet's columns: the rulebook's kinds of citation in the middle."""
     return ("id", "chapter", "level", "block", "text", *kinds, "status", "reason", "lead", "deadline", "note")
 
+
 EDITABLE = ("status", "reason", "lead", "deadline", "note")
 MEASURE_COLUMNS = ("id", "what", "act", "adopted", "in_force", "reference")
 LEAD_COLUMNS = ("id", "chapter", "level", "text", "status", "lead", "deadline", "note")
 DATE_FORMAT = "yyyy-mm-dd"
-WIDTHS = {"id": 8, "chapter": 8, "level": 9, "block": 9, "text": 60, "status": 20, "reason": 30, "lead": 28, "deadline": 12, "note": 40,
-          "what": 50, "act": 30, "adopted": 12, "in_force": 12, "reference": 30}
+WIDTHS = {
+    "id": 8,
+    "chapter": 8,
+    "level": 9,
+    "block": 9,
+    "text": 60,
+    "status": 20,
+    "reason": 30,
+    "lead": 28,
+    "deadline": 12,
+    "note": 40,
+    "what": 50,
+    "act": 30,
+    "adopted": 12,
+    "in_force": 12,
+    "reference": 30,
+}
 SHEET_NAME_UNSAFE = re.compile(r"[\[\]:*?/\\']")
 TEXTS = ("text", "reason", "lead", "note", "what", "act", "reference")
 
@@ -288,7 +304,10 @@ class _Sheets:
 
     def sheet(self, name: str):
         if name not in self.book.sheetnames:
-            raise InputError(self.path, f"has no sheet {name!r}; expected the sheets {self.said['recommendations']}, {self.said['measures']} and {self.said['about']} as selfcheck wrote them")
+            raise InputError(
+                self.path,
+                f"has no sheet {name!r}; expected the sheets {self.said['recommendations']}, {self.said['measures']} and {self.said['about']} as selfcheck wrote them",
+            )
         return self.book[name]
 
     def rows(self, name: str, columns: tuple[str, ...], headers: dict[str, str] | None, first: int = 1):
@@ -329,7 +348,10 @@ class _Sheets:
         about = self.about()
         vocabulary = rounds.rulebook(about["round"]).vocabulary if about.get("round") in rounds.known_rounds() else None
         if vocabulary is None:
-            raise InputError(self.path, f"names the round {about.get('round')!r} on its {self.said['about']} sheet, which is not installed; known rounds: {', '.join(rounds.known_rounds())}")
+            raise InputError(
+                self.path,
+                f"names the round {about.get('round')!r} on its {self.said['about']} sheet, which is not installed; known rounds: {', '.join(rounds.known_rounds())}",
+            )
         recommendation_columns = columns(vocabulary.kinds)
         recommendations: dict[str, dict] = {}
         statuses = {label: status for status, label in words()["statuses"].items()}
@@ -343,7 +365,9 @@ class _Sheets:
                 raise self.refuse(sheet, f"A{number}", f"{item_id} appears twice; each recommendation has one row")
             keys: tuple[str | int, ...] = ("recommendations", item_id)
             self.places[keys] = f"sheet {sheet!r}, row {number}"
-            item = {name: self.value(sheet, cells[name], keys + (name,)) for name in ("level", "block", "chapter", "text", "reason", "lead", "deadline", "note")}
+            item = {
+                name: self.value(sheet, cells[name], keys + (name,)) for name in ("level", "block", "chapter", "text", "reason", "lead", "deadline", "note")
+            }
             item = {name: "" if value is None and name not in ("deadline",) else value for name, value in item.items()}
             item["chapter"] = str(item["chapter"])
             status = self.value(sheet, cells["status"], keys + ("status",))
@@ -361,7 +385,9 @@ class _Sheets:
             keys = ("recommendations", item_id, "measures", len(recommendations[item_id]["measures"]))
             self.places[keys] = f"sheet {sheet!r}, row {number}"
             measure = {name: self.value(sheet, cells[name], keys + (name,)) for name in MEASURE_COLUMNS[1:]}
-            recommendations[item_id]["measures"].append({name: "" if value is None and name in ("what", "act", "reference") else value for name, value in measure.items()})
+            recommendations[item_id]["measures"].append(
+                {name: "" if value is None and name in ("what", "act", "reference") else value for name, value in measure.items()}
+            )
         self.lead_sheets_follow()
         return {**about, "recommendations": recommendations}, self.places
 
@@ -405,6 +431,7 @@ class _Sheets:
                 for cell in cells.values():
                     if cell.value is not None and (cell.data_type != "f" or not follows.match(str(cell.value))):
                         raise self.refuse(
-                            name, cell.reference,
+                            name,
+                            cell.reference,
                             f"was typed in, but this sheet only shows the {source} sheet; make the change there, so that it is read back",
                         )

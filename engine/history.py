@@ -44,8 +44,16 @@ class Record:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "at": self.at, "who": self.who, "via": self.via, "kind": self.kind, "chapter": self.chapter,
-            "question": self.question, "old": self.old, "new": self.new, "text": self.text,
+            "id": self.id,
+            "at": self.at,
+            "who": self.who,
+            "via": self.via,
+            "kind": self.kind,
+            "chapter": self.chapter,
+            "question": self.question,
+            "old": self.old,
+            "new": self.new,
+            "text": self.text,
         }
 
 
@@ -74,8 +82,12 @@ class Kind:
 
 
 def answers_kind(questionnaire: Questionnaire) -> Kind:
-    return Kind("answer", lambda data: entries_of(data, questionnaire), {q.id: q.chapter for q in questionnaire.questions.values()},
-                ("party", "as_of", *questionnaire.questions))
+    return Kind(
+        "answer",
+        lambda data: entries_of(data, questionnaire),
+        {q.id: q.chapter for q in questionnaire.questions.values()},
+        ("party", "as_of", *questionnaire.questions),
+    )
 
 
 def follow_up_kind(rulebook: Rulebook) -> Kind:
@@ -113,12 +125,15 @@ def sync(db: sqlite3.Connection, file: str, version: str, data: Any, of: Questio
 def remember(db: sqlite3.Connection, file: str, version: str, data: Any, of: Questionnaire | Kind) -> None:
     """Take note of the file's version and entries, as written by selfcheck."""
     entries = json.dumps(_kind(of).entries(data), ensure_ascii=False, sort_keys=True)
-    db.execute("INSERT INTO files (name, version, entries) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET version = ?, entries = ?",
-               (file, version, entries, version, entries))
+    db.execute(
+        "INSERT INTO files (name, version, entries) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET version = ?, entries = ?",
+        (file, version, entries, version, entries),
+    )
 
 
-def record_changes(db: sqlite3.Connection, file: str, who: str, via: str, changes: dict[str, tuple[Entry | None, Entry | None]],
-                   of: Questionnaire | Kind) -> None:
+def record_changes(
+    db: sqlite3.Connection, file: str, who: str, via: str, changes: dict[str, tuple[Entry | None, Entry | None]], of: Questionnaire | Kind
+) -> None:
     kind = _kind(of)
     place = {key: index for index, key in enumerate(kind.order)}
     for key in sorted(changes, key=lambda key: (place.get(key, len(place)), key)):
@@ -144,19 +159,30 @@ ACTION_WORDS = {"submit": "submitted for review", "approve": "approved", "return
 def set_status(db: sqlite3.Connection, file: str, chapter: str, action: str, who: str, comment: str = "") -> None:
     status = ACTIONS[action]
     at = now()
-    db.execute("INSERT INTO chapters (file, chapter, status, who, at) VALUES (?, ?, ?, ?, ?) "
-               "ON CONFLICT (file, chapter) DO UPDATE SET status = ?, who = ?, at = ?", (file, chapter, status, who, at, status, who, at))
-    db.execute("INSERT INTO history (file, at, who, via, kind, chapter, new, text) VALUES (?, ?, ?, 'web', 'status', ?, ?, ?)",
-               (file, at, who, chapter, json.dumps({"status": status, "action": action}), comment or None))
+    db.execute(
+        "INSERT INTO chapters (file, chapter, status, who, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (file, chapter) DO UPDATE SET status = ?, who = ?, at = ?",
+        (file, chapter, status, who, at, status, who, at),
+    )
+    db.execute(
+        "INSERT INTO history (file, at, who, via, kind, chapter, new, text) VALUES (?, ?, ?, 'web', 'status', ?, ?, ?)",
+        (file, at, who, chapter, json.dumps({"status": status, "action": action}), comment or None),
+    )
 
 
 def add_comment(db: sqlite3.Connection, file: str, chapter: str, who: str, text: str) -> None:
-    db.execute("INSERT INTO history (file, at, who, via, kind, chapter, text) VALUES (?, ?, ?, 'web', 'comment', ?, ?)",
-               (file, now(), who, chapter, text))
+    db.execute("INSERT INTO history (file, at, who, via, kind, chapter, text) VALUES (?, ?, ?, 'web', 'comment', ?, ?)", (file, now(), who, chapter, text))
 
 
-def records(db: sqlite3.Connection, file: str, *, question: str | None = None, chapter: str | None = None,
-            after: int = 0, limit: int | None = None, newest_first: bool = False) -> list[Record]:
+def records(
+    db: sqlite3.Connection,
+    file: str,
+    *,
+    question: str | None = None,
+    chapter: str | None = None,
+    after: int = 0,
+    limit: int | None = None,
+    newest_first: bool = False,
+) -> list[Record]:
     sql = "SELECT * FROM history WHERE file = ? AND id > ?"
     arguments: list[Any] = [file, after]
     if question is not None:
@@ -190,12 +216,13 @@ def last_visit(db: sqlite3.Connection, user: str, file: str) -> tuple[int, str] 
 
 def mark_visit(db: sqlite3.Connection, user: str, file: str, seen: int) -> None:
     at = now()
-    db.execute("INSERT INTO visits (user, file, seen, at) VALUES (?, ?, ?, ?) ON CONFLICT (user, file) DO UPDATE SET seen = ?, at = ?",
-               (user, file, seen, at, seen, at))
+    db.execute(
+        "INSERT INTO visits (user, file, seen, at) VALUES (?, ?, ?, ?) ON CONFLICT (user, file) DO UPDATE SET seen = ?, at = ?",
+        (user, file, seen, at, seen, at),
+    )
 
 
-def read_history(folder: Path, file: str, of: Questionnaire | Kind, version: str, data: Any,
-                 question: str | None = None) -> list[Record]:
+def read_history(folder: Path, file: str, of: Questionnaire | Kind, version: str, data: Any, question: str | None = None) -> list[Record]:
     """The history of the file ``file`` of ``folder``, once what changed outside selfcheck is recorded."""
     with database.connect(folder) as db:
         sync(db, file, version, data, of)
@@ -237,8 +264,7 @@ def record_in_words(record: Record, questionnaire: Questionnaire) -> str:
     if record.kind == "answer":
         question = questionnaire.question(record.question or "")
         how = " (imported)" if record.via == "import" else ""
-        return (f"changed {question_label(record.question, questionnaire)}{how}: "
-                f"{entry_in_words(record.old, question)} → {entry_in_words(record.new, question)}")
+        return f"changed {question_label(record.question, questionnaire)}{how}: {entry_in_words(record.old, question)} → {entry_in_words(record.new, question)}"
     if record.kind == "follow-up":
         return follow_up_merge.change_line(record.question or "", record.old, record.new, imported=record.via == "import")
     if record.kind == "status":
@@ -261,6 +287,15 @@ def _json(entry: Entry | None) -> str | None:
 
 def _record(row: sqlite3.Row) -> Record:
     return Record(
-        row["id"], row["file"], row["at"], row["who"], row["via"], row["kind"], row["chapter"], row["question"],
-        json.loads(row["old"]) if row["old"] else None, json.loads(row["new"]) if row["new"] else None, row["text"],
+        row["id"],
+        row["file"],
+        row["at"],
+        row["who"],
+        row["via"],
+        row["kind"],
+        row["chapter"],
+        row["question"],
+        json.loads(row["old"]) if row["old"] else None,
+        json.loads(row["new"]) if row["new"] else None,
+        row["text"],
     )

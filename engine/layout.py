@@ -50,9 +50,7 @@ class Introduction(Strict):
 class Headings(Strict):
     """A chapter part's heading where no chapter layout gives one: by block (the vocabulary's), and for free texts."""
 
-    parts: dict[str, str] = Field(
-        description="By block name, or '*' for every block not named; {topic} is the chapter's title, {block} the block's heading"
-    )
+    parts: dict[str, str] = Field(description="By block name, or '*' for every block not named; {topic} is the chapter's title, {block} the block's heading")
     difficulties: str
     practices: str
 
@@ -297,10 +295,12 @@ def _load_chapter(document: Document, chapter: str, rulebook: Rulebook, problems
         problems.append(document.error(f"unknown field {unknown[0]!r}; expected {', '.join(FREE_KEYS + blocks)}", (unknown[0],)))
         return None
     try:
-        spec = ChapterSpec.model_validate({
-            **{key: value for key, value in data.items() if key in FREE_KEYS},
-            "parts": {key: value for key, value in data.items() if key in blocks},
-        })
+        spec = ChapterSpec.model_validate(
+            {
+                **{key: value for key, value in data.items() if key in FREE_KEYS},
+                "parts": {key: value for key, value in data.items() if key in blocks},
+            }
+        )
     except ValidationError as error:
         problem = pydantic_input_error(document, error)
         keys = problem.place.keys[1:] if problem.place.keys[:1] == ("parts",) else problem.place.keys
@@ -475,4 +475,3 @@ def default_chapter(chapter: str, document: DocumentSpec, topic: str, vocabulary
         practices=None,
         difficulties=None,
     )
-

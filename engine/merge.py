@@ -62,7 +62,7 @@ def entries_of(data: Any, questionnaire: Questionnaire | None = None) -> dict[st
         if entry:
             entries[key] = entry
     answers = data.get("answers")
-    for question_id, given in (answers.items() if isinstance(answers, dict) else ()):
+    for question_id, given in answers.items() if isinstance(answers, dict) else ():
         entry = entry_of(given, questionnaire, str(question_id))
         if entry:
             entries[str(question_id)] = entry
@@ -94,8 +94,9 @@ def merge(current: Any, submitted: dict[str, Entry | None], seen: dict[str, str]
     return merge_entries(current, entries_of(current, questionnaire), submitted, seen, _put)
 
 
-def merge_entries(current: dict, saved: dict[str, Entry], submitted: dict[str, Entry | None], seen: dict[str, str],
-                  put: Callable[[dict, str, Entry | None], None]) -> Merged:
+def merge_entries(
+    current: dict, saved: dict[str, Entry], submitted: dict[str, Entry | None], seen: dict[str, str], put: Callable[[dict, str, Entry | None], None]
+) -> Merged:
     """The rule above for any file made of entries: ``saved`` are the entries of the ``current``
     data, and ``put`` writes an entry into a copy of it."""
     merged = Merged(data=copy.deepcopy(current), shown=copy.deepcopy(current))

@@ -131,7 +131,9 @@ class Verdict:
     original_holds: bool | None = None  # with those answers
 
 
-def compare(original: Condition | None, mutant: Condition | None, questionnaire: Questionnaire, near: Callable[[str], Any], cap: int = COMBINATION_CAP) -> Verdict:
+def compare(
+    original: Condition | None, mutant: Condition | None, questionnaire: Questionnaire, near: Callable[[str], Any], cap: int = COMBINATION_CAP
+) -> Verdict:
     """Whether any answers tell the two conditions apart and, if so, those nearest the baseline ``near``."""
     questions = list(dict.fromkeys(test.question for test in tests_in(original) + tests_in(mutant)))
     domains = []
@@ -410,7 +412,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path, help="answers the cases start from (default: the rulebook's baseline)")
     parser.add_argument("--counterfactuals", type=Path, help="counterfactual cases (default tests/ROUND/counterfactuals.yaml)")
     parser.add_argument(
-        "--golden", nargs=2, action="append", type=Path, metavar=("ANSWERS", "PUBLISHED"),
+        "--golden",
+        nargs=2,
+        action="append",
+        type=Path,
+        metavar=("ANSWERS", "PUBLISHED"),
         help="a Party's answers and its published recommendations; repeatable (default: each questionnaires/ROUND/parties/P.yaml with a published/P.yaml)",
     )
     parser.add_argument("--threshold", type=float, default=95.0, help="the lowest score passing, in percent (default %(default)g)")

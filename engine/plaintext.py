@@ -59,8 +59,12 @@ def describe_atom(atom: Atom, choices: tuple = ()) -> str:
     assert isinstance(atom, Choice)
     allowed = set(atom.allowed)
     if atom.option is not None:
-        words = {frozenset({"yes"}): f"includes {atom.option}", frozenset({"no", NOT_PROVIDED}): f"lacks {atom.option}",
-                 frozenset({NOT_PROVIDED}): ANSWERED[False], frozenset({"yes", "no"}): ANSWERED[True]}
+        words = {
+            frozenset({"yes"}): f"includes {atom.option}",
+            frozenset({"no", NOT_PROVIDED}): f"lacks {atom.option}",
+            frozenset({NOT_PROVIDED}): ANSWERED[False],
+            frozenset({"yes", "no"}): ANSWERED[True],
+        }
         return words[frozenset(allowed)]
     included = [c for c in choices if c in allowed]
     excluded = [c for c in choices if c not in allowed]

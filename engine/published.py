@@ -165,7 +165,9 @@ def check_quotes(rulebook: Rulebook, published: list[PublishedFactsheet]) -> lis
             ]
             continue
         if not holding:
-            problems.append(observation.error(f"{observation.id} holds for no Party whose factsheet is published; mark it draft: true and say why under argument"))
+            problems.append(
+                observation.error(f"{observation.id} holds for no Party whose factsheet is published; mark it draft: true and say why under argument")
+            )
         for factsheet in holding:
             text = _filled(observation.text, answers[factsheet.party])
             if not factsheet.contains(text):
@@ -180,11 +182,15 @@ def check_answer_quotes(factsheet: PublishedFactsheet, rulebook: Rulebook) -> li
     problems = []
     for question_id, quote in answers.quotes.items():
         if not factsheet.contains(quote):
-            problems.append(InputError(factsheet.answers_file, f"{question_id}: the quote is not in {factsheet.party}'s published factsheet, word for word: {quote!r}"))
+            problems.append(
+                InputError(factsheet.answers_file, f"{question_id}: the quote is not in {factsheet.party}'s published factsheet, word for word: {quote!r}")
+            )
     for question_id, rule_ids in answers.inferred_from.items():
         for rule_id in rule_ids:
             if rule_id not in printed:
-                problems.append(InputError(factsheet.answers_file, f"{question_id}: inferred_from {rule_id}, which {factsheet.party}'s factsheet does not print"))
+                problems.append(
+                    InputError(factsheet.answers_file, f"{question_id}: inferred_from {rule_id}, which {factsheet.party}'s factsheet does not print")
+                )
     return problems
 
 

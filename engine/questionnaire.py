@@ -40,7 +40,9 @@ class Option(Strict):
 class Question(Strict):
     id: str = Field(pattern=QUESTION_ID)
     number: str = Field(pattern=f"{COMMITTEE_NUMBER}|{SELFCHECK_NUMBER}")
-    origin: Literal["committee", "selfcheck"] = Field("selfcheck", description="Whose question it is: the Committee's (paraphrased) or selfcheck's sub-question")
+    origin: Literal["committee", "selfcheck"] = Field(
+        "selfcheck", description="Whose question it is: the Committee's (paraphrased) or selfcheck's sub-question"
+    )
     type: QuestionType
     prompt: str
     help: str
@@ -192,9 +194,7 @@ class Questionnaire(Strict):
 
     @cached_property
     def questions(self) -> dict[str, Question]:
-        return {
-            q.id: q.model_copy(update={"chapter": s.chapter, "section": s.number}) for s in self.sections for q in s.questions
-        }
+        return {q.id: q.model_copy(update={"chapter": s.chapter, "section": s.number}) for s in self.sections for q in s.questions}
 
     def in_chapter(self, chapter: str) -> list[Question]:
         return [question for question in self.questions.values() if question.chapter == chapter]

@@ -67,8 +67,14 @@ def words() -> dict:
     return read_document(WORDS).data
 
 
-def build_reply(answers: Answers, questionnaire: Questionnaire, chapter_titles: dict[str, str],
-                statuses: dict[str, Status], file_name: str, today: datetime.date | None = None) -> Reply:
+def build_reply(
+    answers: Answers,
+    questionnaire: Questionnaire,
+    chapter_titles: dict[str, str],
+    statuses: dict[str, Status],
+    file_name: str,
+    today: datetime.date | None = None,
+) -> Reply:
     said = words()
     party = answers.party
     chapters: list[ReplyChapter] = []
@@ -90,8 +96,7 @@ def build_reply(answers: Answers, questionnaire: Questionnaire, chapter_titles: 
         as_of=fill(said["answers_as_of"], date=date_text(answers.as_of)) if answers.as_of else said["undated"],
         state_line=fill(said["state_line"], approved=approved, chapters=len(chapters)),
         chapters=chapters,
-        provenance=fill(said["provenance"], date=date_text(today or datetime.date.today()), file=file_name,
-                        questionnaire_version=questionnaire.version),
+        provenance=fill(said["provenance"], date=date_text(today or datetime.date.today()), file=file_name, questionnaire_version=questionnaire.version),
         labels=said["labels"],
     )
 
@@ -104,8 +109,9 @@ def _section(section: Section, answers: Answers, said: dict) -> ReplySection:
         paragraphs = [line.strip() for line in str(value).split("\n") if line.strip()] if is_text else []
         shown = question.in_words(list(value) if isinstance(value, tuple) else value)
         answer = said["not_provided"] if value == NOT_PROVIDED else shown[:1].upper() + shown[1:]
-        replies.append(ReplyAnswer(question.number, question.prompt, answer, paragraphs,
-                                   answers.sources.get(question.id, ""), answers.notes.get(question.id, "")))
+        replies.append(
+            ReplyAnswer(question.number, question.prompt, answer, paragraphs, answers.sources.get(question.id, ""), answers.notes.get(question.id, ""))
+        )
     title = section.title + (" (title inferred)" if section.title_inferred else "")
     return ReplySection(fill(said["section_heading"], number=section.number, title=title), replies)
 

@@ -14,8 +14,16 @@ def render_reply_docx(reply: Reply) -> bytes:
     from docx.shared import Pt
 
     document = Document()
-    set_up(document, title=reply.title, author=reply.party, subject=reply.questionnaire_title, language=reply.language,
-           header=reply.running_header, keywords=f"{reply.party}; reply; national self-assessment", comments=reply.provenance)
+    set_up(
+        document,
+        title=reply.title,
+        author=reply.party,
+        subject=reply.questionnaire_title,
+        language=reply.language,
+        header=reply.running_header,
+        keywords=f"{reply.party}; reply; national self-assessment",
+        comments=reply.provenance,
+    )
     document.add_paragraph(reply.title, style="Title")
     notice = document.add_paragraph()
     notice.add_run(reply.notice).bold = True

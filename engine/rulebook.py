@@ -53,13 +53,19 @@ class RuleSpec(Strict):
     level: str = Field(description="One of the vocabulary's levels")
     block: str = Field(description="One of the vocabulary's blocks")
     reason: str = Field(min_length=1, description="Why the Committee addresses the recommendation, in a sentence")
-    basis: Literal["printed", "all_parties", "inferred"] = Field(description="Whether the reason is printed, the rule addressed to all Parties, or the reason inferred")
+    basis: Literal["printed", "all_parties", "inferred"] = Field(
+        description="Whether the reason is printed, the rule addressed to all Parties, or the reason inferred"
+    )
     grounds: list[Ground] = Field([], description="The published sentences that print the reason (basis printed)")
-    argument: str | None = Field(None, min_length=1, description="The legal argument where the reason is not printed (basis inferred), or how a printed reason is read")
+    argument: str | None = Field(
+        None, min_length=1, description="The legal argument where the reason is not printed (basis inferred), or how a printed reason is read"
+    )
     when: Any = None
     on_no_information: Literal["fires", "silent"] | None = Field(None, description="What a question left unanswered does to the rule")
     no_information: NoInformation | None = Field(None, description="Why no information has that effect, and on what basis")
-    printed_with: str | None = Field(None, description="For a rule to all Parties: the rule or observation beside which the factsheet prints it, when that one applies")
+    printed_with: str | None = Field(
+        None, description="For a rule to all Parties: the rule or observation beside which the factsheet prints it, when that one applies"
+    )
     text: str = Field(min_length=1)
     note: str | None = Field(None, min_length=1, description="A footnote the factsheet prints with the recommendation")
     cites: Cites = Field(description="Lists by the vocabulary's kinds of citation")
@@ -277,7 +283,13 @@ def _load_chapter(
 
 
 def _checked(
-    document: Document, section: str, model: type[RuleSpec] | type[ObservationSpec], chapter: str, questionnaire: Questionnaire, vocabulary: Vocabulary, problems: list
+    document: Document,
+    section: str,
+    model: type[RuleSpec] | type[ObservationSpec],
+    chapter: str,
+    questionnaire: Questionnaire,
+    vocabulary: Vocabulary,
+    problems: list,
 ):
     """Each entry of a section that passes its checks, with its parsed condition and DNF."""
     for index, raw in enumerate(document.data.get(section, [])):
@@ -309,7 +321,12 @@ def _checked(
                 continue
             if isinstance(spec, RuleSpec) and holds(condition, lambda _: NOT_PROVIDED) != (spec.on_no_information == "fires"):
                 effect = "fires" if spec.on_no_information == "silent" else "stays silent"
-                problems.append(document.error(f"{spec.id}: says on_no_information: {spec.on_no_information}, but with no answer given the condition {effect}", keys + ("on_no_information",)))
+                problems.append(
+                    document.error(
+                        f"{spec.id}: says on_no_information: {spec.on_no_information}, but with no answer given the condition {effect}",
+                        keys + ("on_no_information",),
+                    )
+                )
                 continue
         problem = _wording_problem(spec, conjuncts, questionnaire, vocabulary, observation=model is ObservationSpec)
         if problem:

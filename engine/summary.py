@@ -23,7 +23,9 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
         f"rule files sha256 {provenance.rulebook_sha256}; questionnaire {provenance.questionnaire_version}",
         f"{len(findings)} recommendations: "
         + ", ".join(f"{levels[level]} {level}" for level in vocabulary.level_names)
-        + " (" + ", ".join(f"{blocks[block.name]} {block.heading.replace('{party}', assessment.party)}" for block in vocabulary.blocks) + ")",
+        + " ("
+        + ", ".join(f"{blocks[block.name]} {block.heading.replace('{party}', assessment.party)}" for block in vocabulary.blocks)
+        + ")",
     ]
     for amendment in provenance.amendments:
         lines.append(wrap(f"as amended by {amendment}", "", "    "))
@@ -31,9 +33,21 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
     no_information = sum(f.applies_because == "no_information" for f in findings)
     inferred = sum(f.inferred for f in findings)
     if no_information:
-        lines.append(wrap(f"{no_information} apply because no information was given (marked [no information]): answer the questions named to see whether they stay.", "", "    "))
+        lines.append(
+            wrap(
+                f"{no_information} apply because no information was given (marked [no information]): answer the questions named to see whether they stay.",
+                "",
+                "    ",
+            )
+        )
     if inferred:
-        lines.append(wrap(f"{inferred} rest on a reason selfcheck infers, not on one a published factsheet prints (marked [inferred]); `selfcheck explain` gives the argument.", "", "    "))
+        lines.append(
+            wrap(
+                f"{inferred} rest on a reason selfcheck infers, not on one a published factsheet prints (marked [inferred]); `selfcheck explain` gives the argument.",
+                "",
+                "    ",
+            )
+        )
     if assessment.include_draft:
         lines.append("Draft rules included: findings marked [draft] rest on inferred recommendations.")
     titles = {entry.chapter: entry.title for entry in rulebook.meta.chapters}
@@ -51,9 +65,15 @@ def _finding_lines(finding: Finding, level_width: int) -> list[str]:
     head = f"    {finding.level:<{level_width + 1}} {finding.id:<7} "
     indent = " " * len(head)
     lines = [wrap(finding.text, head, indent)]
-    marks = [mark for mark, holds in (
-        ("[draft]", finding.draft), ("[inferred]", finding.inferred), ("[no information]", finding.applies_because == "no_information"),
-    ) if holds]
+    marks = [
+        mark
+        for mark, holds in (
+            ("[draft]", finding.draft),
+            ("[inferred]", finding.inferred),
+            ("[no information]", finding.applies_because == "no_information"),
+        )
+        if holds
+    ]
     if finding.because:
         lines.append(wrap(" ".join(marks + [f"because {because_words(finding.because)}"]), indent, indent + "  "))
     elif marks:

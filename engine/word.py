@@ -12,8 +12,9 @@ from typing import Any
 LANGUAGE = "en-GB"
 
 
-def set_up(document: Any, *, title: str, author: str, subject: str = "", keywords: str = "", comments: str = "",
-           header: str = "", language: str = LANGUAGE) -> None:
+def set_up(
+    document: Any, *, title: str, author: str, subject: str = "", keywords: str = "", comments: str = "", header: str = "", language: str = LANGUAGE
+) -> None:
     """A4 with 20 mm margins, ``language`` for every run, "Page N of M" in the footer, ``header`` on
     every page, and the core properties (title, author, dates of now) instead of python-docx's own."""
     from docx.shared import Mm, Pt
@@ -35,8 +36,16 @@ def set_up(document: Any, *, title: str, author: str, subject: str = "", keyword
     _default_language(document, language)
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0, tzinfo=None)
     properties = document.core_properties
-    values = {"title": title, "author": author, "last_modified_by": author, "subject": subject, "keywords": keywords,
-              "comments": comments, "language": language, "category": "National self-assessment"}
+    values = {
+        "title": title,
+        "author": author,
+        "last_modified_by": author,
+        "subject": subject,
+        "keywords": keywords,
+        "comments": comments,
+        "language": language,
+        "category": "National self-assessment",
+    }
     for name, value in values.items():
         setattr(properties, name, value[:255])
     properties.created = properties.modified = now

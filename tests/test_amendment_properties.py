@@ -40,8 +40,7 @@ def amendments(draw) -> Amendment:
 def _side(entries) -> dict:
     """Entries by id, with what they are (a level and block, or an observation's tone) and why."""
     return {
-        e.id: (getattr(e, "level", None) or e.tone, getattr(e, "block", None), [(c.question, c.before, c.after) for c in e.answer_changes])
-        for e in entries
+        e.id: (getattr(e, "level", None) or e.tone, getattr(e, "block", None), [(c.question, c.before, c.after) for c in e.answer_changes]) for e in entries
     }
 
 

@@ -18,8 +18,18 @@ HEAD = f"title: A bill\nreference: Draft law 1/2024\ndate: 2024-01-31\napplies_t
 
 # (name, content, fragment the message must contain, line it must name)
 BAD = [
-    ("an unknown question", HEAD + "changes:\n  jurisdiction.habitual_resident_abroad: {value: yes, note: Art. 6}\n", "did you mean 'jurisdiction.habitual_residents_abroad'", 6),
-    ("a wrong type", HEAD + "changes:\n  jurisdiction.habitual_residents_abroad: {value: 3, note: Art. 6}\n", "expected one of yes, no, not_provided, got 3", 6),
+    (
+        "an unknown question",
+        HEAD + "changes:\n  jurisdiction.habitual_resident_abroad: {value: yes, note: Art. 6}\n",
+        "did you mean 'jurisdiction.habitual_residents_abroad'",
+        6,
+    ),
+    (
+        "a wrong type",
+        HEAD + "changes:\n  jurisdiction.habitual_residents_abroad: {value: 3, note: Art. 6}\n",
+        "expected one of yes, no, not_provided, got 3",
+        6,
+    ),
     ("a change without its note", HEAD + "changes:\n  jurisdiction.habitual_residents_abroad: {value: yes}\n", "note is missing", 6),
     ("a change in short form", HEAD + "changes:\n  jurisdiction.habitual_residents_abroad: yes\n", "expected a mapping with value and note", 6),
     ("an empty note", HEAD + "changes:\n  jurisdiction.habitual_residents_abroad: {value: yes, note: ' '}\n", "expected note to be a text", 6),
@@ -27,7 +37,12 @@ BAD = [
     ("a missing title", HEAD.replace("title: A bill\n", "") + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n", "the bill's title", None),
     ("a date that is not a date", HEAD.replace("2024-01-31", "soon") + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n", "YYYY-MM-DD", 3),
     ("an unknown field", HEAD + "party: Albania\nchanges:\n  legal.csam_terminology: {value: yes, note: x}\n", "unknown field 'party'", 5),
-    ("applies_to naming no file", HEAD.replace(str(ALBANIA), "../nowhere.yaml") + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n", "which is not a file", 4),
+    (
+        "applies_to naming no file",
+        HEAD.replace(str(ALBANIA), "../nowhere.yaml") + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n",
+        "which is not a file",
+        4,
+    ),
 ]
 
 

@@ -30,11 +30,11 @@ def test_albanias_answers_written_out_read_back_the_same_with_their_sources():
     text = render_answers(albania, QUESTIONNAIRE, ["Albania's answers"])
     assert _read_back(text) == albania
     assert text.startswith(
-        "# Albania's answers\nparty: \"Albania\"\nround: \"lanzarote-2\"\nas_of: 2022-03-10\nanswers:\n"
+        '# Albania\'s answers\nparty: "Albania"\nround: "lanzarote-2"\nas_of: 2022-03-10\nanswers:\n'
         "  # 1. Awareness-raising or educational activities, tools, materials or measures (chapter VIII)\n"
     )
-    assert "  jurisdiction.habitual_residents_abroad:\n    value: no\n    source: \"Para. 217\"\n    quote: \"The Committee observes" in text
-    assert "  training.prosecutors_csea:\n    value: no\n    source: \"fn. 26\"\n    inferred_from: [\"III-15\"]\n" in text
+    assert '  jurisdiction.habitual_residents_abroad:\n    value: no\n    source: "Para. 217"\n    quote: "The Committee observes' in text
+    assert '  training.prosecutors_csea:\n    value: no\n    source: "fn. 26"\n    inferred_from: ["III-15"]\n' in text
 
 
 def test_a_text_of_several_lines_is_written_as_a_literal_block():
@@ -45,12 +45,23 @@ def test_a_text_of_several_lines_is_written_as_a_literal_block():
 
 
 @settings(deadline=None, max_examples=150)
-@given(values=answer_values(QUESTIONNAIRE), party=names(), texts=st.dictionaries(st.sampled_from(sorted(QUESTIONNAIRE.questions)), TEXTS), as_of=st.none() | st.dates())
+@given(
+    values=answer_values(QUESTIONNAIRE),
+    party=names(),
+    texts=st.dictionaries(st.sampled_from(sorted(QUESTIONNAIRE.questions)), TEXTS),
+    as_of=st.none() | st.dates(),
+)
 def test_any_answers_with_any_texts_read_back_exactly_as_written(values, party, texts, as_of):
     values = {**{question: "not_provided" for question in texts}, **values}
     answers = Answers(
-        party=party, round=ROUND, as_of=as_of, values=values, sources=texts, notes={q: t[::-1].strip() or "x" for q, t in texts.items()},
-        quotes={q: t.upper().strip() or "X" for q, t in texts.items()}, inferred_from={q: ("IV-4", "II-12") for q in texts},
+        party=party,
+        round=ROUND,
+        as_of=as_of,
+        values=values,
+        sources=texts,
+        notes={q: t[::-1].strip() or "x" for q, t in texts.items()},
+        quotes={q: t.upper().strip() or "X" for q, t in texts.items()},
+        inferred_from={q: ("IV-4", "II-12") for q in texts},
     )
     assert _read_back(render_answers(answers, QUESTIONNAIRE)) == answers
 

@@ -33,7 +33,21 @@ def test_a_bad_file_is_reported_and_skipped_and_the_others_still_run(folder):
     albania, broken, compliantia = summary["files"]
     assert albania["levels"] == {"require": 13, "request": 12, "invite": 69}
     assert albania["blocks"] == {"specific": 30, "generic": 64} and albania["total"] == 94
-    assert albania["most_urgent_level"] == "require" and albania["most_urgent"] == ["III-15", "III-30", "IV-4", "IV-5", "IV-6", "VI-1", "VI-3", "VII-1", "IX-3", "X-4", "X-5", "X-6", "X-7"]
+    assert albania["most_urgent_level"] == "require" and albania["most_urgent"] == [
+        "III-15",
+        "III-30",
+        "IV-4",
+        "IV-5",
+        "IV-6",
+        "VI-1",
+        "VI-3",
+        "VII-1",
+        "IX-3",
+        "X-4",
+        "X-5",
+        "X-6",
+        "X-7",
+    ]
     assert compliantia["most_urgent"] == ["III-30", "IX-3"]
     assert "broken.yaml:4:3" in broken["error"] and "expected one of yes, no, not_provided" in broken["error"]
     assert f"selfcheck: {folder / 'broken.yaml'}:4:3" in result.stderr

@@ -70,8 +70,13 @@ def test_a_bill_that_answers_part_of_a_recommendation_says_it_still_applies():
 def test_comparing_a_file_with_itself_finds_no_difference():
     diff = _diff(ALBANIA, ALBANIA)
     assert diff == {
-        "resolved": [], "new": [], "changed": [], "unchanged": 94,
-        "observations": {"dropped": [], "added": [], "reworded": []}, "law_as_of": None, "amendments_not_in_force": [],
+        "resolved": [],
+        "new": [],
+        "changed": [],
+        "unchanged": 94,
+        "observations": {"dropped": [], "added": [], "reworded": []},
+        "law_as_of": None,
+        "amendments_not_in_force": [],
     }
 
 
@@ -121,8 +126,7 @@ def test_an_amendment_is_compared_only_with_the_answers_it_applies_to():
     result = run_selfcheck("diff", COMPLIANT, other)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.strip() == (
-        f"selfcheck: {other}: applies to {ALBANIA}, not to {COMPLIANT}; "
-        "compare an amendment with the answers it applies to, or change its applies_to"
+        f"selfcheck: {other}: applies to {ALBANIA}, not to {COMPLIANT}; compare an amendment with the answers it applies to, or change its applies_to"
     )
 
 

@@ -36,9 +36,15 @@ def test_the_json_explanation_gives_the_condition_the_answers_and_the_change():
     assert condition["kind"] == "all"
     test = condition["parts"][1]
     assert (test["kind"], test["question"], test["condition"], test["answer"], test["holds"]) == (
-        "test", "jurisdiction.dual_criminality.core_offences", "is not no", "yes", True,
+        "test",
+        "jurisdiction.dual_criminality.core_offences",
+        "is not no",
+        "yes",
+        True,
     )
-    assert [{"question": "jurisdiction.dual_criminality.core_offences", "number": "S12.5", "prompt": test["prompt"], "from": "yes", "to": "no"}] in explanation["changes"]
+    assert [{"question": "jurisdiction.dual_criminality.core_offences", "number": "S12.5", "prompt": test["prompt"], "from": "yes", "to": "no"}] in explanation[
+        "changes"
+    ]
     assert [c["question"] for c in explanation["because"]] == ["jurisdiction.nationals_abroad", "jurisdiction.dual_criminality.core_offences"]
     provenance = explanation["provenance"]
     assert provenance["report"] == "T-ES(2022)02" and provenance["answers_as_of"] == "2022-03-10" and len(provenance["rulebook_sha256"]) == 64

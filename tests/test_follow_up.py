@@ -64,7 +64,13 @@ def test_init_lists_albanias_94_recommendations_open_with_the_committees_words(i
     assessment = assess(resolve(ALBANIA).answers, RULEBOOK)
     assert [item.id for item in follow_up.recommendations] == assessment.ids() and len(follow_up.recommendations) == 94
     for item, finding in zip(follow_up.recommendations, assessment.recommendations, strict=True):
-        assert (item.level, item.block, item.chapter, item.text, item.citations) == (finding.level, finding.block, finding.chapter, finding.text, finding.citations)
+        assert (item.level, item.block, item.chapter, item.text, item.citations) == (
+            finding.level,
+            finding.block,
+            finding.chapter,
+            finding.text,
+            finding.citations,
+        )
         assert (item.status, item.lead, item.deadline, item.measures, item.note, item.reason) == ("open", "", None, (), "", "")
     assert follow_up.drawn_from.answers_as_of == datetime.date(2022, 3, 10) and follow_up.drawn_from.rulebook_sha256 == RULEBOOK.digest
     assert initialised.read_text().startswith("# Follow-up of the Lanzarote Committee's recommendations to Albania: the Party's own account")
@@ -116,7 +122,10 @@ def test_a_recommendation_declared_implemented_while_its_rule_still_fires_is_fla
     assert result.returncode == 0
     [flag] = item_of(shown, "IV-6")["flags"]
     assert flag["kind"] == "still_applies" and flag["category"] == "inconsistent"
-    assert flag["text"].startswith("declared implemented, but the rules still apply it because S12.") and "jurisdiction.dual_criminality.core_offences" in flag["text"]
+    assert (
+        flag["text"].startswith("declared implemented, but the rules still apply it because S12.")
+        and "jurisdiction.dual_criminality.core_offences" in flag["text"]
+    )
     # addressed to all Parties whatever they answer: the rules cannot tell, so they do not contradict
     assert item_of(shown, "III-30")["flags"] == [] and item_of(shown, "III-30")["addressed_to_all"] is True
     failed = run_selfcheck("follow-up", "status", path, "--answers", ALBANIA, "--fail-on", "inconsistent")
@@ -125,7 +134,9 @@ def test_a_recommendation_declared_implemented_while_its_rule_still_fires_is_fla
 
 
 def test_a_recommendation_declared_implemented_that_the_rules_no_longer_apply_is_not_flagged(tmp_path):
-    path = write(tmp_path / "follow-up.yaml", declared(ALBANIA_FOLLOW_UP, IV_4={"status": "implemented"}, IV_5={"status": "not_applicable", "reason": "Repealed."}))
+    path = write(
+        tmp_path / "follow-up.yaml", declared(ALBANIA_FOLLOW_UP, IV_4={"status": "implemented"}, IV_5={"status": "not_applicable", "reason": "Repealed."})
+    )
     bill = dated_bill(tmp_path, adopted=datetime.date(2024, 1, 1), in_force=datetime.date(2024, 6, 1))
     result, shown = status(path, "--answers", bill, "--as-of", "2024-06-01", "--fail-on", "inconsistent")
     assert result.returncode == 0, result.stderr
@@ -133,12 +144,15 @@ def test_a_recommendation_declared_implemented_that_the_rules_no_longer_apply_is
 
 
 def test_a_passed_deadline_is_overdue_unless_implemented_and_fails_on_overdue(tmp_path):
-    path = write(tmp_path / "follow-up.yaml", declared(
-        ALBANIA_FOLLOW_UP,
-        II_6={"status": "in_progress", "deadline": datetime.date(2025, 6, 30), "lead": "Ministry of Justice"},
-        II_8={"status": "implemented", "deadline": datetime.date(2025, 6, 30)},
-        II_9={"deadline": datetime.date(2025, 7, 1)},
-    ))
+    path = write(
+        tmp_path / "follow-up.yaml",
+        declared(
+            ALBANIA_FOLLOW_UP,
+            II_6={"status": "in_progress", "deadline": datetime.date(2025, 6, 30), "lead": "Ministry of Justice"},
+            II_8={"status": "implemented", "deadline": datetime.date(2025, 6, 30)},
+            II_9={"deadline": datetime.date(2025, 7, 1)},
+        ),
+    )
     result, shown = status(path, "--answers", ALBANIA, "--as-of", "2025-07-01")
     [flag] = item_of(shown, "II-6")["flags"]
     assert flag == {"kind": "overdue", "category": "overdue", "text": "deadline 2025-06-30 passed on 2025-07-01, still declared in progress"}
@@ -151,7 +165,10 @@ def test_a_passed_deadline_is_overdue_unless_implemented_and_fails_on_overdue(tm
 
 def test_a_measure_not_yet_in_force_is_noted_and_inconsistent_only_under_implemented(tmp_path):
     law = Measure(what="Law No. 12/2025 adds Article 6/a", act="Law No. 12/2025", adopted=datetime.date(2025, 1, 10), in_force=datetime.date(2026, 1, 1))
-    path = write(tmp_path / "follow-up.yaml", declared(ALBANIA_FOLLOW_UP, IV_4={"status": "in_progress", "measures": (law,)}, V_3={"status": "implemented", "measures": (law,)}))
+    path = write(
+        tmp_path / "follow-up.yaml",
+        declared(ALBANIA_FOLLOW_UP, IV_4={"status": "in_progress", "measures": (law,)}, V_3={"status": "implemented", "measures": (law,)}),
+    )
     _, before = status(path, "--answers", ALBANIA, "--as-of", "2025-12-31")
     [noted] = item_of(before, "IV-4")["flags"]
     assert noted["kind"] == "measure_not_in_force" and noted["category"] == "notice"
@@ -170,12 +187,15 @@ def test_a_recommendation_the_rules_apply_but_the_file_lacks_is_flagged(tmp_path
 
 
 def test_the_summary_counts_by_level_lead_institution_and_chapter(tmp_path):
-    path = write(tmp_path / "follow-up.yaml", declared(
-        ALBANIA_FOLLOW_UP,
-        IV_4={"status": "implemented", "lead": "Ministry of Justice"},
-        IV_6={"status": "partially_implemented", "lead": "Ministry of Justice"},
-        II_6={"status": "not_applicable", "reason": "Covered by Article 117.", "lead": "Ministry of Education"},
-    ))
+    path = write(
+        tmp_path / "follow-up.yaml",
+        declared(
+            ALBANIA_FOLLOW_UP,
+            IV_4={"status": "implemented", "lead": "Ministry of Justice"},
+            IV_6={"status": "partially_implemented", "lead": "Ministry of Justice"},
+            II_6={"status": "not_applicable", "reason": "Covered by Article 117.", "lead": "Ministry of Education"},
+        ),
+    )
     _, shown = status(path, "--answers", ALBANIA)
     require = next(t for t in shown["summary"]["by_level"] if t["name"] == "require")
     assert (require["total"], require["implemented"], require["partially_implemented"], require["remaining"], require["rules_apply"]) == (13, 1, 1, 12, 13)
@@ -214,16 +234,30 @@ BAD = [
     ("an unknown status", HEAD + "    status: done\n", "expected one of open, in_progress, partially_implemented, implemented, not_applicable, got 'done'", 10),
     ("not applicable without a reason", HEAD + "    status: not_applicable\n", "needs its reason", 10),
     ("a reason with another status", HEAD + "    status: open\n    reason: No cases.\n", "a reason is given only with status not_applicable", 11),
-    ("a deadline that is not a date", HEAD + "    status: open\n    deadline: next spring\n", "expected a date written YYYY-MM-DD (or null for none), got 'next spring'", 11),
+    (
+        "a deadline that is not a date",
+        HEAD + "    status: open\n    deadline: next spring\n",
+        "expected a date written YYYY-MM-DD (or null for none), got 'next spring'",
+        11,
+    ),
     ("an unknown recommendation", HEAD.replace("IV-4", "IV-44") + "    status: open\n", "no recommendation 'IV-44' in lanzarote-2; did you mean 'IV-4'?", 4),
-    ("a measure in force before its adoption", HEAD + "    status: open\n    measures:\n      - what: Law 1\n        adopted: 2025-02-01\n        in_force: 2025-01-01\n",
-     "expected in_force on or after adopted (2025-02-01), got 2025-01-01", 14),
+    (
+        "a measure in force before its adoption",
+        HEAD + "    status: open\n    measures:\n      - what: Law 1\n        adopted: 2025-02-01\n        in_force: 2025-01-01\n",
+        "expected in_force on or after adopted (2025-02-01), got 2025-01-01",
+        14,
+    ),
     ("a measure without what was done", HEAD + "    status: open\n    measures:\n      - act: Law 1\n", "what is missing", 12),
     ("an unknown field", HEAD + "    status: open\n    owner: someone\n", "unknown field 'owner'", 11),
-    ("a lead on two lines", HEAD + "    status: open\n    lead: \"Ministry\\nof Justice\"\n", "expected the lead institution on one line", 11),
-    ("a control character", HEAD + "    status: open\n    note: \"a\\u0007b\"\n", "contains the control character U+0007", 11),
+    ("a lead on two lines", HEAD + '    status: open\n    lead: "Ministry\\nof Justice"\n', "expected the lead institution on one line", 11),
+    ("a control character", HEAD + '    status: open\n    note: "a\\u0007b"\n', "contains the control character U+0007", 11),
     ("a missing status", HEAD, "status is missing", 4),
-    ("a level that is not a level", HEAD.replace("level: require", "level: demand") + "    status: open\n", "expected one of require, request, invite, got 'demand'", 5),
+    (
+        "a level that is not a level",
+        HEAD.replace("level: require", "level: demand") + "    status: open\n",
+        "expected one of require, request, invite, got 'demand'",
+        5,
+    ),
 ]
 
 
@@ -244,16 +278,30 @@ def test_a_bad_follow_up_file_gets_one_message_naming_the_file_and_line_and_exit
 def worked_on(tmp_path_factory) -> Path:
     """Albania's follow-up with a year's work in it: statuses, leads, deadlines, measures, notes."""
     path = tmp_path_factory.mktemp("worked-on") / "follow-up.yaml"
-    return write(path, declared(
-        ALBANIA_FOLLOW_UP,
-        IV_4={"status": "in_progress", "lead": "Ministry of Justice", "deadline": datetime.date(2026, 6, 30),
-              "measures": (Measure(what="Draft law adding Article 6/a to the Criminal Code", act="Law No. 12/2025", adopted=datetime.date(2025, 11, 20),
-                                   in_force=datetime.date(2026, 7, 1), reference="https://qbz.gov.al/law-12-2025"),),
-              "note": "Tabled in Parliament.\nSecond reading in May."},
-        IV_6={"status": "implemented", "lead": "Ministry of Justice"},
-        II_6={"status": "not_applicable", "reason": "No child has been prosecuted for possession.", "lead": "Prosecutor General's Office"},
-        IX_1={"status": "partially_implemented", "lead": "Ministère de l'Éducation", "note": '=HYPERLINK("http://evil.example","click") & «guillemets»'},
-    ))
+    return write(
+        path,
+        declared(
+            ALBANIA_FOLLOW_UP,
+            IV_4={
+                "status": "in_progress",
+                "lead": "Ministry of Justice",
+                "deadline": datetime.date(2026, 6, 30),
+                "measures": (
+                    Measure(
+                        what="Draft law adding Article 6/a to the Criminal Code",
+                        act="Law No. 12/2025",
+                        adopted=datetime.date(2025, 11, 20),
+                        in_force=datetime.date(2026, 7, 1),
+                        reference="https://qbz.gov.al/law-12-2025",
+                    ),
+                ),
+                "note": "Tabled in Parliament.\nSecond reading in May.",
+            },
+            IV_6={"status": "implemented", "lead": "Ministry of Justice"},
+            II_6={"status": "not_applicable", "reason": "No child has been prosecuted for possession.", "lead": "Prosecutor General's Office"},
+            IX_1={"status": "partially_implemented", "lead": "Ministère de l'Éducation", "note": '=HYPERLINK("http://evil.example","click") & «guillemets»'},
+        ),
+    )
 
 
 def test_the_markdown_situation_report_is_the_partys_own_account_with_the_committees_words(worked_on):
@@ -263,16 +311,23 @@ def test_the_markdown_situation_report_is_the_partys_own_account_with_the_commit
     assert report.startswith("# Situation report – Albania\n")
     assert "> **This is Albania's own account of the measures it has taken" in report and "It is not a document of the Lanzarote Committee" in report
     assert "Situation on 15 January 2026" in report
-    iv_4 = report[report.index("#### Recommendation IV-4 (require)"):report.index("#### Recommendation IV-5")]
+    iv_4 = report[report.index("#### Recommendation IV-4 (require)") : report.index("#### Recommendation IV-5")]
     assert "The Committee requires Albania:" in iv_4
-    assert "> to establish jurisdiction over offences established under the Lanzarote Convention committed abroad by persons who have their habitual residence in Albania" in iv_4
+    assert (
+        "> to establish jurisdiction over offences established under the Lanzarote Convention committed abroad by persons who have their habitual residence in Albania"
+        in iv_4
+    )
     assert "*References: Recommendation IV-4; report para 217; Convention Art. 25(1)(e), Art. 25(3)*" in iv_4
-    for line in ("- **Status reported by Albania:** In progress", "- **Lead institution:** Ministry of Justice", "- **Deadline:** 30 June 2026",
-                 "  - Draft law adding Article 6/a to the Criminal Code  \n    Law or act: Law No. 12/2025  \n    adopted 20 November 2025; in force 1 July 2026",
-                 "- **What remains:** The recommendation is in progress, according to Albania.",
-                 "- *Check against the rules:* the rules still apply it because S8.1 convention.reservations lacks art\\_25\\_3 (answer: not\\_provided); "
-                 "S12.3 jurisdiction.habitual\\_residents\\_abroad is not yes (answer: no); "
-                 "measure not yet in force on 2026-01-15: Draft law adding Article 6/a to the Criminal Code (in force from 2026-07-01)"):
+    for line in (
+        "- **Status reported by Albania:** In progress",
+        "- **Lead institution:** Ministry of Justice",
+        "- **Deadline:** 30 June 2026",
+        "  - Draft law adding Article 6/a to the Criminal Code  \n    Law or act: Law No. 12/2025  \n    adopted 20 November 2025; in force 1 July 2026",
+        "- **What remains:** The recommendation is in progress, according to Albania.",
+        "- *Check against the rules:* the rules still apply it because S8.1 convention.reservations lacks art\\_25\\_3 (answer: not\\_provided); "
+        "S12.3 jurisdiction.habitual\\_residents\\_abroad is not yes (answer: no); "
+        "measure not yet in force on 2026-01-15: Draft law adding Article 6/a to the Criminal Code (in force from 2026-07-01)",
+    ):
         assert line in iv_4, line
     assert "| Ministry of Justice |2 |0 |1 |0 |1 |0 |1 |2 |" in report
     assert report.rstrip().endswith(f"rule files sha256 {RULEBOOK.digest}); the law as in force on 2026-01-15.*")
@@ -288,6 +343,7 @@ def word_report(worked_on, tmp_path_factory) -> Path:
 
 def test_the_word_situation_report_is_a4_in_british_english_and_says_whose_account_it_is(word_report):
     from docx import Document
+
     document = Document(str(word_report))
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
@@ -300,7 +356,13 @@ def test_the_word_situation_report_is_a4_in_british_english_and_says_whose_accou
     assert "Status reported by Albania: In progress" in texts
     assert any(t.startswith("Check against the rules: the rules still apply it because") for t in texts)
     assert len(document.tables) == 3
-    assert [row.cells[0].text for row in document.tables[1].rows] == ["", "Ministry of Justice", "Ministère de l'Éducation", "Prosecutor General's Office", "(no lead institution)"]
+    assert [row.cells[0].text for row in document.tables[1].rows] == [
+        "",
+        "Ministry of Justice",
+        "Ministère de l'Éducation",
+        "Prosecutor General's Office",
+        "(no lead institution)",
+    ]
 
 
 def test_the_word_situation_report_opens_in_libreoffice_and_converts_to_pdf(word_report, tmp_path):
@@ -309,7 +371,9 @@ def test_the_word_situation_report_opens_in_libreoffice_and_converts_to_pdf(word
     profile = tmp_path / "profile"
     result = subprocess.run(
         [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(word_report)],
-        capture_output=True, text=True, timeout=180,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     pdf = tmp_path / "situation-report.pdf"
     assert pdf.exists(), result.stdout + result.stderr
@@ -377,11 +441,18 @@ def _edited(worked_on: Path, tmp_path: Path, edit) -> subprocess.CompletedProces
 
 
 WORKBOOK_EDITS = [
-    ("a value typed on a lead institution's sheet", lambda b: b["Ministry of Justice"].__setitem__("E3", "Implemented"),
-     "sheet 'Ministry of Justice', cell E3: was typed in, but this sheet only shows the Recommendations sheet"),
+    (
+        "a value typed on a lead institution's sheet",
+        lambda b: b["Ministry of Justice"].__setitem__("E3", "Implemented"),
+        "sheet 'Ministry of Justice', cell E3: was typed in, but this sheet only shows the Recommendations sheet",
+    ),
     ("a formula in the status column", lambda b: b["Recommendations"].__setitem__("J2", "=A2"), "sheet 'Recommendations', cell J2: holds the formula =A2"),
     ("a status not on the list", lambda b: b["Recommendations"].__setitem__("J2", "Done"), "sheet 'Recommendations', cell J2: expected one of open"),
-    ("a deadline in words", lambda b: b["Recommendations"].__setitem__("M2", "next year"), "sheet 'Recommendations', cell M2: expected a date written YYYY-MM-DD"),
+    (
+        "a deadline in words",
+        lambda b: b["Recommendations"].__setitem__("M2", "next year"),
+        "sheet 'Recommendations', cell M2: expected a date written YYYY-MM-DD",
+    ),
     ("a measure for an unknown id", lambda b: b["Measures"].append(["IV-99", "A law"]), "sheet 'Measures', cell A3: names 'IV-99'"),
     ("a column renamed", lambda b: b["Recommendations"].__setitem__("J1", "State"), "sheet 'Recommendations', row 1: expected the columns"),
     ("a recommendation twice", lambda b: b["Recommendations"].__setitem__("A3", "II-6"), "sheet 'Recommendations', cell A3: II-6 appears twice"),
@@ -412,7 +483,13 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_opened(tmp_
     assert result.returncode == 2 and "unpacks to 101,000,000 bytes" in result.stderr
 
 
-TEXTS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"), max_size=40).map(str.strip)
+TEXTS = st.text(
+    st.characters(
+        blacklist_categories=("Cs",),
+        blacklist_characters="\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f",
+    ),
+    max_size=40,
+).map(str.strip)
 DATES = st.none() | st.dates(datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
 
 
@@ -421,7 +498,9 @@ def party_accounts(draw) -> dict:
     status = draw(st.sampled_from(STATUSES))
     adopted = draw(DATES)
     in_force = draw(st.none() | st.dates(adopted, datetime.date(2100, 1, 1))) if adopted else None
-    measures = draw(st.lists(st.builds(Measure, what=TEXTS.filter(bool), act=TEXTS, reference=TEXTS, adopted=st.just(adopted), in_force=st.just(in_force)), max_size=2))
+    measures = draw(
+        st.lists(st.builds(Measure, what=TEXTS.filter(bool), act=TEXTS, reference=TEXTS, adopted=st.just(adopted), in_force=st.just(in_force)), max_size=2)
+    )
     return {
         "status": status,
         "reason": draw(TEXTS.filter(bool)) if status == "not_applicable" else "",

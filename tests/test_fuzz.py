@@ -21,10 +21,20 @@ ALBANIA_TEXT = ALBANIA.read_text(encoding="utf-8")
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(), st.text(max_size=20),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(),
+    st.text(max_size=20),
     st.sampled_from(["yes", "no", "not_provided", "lanzarote-2", "2024-02-30", "health", "specific_offence"]),
 )
-VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8) | st.sampled_from(["value", "source", "note"]), inner, max_size=4)), max_leaves=12)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8) | st.sampled_from(["value", "source", "note"]), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 KEYS = st.sampled_from(["party", "round", "as_of", "answers", "answer", ""]) | st.text(max_size=6)
 
 
@@ -38,7 +48,11 @@ def _load_and_assess(path: Path) -> None:
 
 
 @FUZZ
-@given(document=st.dictionaries(KEYS, VALUES, max_size=5), answers=st.dictionaries(st.sampled_from(QUESTION_IDS) | st.text(max_size=10), VALUES, max_size=8), suffix=st.sampled_from([".json", ".yaml"]))
+@given(
+    document=st.dictionaries(KEYS, VALUES, max_size=5),
+    answers=st.dictionaries(st.sampled_from(QUESTION_IDS) | st.text(max_size=10), VALUES, max_size=8),
+    suffix=st.sampled_from([".json", ".yaml"]),
+)
 def test_arbitrary_documents_either_load_and_assess_or_raise_input_error(document, answers, suffix):
     document = {**document, "answers": answers} if answers else document
     with tempfile.TemporaryDirectory() as scratch:
@@ -56,9 +70,12 @@ def test_randomly_edited_albania_files_either_load_and_assess_or_raise_input_err
     text = ALBANIA_TEXT
     for _ in range(data.draw(st.integers(1, 6))):
         position = data.draw(st.integers(0, len(text)))
-        insert = data.draw(st.text(max_size=4) | st.sampled_from(["\t", ":", "- ", "{", "]", "*a", "&a ", "!!python/name:os.system ", "\n  ", "'", '"', "\\", "\x00", "\ufeff"]))
+        insert = data.draw(
+            st.text(max_size=4)
+            | st.sampled_from(["\t", ":", "- ", "{", "]", "*a", "&a ", "!!python/name:os.system ", "\n  ", "'", '"', "\\", "\x00", "\ufeff"])
+        )
         cut = data.draw(st.integers(0, 8))
-        text = text[:position] + insert + text[position + cut:]
+        text = text[:position] + insert + text[position + cut :]
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "edited.yaml"
         path.write_bytes(text.encode("utf-8", errors="surrogatepass"))
@@ -77,7 +94,11 @@ def test_arbitrary_bytes_either_load_and_assess_or_raise_input_error(raw):
 @FUZZ
 @given(
     head=st.fixed_dictionaries(
-        {"title": st.just("A bill") | VALUES, "reference": st.just("Draft law 1/2024") | VALUES, "date": st.sampled_from(["2024-01-01", "2024-02-30", "soon"]) | VALUES},
+        {
+            "title": st.just("A bill") | VALUES,
+            "reference": st.just("Draft law 1/2024") | VALUES,
+            "date": st.sampled_from(["2024-01-01", "2024-02-30", "soon"]) | VALUES,
+        },
         optional={"sponsor": VALUES},
     ),
     changes=st.dictionaries(

@@ -55,7 +55,7 @@ def _quote_problems(rules_dir, questionnaire, published) -> str:
 
 def test_a_quote_is_matched_whatever_its_line_breaks_quote_marks_and_footnote_markers(published):
     (albania,) = published
-    assert albania.contains('The Committee observes that Albania does not have a legislative definition to describe\n  “child sexual abuse material” (CSAM)')
+    assert albania.contains("The Committee observes that Albania does not have a legislative definition to describe\n  “child sexual abuse material” (CSAM)")
     assert albania.contains("there are helplines for children that are accessible 24 hours a day, 7 days a week in Albania[^69] and that")
     assert albania.contains("the distribution by children of CSGSIV of *other* children")
     assert not albania.contains("Albania has a legislative definition")
@@ -83,23 +83,39 @@ def test_a_draft_that_fires_for_albania_is_caught(rules_copy, questionnaire, pub
     path = rules_copy / "03-investigations-and-prosecution.yaml"
     text = path.read_text()
     start, end = text.index("  - id: III-13\n"), text.index("  - id: III-14\n")
-    draft = text[start:end].replace("training.law_enforcement_ict: no", "training.law_enforcement_ict: {not: yes}").replace("on_no_information: silent", "on_no_information: fires")
+    draft = (
+        text[start:end]
+        .replace("training.law_enforcement_ict: no", "training.law_enforcement_ict: {not: yes}")
+        .replace("on_no_information: silent", "on_no_information: fires")
+    )
     path.write_text(text[:start] + draft + text[end:])
     assert "III-13 is a draft, yet it fires for Albania" in _quote_problems(rules_copy, questionnaire, published)
 
 
 def test_an_observation_worded_by_selfcheck_that_holds_for_albania_is_caught(rules_copy, questionnaire, published):
-    _edit(rules_copy, "11-research.yaml", "  - id: XI.no-research\n    tone: negative\n", "  - id: XI.no-research\n    tone: negative\n    draft: true\n    argument: Worded anew.\n")
+    _edit(
+        rules_copy,
+        "11-research.yaml",
+        "  - id: XI.no-research\n    tone: negative\n",
+        "  - id: XI.no-research\n    tone: negative\n    draft: true\n    argument: Worded anew.\n",
+    )
     assert "XI.no-research is worded by selfcheck, yet it holds for Albania" in _quote_problems(rules_copy, questionnaire, published)
 
 
 def test_an_observation_no_published_factsheet_prints_must_be_marked_as_worded_by_selfcheck(rules_copy, questionnaire, published):
     _edit(rules_copy, "11-research.yaml", "    tone: no_information\n    draft: true\n", "    tone: no_information\n")
-    assert "XI.research-not-provided holds for no Party whose factsheet is published; mark it draft: true" in _quote_problems(rules_copy, questionnaire, published)
+    assert "XI.research-not-provided holds for no Party whose factsheet is published; mark it draft: true" in _quote_problems(
+        rules_copy, questionnaire, published
+    )
 
 
 def test_selfcheck_lint_fails_with_exit_2_on_a_misquoted_ground(rules_copy):
-    _edit(rules_copy, "04-jurisdiction.yaml", "does not establish jurisdiction over offences\n          established", "does not establish any jurisdiction over offences\n          established")
+    _edit(
+        rules_copy,
+        "04-jurisdiction.yaml",
+        "does not establish jurisdiction over offences\n          established",
+        "does not establish any jurisdiction over offences\n          established",
+    )
     result = run_selfcheck("lint", "--rules", rules_copy)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "IV-4: grounds[0] (Para. 217) is not in any published factsheet" in result.stderr
@@ -186,9 +202,7 @@ def test_recommendations_to_all_parties_apply_to_every_party_and_move_only_in_th
 
 
 def test_a_party_that_undertook_research_gets_xi_in_the_generic_part_of_its_factsheet(tmp_path):
-    text = ALBANIA.read_text().replace(
-        "  research.csgsiv_research:\n    value: no\n", "  research.csgsiv_research:\n    value: yes\n"
-    )
+    text = ALBANIA.read_text().replace("  research.csgsiv_research:\n    value: no\n", "  research.csgsiv_research:\n    value: yes\n")
     path = tmp_path / "researched.yaml"
     path.write_text(text.replace("quote: >-\n      Albania has affirmed", "note: >-\n      Albania has affirmed"))
     report = run_selfcheck("report", path).stdout

@@ -62,11 +62,26 @@ CASES = [
     ("a complex mapping key", "a.yaml", HEAD + "answers:\n  ? [a, b]\n  : yes\n", "keys must be plain text"),
     ("a text answer that is empty", "a.yaml", HEAD + "answers:\n  legal.difficulties: '   '\n", "a text, or not_provided"),
     # numbers Python would refuse to read, or read as infinity
-    ("an integer of 5,000 digits", "a.yaml", HEAD + "answers:\n  legal.age_of_criminal_responsibility: " + "9" * 5000 + "\n", "numbers of more than 100 digits are refused"),
-    ("an integer of 5,000 digits in JSON", "a.json", '{"party": "T", "round": "lanzarote-2", "answers": {"legal.age_of_criminal_responsibility": ' + "9" * 5000 + "}}", "numbers of more than 100 digits are refused"),
+    (
+        "an integer of 5,000 digits",
+        "a.yaml",
+        HEAD + "answers:\n  legal.age_of_criminal_responsibility: " + "9" * 5000 + "\n",
+        "numbers of more than 100 digits are refused",
+    ),
+    (
+        "an integer of 5,000 digits in JSON",
+        "a.json",
+        '{"party": "T", "round": "lanzarote-2", "answers": {"legal.age_of_criminal_responsibility": ' + "9" * 5000 + "}}",
+        "numbers of more than 100 digits are refused",
+    ),
     ("an integer of 5,000 digits as a key", "a.yaml", HEAD + "answers:\n  ? " + "1" * 5000 + "\n  : yes\n", "numbers of more than 100 digits are refused"),
     ("a number too large to be finite", "a.yaml", HEAD + "answers:\n  legal.age_of_criminal_responsibility: 1e999\n", "expected a finite number"),
-    ("a number too large to be finite in JSON", "a.json", '{"party": "T", "round": "lanzarote-2", "answers": {"legal.age_of_criminal_responsibility": 1e999}}', "expected a finite number"),
+    (
+        "a number too large to be finite in JSON",
+        "a.json",
+        '{"party": "T", "round": "lanzarote-2", "answers": {"legal.age_of_criminal_responsibility": 1e999}}',
+        "expected a finite number",
+    ),
     # characters: names are one printable line, free texts printable with line breaks and tabs
     ("a lone surrogate in JSON", "a.json", '{"party": "T\\ud800", "round": "lanzarote-2", "answers": {}}', "lone surrogate"),
     ("a lone surrogate in a JSON key", "a.json", '{"party": "T", "round": "lanzarote-2", "answers": {"\\udfff": "yes"}}', "lone surrogate"),
@@ -76,7 +91,12 @@ CASES = [
     ("a control character in the Party's name", "a.json", f'{{"party": "Evil\\u0001land", "round": "{ROUND}", "answers": {{}}}}', "U+0001"),
     ("a terminal escape in the Party's name", "a.yaml", f'party: "\\e[2J\\e[31mEvil"\nround: {ROUND}\nanswers: {{}}\n', "U+001B (ESCAPE)"),
     ("a bidi override in the Party's name", "a.yaml", f'party: "Evil\\u202eland"\nround: {ROUND}\nanswers: {{}}\n', "U+202E"),
-    ("a control character in a source", "a.yaml", HEAD + 'answers:\n  legal.csam_terminology: {value: yes, source: "Para. \\x0150"}\n', "the source holds U+0001"),
+    (
+        "a control character in a source",
+        "a.yaml",
+        HEAD + 'answers:\n  legal.csam_terminology: {value: yes, source: "Para. \\x0150"}\n',
+        "the source holds U+0001",
+    ),
     ("a paragraph separator in a text answer", "a.yaml", HEAD + 'answers:\n  legal.difficulties: "one\\u2029two"\n', "the answer holds U+2029"),
     ("a terminal escape in a key", "a.yaml", HEAD + 'answers:\n  "\\e]0;pwned\\a": yes\n', "unknown question"),
     ("a duplicate key holding a terminal escape", "a.yaml", HEAD + 'answers:\n  "\\e[2J": yes\n  "\\e[2J": no\n', "duplicate key"),
@@ -95,16 +115,40 @@ AMENDMENTS = [
     ("an amendment with an age out of range", BILL + "changes:\n  legal.age_of_criminal_responsibility: {value: 30, note: x}\n", "from 0 to 18"),
     ("an amendment without notes", BILL + "changes:\n  legal.csam_terminology: yes\n", "expected a mapping with value and note"),
     ("an amendment with no changes", BILL + "changes: {}\n", "at least one"),
-    ("an amendment applying to a missing file", BILL.replace(str(ALBANIA), "nowhere.yaml") + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n", "which is not a file"),
+    (
+        "an amendment applying to a missing file",
+        BILL.replace(str(ALBANIA), "nowhere.yaml") + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n",
+        "which is not a file",
+    ),
     ("an amendment applying to itself", BILL.replace(str(ALBANIA), "bill.yaml") + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n", "bill.yaml"),
     ("an amendment with a YAML tag", BILL + "changes: !!python/object/new:os.system [touch PWNED]\n", "tags are not accepted"),
     ("an amendment with an unknown field", BILL + "sponsor: someone\nchanges:\n  legal.csam_terminology: {value: yes, note: x}\n", "sponsor"),
-    ("an amendment with a date that is not a date", BILL.replace("2024-01-01", "soon") + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n", "YYYY-MM-DD"),
-    ("an amendment with a compact date", BILL.replace("2024-01-01", "'20240101'") + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n", "YYYY-MM-DD"),
-    ("an amendment titled over two lines", BILL.replace("title: A bill", 'title: "A bill\\nreference: forged"') + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n", "U+000A (LINE FEED)"),
-    ("an amendment with a terminal escape in its reference", BILL.replace("Draft law 1/2024", '"\\e[31mDraft"') + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n", "U+001B (ESCAPE)"),
+    (
+        "an amendment with a date that is not a date",
+        BILL.replace("2024-01-01", "soon") + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n",
+        "YYYY-MM-DD",
+    ),
+    (
+        "an amendment with a compact date",
+        BILL.replace("2024-01-01", "'20240101'") + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n",
+        "YYYY-MM-DD",
+    ),
+    (
+        "an amendment titled over two lines",
+        BILL.replace("title: A bill", 'title: "A bill\\nreference: forged"') + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n",
+        "U+000A (LINE FEED)",
+    ),
+    (
+        "an amendment with a terminal escape in its reference",
+        BILL.replace("Draft law 1/2024", '"\\e[31mDraft"') + "changes:\n  legal.csam_terminology: {value: yes, note: x}\n",
+        "U+001B (ESCAPE)",
+    ),
     ("an amendment with a control character in a note", BILL + 'changes:\n  legal.csam_terminology: {value: yes, note: "x\\x07"}\n', "the note holds U+0007"),
-    ("an amendment with a huge number", BILL + "changes:\n  legal.age_of_criminal_responsibility: {value: " + "1" * 5000 + ", note: x}\n", "numbers of more than 100 digits"),
+    (
+        "an amendment with a huge number",
+        BILL + "changes:\n  legal.age_of_criminal_responsibility: {value: " + "1" * 5000 + ", note: x}\n",
+        "numbers of more than 100 digits",
+    ),
 ]
 
 # (name, rule file to replace or add, its content, fragment of the message)
@@ -114,9 +158,24 @@ RULE_FILES = [
     ("a rule file with aliases", "04-jurisdiction.yaml", "chapter: IV\nx: &x []\nrules: *x\n", "YAML alias"),
     ("a rule file with duplicate keys", "04-jurisdiction.yaml", "chapter: IV\nchapter: V\nrules: []\n", "duplicate key"),
     ("a rule file that is a list", "04-jurisdiction.yaml", "- chapter: IV\n", "expected a mapping with chapter and rules"),
-    ("a rule reading an unknown question", "04-jurisdiction.yaml", "chapter: IV\nrules:\n  - {id: IV-4, level: require, block: specific, reason: r, basis: inferred, argument: a, on_no_information: silent, no_information: {basis: inferred, because: b}, text: t, cites: {convention: [x]}, when: {jurisdiction.nope: yes}}\n", "unknown question"),
-    ("a rule comparing a tri-state with a number", "04-jurisdiction.yaml", "chapter: IV\nrules:\n  - {id: IV-4, level: require, block: specific, reason: r, basis: inferred, argument: a, on_no_information: silent, no_information: {basis: inferred, because: b}, text: t, cites: {convention: [x]}, when: {jurisdiction.nationals_abroad: {below: 3}}}\n", "below compares numbers"),
-    ("a rule citing nothing", "04-jurisdiction.yaml", "chapter: IV\nrules:\n  - {id: IV-4, level: require, block: generic, basis: all_parties, reason: r, text: t, cites: {}}\n", "cites no source"),
+    (
+        "a rule reading an unknown question",
+        "04-jurisdiction.yaml",
+        "chapter: IV\nrules:\n  - {id: IV-4, level: require, block: specific, reason: r, basis: inferred, argument: a, on_no_information: silent, no_information: {basis: inferred, because: b}, text: t, cites: {convention: [x]}, when: {jurisdiction.nope: yes}}\n",
+        "unknown question",
+    ),
+    (
+        "a rule comparing a tri-state with a number",
+        "04-jurisdiction.yaml",
+        "chapter: IV\nrules:\n  - {id: IV-4, level: require, block: specific, reason: r, basis: inferred, argument: a, on_no_information: silent, no_information: {basis: inferred, because: b}, text: t, cites: {convention: [x]}, when: {jurisdiction.nationals_abroad: {below: 3}}}\n",
+        "below compares numbers",
+    ),
+    (
+        "a rule citing nothing",
+        "04-jurisdiction.yaml",
+        "chapter: IV\nrules:\n  - {id: IV-4, level: require, block: generic, basis: all_parties, reason: r, text: t, cites: {}}\n",
+        "cites no source",
+    ),
     ("a rule file far too large", "04-jurisdiction.yaml", "chapter: IV\nrules: []\n" + "# padding\n" * 300_000, "bytes are refused"),
     ("a rule file nested too deeply", "04-jurisdiction.yaml", "chapter: IV\nrules: " + "[" * 60 + "]" * 60 + "\n", "nested too deeply"),
     ("a stray rule file", "12-stray.yaml", "chapter: XII\nrules: []\n", "is not listed under chapters"),
@@ -185,10 +244,7 @@ def test_the_message_names_the_line_and_the_question(tmp_path):
     path = tmp_path / "answers.yaml"
     path.write_text(HEAD + "answers:\n  legal.csam_terminology: yes\n  legal.age_of_criminal_responsibility: 19\n")
     message = run_selfcheck("assess", path).stderr.strip()
-    assert message == (
-        f"selfcheck: {path}:5:3: answers.legal.age_of_criminal_responsibility: "
-        "expected a whole number from 0 to 18, or not_provided, got 19"
-    )
+    assert message == (f"selfcheck: {path}:5:3: answers.legal.age_of_criminal_responsibility: expected a whole number from 0 to 18, or not_provided, got 19")
 
 
 def test_a_missing_file_is_named(tmp_path):
@@ -227,6 +283,7 @@ def test_windows_line_endings_and_a_utf8_byte_order_mark_are_accepted(tmp_path):
 
 
 # -- special and endless files: refused at once, never read to their end, never waited on -----------
+
 
 def _fifo(folder, name="pipe.yaml"):
     path = folder / name
@@ -286,8 +343,16 @@ SPECIAL_RULE_FILES = [
     ("a rule folder with a link to /dev/zero", lambda rules: _link(rules / "layout" / "zero.yaml", "/dev/zero"), "is a device, not a regular file"),
     ("a rule folder with a FIFO", lambda rules: _fifo(rules / "layout"), "is a named pipe, not a regular file"),
     ("a rule folder with a directory named x.yaml", lambda rules: (rules / "x.yaml").mkdir(), "is not listed under chapters"),
-    ("a rule folder with a link to /dev/zero in a sub-folder", lambda rules: (rules / "sub").mkdir() or _link(rules / "sub" / "z.yaml", "/dev/zero"), "is a device, not a regular file"),
-    ("a rule file that is a link to /dev/zero", lambda rules: (rules / "04-jurisdiction.yaml").unlink() or _link(rules / "04-jurisdiction.yaml", "/dev/zero"), "no rule file 04-jurisdiction.yaml"),
+    (
+        "a rule folder with a link to /dev/zero in a sub-folder",
+        lambda rules: (rules / "sub").mkdir() or _link(rules / "sub" / "z.yaml", "/dev/zero"),
+        "is a device, not a regular file",
+    ),
+    (
+        "a rule file that is a link to /dev/zero",
+        lambda rules: (rules / "04-jurisdiction.yaml").unlink() or _link(rules / "04-jurisdiction.yaml", "/dev/zero"),
+        "no rule file 04-jurisdiction.yaml",
+    ),
 ]
 
 
@@ -303,6 +368,7 @@ def test_lint_refuses_special_files_in_a_rule_folder_at_once(tmp_path, name, mak
 
 # -- outputs: never over an input, a link, a device or a pipe -------------------------------------
 
+
 def _plan(tmp):
     bill = tmp / "bill.yaml"
     assert run_selfcheck("plan", tmp / "a.yaml", "-o", bill, cwd=tmp).returncode == 0
@@ -317,12 +383,32 @@ OUTPUTS = [
     ("invert B -o B", lambda tmp: ("invert", _plan(tmp), "-o", "bill.yaml"), "bill.yaml", "is an input of this command"),
     ("invert B -o the answers B applies to", lambda tmp: ("invert", _plan(tmp), "-o", "a.yaml"), "a.yaml", "is an input of this command"),
     ("report of an amendment -o the answers it applies to", lambda tmp: ("report", _plan(tmp), "-o", "a.yaml"), "a.yaml", "is an input of this command"),
-    ("report A -o A under another name (a hard link)", lambda tmp: os.link(tmp / "a.yaml", tmp / "same.md") or ("report", "a.yaml", "-o", "same.md"), "same.md", "is an input of this command"),
-    ("report -o a rule file it reads", lambda tmp: ("report", "a.yaml", "-o", RULES / "04-jurisdiction.yaml"), "04-jurisdiction.yaml", "is an input of this command"),
+    (
+        "report A -o A under another name (a hard link)",
+        lambda tmp: os.link(tmp / "a.yaml", tmp / "same.md") or ("report", "a.yaml", "-o", "same.md"),
+        "same.md",
+        "is an input of this command",
+    ),
+    (
+        "report -o a rule file it reads",
+        lambda tmp: ("report", "a.yaml", "-o", RULES / "04-jurisdiction.yaml"),
+        "04-jurisdiction.yaml",
+        "is an input of this command",
+    ),
     ("report -o /dev/null", lambda tmp: ("report", "a.yaml", "-o", "/dev/null"), "/dev/null", "is a device, not a regular file"),
     ("plan -o /dev/full", lambda tmp: ("plan", "a.yaml", "-o", "/dev/full"), "/dev/full", "is a device, not a regular file"),
-    ("report -o a symbolic link", lambda tmp: _link(tmp / "link.md", tmp / "target.md") and ("report", "a.yaml", "-o", "link.md"), "link.md", "is a symbolic link"),
-    ("report -o a link to the input", lambda tmp: _link(tmp / "link.md", tmp / "a.yaml") and ("report", "a.yaml", "-o", "link.md"), "link.md", "is a symbolic link"),
+    (
+        "report -o a symbolic link",
+        lambda tmp: _link(tmp / "link.md", tmp / "target.md") and ("report", "a.yaml", "-o", "link.md"),
+        "link.md",
+        "is a symbolic link",
+    ),
+    (
+        "report -o a link to the input",
+        lambda tmp: _link(tmp / "link.md", tmp / "a.yaml") and ("report", "a.yaml", "-o", "link.md"),
+        "link.md",
+        "is a symbolic link",
+    ),
     ("batch -o a FIFO", lambda tmp: _fifo(tmp, "out.txt") and ("batch", "a.yaml", "-o", "out.txt"), "out.txt", "is a named pipe, not a regular file"),
     ("report -o a directory", lambda tmp: (tmp / "out").mkdir() or ("report", "a.yaml", "-o", "out"), "out", "is a directory"),
 ]

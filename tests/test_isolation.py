@@ -112,6 +112,7 @@ def test_durable_rules_own_host_swallows_action_errors_which_is_why_the_adapter_
         def get_action(self, name):
             def fail(c):
                 raise ValueError("lost")
+
             return fail
 
     host = Quiet()

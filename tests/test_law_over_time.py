@@ -85,7 +85,10 @@ def test_report_explain_and_diff_take_the_law_as_of_a_date(tmp_path):
     assert report.returncode == 0, report.stderr
     provenance = " ".join(report.stdout.split())
     assert f"The law is taken as in force on {NEXT_YEAR - DAY}; not applied: Jurisdiction over" in provenance
-    assert "to establish jurisdiction over offences established under the Lanzarote Convention committed abroad by persons who have their habitual residence in Albania" in provenance
+    assert (
+        "to establish jurisdiction over offences established under the Lanzarote Convention committed abroad by persons who have their habitual residence in Albania"
+        in provenance
+    )
     explained = json.loads(run_selfcheck("explain", bill, "IV-4", "--as-of", NEXT_YEAR, "--format", "json").stdout)
     assert explained["fires"] is False and explained["provenance"]["law_as_of"] == str(NEXT_YEAR)
     text = run_selfcheck("explain", bill, "IV-4", "--as-of", NEXT_YEAR - DAY).stdout
@@ -113,7 +116,12 @@ def test_a_bill_resting_on_a_bill_not_yet_in_force_applies_alone(tmp_path):
 BAD_DATES = [
     ("in force before adoption", "adopted: 2024-05-01\nin_force: 2024-04-30\n", "expected in_force on or after adopted (2024-05-01), got 2024-04-30", 5),
     ("in force without adoption", "in_force: 2024-04-30\n", "an in_force date needs the adopted date too", 4),
-    ("until before in force", "adopted: 2024-01-01\nin_force: 2024-02-01\nin_force_until: 2024-02-01\n", "expected in_force_until after in_force (2024-02-01)", 6),
+    (
+        "until before in force",
+        "adopted: 2024-01-01\nin_force: 2024-02-01\nin_force_until: 2024-02-01\n",
+        "expected in_force_until after in_force (2024-02-01)",
+        6,
+    ),
     ("until without in force", "adopted: 2024-01-01\nin_force_until: 2025-01-01\n", "an in_force_until date needs the in_force date too", 5),
     ("a date that is not a date", "adopted: next week\n", "expected a date written YYYY-MM-DD, got 'next week'", 4),
 ]
@@ -122,8 +130,9 @@ BAD_DATES = [
 @pytest.mark.parametrize("name, dates, fragment, line", BAD_DATES, ids=[case[0] for case in BAD_DATES])
 def test_wrong_dates_of_a_bill_get_one_message_naming_the_file_and_line(tmp_path, name, dates, fragment, line):
     path = tmp_path / "bill.yaml"
-    path.write_text(f"title: A bill\nreference: Law 1/2024\ndate: 2024-01-31\n{dates}applies_to: {ALBANIA}\n"
-                    "changes:\n  legal.csam_terminology: {value: yes, note: x}\n")
+    path.write_text(
+        f"title: A bill\nreference: Law 1/2024\ndate: 2024-01-31\n{dates}applies_to: {ALBANIA}\nchanges:\n  legal.csam_terminology: {{value: yes, note: x}}\n"
+    )
     for args in (("validate", path), ("assess", ALBANIA, "--amend", path, "--as-of", "2025-01-01")):
         result = run_selfcheck(*args)
         message = result.stderr.strip()
@@ -159,8 +168,15 @@ def dated_amendments(draw) -> Amendment:
     in_force = draw(st.none() | st.dates(adopted, adopted + datetime.timedelta(days=900))) if adopted else None
     until = draw(st.none() | st.dates(in_force + DAY, in_force + datetime.timedelta(days=2000))) if in_force else None
     return Amendment(
-        title="A generated bill", reference="No. 1", date=datetime.date(2019, 1, 1), adopted=adopted, in_force=in_force,
-        in_force_until=until, applies_to=Path("generated.yaml"), changes=changes, notes={q: "a provision" for q in changes},
+        title="A generated bill",
+        reference="No. 1",
+        date=datetime.date(2019, 1, 1),
+        adopted=adopted,
+        in_force=in_force,
+        in_force_until=until,
+        applies_to=Path("generated.yaml"),
+        changes=changes,
+        notes={q: "a provision" for q in changes},
     )
 
 
@@ -180,4 +196,8 @@ def test_assessing_as_of_a_day_equals_assessing_with_exactly_the_amendments_in_f
     assert one.recommendations == other.recommendations
     assert one.observations == other.observations
     assert [item.amendment for item in as_of.not_in_force] == [b.label for b in left_aside]
-    assert all(item.state == "adopted_not_in_force" for item, b in zip(as_of.not_in_force, left_aside, strict=False) if b.adopted and b.adopted <= day and (b.in_force is None or day < b.in_force))
+    assert all(
+        item.state == "adopted_not_in_force"
+        for item, b in zip(as_of.not_in_force, left_aside, strict=False)
+        if b.adopted and b.adopted <= day and (b.in_force is None or day < b.in_force)
+    )

@@ -60,21 +60,53 @@ BROKEN = [
     ("a numeric comparison on a tri-state question", IV6.replace("{not: no}", "{below: 3}"), "below compares numbers"),
     ("a rule with no citation", IV6.replace("    cites:\n      report_paras: [222]\n", "    cites: {}\n"), "IV-6 cites no source"),
     ("a specific rule without a condition", IV6.replace("    when:\n      jurisdiction.dual_criminality.core_offences: {not: no}\n", ""), "has no condition"),
-    ("a printed basis without grounds", IV6.replace(IV6[IV6.index("    grounds:"):IV6.index("    when:")], "    grounds: []\n"), "quote the sentences under grounds"),
+    (
+        "a printed basis without grounds",
+        IV6.replace(IV6[IV6.index("    grounds:") : IV6.index("    when:")], "    grounds: []\n"),
+        "quote the sentences under grounds",
+    ),
     ("an inferred basis without an argument", IV6.replace("basis: printed", "basis: inferred"), "write the legal argument under argument"),
     ("a ground placed nowhere a factsheet prints", IV6.replace("para: Para. 222", "para: somewhere"), "does not match the vocabulary's ground pattern"),
-    ("a rule to all Parties with a condition", IV6.replace("basis: printed", "basis: all_parties").replace("block: specific", "block: generic"), "addressed to all Parties: it has no condition"),
+    (
+        "a rule to all Parties with a condition",
+        IV6.replace("basis: printed", "basis: all_parties").replace("block: specific", "block: generic"),
+        "addressed to all Parties: it has no condition",
+    ),
     ("a condition without its no-information effect", IV6.replace("    on_no_information: fires\n", ""), "says what no information does"),
-    ("a no-information effect the condition contradicts", IV6.replace("on_no_information: fires", "on_no_information: silent"), "with no answer given the condition fires"),
+    (
+        "a no-information effect the condition contradicts",
+        IV6.replace("on_no_information: fires", "on_no_information: silent"),
+        "with no answer given the condition fires",
+    ),
     ("a draft whose reason is called printed", IV6.replace("    level: require", "    draft: true\n    level: require"), "its basis is inferred"),
-    ("a rule printed beside an unknown item", IV6.replace("basis: printed", "basis: all_parties\n    printed_with: IV.nowhere").replace("block: specific", "block: generic").replace("    when:\n      jurisdiction.dual_criminality.core_offences: {not: no}\n    on_no_information: fires\n    no_information: {basis: inferred, because: The obligation is not shown to be met.}\n", ""), "printed_with names IV.nowhere"),
+    (
+        "a rule printed beside an unknown item",
+        IV6.replace("basis: printed", "basis: all_parties\n    printed_with: IV.nowhere")
+        .replace("block: specific", "block: generic")
+        .replace(
+            "    when:\n      jurisdiction.dual_criminality.core_offences: {not: no}\n    on_no_information: fires\n    no_information: {basis: inferred, because: The obligation is not shown to be met.}\n",
+            "",
+        ),
+        "printed_with names IV.nowhere",
+    ),
     ("an unknown level", IV6.replace("level: require", "level: demand"), "is not one of the vocabulary's levels (require, request, invite)"),
     ("an unknown field", IV6.replace("    text:", "    txt: x\n    text:"), "unknown field 'txt'"),
     ("an id of another chapter", IV6.replace("id: IV-6", "id: V-6"), "V-6 belongs to chapter V"),
-    ("a condition that can never hold", IV6.replace("{not: no}", "yes").replace("    text:", "    text:").replace(
-        "      jurisdiction.dual_criminality.core_offences: yes\n",
-        "      all:\n        - jurisdiction.dual_criminality.core_offences: yes\n        - jurisdiction.dual_criminality.core_offences: no\n"), "can never hold"),
-    ("a free-text question in a condition", IV6.replace("jurisdiction.dual_criminality.core_offences: {not: no}", "jurisdiction.difficulties: yes"), "free-text question"),
+    (
+        "a condition that can never hold",
+        IV6.replace("{not: no}", "yes")
+        .replace("    text:", "    text:")
+        .replace(
+            "      jurisdiction.dual_criminality.core_offences: yes\n",
+            "      all:\n        - jurisdiction.dual_criminality.core_offences: yes\n        - jurisdiction.dual_criminality.core_offences: no\n",
+        ),
+        "can never hold",
+    ),
+    (
+        "a free-text question in a condition",
+        IV6.replace("jurisdiction.dual_criminality.core_offences: {not: no}", "jurisdiction.difficulties: yes"),
+        "free-text question",
+    ),
 ]
 
 
@@ -99,17 +131,33 @@ observations:
 """
 
 BROKEN_OBSERVATIONS = [
-    ("an observation worded by selfcheck without its argument", OBSERVATION.replace("    tone: negative\n", "    tone: negative\n    draft: true\n"), "say why it says what it says"),
+    (
+        "an observation worded by selfcheck without its argument",
+        OBSERVATION.replace("    tone: negative\n", "    tone: negative\n    draft: true\n"),
+        "say why it says what it says",
+    ),
     ("an observation without a condition", OBSERVATION.replace("    when:\n      jurisdiction.dual_criminality.core_offences: yes\n", ""), "has no condition"),
     ("an observation of another chapter", OBSERVATION.replace("id: IV.", "id: V."), "belongs to chapter V"),
     ("an unknown tone", OBSERVATION.replace("tone: negative", "tone: grumpy"), "no_information"),
     ("an observation citing nothing", OBSERVATION.replace("    cites:\n      report_paras: [222]\n", "    cites: {}\n"), "cites no source"),
-    ("a quoted answer that may be missing", OBSERVATION.replace("requires dual criminality.", "is {legal.age_of_criminal_responsibility} years old."), "may be not_provided when this holds"),
+    (
+        "a quoted answer that may be missing",
+        OBSERVATION.replace("requires dual criminality.", "is {legal.age_of_criminal_responsibility} years old."),
+        "may be not_provided when this holds",
+    ),
     ("a quoted yes-or-no answer", OBSERVATION.replace("requires dual criminality.", "{legal.csam_terminology}"), "quotes a tri_state answer"),
     ("an unknown placeholder", OBSERVATION.replace("{party}", "{country}"), "unknown placeholder {country}"),
-    ("a footnote to a paragraph not cited", OBSERVATION.replace("requires dual criminality.", "requires dual criminality.[^223]"), "missing from cites.report_paras"),
+    (
+        "a footnote to a paragraph not cited",
+        OBSERVATION.replace("requires dual criminality.", "requires dual criminality.[^223]"),
+        "missing from cites.report_paras",
+    ),
     ("a footnote citing a recommendation", OBSERVATION.replace("requires dual criminality.", "requires dual criminality.[^IV-6]"), "belongs in cites"),
-    ("a free text compared with a value", OBSERVATION.replace("jurisdiction.dual_criminality.core_offences: yes", "jurisdiction.difficulties: yes"), "only ask whether it was answered"),
+    (
+        "a free text compared with a value",
+        OBSERVATION.replace("jurisdiction.dual_criminality.core_offences: yes", "jurisdiction.difficulties: yes"),
+        "only ask whether it was answered",
+    ),
 ]
 
 
@@ -141,7 +189,9 @@ def test_lint_catches_one_id_at_two_levels(rules_copy, questionnaire):
 
 
 def test_lint_reports_every_problem_at_once(rules_copy, questionnaire):
-    _replace_iv6(rules_copy, IV6.replace("cites:\n      report_paras: [222]", "cites: {}") + IV6.replace("id: IV-6", "id: IV-16").replace("core_offences", "nope"))
+    _replace_iv6(
+        rules_copy, IV6.replace("cites:\n      report_paras: [222]", "cites: {}") + IV6.replace("id: IV-6", "id: IV-16").replace("core_offences", "nope")
+    )
     problems = _problems(rules_copy, questionnaire)
     assert "2 problems" in problems and "cites no source" in problems and "unknown question" in problems
 

@@ -50,12 +50,17 @@ def _described(mutant) -> str:
 
 def test_every_operator_makes_its_mutants_of_the_fixture():
     made = {_described(m) for item in RULEBOOK.rules + RULEBOOK.observations for m in mutants(item, QUESTIONNAIRE)}
-    assert "II-1 drop condition {all: [{fixture.possession_criminalised: yes}, {fixture.age_of_responsibility: {below: 18}}, {fixture.own_images_exempt: {not: yes}}]} -> (none)" in made
+    assert (
+        "II-1 drop condition {all: [{fixture.possession_criminalised: yes}, {fixture.age_of_responsibility: {below: 18}}, {fixture.own_images_exempt: {not: yes}}]} -> (none)"
+        in made
+    )
     assert "II-2 negate {fixture.sectors_equipped: {lacks: health}} -> {not: {fixture.sectors_equipped: {lacks: health}}}" in made
     assert "II-1 replace value {fixture.own_images_exempt: {not: yes}} -> {fixture.own_images_exempt: {not: not_provided}}" in made
     assert "II-2 replace value {fixture.sectors_equipped: {lacks: health}} -> {fixture.sectors_equipped: {lacks: sport}}" in made
     # 18 is the question's maximum: the bound moves down only
-    assert {m for m in made if "move bound" in m} == {"II-1 move bound {fixture.age_of_responsibility: {below: 18}} -> {fixture.age_of_responsibility: {below: 17}}"}
+    assert {m for m in made if "move bound" in m} == {
+        "II-1 move bound {fixture.age_of_responsibility: {below: 18}} -> {fixture.age_of_responsibility: {below: 17}}"
+    }
     assert "II-1 drop part {fixture.age_of_responsibility: {below: 18}} -> None" in made
     assert len(made) == 10 + 5 + 8  # II-1: 2 whole, 4 values, 1 bound, 3 parts; II-2: 2 whole, 3 options; II.terminology: 2 whole, 4 values, 2 parts
 
@@ -70,7 +75,10 @@ def test_weak_cases_leave_the_mutant_no_case_tells_apart_and_say_which_answers_w
     assert len(result.killed) < result.tested
     report = render(result, "baseline.yaml", threshold=95)
     assert "II-1 (02-legal-framework.yaml:3) drop part {fixture.age_of_responsibility: {below: 18}}" in report
-    assert "hint:     given {fixture.age_of_responsibility: 18, fixture.own_images_exempt: no} over baseline.yaml: the original does not fire, the mutant fires" in report
+    assert (
+        "hint:     given {fixture.age_of_responsibility: 18, fixture.own_images_exempt: no} over baseline.yaml: the original does not fire, the mutant fires"
+        in report
+    )
     assert report.splitlines()[-1] == f"mutation score: {len(result.killed)}/{result.tested} killed"
 
 
@@ -133,7 +141,9 @@ def test_a_smallest_change_case_kills_a_mutant_of_its_rule():
     rule = next(rule for rule in rulebook.rules if rule.condition is not None and not rule.draft)
     case = SmallestChangeCase("fires", compliant, rule.id, "fires", exactly=None)
     expected = tuple(case.found(rule, case.starting_answers(), rulebook.questionnaire))
-    check = Counterfactuals(CounterfactualCases(compliant, smallest_changes=(SmallestChangeCase("fires", compliant, rule.id, "fires", exactly=expected),)), rulebook)
+    check = Counterfactuals(
+        CounterfactualCases(compliant, smallest_changes=(SmallestChangeCase("fires", compliant, rule.id, "fires", exactly=expected),)), rulebook
+    )
     assert check.base_failures() == []
     assert check.failures(rule, Not(rule.condition)), f"negating {rule.id} goes unnoticed"
 

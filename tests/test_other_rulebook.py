@@ -132,6 +132,7 @@ def test_a_round_folder_whose_questionnaire_names_another_round_is_refused_at_th
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.strip() == f"selfcheck: {folder / 'questionnaire.yaml'}:2:1: round: expected 'model-2', the name of the folder it lies in, got 'model-1'"
 
+
 def test_no_python_module_names_a_round_id():
     named = [
         f"{path.relative_to(ROOT)}:{number}"

@@ -58,7 +58,9 @@ def test_markdown_goes_to_stdout_opening_with_the_notice_then_the_factsheet_titl
     result = run_selfcheck("report", ALBANIA)
     assert result.returncode == 0, result.stderr
     notice, title = result.stdout.split("\n\n")[:2]
-    assert notice.startswith("> **National self-assessment prepared with selfcheck from the answers of Albania. This is not a document of the Lanzarote Committee")
+    assert notice.startswith(
+        "> **National self-assessment prepared with selfcheck from the answers of Albania. This is not a document of the Lanzarote Committee"
+    )
     assert title == "# FACTSHEET – ALBANIA"
     assert "## II. Legal framework" in result.stdout and "### Generic recommendations of the Lanzarote Committee on the legal framework" in result.stdout
 
@@ -203,7 +205,7 @@ def test_word_pages_are_a4_in_british_english_numbered_and_each_says_it_is_a_nat
 
 
 def test_the_html_factsheet_opens_with_the_notice_that_it_is_a_national_self_assessment(html):
-    body = html[html.index("<body>"):]
+    body = html[html.index("<body>") :]
     assert body.index('<p class="notice" role="note">National self-assessment prepared with selfcheck') < body.index("<h1>")
 
 
@@ -227,7 +229,9 @@ def _convert(path: Path, target: str, directory: Path) -> Path:
     profile = directory / "profile"  # a private profile: no clash with another LibreOffice running
     result = subprocess.run(
         [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target, "--outdir", str(directory), str(path)],
-        capture_output=True, text=True, timeout=180,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     converted = directory / f"{path.stem}.{target}"
     assert converted.exists(), f"LibreOffice did not convert {path.name} to {target}: {result.stdout}{result.stderr}"
@@ -304,7 +308,10 @@ def test_drafts_print_marked_only_when_asked():
     plain = render(_factsheet(untrained), "markdown").decode()
     with_drafts = render(_factsheet(untrained, include_draft=True), "markdown").decode()
     assert "[inferred, not published]" not in plain
-    assert "- \\[inferred, not published\\] to ensure that training on ICT-facilitated sexual offences against children is available for law enforcement agents" in with_drafts
+    assert (
+        "- \\[inferred, not published\\] to ensure that training on ICT-facilitated sexual offences against children is available for law enforcement agents"
+        in with_drafts
+    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -343,7 +350,13 @@ def test_footnote_calls_are_numbered_in_reading_order_for_any_party():
         inline.number
         for part in factsheet.parts
         for block in part.blocks
-        for runs in ([block.runs] if isinstance(block, Paragraph) else [r for item in block.items for r in [item.runs, *item.parts]] if isinstance(block, Bullets) else [])
+        for runs in (
+            [block.runs]
+            if isinstance(block, Paragraph)
+            else [r for item in block.items for r in [item.runs, *item.parts]]
+            if isinstance(block, Bullets)
+            else []
+        )
         for inline in runs
         if isinstance(inline, Ref)
     ]

@@ -66,10 +66,19 @@ def test_selfcheck_test_on_a_draft_copy_names_a_failing_case_and_an_unexercised_
     draft = tmp_path / "my-draft"
     shutil.copytree(ROOT / "rules" / ROUND, draft)
     rules = draft / "04-jurisdiction.yaml"
-    rules.write_text(rules.read_text().replace("      jurisdiction.victim_report_or_denunciation_required: {not: no}\n",
-                                               "      jurisdiction.victim_report_or_denunciation_required: yes\n    # edited\n", 1)
-                     .replace("on_no_information: fires\n    no_information:\n      basis: printed\n      because: >-\n        The Committee required it",
-                              "on_no_information: silent\n    no_information:\n      basis: printed\n      because: >-\n        The Committee required it", 1))
+    rules.write_text(
+        rules.read_text()
+        .replace(
+            "      jurisdiction.victim_report_or_denunciation_required: {not: no}\n",
+            "      jurisdiction.victim_report_or_denunciation_required: yes\n    # edited\n",
+            1,
+        )
+        .replace(
+            "on_no_information: fires\n    no_information:\n      basis: printed\n      because: >-\n        The Committee required it",
+            "on_no_information: silent\n    no_information:\n      basis: printed\n      because: >-\n        The Committee required it",
+            1,
+        )
+    )
     cases = draft / "04-jurisdiction.cases.yaml"
     text = cases.read_text()
     start = text.index("  - name: A Party that makes prosecution depend on a victim's report is required")

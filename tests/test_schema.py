@@ -43,7 +43,9 @@ ANY_VALUE = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False, min_value=-2, max_value=20),
     st.lists(st.sampled_from(["health", "education", "schools", "health"]), max_size=4),
     st.text(max_size=5),
-    st.fixed_dictionaries({"value": st.sampled_from(["yes", 14, "not_provided"])}, optional={"source": st.sampled_from(["Para. 1", "", 3]), "extra": st.just(1)}),
+    st.fixed_dictionaries(
+        {"value": st.sampled_from(["yes", 14, "not_provided"])}, optional={"source": st.sampled_from(["Para. 1", "", 3]), "extra": st.just(1)}
+    ),
 )
 QUESTION_IDS = st.sampled_from(sorted(QUESTIONNAIRE.questions) + ["legal.unknown"])
 

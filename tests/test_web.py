@@ -67,7 +67,7 @@ def test_a_file_opens_on_its_chapters_each_with_its_title_progress_and_status(cl
     for entry in rulebook.meta.chapters:
         questions = QUESTIONNAIRE.in_chapter(entry.chapter)
         answered = sum(load_answers(ALBANIA).value(q.id) != "not_provided" for q in questions)
-        row = page[page.index(f'<tr data-chapter="{entry.chapter}">'):]
+        row = page[page.index(f'<tr data-chapter="{entry.chapter}">') :]
         row = row[: row.index("</tr>")]
         assert f'<a href="/answers/albania/chapters/{entry.chapter}">{entry.chapter}. {escape(entry.title)}</a>' in row
         assert f"<td>{answered} of {len(questions)}</td>" in row and ">draft<" in row
@@ -84,7 +84,7 @@ def test_each_chapter_page_holds_the_committees_questions_that_feed_it_in_order_
             assert f"Question {section.number}. {escape(section.title)}" in page
         for question in QUESTIONNAIRE.in_chapter(entry.chapter):
             seen.append(question.id)
-            block = page[page.index(f'id="q-{question.id}"'):]
+            block = page[page.index(f'id="q-{question.id}"') :]
             block = block[: block.index('<div class="question')] if '<div class="question' in block else block
             assert escape(question.prompt) in block, question.id
             assert f'<p class="help" id="help-{question.id}">{escape(question.help)}</p>' in block, question.id
@@ -125,7 +125,7 @@ def test_each_recommendation_in_the_results_expands_to_why_and_the_answer_that_w
     by_id = {f.id: f for f in assessed}
     order = [(rounds.rulebook(ROUND).chapter_order[by_id[i].chapter], rounds.rulebook(ROUND).vocabulary.level_names.index(by_id[i].level)) for i in shown]
     assert order == sorted(order), "grouped by chapter, then by level"
-    item = page[page.index('id="r-IV-4"'):]
+    item = page[page.index('id="r-IV-4"') :]
     item = item[: item.index("</li>\n", item.index("</details>"))]
     assert "<details>" in item and "Why" in item
     assert '<a href="/answers/albania/chapters/IV#q-jurisdiction.habitual_residents_abroad">S12.3 ' in item and "no → <strong>yes</strong>" in item
@@ -224,7 +224,7 @@ def test_the_same_question_changed_by_two_people_gives_the_second_a_conflict_wit
     refused = save(client, changed(second, **{HABITUAL: "not_provided", "s__jurisdiction__habitual_residents_abroad": "my own source"}))
     assert refused.status_code == 409
     assert "Not saved: 1 answer was changed by someone else" in refused.text
-    field = refused.text[refused.text.index('id="q-jurisdiction.habitual_residents_abroad"'):]
+    field = refused.text[refused.text.index('id="q-jurisdiction.habitual_residents_abroad"') :]
     assert field.index("Saved meanwhile by") < field.index('<div class="question')
     assert "<strong>yes (source: Para. 217)</strong>" in field, "their answer, in words"
     kept = form_of(refused.text)
@@ -243,11 +243,11 @@ def test_a_wrong_answer_is_shown_beside_its_field_in_peoples_words_flagged_inval
     assert response.status_code == 422
     assert (data_dir / "albania.yaml").read_bytes() == before
     message = "Write a whole number from 0 to 18, in digits, or leave the field empty if you give no information; &#39;fourteen&#39; is not such a number, so nothing was saved."
-    field = response.text[response.text.index(f'id="q-{age}"'):]
+    field = response.text[response.text.index(f'id="q-{age}"') :]
     field = field[: field.index('<div class="question')]
     assert f'<p class="error" role="alert" id="error-{age}">{message}</p>' in field
     assert 'class="question invalid"' in response.text and 'aria-invalid="true"' in field and f"error-{age}" in field
-    assert "not_provided" not in response.text[response.text.index('id="problems"'):response.text.index("</div>", response.text.index('id="problems"'))]
+    assert "not_provided" not in response.text[response.text.index('id="problems"') : response.text.index("</div>", response.text.index('id="problems"'))]
     assert 'value="fourteen"' in field, "what was typed stays in the form"
 
 
@@ -380,10 +380,24 @@ MALFORMED = [  # (what, chapter whose form is sent, body, headers, status, a fra
     ("a field no form has", "II", lambda f: urlencode(f + [("admin", "1")]), FORM, 400, "unexpected field"),
     ("a question the form does not show", "II", lambda f: urlencode(f + [("a.education.framework", "health_education")]), FORM, 400, "does not show"),
     ("an unknown question", "II", lambda f: urlencode(f + [("a.legal.csam_terminolgy", "yes")]), FORM, 422, "did you mean"),
-    ("a number that is not a number", "II", lambda f: urlencode(changed(f, a__legal__age_of_criminal_responsibility="fourteen")), FORM, 422, "Write a whole number from 0 to 18"),
+    (
+        "a number that is not a number",
+        "II",
+        lambda f: urlencode(changed(f, a__legal__age_of_criminal_responsibility="fourteen")),
+        FORM,
+        422,
+        "Write a whole number from 0 to 18",
+    ),
     ("a huge number", "II", lambda f: urlencode(changed(f, a__legal__age_of_criminal_responsibility="9" * 400)), FORM, 422, "from 0 to 18"),
     ("an option not offered", "IX", lambda f: urlencode(changed(f, a__education__framework="fine")), FORM, 422, "Choose one of the answers offered"),
-    ("a list option not offered", "X", lambda f: urlencode(f + [("a.professionals.equipped_to_identify", "schools")]), FORM, 422, "Tick the answers that apply"),
+    (
+        "a list option not offered",
+        "X",
+        lambda f: urlencode(f + [("a.professionals.equipped_to_identify", "schools")]),
+        FORM,
+        422,
+        "Tick the answers that apply",
+    ),
     ("JSON instead of a form", "II", lambda f: '{"party": "x"}', {"content-type": "application/json"}, 400, "application/x-www-form-urlencoded"),
     ("a multipart upload", "II", lambda f: b"--x\r\n\r\n--x--", {"content-type": "multipart/form-data; boundary=x"}, 400, "application/x-www-form-urlencoded"),
     ("too many fields", "II", lambda f: urlencode(f + [(f"s.q{i}", "") for i in range(3000)]), FORM, 400, "could not be read"),
@@ -398,7 +412,7 @@ def test_a_malformed_submission_gets_a_form_error_never_a_500(client, data_dir, 
     assert response.status_code == status, response.text[:2000]
     assert fragment in response.text and "Traceback" not in response.text
     assert 'id="questionnaire"' in response.text, "the form is shown again, with the error"
-    problems = response.text[response.text.index('id="problems"'):]
+    problems = response.text[response.text.index('id="problems"') :]
     assert "not_provided" not in problems[: problems.index("</div>")], "messages in people's words"
     assert (data_dir / "albania.yaml").read_bytes() == before
 
@@ -502,7 +516,7 @@ def test_drafting_an_amendment_writes_it_named_after_the_bill_and_shows_its_diff
     page = client.get(response.headers["location"]).text
     diff = compare_files(data_dir / "albania.yaml", path).diff
     assert [entry.id for entry in diff.resolved] == ["IV-4"] and not diff.new
-    resolved_section = page[page.index('id="resolved"'):page.index('id="new"')]
+    resolved_section = page[page.index('id="resolved"') : page.index('id="new"')]
     assert recommendations_on(resolved_section) == ["IV-4"] and "1 resolved" in page and "0 new" in page
     assert "Article 6(4) new" in page
     assert "jurisdiction-over-habitual-residents-abroad" in client.get("/").text
@@ -515,7 +529,7 @@ def test_an_amendment_needs_a_changed_answer_a_note_for_each_change_and_a_free_n
     assert unchanged.status_code == 422 and "No answer differs from the saved answers" in unchanged.text
     without_note = post(client, "/answers/albania/chapters/IV/amendment", changed(fields, **{HABITUAL: "yes"}))
     assert without_note.status_code == 422
-    field = without_note.text[without_note.text.index('id="q-jurisdiction.habitual_residents_abroad"'):]
+    field = without_note.text[without_note.text.index('id="q-jurisdiction.habitual_residents_abroad"') :]
     assert field.index("Give a note for this change: the provision of the bill") < field.index('<div class="question')
     (data_dir / "a-bill.yaml").write_text("taken")
     taken = post(client, "/answers/albania/chapters/IV/amendment", changed(fields, n__jurisdiction__habitual_residents_abroad="Art. 6", **{HABITUAL: "yes"}))

@@ -18,8 +18,13 @@ CHROMIUM = Path("/usr/bin/chromium")
 # Without the networking flags Chromium's own connections are refused, many at a time, by this
 # closed network; a fresh profile is made per launch by Playwright (--user-data-dir).
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

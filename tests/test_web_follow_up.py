@@ -22,8 +22,13 @@ from engine.merge import token as merge_token
 from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, post
 
 PAGE = "/answers/albania/follow-up"
-MEASURE = {"m.IV-4.0.what": "Article 6 of the Criminal Code extended to habitual residents", "m.IV-4.0.act": "Law 12/2026",
-           "m.IV-4.0.adopted": "2026-03-01", "m.IV-4.0.in_force": "2026-06-01", "m.IV-4.0.reference": "https://qbz.gov.al/law-12-2026"}
+MEASURE = {
+    "m.IV-4.0.what": "Article 6 of the Criminal Code extended to habitual residents",
+    "m.IV-4.0.act": "Law 12/2026",
+    "m.IV-4.0.adopted": "2026-03-01",
+    "m.IV-4.0.in_force": "2026-06-01",
+    "m.IV-4.0.reference": "https://qbz.gov.al/law-12-2026",
+}
 
 
 def start(client):
@@ -50,7 +55,7 @@ def item_html(page, item_id):
     """The part of a page that shows one recommendation."""
     start = page.index('<article class="recommendation')
     start = page.index(f'id="fu-{item_id}"', start)
-    return page[start:page.index("</article>", start)]
+    return page[start : page.index("</article>", start)]
 
 
 def file_of(data_dir):
@@ -82,29 +87,39 @@ def test_the_follow_up_file_is_neither_an_answers_file_nor_a_file_with_problems_
 
 def test_status_lead_deadline_and_a_measure_saved_on_the_page_are_in_the_file_and_follow_up_status_agrees_with_the_page(client, data_dir):
     start(client)
-    fields = changed(chapter_form(client), **{"status.IV-4": "in_progress", "lead.IV-4": "Ministry of Justice", "deadline.IV-4": "2025-01-31",
-                                              "save": "IV-4", **MEASURE})
+    fields = changed(
+        chapter_form(client), **{"status.IV-4": "in_progress", "lead.IV-4": "Ministry of Justice", "deadline.IV-4": "2025-01-31", "save": "IV-4", **MEASURE}
+    )
     response = save(client, fields)
     assert response.status_code == 303 and response.headers["location"] == f"{PAGE}?saved=1#fu-IV-4"
     item = read_follow_up(file_of(data_dir)).item("IV-4")
     assert (item.status, item.lead, item.deadline.isoformat()) == ("in_progress", "Ministry of Justice", "2025-01-31")
     [measure] = item.measures
     assert (measure.what, measure.act, measure.adopted.isoformat(), measure.in_force.isoformat(), measure.reference) == (
-        "Article 6 of the Criminal Code extended to habitual residents", "Law 12/2026", "2026-03-01", "2026-06-01", "https://qbz.gov.al/law-12-2026")
+        "Article 6 of the Criminal Code extended to habitual residents",
+        "Law 12/2026",
+        "2026-03-01",
+        "2026-06-01",
+        "https://qbz.gov.al/law-12-2026",
+    )
     page = client.get(response.headers["location"]).text
     assert "Saved: 1 recommendation changed." in page
     result = run_selfcheck("follow-up", "status", file_of(data_dir), "--answers", data_dir / "albania.yaml", "--format", "json")
     assert result.returncode == 0, result.stderr
     status = json.loads(result.stdout)
     cli_flags = {(entry["id"], flag["category"], flag["text"]) for entry in status["items"] for flag in entry["flags"]}
-    page_flags = {(item_id, category, html.unescape(text))
-                  for item_id in re.findall(r'<article class="recommendation[^"]*" id="fu-([^"]+)"', page)
-                  for category, text in re.findall(r'<li class="flag flag-(\w+)"><strong>[^<]+</strong> (.*?)</li>', item_html(page, item_id))}
+    page_flags = {
+        (item_id, category, html.unescape(text))
+        for item_id in re.findall(r'<article class="recommendation[^"]*" id="fu-([^"]+)"', page)
+        for category, text in re.findall(r'<li class="flag flag-(\w+)"><strong>[^<]+</strong> (.*?)</li>', item_html(page, item_id))
+    }
     assert ("IV-4", "overdue", "deadline 2025-01-31 passed on " + status["checked_on"] + ", still declared in progress") in cli_flags
     assert page_flags == cli_flags
     level = {tally["name"]: tally for tally in status["summary"]["by_level"]}
-    assert f"<th scope=\"row\">require</th><td>{level['require']['total']}</td><td>{level['require']['open']}</td><td>{level['require']['in_progress']}</td>" in page
-    assert "<th scope=\"row\">Ministry of Justice</th><td>1</td>" in page
+    assert (
+        f'<th scope="row">require</th><td>{level["require"]["total"]}</td><td>{level["require"]["open"]}</td><td>{level["require"]["in_progress"]}</td>' in page
+    )
+    assert '<th scope="row">Ministry of Justice</th><td>1</td>' in page
     removed = save(client, changed(chapter_form(client), **{"m.IV-4.0.remove": "1"}))
     assert removed.status_code == 303 and read_follow_up(file_of(data_dir)).item("IV-4").measures == ()
 
@@ -126,8 +141,14 @@ def test_an_impossible_date_or_not_applicable_without_a_reason_is_refused_beside
     refused = save(client, changed(chapter_form(client), **{"deadline.IV-4": "2026-02-30", "lead.IV-4": "Ministry of Justice"}))
     assert refused.status_code == 422 and "nothing was saved" in refused.text
     shown = item_html(refused.text, "IV-4")
-    assert re.search(r'<input type="date" name="deadline.IV-4" value="2026-02-30" id="fu-IV-4-deadline" aria-describedby="fu-IV-4-deadline-hint fu-IV-4-deadline-error" aria-invalid="true">', shown)
-    assert re.search(r'<p class="error" role="alert" id="fu-IV-4-deadline-error">Give the date as year-month-day, for example 2026-05-01, or leave it empty; &#39;2026-02-30&#39; is not such a date.</p>', shown)
+    assert re.search(
+        r'<input type="date" name="deadline.IV-4" value="2026-02-30" id="fu-IV-4-deadline" aria-describedby="fu-IV-4-deadline-hint fu-IV-4-deadline-error" aria-invalid="true">',
+        shown,
+    )
+    assert re.search(
+        r'<p class="error" role="alert" id="fu-IV-4-deadline-error">Give the date as year-month-day, for example 2026-05-01, or leave it empty; &#39;2026-02-30&#39; is not such a date.</p>',
+        shown,
+    )
     assert 'value="Ministry of Justice"' in shown, "what was typed is kept"
     refused = save(client, changed(chapter_form(client), **{"status.IV-5": "not_applicable"}))
     assert refused.status_code == 422
@@ -156,7 +177,7 @@ def test_two_visitors_editing_different_recommendations_both_land_and_the_same_o
         assert conflict.status_code == 409 and 'id="conflict"' in conflict.text
         shown = item_html(conflict.text, "IV-4")
         assert "Saved meanwhile by" in shown and "“Ministry of Justice and Human Rights”" in shown
-        assert "value=\"General Prosecutor&#39;s Office\"" in shown, "what was typed is kept in the field"
+        assert 'value="General Prosecutor&#39;s Office"' in shown, "what was typed is kept in the field"
         assert read_follow_up(file_of(data_dir)).item("IV-4").lead == "Ministry of Justice and Human Rights"
         again = save(second, form_of(conflict.text, "follow-up-IV"))
         assert again.status_code == 303 and read_follow_up(file_of(data_dir)).item("IV-4").lead == "General Prosecutor's Office"
@@ -183,8 +204,12 @@ def test_a_contributor_saves_only_the_recommendations_of_their_chapters_and_a_re
     password = tmp_path / "password"
     password.write_text(PASSWORD + "\n")
     for name, role, chapters in (("cora", "coordinator", ""), ("amira", "contributor", "IV"), ("bruno", "contributor", "II"), ("rita", "reviewer", "")):
-        assert run_selfcheck("users", "add", name, "--role", role, *(["--chapters", chapters] if chapters else []), "--password-file", password,
-                             "--data-dir", data_dir).returncode == 0
+        assert (
+            run_selfcheck(
+                "users", "add", name, "--role", role, *(["--chapters", chapters] if chapters else []), "--password-file", password, "--data-dir", data_dir
+            ).returncode
+            == 0
+        )
     bruno = logged_in(data_dir, "bruno")
     assert post(bruno, PAGE, token(bruno.get(PAGE).text)).status_code == 403, "only the coordinator starts it"
     start(logged_in(data_dir, "cora"))
@@ -285,7 +310,11 @@ def test_a_hostile_or_invalid_upload_is_refused_whole_with_the_command_lines_mes
     assert "holds the formula" in message and cli.stderr.split(": ", 2)[2].strip().replace("'", "&#39;").replace('"', "&#34;") in message
     for name, data, said in (
         ("broken.xlsx", b"PK\x03\x04 not really a workbook", "is not an Excel workbook (.xlsx)"),
-        ("bad.yaml", before.replace(b"    status: open\n", b"    status: finished\n", 1), "expected one of open, in_progress, partially_implemented, implemented, not_applicable, got &#39;finished&#39;"),
+        (
+            "bad.yaml",
+            before.replace(b"    status: open\n", b"    status: finished\n", 1),
+            "expected one of open, in_progress, partially_implemented, implemented, not_applicable, got &#39;finished&#39;",
+        ),
         ("other.yaml", before.replace(b'party: "Albania"', b'party: "Ruritania"'), "follows up Ruritania"),
         ("empty.yaml", b"", "Choose a plan of action (.xlsx) or a follow-up file (.yaml) to upload."),
     ):

@@ -38,10 +38,26 @@ ODD_ENTRIES = [
     ("a link to /dev/zero", lambda d, o: (d / "zero.yaml").symlink_to("/dev/zero"), "zero", "leads outside the data folder"),
     ("a directory", lambda d, o: (d / "folder.yaml").mkdir(), "folder", "is a directory"),
     ("a dangling link", lambda d, o: (d / "gone.yaml").symlink_to(d / "nowhere.yaml"), "gone", "no such file"),
-    ("an integer of 5,000 digits", lambda d, o: (d / "huge.yaml").write_text(f"party: H\nround: {ROUND}\nanswers:\n  legal.age_of_criminal_responsibility: {'9' * 5000}\n"), "huge", "numbers of more than 100 digits"),
-    ("a line break in the Party's name", lambda d, o: (d / "evil.yaml").write_text(f'party: "Evil\\nround: injected"\nround: {ROUND}\nanswers: {{}}\n'), "evil", "U+000A"),
-    ("an amendment applying to a file outside", lambda d, o: (d / "bill.yaml").write_text(
-        f"title: A bill\nreference: B-1\ndate: 2024-01-01\napplies_to: {o / 'secret.yaml'}\nchanges:\n  legal.csam_terminology: {{value: yes, note: x}}\n"), "bill", "outside the folder"),
+    (
+        "an integer of 5,000 digits",
+        lambda d, o: (d / "huge.yaml").write_text(f"party: H\nround: {ROUND}\nanswers:\n  legal.age_of_criminal_responsibility: {'9' * 5000}\n"),
+        "huge",
+        "numbers of more than 100 digits",
+    ),
+    (
+        "a line break in the Party's name",
+        lambda d, o: (d / "evil.yaml").write_text(f'party: "Evil\\nround: injected"\nround: {ROUND}\nanswers: {{}}\n'),
+        "evil",
+        "U+000A",
+    ),
+    (
+        "an amendment applying to a file outside",
+        lambda d, o: (d / "bill.yaml").write_text(
+            f"title: A bill\nreference: B-1\ndate: 2024-01-01\napplies_to: {o / 'secret.yaml'}\nchanges:\n  legal.csam_terminology: {{value: yes, note: x}}\n"
+        ),
+        "bill",
+        "outside the folder",
+    ),
 ]
 
 
@@ -60,7 +76,7 @@ def test_an_odd_entry_in_data_dir_is_listed_as_refused_and_the_start_page_keeps_
     page = client.get("/")
     assert page.status_code == 200
     assert '<a href="/answers/albania">Albania</a>' in page.text
-    refused = page.text[page.text.index("Files with problems"):]
+    refused = page.text[page.text.index("Files with problems") :]
     line = next(line for line in refused.splitlines() if f"<code>{entry}.yaml</code>" in line)
     assert fragment in line, line
     assert "Secretland" not in page.text and "secret_key_one" not in page.text
@@ -105,8 +121,12 @@ def test_saving_a_party_name_with_a_hostile_character_is_refused_and_the_file_ke
 
 
 def test_a_bill_title_over_two_lines_is_refused_and_no_amendment_written(client, data_dir):
-    fields = changed(form_of(client.get(f"/answers/albania/chapters/{CHAPTER}").text), a__jurisdiction__habitual_residents_abroad="yes", n__jurisdiction__habitual_residents_abroad="Art. 6",
-                     **{"bill.title": "A bill\nreference: forged", "bill.reference": "B-1", "bill.date": "2024-01-01", "bill.file": "bill"})
+    fields = changed(
+        form_of(client.get(f"/answers/albania/chapters/{CHAPTER}").text),
+        a__jurisdiction__habitual_residents_abroad="yes",
+        n__jurisdiction__habitual_residents_abroad="Art. 6",
+        **{"bill.title": "A bill\nreference: forged", "bill.reference": "B-1", "bill.date": "2024-01-01", "bill.file": "bill"},
+    )
     response = post(client, f"/answers/albania/chapters/{CHAPTER}/amendment", fields)
     assert response.status_code == 422 and "U+000A" in response.text
     assert files_in(data_dir) == ["albania.yaml"]
@@ -134,8 +154,11 @@ def test_a_new_file_that_would_not_read_back_as_given_is_not_written(data_dir, m
 
 def test_saving_through_a_link_inside_data_dir_writes_its_target_and_keeps_the_link(client, data_dir):
     (data_dir / "current.yaml").symlink_to("albania.yaml")
-    response = post(client, f"/answers/current/chapters/{CHAPTER}",
-                    changed(form_of(client.get(f"/answers/current/chapters/{CHAPTER}").text), **{SOURCE: "through the link"}))
+    response = post(
+        client,
+        f"/answers/current/chapters/{CHAPTER}",
+        changed(form_of(client.get(f"/answers/current/chapters/{CHAPTER}").text), **{SOURCE: "through the link"}),
+    )
     assert response.status_code == 303
     assert (data_dir / "current.yaml").is_symlink() and os.readlink(data_dir / "current.yaml") == "albania.yaml"
     assert source_in(data_dir / "albania.yaml") == "through the link"
@@ -168,8 +191,15 @@ def test_two_processes_saving_through_the_data_dir_from_one_version_never_both_w
         "try:\n    data.save('albania', text, stored.version); print('saved')\nexcept Conflict:\n    print('conflict')\n"
     )
     for round in range(20):
-        writers = [subprocess.Popen([str(SELFCHECK.parent / "python"), "-c", program, str(data_dir), f"writer {w} round {round}"],
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for w in (1, 2)]
+        writers = [
+            subprocess.Popen(
+                [str(SELFCHECK.parent / "python"), "-c", program, str(data_dir), f"writer {w} round {round}"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for w in (1, 2)
+        ]
         for writer in writers:
             assert writer.stdout.readline().strip() == "ready"
         for writer in writers:  # both have read the same version: now both save
@@ -269,8 +299,15 @@ def test_a_server_stopped_during_saves_leaves_the_answers_file_whole(data_dir, s
 
 def test_listening_on_every_address_still_refuses_other_host_names(data_dir):
     app = create_app(data_dir, ROUND, host="0.0.0.0", allow_hosts=("proxy.example",))
-    for host, status in [("evil.example", 400), ("attacker.test:8000", 400), ("127.0.0.1:8000", 200), ("localhost:8000", 200),
-                         (f"{socket.gethostname()}:8000", 200), ("proxy.example", 200), ("[::1]:8000", 200)]:
+    for host, status in [
+        ("evil.example", 400),
+        ("attacker.test:8000", 400),
+        ("127.0.0.1:8000", 200),
+        ("localhost:8000", 200),
+        (f"{socket.gethostname()}:8000", 200),
+        ("proxy.example", 200),
+        ("[::1]:8000", 200),
+    ]:
         with TestClient(app, base_url=f"http://{host}", follow_redirects=False) as client:
             assert client.get("/").status_code == status, host
 

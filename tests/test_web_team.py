@@ -61,7 +61,10 @@ def chapter_form(client, chapter):
 
 def test_users_are_added_with_a_role_and_chapters_and_their_passwords_are_stored_only_as_argon2_hashes(data_dir):
     assert [user.describe() for user in accounts.list_users(data_dir)] == [
-        "amira (contributor, chapters IV)", "bruno (contributor, chapters II)", "cora (coordinator)", "rita (reviewer, all chapters)",
+        "amira (contributor, chapters IV)",
+        "bruno (contributor, chapters II)",
+        "cora (coordinator)",
+        "rita (reviewer, all chapters)",
     ]
     database = (data_dir / ".selfcheck.sqlite3").read_bytes()
     assert PASSWORD.encode() not in database and b"$argon2id$" in database
@@ -176,7 +179,7 @@ def test_two_contributors_of_different_ministries_save_their_chapters_from_pages
     assert "Since your last visit" not in page
     post(bruno, "/answers/albania/chapters/II", changed(chapter_form(bruno, "II"), a__legal__csam_terminology="no"))
     since = amira.get("/answers/albania").text
-    assert "Since your last visit" in since and "bruno" in since[since.index('id="since"'):]
+    assert "Since your last visit" in since and "bruno" in since[since.index('id="since"') :]
 
 
 def test_a_chapter_goes_from_draft_to_submitted_to_approved_and_is_then_read_only_until_the_coordinator_reopens_it(data_dir):
@@ -206,8 +209,12 @@ def test_a_chapter_goes_from_draft_to_submitted_to_approved_and_is_then_read_onl
     assert act(cora, "reopen", "A new law").status_code == 303
     assert post(amira, "/answers/albania/chapters/IV", changed(chapter_form(amira, "IV"), **{HABITUAL: "yes"})).status_code == 303
     text = run_selfcheck("history", data_dir / "albania.yaml").stdout
-    for line in ("amira  chapter IV submitted for review", "rita  chapter IV returned for changes: “Cite the article, please”",
-                 "rita  chapter IV approved: “Checked against the Criminal Code”", "cora  chapter IV reopened: “A new law”"):
+    for line in (
+        "amira  chapter IV submitted for review",
+        "rita  chapter IV returned for changes: “Cite the article, please”",
+        "rita  chapter IV approved: “Checked against the Criminal Code”",
+        "cora  chapter IV reopened: “A new law”",
+    ):
         assert line in text
 
 
@@ -219,7 +226,9 @@ def test_every_form_of_every_page_is_refused_without_its_token(data_dir):
     for url in pages:
         html = cora.get(url).text
         for action in set(re.findall(r'<form method="post" action="([^"]+)"', html)):
-            key = {"/answers/albania": "about", "/answers/albania/import": "import"}.get(action, "questionnaire" if "/chapters/" in action and not action.endswith("/review") else action)
+            key = {"/answers/albania": "about", "/answers/albania/import": "import"}.get(
+                action, "questionnaire" if "/chapters/" in action and not action.endswith("/review") else action
+            )
             if key == "import":
                 response = cora.post(action, files={"file": ("a.yaml", b"x")}, data={"version": "x"})
             else:
@@ -265,7 +274,9 @@ def test_a_change_made_to_the_file_outside_selfcheck_is_recorded_as_such_at_the_
     cora = logged_in(data_dir, "cora")
     assert cora.get("/answers/albania").status_code == 200  # the version selfcheck knows
     path = data_dir / "albania.yaml"
-    path.write_text(path.read_text().replace("  jurisdiction.habitual_residents_abroad:\n    value: no", "  jurisdiction.habitual_residents_abroad:\n    value: yes"))
+    path.write_text(
+        path.read_text().replace("  jurisdiction.habitual_residents_abroad:\n    value: no", "  jurisdiction.habitual_residents_abroad:\n    value: yes")
+    )
     page = cora.get("/answers/albania/history?question=jurisdiction.habitual_residents_abroad").text
     assert "outside selfcheck" in page and "no (source: Para. 217) → yes (source: Para. 217)" in page
 

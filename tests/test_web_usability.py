@@ -121,8 +121,13 @@ def test_every_page_and_download_says_it_is_a_national_self_assessment(page, sit
     page.goto(f"{url}/factsheet/albania")
     expect(page.locator("p.notice")).to_contain_text("This is not a document of the Lanzarote Committee")
     page.goto(f"{url}/answers/albania")
-    for link, check in (("/factsheet/albania/docx", "word"), ("/factsheet/albania/markdown", "text"), ("/factsheet/albania/html", "text"),
-                        ("/answers/albania/reply/docx", "word"), ("/answers/albania/reply/markdown", "text")):
+    for link, check in (
+        ("/factsheet/albania/docx", "word"),
+        ("/factsheet/albania/markdown", "text"),
+        ("/factsheet/albania/html", "text"),
+        ("/answers/albania/reply/docx", "word"),
+        ("/answers/albania/reply/markdown", "text"),
+    ):
         with page.expect_download() as download:
             page.locator(f'a[href="{link}"]').click()
         saved = tmp_path / download.value.suggested_filename
@@ -138,7 +143,7 @@ def test_every_page_and_download_says_it_is_a_national_self_assessment(page, sit
                 assert "NUMPAGES" in "".join(package.read(n).decode() for n in package.namelist() if n.startswith("word/footer")), link
         else:
             text = saved.read_text(encoding="utf-8")
-            assert "National self-assessment" in text[text.find("<body>") + 1:][:800], link
+            assert "National self-assessment" in text[text.find("<body>") + 1 :][:800], link
 
 
 def test_messages_are_in_peoples_words(page, site):
@@ -156,8 +161,15 @@ def test_at_390_pixels_no_page_runs_off_the_screen(browser, site):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        for path in ("/", "/answers/albania", "/answers/albania/chapters/IV", "/answers/albania/history", "/amendments/none-here",
-                     "/answers/albania/follow-up", "/answers/albania/follow-up/history"):
+        for path in (
+            "/",
+            "/answers/albania",
+            "/answers/albania/chapters/IV",
+            "/answers/albania/history",
+            "/amendments/none-here",
+            "/answers/albania/follow-up",
+            "/answers/albania/follow-up/history",
+        ):
             page.goto(url + path)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"{path} is {width} px wide"
@@ -216,8 +228,14 @@ def test_an_axe_core_scan_of_every_page_finds_no_serious_or_critical_violation(b
         page.locator("#login-password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         expect(page.locator("h1")).to_have_text("Answer files")
-        pages = ["/", "/team", "/answers/albania", "/answers/albania/history", "/factsheet/albania",
-                 *(f"/answers/albania/chapters/{c}" for c in ("II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI"))]
+        pages = [
+            "/",
+            "/team",
+            "/answers/albania",
+            "/answers/albania/history",
+            "/factsheet/albania",
+            *(f"/answers/albania/chapters/{c}" for c in ("II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI")),
+        ]
         for path in pages:
             page.goto(url + path)
             found[path] = _serious(page)
@@ -306,4 +324,4 @@ def test_a_ministry_declares_a_recommendation_implemented_on_the_follow_up_page_
         page.locator('a[href="/answers/albania/follow-up/download/docx"]').click()
     assert download.value.suggested_filename == "albania-situation-report.docx"
     saved = (data_dir / "albania.follow-up.yaml").read_text()
-    assert "lead: \"Ministry of Justice\"" in saved and "what: \"Article 6 of the Criminal Code amended\"" in saved
+    assert 'lead: "Ministry of Justice"' in saved and 'what: "Article 6 of the Criminal Code amended"' in saved

@@ -29,13 +29,20 @@ def installed(tmp_path_factory) -> Path:
     place = tmp_path_factory.mktemp("wheel")
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", place / "dist", ROOT],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert built.returncode == 0, built.stderr
     (wheel,) = (place / "dist").glob("selfcheck-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for shipped in (f"selfcheck_data/rules/{ROUND}/rulebook.yaml", f"selfcheck_data/questionnaires/{ROUND}/questionnaire.yaml",
-                    "selfcheck_data/templates/plain-report.yaml", "web/templates/base.html", "web/static/style.css"):
+    for shipped in (
+        f"selfcheck_data/rules/{ROUND}/rulebook.yaml",
+        f"selfcheck_data/questionnaires/{ROUND}/questionnaire.yaml",
+        "selfcheck_data/templates/plain-report.yaml",
+        "web/templates/base.html",
+        "web/static/style.css",
+    ):
         assert shipped in names, shipped
     assert not any(name.startswith("tests/") for name in names)
     venv.create(place / "venv", with_pip=True)

@@ -32,8 +32,9 @@ def data_dir_with_albania(root: Path) -> Path:
 
 def files_in(data_dir: Path) -> list[str]:
     """The files of DATA_DIR but the lock files of saves, which stay once made, and the team's database."""
-    return sorted(p.name for p in data_dir.iterdir()
-                  if not (p.name.startswith(".") and p.name.endswith(LOCK_SUFFIX)) and not p.name.startswith(database.FILE_NAME))
+    return sorted(
+        p.name for p in data_dir.iterdir() if not (p.name.startswith(".") and p.name.endswith(LOCK_SUFFIX)) and not p.name.startswith(database.FILE_NAME)
+    )
 
 
 def client_for(data_dir: Path, **options) -> TestClient:

@@ -79,9 +79,17 @@ SINCE_LAST_VISIT = 50  # changes listed on a file's page since the person's last
 log = logging.getLogger("selfcheck.web")
 
 
-def create_app(data_dir: Path, round_id: str | None = None, host: str = "127.0.0.1", allow_hosts: tuple[str, ...] = (),
-               *, trust_user_header: str | None = None, behind_tls: bool = False, idle_minutes: float = 120,
-               lifetime_hours: float = 12) -> Starlette:
+def create_app(
+    data_dir: Path,
+    round_id: str | None = None,
+    host: str = "127.0.0.1",
+    allow_hosts: tuple[str, ...] = (),
+    *,
+    trust_user_header: str | None = None,
+    behind_tls: bool = False,
+    idle_minutes: float = 120,
+    lifetime_hours: float = 12,
+) -> Starlette:
     """The questionnaire's application. Pages that compute run in worker threads, so that the event
     loop keeps answering (static files, other pages) while one is rendered."""
     round_id = round_id or rounds.default_round()
@@ -117,8 +125,14 @@ def create_app(data_dir: Path, round_id: str | None = None, host: str = "127.0.0
     # machine's address is refused, so it cannot read a form's token.
     middleware = [Middleware(SecurityHeaders), Middleware(AllowedHosts, allowed=hosts_allowed(host, allow_hosts)), Middleware(LimitBody)]
     handlers = {
-        HTTPException: site.http_error, BadName: site.bad_name, Forbidden: site.forbidden, forms.Malformed: site.malformed_request,
-        NotAllowed: site.not_allowed, LoginRequired: site.login_required, InputError: site.input_error, Exception: site.failed,
+        HTTPException: site.http_error,
+        BadName: site.bad_name,
+        Forbidden: site.forbidden,
+        forms.Malformed: site.malformed_request,
+        NotAllowed: site.not_allowed,
+        LoginRequired: site.login_required,
+        InputError: site.input_error,
+        Exception: site.failed,
     }
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
 
@@ -204,8 +218,10 @@ class Site:
         keys = [f"name:{name.lower()}", f"address:{request.client.host if request.client else ''}"]
         wait = self.throttle.wait(keys)
         if wait:
-            error = (f"Too many failed attempts: wait {wait} seconds before trying again. "
-                     "If you have forgotten your password, ask your coordinator to set a new one.")
+            error = (
+                f"Too many failed attempts: wait {wait} seconds before trying again. "
+                "If you have forgotten your password, ask your coordinator to set a new one."
+            )
             return self.page(request, "login.html", 429, next=next_page, name=name, error=error, headers={"Retry-After": str(wait)})
         person = verify(self.data.root, name, password) if accounts.NAME.fullmatch(name) else None
         if person is None:
@@ -227,8 +243,7 @@ class Site:
         return response
 
     def set_session_cookie(self, request: Request, response: Response, value: str) -> None:
-        response.set_cookie(SESSION_COOKIE, value, httponly=True, samesite="strict", path="/",
-                            secure=self.behind_tls or request.url.scheme == "https")
+        response.set_cookie(SESSION_COOKIE, value, httponly=True, samesite="strict", path="/", secure=self.behind_tls or request.url.scheme == "https")
 
     # -- the start page and the team ------------------------------------------------------------------
 
@@ -296,8 +311,19 @@ class Site:
             return RedirectResponse(f"/amendments/{name}", 303)
         return self.overview_page(request, person, name, stored, document.data, saved=request.query_params.get("saved") == "1")
 
-    def overview_page(self, request: Request, person: Person, name: str, stored: Stored, data: Any, problems: list[InputError] = (),
-                      status: int = 200, tokens: dict[str, str] | None = None, conflicts: dict | None = None, **extra: Any) -> Response:
+    def overview_page(
+        self,
+        request: Request,
+        person: Person,
+        name: str,
+        stored: Stored,
+        data: Any,
+        problems: list[InputError] = (),
+        status: int = 200,
+        tokens: dict[str, str] | None = None,
+        conflicts: dict | None = None,
+        **extra: Any,
+    ) -> Response:
         questionnaire = self.questionnaire_of(data)
         saved_answers, saved_problems = rounds.check_answers(self.document(stored))
         state = forms.form_state(questionnaire, data if isinstance(data, dict) else {}, problems or saved_problems, tokens=tokens, chapter="")
@@ -312,11 +338,23 @@ class Site:
         chapters = self.progress(questionnaire, stored, statuses)
         assessment = self.assessment(saved_answers) if saved_answers else None
         return self.page(
-            request, "overview.html", status, person=person, name=name, state=state, chapters=chapters, saved_problems=saved_problems,
-            since=[(r, history.record_in_words(r, questionnaire)) for r in since[-SINCE_LAST_VISIT:]], visit=visit,
-            counts=_counts(assessment), results=self.results(saved_answers, name) if saved_answers else None,
-            conflicts=conflicts or {}, answered=sum(c["answered"] for c in chapters), total=sum(c["total"] for c in chapters),
-            version=stored.version, **extra,
+            request,
+            "overview.html",
+            status,
+            person=person,
+            name=name,
+            state=state,
+            chapters=chapters,
+            saved_problems=saved_problems,
+            since=[(r, history.record_in_words(r, questionnaire)) for r in since[-SINCE_LAST_VISIT:]],
+            visit=visit,
+            counts=_counts(assessment),
+            results=self.results(saved_answers, name) if saved_answers else None,
+            conflicts=conflicts or {},
+            answered=sum(c["answered"] for c in chapters),
+            total=sum(c["total"] for c in chapters),
+            version=stored.version,
+            **extra,
         )
 
     def save_about(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
@@ -330,8 +368,15 @@ class Site:
             submission = forms.submitted(questionnaire, _pairs(pairs))
         except forms.Malformed as problem:
             stored, document = self.current(name)
-            return self.overview_page(request, person, name, stored, document.data, status=400,
-                                      general=[f"The form could not be read, so nothing was saved: {problem}. Reload the page and try again."])
+            return self.overview_page(
+                request,
+                person,
+                name,
+                stored,
+                document.data,
+                status=400,
+                general=[f"The form could not be read, so nothing was saved: {problem}. Reload the page and try again."],
+            )
         if set(submission.entries) - set(HEAD):
             raise forms.Malformed("this form holds only the Party's name and the date of the answers")
         return self.save_entries(request, person, name, submission, chapter=None)
@@ -425,11 +470,14 @@ class Site:
             written = document_from_text(current.path, text).data
             before, after = entries_of(self.document(current).data, questionnaire), entries_of(written, questionnaire)
             changes = {key: (before.get(key), after.get(key)) for key in set(before) | set(after) if before.get(key) != after.get(key)}
-            locked = sorted({questionnaire.questions[key].chapter for key in changes if key in questionnaire.questions}
-                            & {chapter for chapter, s in history.statuses(db, name).items() if s.status != "draft"})
+            locked = sorted(
+                {questionnaire.questions[key].chapter for key in changes if key in questionnaire.questions}
+                & {chapter for chapter, s in history.statuses(db, name).items() if s.status != "draft"}
+            )
             if locked:
-                return refused(f"The file changes answers of chapters under review or approved ({', '.join(locked)}), so nothing was "
-                               "imported: reopen them first.")
+                return refused(
+                    f"The file changes answers of chapters under review or approved ({', '.join(locked)}), so nothing was imported: reopen them first."
+                )
             history.record_changes(db, name, person.name, "import", changes, questionnaire)
             history.remember(db, name, version_of(text.encode("utf-8")), written, questionnaire)
             self.data.replace(current, text)
@@ -446,17 +494,33 @@ class Site:
         saved = request.query_params.get("saved")
         return self.chapter_view(request, person, name, chapter, stored, document.data, saved=saved is not None, saved_count=saved or "")
 
-    def chapter_view(self, request: Request, person: Person, name: str, chapter: str, stored: Stored, data: Any,
-                     problems: list[InputError] = (), status: int = 200, *, merged: Merged | None = None, bill: dict | None = None,
-                     general: list[str] = (), file_error: str | None = None, saved: bool = False, saved_count: str = "",
-                     drafting: bool = False) -> Response:
+    def chapter_view(
+        self,
+        request: Request,
+        person: Person,
+        name: str,
+        chapter: str,
+        stored: Stored,
+        data: Any,
+        problems: list[InputError] = (),
+        status: int = 200,
+        *,
+        merged: Merged | None = None,
+        bill: dict | None = None,
+        general: list[str] = (),
+        file_error: str | None = None,
+        saved: bool = False,
+        saved_count: str = "",
+        drafting: bool = False,
+    ) -> Response:
         data = data if isinstance(data, dict) else {}
         questionnaire = self.questionnaire_of(data)
         saved_answers, saved_problems = rounds.check_answers(self.document(stored))
         if not problems and status == 200:
             problems = saved_problems  # a file edited by hand: its problems beside their fields
-        state = forms.form_state(questionnaire, data, problems, bill or {"date": datetime.date.today().isoformat()}, chapter=chapter,
-                                 tokens=merged.tokens if merged else None)
+        state = forms.form_state(
+            questionnaire, data, problems, bill or {"date": datetime.date.today().isoformat()}, chapter=chapter, tokens=merged.tokens if merged else None
+        )
         state.general[:0] = list(general)
         if file_error:
             state.errors["bill.file"] = [file_error]
@@ -464,8 +528,7 @@ class Site:
             statuses = history.statuses(db, name)
             counts = history.counts_by_question(db, name)
             events = [r for r in history.records(db, name, chapter=chapter) if r.kind != "answer"]
-            last_change = {key: history.records(db, name, question=key, newest_first=True, limit=1)
-                           for key in (merged.conflicts if merged else {})}
+            last_change = {key: history.records(db, name, question=key, newest_first=True, limit=1) for key in (merged.conflicts if merged else {})}
         for _, fields in state.sections:
             for f in fields:
                 f.changes = counts.get(f.question.id, 0)
@@ -479,12 +542,27 @@ class Site:
         progress = self.progress(questionnaire, stored, statuses)
         index = list(titles).index(chapter)
         return self.page(
-            request, "chapter.html", status, person=person, name=name, chapter=chapter, title=titles[chapter], state=state,
-            saved=saved, saved_count=saved_count, conflicts=len(merged.conflicts) if merged else 0, drafting=drafting or bool(file_error),
-            unsaved=status != 200, editable=person.edits(chapter) and chapter_status.status == "draft", chapter_status=chapter_status,
-            events=[(r, history.record_in_words(r, questionnaire)) for r in events], progress=progress,
-            previous=list(titles)[index - 1] if index else None, next=list(titles)[index + 1] if index + 1 < len(titles) else None,
-            results=self.results(saved_answers, name, chapter) if saved_answers else None, party=state.party or name,
+            request,
+            "chapter.html",
+            status,
+            person=person,
+            name=name,
+            chapter=chapter,
+            title=titles[chapter],
+            state=state,
+            saved=saved,
+            saved_count=saved_count,
+            conflicts=len(merged.conflicts) if merged else 0,
+            drafting=drafting or bool(file_error),
+            unsaved=status != 200,
+            editable=person.edits(chapter) and chapter_status.status == "draft",
+            chapter_status=chapter_status,
+            events=[(r, history.record_in_words(r, questionnaire)) for r in events],
+            progress=progress,
+            previous=list(titles)[index - 1] if index else None,
+            next=list(titles)[index + 1] if index + 1 < len(titles) else None,
+            results=self.results(saved_answers, name, chapter) if saved_answers else None,
+            party=state.party or name,
         )
 
     def save_chapter(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
@@ -496,8 +574,16 @@ class Site:
             submission = forms.submitted(questionnaire, _pairs(pairs))
         except forms.Malformed as problem:
             stored, document = self.current(name)
-            return self.chapter_view(request, person, name, chapter, stored, document.data, status=400,
-                                     general=[f"The form could not be read, so nothing was saved: {problem}. Reload the page and try again."])
+            return self.chapter_view(
+                request,
+                person,
+                name,
+                chapter,
+                stored,
+                document.data,
+                status=400,
+                general=[f"The form could not be read, so nothing was saved: {problem}. Reload the page and try again."],
+            )
         return self.save_entries(request, person, name, submission, chapter)
 
     def save_entries(self, request: Request, person: Person, name: str, submission: forms.Submission, chapter: str | None) -> Response:
@@ -520,10 +606,10 @@ class Site:
 
             def again(status: int, problems: list[InputError] = (), general: list[str] = ()) -> Response:
                 if chapter is None:
-                    return self.overview_page(request, person, name, current, merged.shown, problems, status, merged.tokens,
-                                              merged.conflicts, general=list(general))
-                return self.chapter_view(request, person, name, chapter, current, merged.shown, problems, status, merged=merged,
-                                         general=list(general))
+                    return self.overview_page(
+                        request, person, name, current, merged.shown, problems, status, merged.tokens, merged.conflicts, general=list(general)
+                    )
+                return self.chapter_view(request, person, name, chapter, current, merged.shown, problems, status, merged=merged, general=list(general))
 
             locked = self.locked_chapters(db, name, merged, questionnaire)
             if locked:
@@ -540,10 +626,15 @@ class Site:
                 try:
                     self.data.replace(current, text)
                 except Conflict:  # an editor wrote the file meanwhile, without the lock: nothing is recorded either
-                    raise Refused(again(409, general=[f"{name}.yaml was changed outside selfcheck while saving, so nothing was saved: "
-                                                      "reload the page."])) from None
+                    raise Refused(
+                        again(409, general=[f"{name}.yaml was changed outside selfcheck while saving, so nothing was saved: reload the page."])
+                    ) from None
                 self.results(answers, name, chapter)  # the page the browser goes to next shows them: computed meanwhile
-        anchor = f"#q-{submission.focus}" if submission.focus in submission.entries else (f"#{submission.save}" if re.fullmatch(r"question-\d+", submission.save) else "")
+        anchor = (
+            f"#q-{submission.focus}"
+            if submission.focus in submission.entries
+            else (f"#{submission.save}" if re.fullmatch(r"question-\d+", submission.save) else "")
+        )
         target = f"/answers/{name}" if chapter is None else f"/answers/{name}/chapters/{chapter}"
         return RedirectResponse(f"{target}?saved={len(merged.changed)}{anchor}", 303)
 
@@ -555,9 +646,11 @@ class Site:
             status = statuses.get(chapter, history.DRAFT)
             if status.status != "draft":
                 state = "approved" if status.status == "approved" else "submitted for review"
-                return (f"Chapter {chapter} was {state} by {status.who} ({_when(status.at)}), so it is read-only and nothing was "
-                        "saved. What you typed is still on this page: copy what you need, and ask for the chapter to be "
-                        "returned or reopened.")
+                return (
+                    f"Chapter {chapter} was {state} by {status.who} ({_when(status.at)}), so it is read-only and nothing was "
+                    "saved. What you typed is still on this page: copy what you need, and ask for the chapter to be "
+                    "returned or reopened."
+                )
         return ""
 
     def review(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
@@ -569,8 +662,13 @@ class Site:
             raise forms.Malformed("unexpected fields")
         action, comment = fields.get("action", ""), fields.get("comment", "").strip()
         stored, _ = self.current(name)
-        allowed = {"submit": person.edits(chapter), "approve": person.reviews(chapter), "return": person.reviews(chapter),
-                   "reopen": person.coordinates, "comment": True}
+        allowed = {
+            "submit": person.edits(chapter),
+            "approve": person.reviews(chapter),
+            "return": person.reviews(chapter),
+            "reopen": person.coordinates,
+            "comment": True,
+        }
         if action not in allowed:
             raise forms.Malformed(f"unknown action {action[:40]!r}")
         if not allowed[action]:
@@ -580,8 +678,13 @@ class Site:
         problem = text_problem(comment) if comment else None
         with database.connect(self.data.root) as db:
             status = history.statuses(db, name).get(chapter, history.DRAFT).status
-            expected = {"submit": ("draft",), "approve": ("submitted",), "return": ("submitted",), "reopen": ("submitted", "approved"),
-                        "comment": history.STATUSES}[action]
+            expected = {
+                "submit": ("draft",),
+                "approve": ("submitted",),
+                "return": ("submitted",),
+                "reopen": ("submitted", "approved"),
+                "comment": history.STATUSES,
+            }[action]
             if problem:
                 error = f"The comment {problem}."
             elif status not in expected:
@@ -596,8 +699,7 @@ class Site:
                     history.set_status(db, name, chapter, action, person.name, comment[:4000])
         if error:
             _, document = self.current(name)
-            return self.chapter_view(request, person, name, chapter, stored, document.data, status=409 if "cannot be" in error else 422,
-                                     general=[error])
+            return self.chapter_view(request, person, name, chapter, stored, document.data, status=409 if "cannot be" in error else 422, general=[error])
         return RedirectResponse(f"/answers/{name}/chapters/{chapter}#review", 303)
 
     def draft(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
@@ -613,14 +715,21 @@ class Site:
         try:
             submission = forms.submitted(questionnaire, _pairs(pairs))
         except forms.Malformed as problem:
-            return self.chapter_view(request, person, name, chapter, stored, document.data, status=400,
-                                     general=[f"The form could not be read, so nothing was saved: {problem}. Reload the page and try again."])
+            return self.chapter_view(
+                request,
+                person,
+                name,
+                chapter,
+                stored,
+                document.data,
+                status=400,
+                general=[f"The form could not be read, so nothing was saved: {problem}. Reload the page and try again."],
+            )
         merged = merge(document.data, submission.entries, submission.seen, questionnaire)
         bill = submission.bill
 
         def again(problems: list[InputError] = (), status: int = 422, **extra: Any) -> Response:
-            return self.chapter_view(request, person, name, chapter, stored, merged.shown, problems, status, merged=merged, bill=bill,
-                                     drafting=True, **extra)
+            return self.chapter_view(request, person, name, chapter, stored, merged.shown, problems, status, merged=merged, bill=bill, drafting=True, **extra)
 
         if merged.conflicts:
             return again(status=409)
@@ -640,7 +749,9 @@ class Site:
         except BadName as problem:
             return again(file_error=str(problem) if bill["file"] or bill["title"] else f"Give the bill's title or a file name ({NAME_RULE}).")
         head = {"title": bill["title"], "reference": bill["reference"], "date": bill["date"], "applies_to": f"{name}.yaml"}
-        text, problems = draft_amendment(head, changes, path, questionnaire, [f"Drafted in the web questionnaire by {person.name} from changed answers to {name}.yaml"])
+        text, problems = draft_amendment(
+            head, changes, path, questionnaire, [f"Drafted in the web questionnaire by {person.name} from changed answers to {name}.yaml"]
+        )
         if text is None:
             return again(problems)
         try:
@@ -668,9 +779,19 @@ class Site:
         ]
         base = resolved.answers_file.resolve()
         base_name = base.stem if base.parent == self.data.root else None
-        return self.page(request, "amendment.html", person=person, name=name, amendment=amendment, resolved=resolved, changes=changes,
-                         comparison=comparison, base_name=base_name, questionnaire=questionnaire,
-                         levels=rounds.rulebook(resolved.answers.round).vocabulary.level_names)
+        return self.page(
+            request,
+            "amendment.html",
+            person=person,
+            name=name,
+            amendment=amendment,
+            resolved=resolved,
+            changes=changes,
+            comparison=comparison,
+            base_name=base_name,
+            questionnaire=questionnaire,
+            levels=rounds.rulebook(resolved.answers.round).vocabulary.level_names,
+        )
 
     def factsheet(self, request: Request) -> Response:
         self.who(request)
@@ -699,7 +820,9 @@ class Site:
         back = re.sub(r"/(amendment|review|import)$", "", request.url.path) if request.url.path not in ("/new", "/login", "/logout") else "/"
         back = re.sub(r"/follow-up/.*$", "/follow-up", back)
         return self.message(
-            request, 403, "Form refused",
+            request,
+            403,
+            "Form refused",
             "This form did not carry the questionnaire's security token: it may come from before the questionnaire was "
             "restarted, from a page left open too long, or from another site. Nothing was saved. Use your browser's Back "
             "button to return to what you typed, reload the page in another tab, and submit again.",
@@ -712,9 +835,14 @@ class Site:
     async def login_required(self, request: Request, error: LoginRequired) -> Response:
         if request.method == "GET":
             return RedirectResponse(f"/login?next={quote(request.url.path)}", 303)
-        return self.message(request, 401, "Please log in", "Your session has ended (or you have not logged in), so nothing was saved. "
-                            "Use your browser's Back button to return to what you typed, log in in another tab, then submit again.",
-                            back="/login")
+        return self.message(
+            request,
+            401,
+            "Please log in",
+            "Your session has ended (or you have not logged in), so nothing was saved. "
+            "Use your browser's Back button to return to what you typed, log in in another tab, then submit again.",
+            back="/login",
+        )
 
     async def malformed_request(self, request: Request, error: forms.Malformed) -> Response:
         return self.message(request, 400, "Form refused", f"The form could not be read, so nothing was saved: {error}.")
@@ -818,8 +946,7 @@ class Site:
         for chapter, title in self.chapter_titles().items():
             questions = questionnaire.in_chapter(chapter)
             answered = sum("value" in entries.get(q.id, {}) for q in questions)
-            chapters.append({"chapter": chapter, "title": title, "total": len(questions), "answered": answered,
-                             "status": statuses.get(chapter, history.DRAFT)})
+            chapters.append({"chapter": chapter, "title": title, "total": len(questions), "answered": answered, "status": statuses.get(chapter, history.DRAFT)})
         return chapters
 
     def document(self, stored: Stored) -> Document:
@@ -886,12 +1013,20 @@ class Site:
             try:
                 resolved = self.listed(name)
                 assessment = self.assessment(resolved.answers)
-                entry.update(party=resolved.answers.party, as_of=resolved.answers.as_of, counts=_counts(assessment),
-                             amendment=resolved.amendments[-1] if resolved.amendments else None)
+                entry.update(
+                    party=resolved.answers.party,
+                    as_of=resolved.answers.as_of,
+                    counts=_counts(assessment),
+                    amendment=resolved.amendments[-1] if resolved.amendments else None,
+                )
                 if not resolved.amendments:
                     progress = self.progress(rounds.questionnaire(resolved.answers.round), self.stored(name), statuses_of.get(name, {}))
-                    entry.update(answered=sum(c["answered"] for c in progress), total=sum(c["total"] for c in progress),
-                                 approved=sum(c["status"].status == "approved" for c in progress), chapters=len(progress))
+                    entry.update(
+                        answered=sum(c["answered"] for c in progress),
+                        total=sum(c["total"] for c in progress),
+                        approved=sum(c["status"].status == "approved" for c in progress),
+                        chapters=len(progress),
+                    )
             except (InputError, BadName, HTTPException) as error:  # listed as refused (or gone meanwhile); the page goes on
                 entry["error"] = str(error)
             listed.append(entry)
@@ -931,8 +1066,11 @@ def _counts(assessment: Any) -> dict[str, Any] | None:
         return None
     found = assessment.recommendations
     levels = rounds.rulebook(assessment.provenance.round).vocabulary.level_names
-    return {"levels": {level: sum(f.level == level for f in found) for level in levels}, "total": len(found),
-            "no_information": sum(f.applies_because == "no_information" for f in found)}
+    return {
+        "levels": {level: sum(f.level == level for f in found) for level in levels},
+        "total": len(found),
+        "no_information": sum(f.applies_because == "no_information" for f in found),
+    }
 
 
 def results(answers: Answers, assessment: Any, chapter: str | None = None) -> dict[str, Any]:
@@ -943,8 +1081,10 @@ def results(answers: Answers, assessment: Any, chapter: str | None = None) -> di
         if chapter is not None and entry.chapter != chapter:
             continue
         found = [f for f in assessment.recommendations if f.chapter == entry.chapter]
-        levels = [(level, [Explained(f, explain(answers, rulebook, f.id, assessment=assessment)) for f in found if f.level == level])
-                  for level in rulebook.vocabulary.level_names]
+        levels = [
+            (level, [Explained(f, explain(answers, rulebook, f.id, assessment=assessment)) for f in found if f.level == level])
+            for level in rulebook.vocabulary.level_names
+        ]
         chapters.append((entry, [(level, items) for level, items in levels if items]))
     return {"assessment": assessment, "chapters": chapters, "counts": _counts(assessment), "chapter": chapter}
 

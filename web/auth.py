@@ -117,8 +117,11 @@ class Throttle:
         now = time.time()
         with database.connect(self.folder, write=False) as db:
             rows = [db.execute("SELECT count, last FROM login_failures WHERE key = ?", (key,)).fetchone() for key in keys]
-        waits = [row["last"] + min(2 ** (row["count"] - FREE_ATTEMPTS), MAX_WAIT) - now
-                 for row in rows if row and row["count"] >= FREE_ATTEMPTS and row["last"] > now - FORGET_FAILURES]
+        waits = [
+            row["last"] + min(2 ** (row["count"] - FREE_ATTEMPTS), MAX_WAIT) - now
+            for row in rows
+            if row and row["count"] >= FREE_ATTEMPTS and row["last"] > now - FORGET_FAILURES
+        ]
         return max([0, *(int(wait) + 1 for wait in waits if wait > 0)])
 
     def failed(self, keys: list[str]) -> None:

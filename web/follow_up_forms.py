@@ -67,8 +67,10 @@ def item_form(item: Item, entry: Entry | None, tokens: dict[str, str] | None = N
     entry = entry or {}
     values = {name: _text(entry.get(name, "open" if name == "status" else "")) for name in TEXT_FIELDS}
     given = entry.get("measures")
-    rows = [MeasureRow(index, {name: _text(measure.get(name)) if isinstance(measure, dict) else "" for name in MEASURE_FIELDS})
-            for index, measure in enumerate(given if isinstance(given, list) else [])]
+    rows = [
+        MeasureRow(index, {name: _text(measure.get(name)) if isinstance(measure, dict) else "" for name in MEASURE_FIELDS})
+        for index, measure in enumerate(given if isinstance(given, list) else [])
+    ]
     rows.append(MeasureRow(len(rows), dict.fromkeys(MEASURE_FIELDS, ""), blank=True))
     return ItemForm(item, values, rows, (tokens or {}).get(item.id, token(entry)))
 
@@ -137,7 +139,7 @@ def submitted(pairs: list[tuple[str, str]], known: Collection[str]) -> Submissio
     grouped: dict[str, list[str]] = defaultdict(list)
     for name, value in pairs:
         grouped[name].append(value)
-    shown = {name[len(SEEN):] for name in grouped if name.startswith(SEEN)}
+    shown = {name[len(SEEN) :] for name in grouped if name.startswith(SEEN)}
     unknown = sorted(shown - set(known))
     if unknown:
         raise Malformed(f"no recommendation {unknown[0][:40]!r} in this round")
@@ -160,8 +162,9 @@ def submitted(pairs: list[tuple[str, str]], known: Collection[str]) -> Submissio
     for item_id in shown:
         given: dict[str, Any] = {name: grouped.get(f"{name}.{item_id}", [""])[0] for name in TEXT_FIELDS}
         measures = rows.get(item_id, {})
-        given["measures"] = [{name: measures[index].get(name, "") for name in MEASURE_FIELDS}
-                             for index in sorted(measures) if not measures[index].get("remove")]
+        given["measures"] = [
+            {name: measures[index].get(name, "") for name in MEASURE_FIELDS} for index in sorted(measures) if not measures[index].get("remove")
+        ]
         entries[item_id] = item_entry(given)
     return Submission(entries, {item_id: grouped[SEEN + item_id][0] for item_id in shown}, grouped.get("save", [""])[0])
 

@@ -86,8 +86,7 @@ class FollowUpPages:
 
     def parsed(self, followed: Stored) -> tuple[FollowUp | None, list[InputError]]:
         """The follow-up and its problems, read once per version."""
-        return self.site.computed.get(("follow-up", followed.path, followed.version),
-                                      lambda: check_follow_up_document(self.site.document(followed)))
+        return self.site.computed.get(("follow-up", followed.path, followed.version), lambda: check_follow_up_document(self.site.document(followed)))
 
     def checked(self, name: str, followed: Stored, follow_up: FollowUp, on: datetime.date, law_as_of: datetime.date | None) -> FollowUpStatus:
         """The follow-up checked against the rules on the current answers, once per version of both and of the date."""
@@ -108,8 +107,20 @@ class FollowUpPages:
         query = request.query_params
         return self.view(request, person, name, saved=query.get("saved"), started="started" in query, imported=query.get("imported"))
 
-    def view(self, request: Request, person: Person, name: str, status: int = 200, *, shown: Any = None, merged: Any = None,
-             problems: list[InputError] = (), general: list[str] = (), upload_error: str = "", **flags: Any) -> Response:
+    def view(
+        self,
+        request: Request,
+        person: Person,
+        name: str,
+        status: int = 200,
+        *,
+        shown: Any = None,
+        merged: Any = None,
+        problems: list[InputError] = (),
+        general: list[str] = (),
+        upload_error: str = "",
+        **flags: Any,
+    ) -> Response:
         """The page: the recommendations of the saved follow-up, each with what is ``shown`` (the saved
         Party's part, or what was typed after a refused save) and the check against the rules."""
         site = self.site
@@ -117,9 +128,18 @@ class FollowUpPages:
         on, law_as_of, date_error = _date_asked(request)
         followed = self.stored(name)
         context: dict[str, Any] = {
-            "person": person, "name": name, "followed": followed is not None, "on": on, "law_as_of": law_as_of, "date_error": date_error,
-            "as_of_query": f"?as_of={law_as_of.isoformat()}" if law_as_of else "", "general": list(general), "upload_error": upload_error,
-            "version": followed.version if followed else "", "statuses": [(s, words()["statuses"][s]) for s in STATUSES], **flags,
+            "person": person,
+            "name": name,
+            "followed": followed is not None,
+            "on": on,
+            "law_as_of": law_as_of,
+            "date_error": date_error,
+            "as_of_query": f"?as_of={law_as_of.isoformat()}" if law_as_of else "",
+            "general": list(general),
+            "upload_error": upload_error,
+            "version": followed.version if followed else "",
+            "statuses": [(s, words()["statuses"][s]) for s in STATUSES],
+            **flags,
         }
         try:
             answers = site.listed(name).answers
@@ -142,8 +162,7 @@ class FollowUpPages:
             except InputError as problem:
                 context["answers_problem"] = str(problem)
         entries = follow_up_merge.entries_of(shown if shown is not None else site.document(followed).data)
-        items = {item.id: follow_up_forms.item_form(item, entries.get(item.id), merged.tokens if merged else None)
-                 for item in follow_up.recommendations}
+        items = {item.id: follow_up_forms.item_form(item, entries.get(item.id), merged.tokens if merged else None) for item in follow_up.recommendations}
         context["general"] += follow_up_forms.place_problems(items, list(problems))
         self.annotate(name, items, checked, merged)
         titles = site.chapter_titles()
@@ -153,11 +172,16 @@ class FollowUpPages:
                 chapters.append({"chapter": item.chapter, "title": titles.get(item.chapter, ""), "editable": person.edits(item.chapter), "items": []})
             chapters[-1]["items"].append(items[item.id])
         context.update(
-            chapters=chapters, checked=checked, conflicts=len(merged.conflicts) if merged else 0,
+            chapters=chapters,
+            checked=checked,
+            conflicts=len(merged.conflicts) if merged else 0,
             unsaved_chapter=request.path_params.get("chapter") if status != 200 else None,
             problem_count=len(context["general"]) + sum(form.problem_count for form in items.values()),
-            head=head_lines(checked) if checked else [], summary=summary_sections(checked) if checked else [],
-            columns=summary_columns(), flag_counts=checked.flags if checked else {}, check_words=words()["report"]["check"],
+            head=head_lines(checked) if checked else [],
+            summary=summary_sections(checked) if checked else [],
+            columns=summary_columns(),
+            flag_counts=checked.flags if checked else {},
+            check_words=words()["report"]["check"],
             verbs=words()["report"]["verbs"],
         )
         return site.page(request, "follow_up.html", status, **context)
@@ -169,7 +193,7 @@ class FollowUpPages:
                 items[entry.id].flags, items[entry.id].rules_say = entry.flags, entry.rules_say
         with database.connect(self.site.data.root, write=False) as db:
             counts = history.counts_by_question(db, _history_name(name), self.kind)
-            for item_id, (theirs, _) in (merged.conflicts.items() if merged else ()):
+            for item_id, (theirs, _) in merged.conflicts.items() if merged else ():
                 latest = history.records(db, _history_name(name), question=item_id, newest_first=True, limit=1)
                 items[item_id].theirs = follow_up_merge.entry_in_words(theirs) or "nothing"
                 items[item_id].theirs_by = (latest[0].who, latest[0].at) if latest else None
@@ -204,15 +228,18 @@ class FollowUpPages:
         person = self.site.who(request)
         name, chapter = request.path_params["name"], self.site.chapter_of(request)
         rulebook = rounds.rulebook(self.site.round)
-        shown_ids = [key[len(follow_up_forms.SEEN):] for key, _ in ([] if isinstance(pairs, forms.Malformed) else pairs)
-                     if key.startswith(follow_up_forms.SEEN)]
+        shown_ids = [
+            key[len(follow_up_forms.SEEN) :] for key, _ in ([] if isinstance(pairs, forms.Malformed) else pairs) if key.startswith(follow_up_forms.SEEN)
+        ]
         self.site.ensure_chapters(person, {chapter} | {rulebook.by_id[i].chapter for i in shown_ids if i in rulebook.by_id})
         try:
             if isinstance(pairs, forms.Malformed):
                 raise pairs
             submission = follow_up_forms.submitted(pairs, rulebook.by_id)
         except forms.Malformed as problem:
-            return self.view(request, person, name, 400, general=[f"The form could not be read, so nothing was saved: {problem}. Reload the page and try again."])
+            return self.view(
+                request, person, name, 400, general=[f"The form could not be read, so nothing was saved: {problem}. Reload the page and try again."]
+            )
         try:
             changed = self.merged_save(request, person, name, submission)
         except Refused as refused:
@@ -234,8 +261,14 @@ class FollowUpPages:
                 gone = follow_up_merge.missing(data, [*merged.changed, *merged.conflicts])
                 follow_up, problems = check_follow_up_document(Document(current.path, merged.data)) if merged.changed else (None, [])
                 if gone:
-                    refusal = (409, {"general": [f"{', '.join(gone)} is no longer in {name}{FILE_SUFFIX} (it was replaced meanwhile), so "
-                                                 "nothing was saved: reload the page."]})
+                    refusal = (
+                        409,
+                        {
+                            "general": [
+                                f"{', '.join(gone)} is no longer in {name}{FILE_SUFFIX} (it was replaced meanwhile), so nothing was saved: reload the page."
+                            ]
+                        },
+                    )
                 elif merged.conflicts:
                     refusal = (409, {})
                 elif problems or (merged.changed and follow_up is None):
@@ -277,8 +310,7 @@ class FollowUpPages:
         except InputError as problem:
             return refused(f"The file was refused whole, so nothing changed: {problem}")
         if (made.party, made.round) != (answers.party, answers.round):
-            return refused(f"The file follows up {made.party} in {made.round}, but these answers are {answers.party}'s to {answers.round}, "
-                           "so nothing changed.")
+            return refused(f"The file follows up {made.party} in {made.round}, but these answers are {answers.party}'s to {answers.round}, so nothing changed.")
         rulebook = rounds.rulebook(made.round)
         with self.site.data.editing(name, FILE_SUFFIX) as current, database.connect(self.site.data.root) as db:
             if current is None or current.version != version:
@@ -318,8 +350,10 @@ class FollowUpPages:
             raise problems[0]
         on, law_as_of, _ = _date_asked(request)
         checked = self.checked(name, followed, follow_up, on, law_as_of)
-        data = self.site.computed.get(("follow-up download", format, followed.version, *self.site.fingerprint(self.site.listed(name).answers), on, law_as_of),
-                                      lambda: render_status(checked, follow_up, rounds.rulebook(follow_up.round), format))
+        data = self.site.computed.get(
+            ("follow-up download", format, followed.version, *self.site.fingerprint(self.site.listed(name).answers), on, law_as_of),
+            lambda: render_status(checked, follow_up, rounds.rulebook(follow_up.round), format),
+        )
         return Response(data, media_type=MEDIA_TYPES[format], headers=headers)
 
     def history_page(self, request: Request) -> Response:
@@ -334,9 +368,17 @@ class FollowUpPages:
             records = history.records(db, _history_name(name), question=recommendation, newest_first=True, limit=1000)
         questionnaire = rounds.questionnaire(self.site.round)
         shown = [(record, history.record_in_words(record, questionnaire), None) for record in records]
-        return self.site.page(request, "history.html", person=person, name=name, records=shown, question=recommendation,
-                              label=f"recommendation {recommendation}" if recommendation else None, follow_up=True,
-                              file=f"{name}{FILE_SUFFIX}")
+        return self.site.page(
+            request,
+            "history.html",
+            person=person,
+            name=name,
+            records=shown,
+            question=recommendation,
+            label=f"recommendation {recommendation}" if recommendation else None,
+            follow_up=True,
+            file=f"{name}{FILE_SUFFIX}",
+        )
 
 
 def _history_name(name: str) -> str:
@@ -366,4 +408,3 @@ def _date_asked(request: Request) -> tuple[datetime.date, datetime.date | None, 
     if given and day is None:
         return datetime.date.today(), None, f"Give the date as year-month-day, for example 2026-07-01; {given[:40]!r} is not such a date, so today is used."
     return day or datetime.date.today(), day, ""
-

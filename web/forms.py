@@ -88,8 +88,14 @@ def parse_body(body: bytes) -> list[tuple[str, str]]:
         raise Malformed(f"the form could not be read: {error}") from None
 
 
-def form_state(questionnaire: Questionnaire, data: dict, problems: list[InputError] = (), bill: dict[str, str] | None = None,
-               chapter: str | None = None, tokens: dict[str, str] | None = None) -> FormState:
+def form_state(
+    questionnaire: Questionnaire,
+    data: dict,
+    problems: list[InputError] = (),
+    bill: dict[str, str] | None = None,
+    chapter: str | None = None,
+    tokens: dict[str, str] | None = None,
+) -> FormState:
     """What the form shows for the data of an answers file (the questions of ``chapter``, or all),
     with each problem beside its field in people's words. ``tokens`` overrides the tokens of what is
     shown (after a refused save: the answers as seen, so that saving again merges as it would have)."""
@@ -102,15 +108,18 @@ def form_state(questionnaire: Questionnaire, data: dict, problems: list[InputErr
         long = given if isinstance(given, dict) else {"value": given}
         inferred = long.get("inferred_from")
         fields[question_id] = Field(
-            question, _shown(question, long.get("value", NOT_PROVIDED)), _text(long.get("source")), _text(long.get("note")),
-            _text(long.get("quote")), ", ".join(map(str, inferred)) if isinstance(inferred, list) else _text(inferred),
+            question,
+            _shown(question, long.get("value", NOT_PROVIDED)),
+            _text(long.get("source")),
+            _text(long.get("note")),
+            _text(long.get("quote")),
+            ", ".join(map(str, inferred)) if isinstance(inferred, list) else _text(inferred),
             token=tokens.get(question_id, token(entries.get(question_id))),
         )
     state = FormState(
         party=_text(data.get("party")),
         as_of=_text(data.get("as_of")),
-        sections=[(section, [fields[q.id] for q in section.questions]) for section in questionnaire.sections
-                  if chapter is None or section.chapter == chapter],
+        sections=[(section, [fields[q.id] for q in section.questions]) for section in questionnaire.sections if chapter is None or section.chapter == chapter],
         bill=dict(bill or {}),
         tokens={key: tokens.get(key, token(entries.get(key))) for key in HEAD},
     )
@@ -134,8 +143,10 @@ def in_people_words(question: Question, problem: str) -> str:
     if problem.startswith("expected ") and ", got " in problem:
         got = problem.rsplit(", got ", 1)[1]
         if question.type == "integer":
-            return (f"Write a whole number from {question.minimum} to {question.maximum}, in digits, or leave the field empty "
-                    f"if you give no information; {got} is not such a number, so nothing was saved.")
+            return (
+                f"Write a whole number from {question.minimum} to {question.maximum}, in digits, or leave the field empty "
+                f"if you give no information; {got} is not such a number, so nothing was saved."
+            )
         if question.type == "tri_state":
             return "Choose yes, no or not provided."
         if question.type == "one_of":
