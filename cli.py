@@ -198,7 +198,7 @@ def report(
     include_draft: bool = typer.Option(False, "--include-draft", help="Also print draft rules (inferred recommendations), marked."),
     as_of: datetime = AS_OF_OPTION,
 ):
-    """Write the factsheet the Committee would publish for these answers."""
+    """Write the self-assessment for these answers, laid out like the round's published factsheet (or as a plain report)."""
     from engine.documents import write_atomically
     from engine.rendering import render
     from engine.report import factsheet_for
