@@ -74,3 +74,40 @@ def client(data_dir):
 
     with client_for(data_dir) as client:
         yield client
+
+
+# -- a real browser: Debian's Chromium, headless, driven by Playwright ------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from web_client import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(tmp_path):
+    """``selfcheck serve`` on a free port over a copy of Albania's answers: its URL and folder."""
+    from web_client import data_dir_with_albania, serving
+
+    data_dir = data_dir_with_albania(tmp_path)
+    with serving(data_dir) as (url, _):
+        yield url, data_dir
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page; the dialogs it dismisses are kept in ``page.dialogs``."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    context.close()

@@ -12,67 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from web_client import data_dir_with_albania, serving
+from web_client import MISSING
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the networking flags Chromium's own connections are refused, many at a time, by this
-# closed network; a fresh profile is made per launch by Playwright (--user-data-dir).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _missing() -> str | None:
-    if not CHROMIUM.exists():
-        return (
-            "NO BROWSER: /usr/bin/chromium is not installed, so the end-to-end tests of the web questionnaire cannot run; "
-            "run scripts/ensure-system-packages as root, or apt-get install chromium"
-        )
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "NO PLAYWRIGHT: the playwright package is missing; reinstall the test extras with pip install -e '.[test]'"
-    return None
-
-
-MISSING = _missing()
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 HABITUAL = 'input[name="a.jurisdiction.habitual_residents_abroad"]'
 SCRIPT = '<script>window.__pwned = 1; alert("pwned")</script><img src=x onerror="window.__pwned = 2">'
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(tmp_path):
-    data_dir = data_dir_with_albania(tmp_path)
-    with serving(data_dir) as (url, _):
-        yield url, data_dir
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.dialogs = dialogs
-    yield page
-    context.close()
 
 
 def test_an_official_opens_albania_answers_habitual_residents_yes_saves_and_iv_4_leaves_the_results(page, site, tmp_path):

@@ -9,42 +9,16 @@ import io
 import zipfile
 
 import pytest
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, MISSING, save_of
+from test_web_browser import save_of
 
 from conftest import run_selfcheck
 from engine.rounds import load_answers
-from web_client import data_dir_with_albania, serving
+from web_client import MISSING, data_dir_with_albania, serving
 
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 HABITUAL = 'input[name="a.jurisdiction.habitual_residents_abroad"]'
 AGE = "legal.age_of_criminal_responsibility"
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(tmp_path):
-    data_dir = data_dir_with_albania(tmp_path)
-    with serving(data_dir) as (url, _):
-        yield url, data_dir
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.dismiss())
-    yield page
-    context.close()
 
 
 def test_typing_fourteen_in_the_age_field_is_an_error_beside_the_field_never_a_silent_not_provided(page, site):

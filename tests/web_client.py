@@ -19,6 +19,35 @@ from engine import database
 from web.app import create_app
 from web.storage import LOCK_SUFFIX
 
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the networking flags Chromium's own connections are refused, many at a time, by this
+# closed network; a fresh profile is made per launch by Playwright (--user-data-dir).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return (
+            "NO BROWSER: /usr/bin/chromium is not installed, so the end-to-end tests of the web questionnaire cannot run; "
+            "run scripts/ensure-system-packages as root, or apt-get install chromium"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "NO PLAYWRIGHT: the playwright package is missing; reinstall the test extras with pip install -e '.[test]'"
+    return None
+
+
+MISSING = _missing()
+
 BASE_URL = "http://127.0.0.1:8000"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
