@@ -8,6 +8,7 @@ and serves the questionnaire over HTTP.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,13 +23,18 @@ import pytest
 
 from conftest import ROOT, ROUND
 
+LEFT_BEHIND = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "*.lock")
+
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
     """The selfcheck command of a fresh virtual environment holding only the wheel and its dependencies."""
     place = tmp_path_factory.mktemp("wheel")
+    # Built from a copy: setuptools packs what an earlier build left in build/lib, removed files included.
+    source = place / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*LEFT_BEHIND))
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", place / "dist", ROOT],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", place / "dist", source],
         capture_output=True,
         text=True,
         timeout=600,
