@@ -248,9 +248,8 @@ def lint(
     from engine.errors import RulebookError
     from engine.layout import load_layout
     from engine.published import check_answer_quotes, check_quotes, load_published
-    from engine.rulebook import load_rulebook
 
-    rulebook = load_rulebook(rules, rounds.questionnaire(round)) if rules else rounds.rulebook(round)
+    rulebook = rounds.rulebook_at(round, rules)
     engine = engine_for(rulebook)
     layout = load_layout(rulebook)
     published = load_published(rounds.published_dir(round))
@@ -283,9 +282,8 @@ def test(
     round = _round(round)
     from engine import rounds
     from engine.cases import render_case_run, run_rulebook_cases
-    from engine.rulebook import load_rulebook
 
-    rulebook = load_rulebook(rules_dir, rounds.questionnaire(round)) if rules_dir else rounds.rulebook(round)
+    rulebook = rounds.rulebook_at(round, rules_dir)
     run = run_rulebook_cases(rulebook)
     sys.stdout.write(render_case_run(run))
     if not run.passed:
@@ -304,9 +302,8 @@ def rules(
     round = _round(round)
     from engine import rounds
     from engine.review import render_review, review
-    from engine.rulebook import load_rulebook
 
-    rulebook = load_rulebook(rules_dir, rounds.questionnaire(round)) if rules_dir else rounds.rulebook(round)
+    rulebook = rounds.rulebook_at(round, rules_dir)
     view = review(rulebook, include_draft)
     if format is Format.json:
         typer.echo(view.model_dump_json(indent=2))
@@ -360,21 +357,11 @@ def init(
     """Write a blank answers file: every question, commented with its prompt, help and legal basis, answered not_provided."""
     round = _round(round)
     from engine import rounds
-    from engine.blank import blank_answers
-    from engine.errors import InputError
-    from engine.schema import answers_schema
+    from engine.blank import blank_files
 
     output = output or Path(re.sub(r"[^a-z0-9]+", "-", party.lower()).strip("-") + ".yaml")
-    schema_path = output.parent / f"{round}.schema.json"
-    text = blank_answers(party, rounds.questionnaire(round), schema_path.name, output)
-    schema_text = json.dumps(answers_schema(rounds.questionnaire(round)), indent=2, ensure_ascii=False) + "\n"
-    if output.exists() or output.is_symlink():
-        raise InputError(output, "already exists; selfcheck never writes over another file: give a new name with -o")
-    if schema_path.exists() and (not schema_path.is_file() or schema_path.read_bytes()[: len(schema_text) + 1] != schema_text.encode("utf-8")):
-        raise InputError(schema_path, f"already exists and is not the schema of round {round}; move it, or write the answers elsewhere with -o")
-    if not schema_path.exists():
-        _create(schema_text, schema_path)
-    _create(text, output)
+    for path, text in blank_files(party, rounds.questionnaire(round), output):
+        _create(text, path)
     typer.echo(f"selfcheck: fill in {output}, then run: selfcheck validate {output}", err=True)
 
 
@@ -384,9 +371,9 @@ def schema(round: str | None = ROUND_OPTION):
     """Print the JSON Schema of an answers file for a round."""
     round = _round(round)
     from engine import rounds
-    from engine.schema import answers_schema
+    from engine.schema import schema_text
 
-    typer.echo(json.dumps(answers_schema(rounds.questionnaire(round)), indent=2, ensure_ascii=False))
+    sys.stdout.write(schema_text(rounds.questionnaire(round)))
 
 
 @app.command()

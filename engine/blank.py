@@ -12,12 +12,33 @@ from __future__ import annotations
 from pathlib import Path
 
 from .characters import name_problem
-from .documents import document_from_text, yaml_scalar
+from .documents import document_from_text, read_bytes, yaml_scalar
 from .errors import InputError
 from .plaintext import wrap
 from .questionnaire import NOT_PROVIDED, Question, Questionnaire
 
 WIDTH = 98  # the comment lines, with their "# ", stay within 100 characters
+
+
+def blank_files(party: str, questionnaire: Questionnaire, output: Path) -> list[tuple[Path, str]]:
+    """The files `selfcheck init` creates, in order: the schema (unless the very same is there
+    already) and the blank answers; InputError, before anything is written, for a file in the way."""
+    from .schema import schema_text
+
+    schema_path = output.parent / f"{questionnaire.round}.schema.json"
+    answers = blank_answers(party, questionnaire, schema_path.name, output)
+    if output.exists() or output.is_symlink():
+        raise InputError(output, "already exists; selfcheck never writes over another file: give a new name with -o")
+    schema = schema_text(questionnaire)
+    if not (schema_path.exists() or schema_path.is_symlink()):
+        return [(schema_path, schema), (output, answers)]
+    try:
+        same = read_bytes(schema_path, len(schema.encode("utf-8"))) == schema.encode("utf-8")
+    except InputError:  # not a regular file, or larger than the schema
+        same = False
+    if not same:
+        raise InputError(schema_path, f"already exists and is not the schema of round {questionnaire.round}; move it, or write the answers elsewhere with -o")
+    return [(output, answers)]
 
 
 def blank_answers(party: str, questionnaire: Questionnaire, schema_name: str, path: Path) -> str:

@@ -26,11 +26,11 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from .answers import Answers
-from .conditions import holds
 from .documents import read_document
 from .errors import InputError
 from .models import Strict
 from .questionnaire import Questionnaire, pydantic_input_error
+from .reference import reference_fired, reference_observed
 from .rulebook import Conditional, Rule, Rulebook
 
 EXPECTATIONS = ("fires", "does_not_fire", "observes", "does_not_observe")
@@ -64,9 +64,6 @@ class Case:
     does_not_observe: frozenset[str]
     include_draft: bool
 
-    def mentions(self, item_id: str) -> bool:
-        return any(item_id in getattr(self, expectation) for expectation in EXPECTATIONS)
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -95,9 +92,7 @@ def durable(answers: Answers, rulebook: Rulebook, include_draft: bool) -> Outcom
 
 def reference(answers: Answers, rulebook: Rulebook, include_draft: bool) -> Outcome:
     """The pure-Python reference evaluator: the condition trees walked as written."""
-    fired = frozenset(rule.id for rule in rulebook.rules_in_force(include_draft) if holds(rule.condition, answers.value))
-    observed = frozenset(observation.id for observation in rulebook.observations if holds(observation.condition, answers.value))
-    return Outcome(fired, observed)
+    return Outcome(frozenset(reference_fired(rulebook, answers, include_draft)), frozenset(reference_observed(rulebook, answers)))
 
 
 def in_force(item: Conditional, include_draft: bool) -> bool:

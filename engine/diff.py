@@ -21,7 +21,7 @@ from .amendments import ensure_comparable, resolve
 from .answers import Answers, NotInForce
 from .assess import Assessment, Finding, Observed, assess
 from .counterfactual import questions_read
-from .models import Citations
+from .models import Citations, Recommended
 from .rulebook import Rulebook
 
 
@@ -34,15 +34,9 @@ class AnswerChange(BaseModel):
     note: str | None = None  # for an amendment, the provision that changes the answer
 
 
-class Entry(BaseModel):
+class Entry(Recommended):
     """A recommendation on one side only: as BASE had it (resolved) or as OTHER has it (new)."""
 
-    id: str
-    level: str
-    block: str
-    chapter: str
-    text: str
-    citations: Citations
     draft: bool
     answer_changes: list[AnswerChange]
 

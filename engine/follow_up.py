@@ -23,7 +23,7 @@ from .assess import Assessment
 from .documents import Document, read_document, yaml_scalar
 from .errors import InputError
 from .in_force import check_dates
-from .models import Citations
+from .models import Citations, Recommended
 from .rulebook import Rulebook
 
 WORDS = rounds.TEMPLATES / "follow-up.yaml"
@@ -56,17 +56,11 @@ class Measure(BaseModel):
     reference: str = ""  # a link or a file
 
 
-class Item(BaseModel):
+class Item(Recommended):
     """One recommendation: the Committee's words, then the Party's account."""
 
     model_config = ConfigDict(frozen=True)
 
-    id: str
-    level: str
-    block: str
-    chapter: str
-    text: str
-    citations: Citations
     status: str = "open"
     reason: str = ""  # why it is not applicable
     lead: str = ""

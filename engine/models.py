@@ -1,4 +1,5 @@
-"""The base of every model read from a data file, and the one model of what an item cites."""
+"""The base of every model read from a data file, the one model of what an item cites, and of a
+recommendation as outputs show it."""
 
 from __future__ import annotations
 
@@ -28,3 +29,14 @@ class Citations(BaseModel):
 
     def of(self, kind: str) -> list:
         return list(getattr(self, kind, None) or [])
+
+
+class Recommended(BaseModel):
+    """A recommendation as an output shows it: where it stands, the Committee's words and citations."""
+
+    id: str
+    level: str
+    block: str
+    chapter: str
+    text: str
+    citations: Citations

@@ -403,7 +403,6 @@ def main(argv: list[str] | None = None) -> int:
     from .counterfactual_cases import load_counterfactual_cases
     from .errors import RulebookError
     from .rounds import load_answers
-    from .rulebook import load_rulebook
 
     parser = argparse.ArgumentParser(prog="scripts/mutate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--round", help="the monitoring round (default: the default round)")
@@ -432,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     try:
         questionnaire = rounds.questionnaire(options.round)
-        rulebook = load_rulebook(options.rules or rounds.rules_dir(options.round), questionnaire)
+        rulebook = rounds.rulebook_at(options.round, options.rules)
         baseline = load_answers(options.baseline) if options.baseline else rulebook_baseline(rulebook)
         # rulebook_baseline has refused a rulebook that names no baseline
         baseline_name = options.baseline.name if options.baseline else cast(str, rulebook.meta.baseline)

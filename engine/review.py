@@ -88,8 +88,9 @@ def _observation(observation: Observation, rulebook: Rulebook) -> ObservationVie
         raise ValueError(f"the observation {observation.id} has no condition")
     grounds = []
     if not observation.draft:  # a printed observation is its own ground: the Committee's sentence
-        paras = observation.cites.get(rulebook.vocabulary.paragraphs or "", [])
-        place = ("Para. " if len(paras) == 1 else "Paras. ") + ", ".join(map(str, paras)) if paras else f"ch. {observation.chapter}"
+        vocabulary = rulebook.vocabulary
+        paras = {vocabulary.paragraphs: observation.cites.get(vocabulary.paragraphs, [])} if vocabulary.paragraphs else {}
+        place = vocabulary.citation_line(vocabulary.citations_of(paras)) or f"chapter {observation.chapter}"
         grounds = [GroundView(para=place, quote=plain(observation.text))]
     return ObservationView(
         id=observation.id,

@@ -155,6 +155,13 @@ def rulebook(round_id: str):
     return loaded
 
 
+def rulebook_at(round_id: str, directory: Path | None):
+    """The round's rulebook, or the copy in ``directory`` (a draft being edited) read against the round's questionnaire."""
+    from .rulebook import load_rulebook
+
+    return load_rulebook(directory, questionnaire(round_id)) if directory else rulebook(round_id)
+
+
 @cache
 def _stored(round_id: str):
     """The round's questionnaire and rulebook as loaded by an earlier run from the same files and code

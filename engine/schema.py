@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .answers import RECOMMENDATION_ID
 from .characters import NAME_PATTERN, TEXT_PATTERN
 from .questionnaire import Questionnaire
@@ -50,3 +52,8 @@ def answers_schema(questionnaire: Questionnaire) -> dict:
             "answers": {"type": "object", "properties": answers, "additionalProperties": False},
         },
     }
+
+
+def schema_text(questionnaire: Questionnaire) -> str:
+    """The schema as written to a file: the text `selfcheck schema` prints and `selfcheck init` writes."""
+    return json.dumps(answers_schema(questionnaire), indent=2, ensure_ascii=False) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import yaml
 
@@ -75,3 +76,10 @@ def test_rounds_lists_the_shipped_round_as_the_default_with_its_party():
     assert run.returncode == 0, run.stderr
     listed = {entry["round"]: entry for entry in json.loads(run.stdout)}
     assert listed[ROUND]["default"] is True and listed[ROUND]["parties"] == ["Albania"] and listed[ROUND]["rules"] == 104
+
+
+def test_init_refuses_a_named_pipe_where_the_schema_goes_without_waiting_on_it(tmp_path):
+    os.mkfifo(tmp_path / f"{ROUND}.schema.json")
+    run = run_selfcheck("init", "Ruritania", cwd=tmp_path)
+    assert run.returncode == 2 and "is not the schema of round" in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{ROUND}.schema.json"]

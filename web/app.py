@@ -375,7 +375,7 @@ class Site:
                 stored,
                 document.data,
                 status=400,
-                general=[f"The form could not be read, so nothing was saved: {problem}. Reload the page and try again."],
+                general=[problem.said()],
             )
         if set(submission.entries) - set(HEAD):
             raise forms.Malformed("this form holds only the Party's name and the date of the answers")
@@ -582,7 +582,7 @@ class Site:
                 stored,
                 document.data,
                 status=400,
-                general=[f"The form could not be read, so nothing was saved: {problem}. Reload the page and try again."],
+                general=[problem.said()],
             )
         return self.save_entries(request, person, name, submission, chapter)
 
@@ -723,7 +723,7 @@ class Site:
                 stored,
                 document.data,
                 status=400,
-                general=[f"The form could not be read, so nothing was saved: {problem}. Reload the page and try again."],
+                general=[problem.said()],
             )
         merged = merge(document.data, submission.entries, submission.seen, questionnaire)
         bill = submission.bill

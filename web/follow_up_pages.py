@@ -237,9 +237,7 @@ class FollowUpPages:
                 raise pairs
             submission = follow_up_forms.submitted(pairs, rulebook.by_id)
         except forms.Malformed as problem:
-            return self.view(
-                request, person, name, 400, general=[f"The form could not be read, so nothing was saved: {problem}. Reload the page and try again."]
-            )
+            return self.view(request, person, name, 400, general=[problem.said()])
         try:
             changed = self.merged_save(request, person, name, submission)
         except Refused as refused:

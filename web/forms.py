@@ -38,6 +38,10 @@ LIST_SHOWN_NOT_PROVIDED = "shown-not-provided"  # the value of a list's hidden f
 class Malformed(Exception):
     """A submission no form of ours would send: not the answers, the request itself is wrong."""
 
+    def said(self) -> str:
+        """What the page shown again says of it."""
+        return f"The form could not be read, so nothing was saved: {self}. Reload the page and try again."
+
 
 @dataclass
 class Field:
