@@ -18,6 +18,8 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# durable-rules ships only C sources; its setup.py drops optimisation unless CC carries it.
 	CC="gcc -O2" $(BIN)/pip install --quiet -e '.[test]'
+	# mypy sees the package under its import name through this link (pyproject.toml, [tool.mypy])
+	mkdir -p $(VENV)/typecheck && ln -sfn $(CURDIR) $(VENV)/typecheck/selfcheck
 	touch $@
 
 run: $(INSTALLED)
@@ -32,6 +34,7 @@ test: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/selfcheck lint
 	$(BIN)/pytest
 

@@ -91,9 +91,9 @@ def reports_errors(command):
 
         from typer.exceptions import TyperException
 
-        from engine.characters import printable
-        from engine.documents import track_inputs
-        from engine.errors import EngineError, InputError, RulebookError
+        from selfcheck.engine.common.characters import printable
+        from selfcheck.engine.common.errors import EngineError, InputError, RulebookError
+        from selfcheck.engine.common.safe_files import track_inputs
 
         def fail(message: str, code: int):
             typer.echo(printable(f"selfcheck: {message}"), err=True)
@@ -147,9 +147,9 @@ def _silence_stdout() -> None:
 @reports_errors
 def validate(answers: Path = typer.Argument(..., help="Answers or amendment file (YAML or JSON).")):
     """Check an answers file, or an amendment, against its round's questionnaire."""
-    from engine.amendments import resolve
-    from engine.questionnaire import NOT_PROVIDED
-    from engine.rounds import questionnaire
+    from selfcheck.engine.answers.amendments import resolve
+    from selfcheck.engine.answers.questionnaire import NOT_PROVIDED
+    from selfcheck.engine.answers.rounds import questionnaire
 
     resolved = resolve(answers)
     loaded = resolved.answers
@@ -174,17 +174,17 @@ def assess(
     as_of: datetime = AS_OF_OPTION,
 ):
     """Assess an answers file: the recommendations it draws, with levels, citations and reasons."""
-    from engine import rounds
-    from engine.amendments import answers_for
-    from engine.assess import assess as run_assessment
+    from selfcheck.engine.answers.amendments import answers_for
+    from selfcheck.engine.assessment.assess import assess as run_assessment
+    from selfcheck.engine.rules import rulebooks
 
     loaded = answers_for(answers, amend, _day(as_of))
-    rulebook = rounds.rulebook(loaded.round)
+    rulebook = rulebooks.rulebook(loaded.round)
     assessment = run_assessment(loaded, rulebook, include_draft=include_draft)
     if format is Format.json:
         typer.echo(assessment.model_dump_json(indent=2))
     else:
-        from engine.summary import render_summary
+        from selfcheck.engine.assessment.summary import render_summary
 
         sys.stdout.write(render_summary(assessment, rulebook))
 
@@ -199,9 +199,9 @@ def report(
     as_of: datetime = AS_OF_OPTION,
 ):
     """Write the self-assessment for these answers, laid out like the round's published factsheet (or as a plain report)."""
-    from engine.documents import write_atomically
-    from engine.rendering import render
-    from engine.report import factsheet_for
+    from selfcheck.engine.common.safe_files import write_atomically
+    from selfcheck.engine.documents.rendering import render
+    from selfcheck.engine.documents.report import factsheet_for
 
     if format is ReportFormat.docx and output is None:
         typer.echo("selfcheck: a Word factsheet is a binary file; give -o FILE.docx", err=True)
@@ -224,9 +224,9 @@ def explain(
     as_of: datetime = AS_OF_OPTION,
 ):
     """Why a recommendation fires or not: its condition against the answers, its citations, and the smallest answer changes that would turn it around."""
-    from engine.amendments import resolve
-    from engine.explain import explain_for
-    from engine.explain_text import render_explanation
+    from selfcheck.engine.answers.amendments import resolve
+    from selfcheck.engine.assessment.explain import explain_for
+    from selfcheck.engine.assessment.explain_text import render_explanation
 
     explanation, rulebook = explain_for(resolve(answers, _day(as_of)).answers, id, include_draft=include_draft)
     if format is Format.json:
@@ -243,13 +243,14 @@ def lint(
 ):
     """Load, check and compile a round's rulebook, and prove its quotes against the published factsheets; list every problem found."""
     round = _round(round)
-    from engine import rounds
-    from engine.assess import engine_for
-    from engine.errors import RulebookError
-    from engine.layout import load_layout
-    from engine.published import check_answer_quotes, check_quotes, load_published
+    from selfcheck.engine.answers import rounds
+    from selfcheck.engine.assessment.assess import engine_for
+    from selfcheck.engine.common.errors import RulebookError
+    from selfcheck.engine.documents.layout import load_layout
+    from selfcheck.engine.documents.published import check_answer_quotes, check_quotes, load_published
+    from selfcheck.engine.rules import rulebooks
 
-    rulebook = rounds.rulebook_at(round, rules)
+    rulebook = rulebooks.rulebook_at(round, rules)
     engine = engine_for(rulebook)
     layout = load_layout(rulebook)
     published = load_published(rounds.published_dir(round))
@@ -280,10 +281,10 @@ def test(
 ):
     """Run the rule cases beside each chapter's rule file; report failures and which alternative of a condition no case exercises (exit 1)."""
     round = _round(round)
-    from engine import rounds
-    from engine.cases import render_case_run, run_rulebook_cases
+    from selfcheck.engine.rule_testing.cases import render_case_run, run_rulebook_cases
+    from selfcheck.engine.rules import rulebooks
 
-    rulebook = rounds.rulebook_at(round, rules_dir)
+    rulebook = rulebooks.rulebook_at(round, rules_dir)
     run = run_rulebook_cases(rulebook)
     sys.stdout.write(render_case_run(run))
     if not run.passed:
@@ -300,10 +301,10 @@ def rules(
 ):
     """The rulebook as a lawyer reviews it: each rule's basis, grounds, argument and condition in words."""
     round = _round(round)
-    from engine import rounds
-    from engine.review import render_review, review
+    from selfcheck.engine.rules import rulebooks
+    from selfcheck.engine.rules.review import render_review, review
 
-    rulebook = rounds.rulebook_at(round, rules_dir)
+    rulebook = rulebooks.rulebook_at(round, rules_dir)
     view = review(rulebook, include_draft)
     if format is Format.json:
         typer.echo(view.model_dump_json(indent=2))
@@ -320,9 +321,9 @@ def upgrade(
 ):
     """Bring an answers file or an amendment to this edition of the questionnaire; list what must be answered again."""
     round = _round(round)
-    from engine.errors import InputError
-    from engine.upgrade import report
-    from engine.upgrade import upgrade as run_upgrade
+    from selfcheck.engine.answers.upgrade import report
+    from selfcheck.engine.answers.upgrade import upgrade as run_upgrade
+    from selfcheck.engine.common.errors import InputError
 
     if output is not None and output.resolve() == answers.resolve():
         raise InputError(output, "is the file being upgraded; write the upgrade to another file and compare them first")
@@ -335,9 +336,9 @@ def upgrade(
 @reports_errors
 def list_rounds(format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools.")):
     """List the monitoring rounds installed (and those under SELFCHECK_PATH): their rulebook, report and Parties."""
-    from engine import rounds
+    from selfcheck.engine.rules import rulebooks
 
-    found = rounds.installed()
+    found = rulebooks.installed()
     if format is Format.json:
         typer.echo(json.dumps([entry.__dict__ | {"root": str(entry.root)} for entry in found], indent=2, ensure_ascii=False))
         return
@@ -356,8 +357,8 @@ def init(
 ):
     """Write a blank answers file: every question, commented with its prompt, help and legal basis, answered not_provided."""
     round = _round(round)
-    from engine import rounds
-    from engine.blank import blank_files
+    from selfcheck.engine.answers import rounds
+    from selfcheck.engine.answers.blank import blank_files
 
     output = output or Path(re.sub(r"[^a-z0-9]+", "-", party.lower()).strip("-") + ".yaml")
     for path, text in blank_files(party, rounds.questionnaire(round), output):
@@ -370,8 +371,8 @@ def init(
 def schema(round: str | None = ROUND_OPTION):
     """Print the JSON Schema of an answers file for a round."""
     round = _round(round)
-    from engine import rounds
-    from engine.schema import schema_text
+    from selfcheck.engine.answers import rounds
+    from selfcheck.engine.answers.schema import schema_text
 
     sys.stdout.write(schema_text(rounds.questionnaire(round)))
 
@@ -389,12 +390,12 @@ def diff(
     as_of: datetime = AS_OF_OPTION,
 ):
     """Compare two assessments: recommendations resolved, new, changed (level or block), unchanged."""
-    from engine import rounds
-    from engine.diff import compare_files, failing
-    from engine.diff_text import render_markdown, render_text
+    from selfcheck.engine.drafting.diff import compare_files, failing
+    from selfcheck.engine.drafting.diff_text import render_markdown, render_text
+    from selfcheck.engine.rules import rulebooks
 
     comparison = compare_files(base, other, include_draft, _day(as_of))
-    rulebook = rounds.rulebook(comparison.base.provenance.round)
+    rulebook = rulebooks.rulebook(comparison.base.provenance.round)
     allowed = ("new", *rulebook.vocabulary.level_names)
     if any(kind not in allowed for kind in fail_on):
         raise typer.BadParameter(f"expected one of {', '.join(allowed)}; got {', '.join(fail_on)}", param_hint="--fail-on")
@@ -418,13 +419,13 @@ def plan(
 ):
     """The path to compliance: the smallest set of answer changes that clears every recommendation at
     the chosen levels, written as an amendment to edit and diff."""
-    from engine import rounds
-    from engine.amendments import amendment_text, resolve
-    from engine.plan import plan as make_plan
-    from engine.plan_text import comments
+    from selfcheck.engine.answers.amendments import amendment_text, resolve
+    from selfcheck.engine.drafting.plan import plan as make_plan
+    from selfcheck.engine.drafting.plan_text import comments
+    from selfcheck.engine.rules import rulebooks
 
     loaded = resolve(answers).answers
-    rulebook = rounds.rulebook(loaded.round)
+    rulebook = rulebooks.rulebook(loaded.round)
     known = rulebook.vocabulary.level_names
     levels = tuple(level.strip() for level in clear.split(",") if level.strip()) if clear is not None else known[:-1] or known
     if not levels or any(level not in known for level in levels):
@@ -450,10 +451,10 @@ def invert(
     output: Path = typer.Option(None, "-o", "--output", help="Write the reversal to this file instead of stdout."),
 ):
     """Write the amendment that reverses AMENDMENT: applied after it, the answers are as before."""
-    from engine import rounds
-    from engine.amendments import amendment_text, resolve
-    from engine.amendments import invert as reverse
-    from engine.errors import InputError
+    from selfcheck.engine.answers import rounds
+    from selfcheck.engine.answers.amendments import amendment_text, resolve
+    from selfcheck.engine.answers.amendments import invert as reverse
+    from selfcheck.engine.common.errors import InputError
 
     resolved = resolve(amendment)
     if not resolved.amendments:
@@ -473,7 +474,7 @@ def batch(
 ):
     """Assess many files: per file, counts by level and block and the ids at require level.
     A bad file is reported and skipped; the exit code is 2 if any failed."""
-    from engine import batch as batches
+    from selfcheck.engine.assessment import batch as batches
 
     rows = _with_progress(batches.files_in(paths), lambda path: batches.assess_file(path, include_draft))
     _write(batches.render(rows, format.value), output)
@@ -509,9 +510,9 @@ def serve(
 
     Without users it is one person's tool on this machine, with no login; with users (selfcheck users add) it requires one."""
     round = _round(round)
-    from engine import rounds
-    from engine.documents import track_inputs
-    from engine.errors import InputError
+    from selfcheck.engine.answers import rounds
+    from selfcheck.engine.common.errors import InputError
+    from selfcheck.engine.common.safe_files import track_inputs
 
     track_inputs(False)  # the questionnaire replaces the files it reads, each save checked against its version
     rounds.questionnaire(round)  # an unknown round is refused before the server starts
@@ -519,9 +520,9 @@ def serve(
         raise InputError(data_dir, "is not a folder; give the folder of answer files to serve")
     import uvicorn
 
-    from engine.accounts import has_users
-    from web.app import create_app
-    from web.security import LOOPBACK, normal_host, url_host
+    from selfcheck.engine.team.accounts import has_users
+    from selfcheck.web.app import create_app
+    from selfcheck.web.security import LOOPBACK, normal_host, url_host
 
     if trust_user_header and not has_users(data_dir):
         raise InputError("--trust-user-header", f"there are no users in {data_dir} to trust it for: add them with selfcheck users add")
@@ -545,8 +546,8 @@ def _listen(host: str, port: int):
     import errno
     import socket
 
-    from engine.errors import InputError
-    from web.security import normal_host
+    from selfcheck.engine.common.errors import InputError
+    from selfcheck.web.security import normal_host
 
     address = normal_host(host)
     try:
@@ -574,28 +575,29 @@ def history(
     format: Format = typer.Option(Format.text, "--format", help="text for people, json for tools."),
 ):
     """Every change of an answers file: who, when, the question, the answer before and after with its source and note; chapter reviews and comments. Of a follow-up file: every change of a recommendation."""
-    from engine import rounds
-    from engine.documents import document_from_bytes, read_bytes
-    from engine.errors import InputError
-    from engine.follow_up import FILE_SUFFIX
-    from engine.history import follow_up_kind, history_text, read_history
-    from web.storage import NAME, version_of
+    from selfcheck.engine.answers import rounds
+    from selfcheck.engine.answers.answer_file import FOLLOW_UP_SUFFIX
+    from selfcheck.engine.common.errors import InputError
+    from selfcheck.engine.common.safe_files import document_from_bytes, read_bytes
+    from selfcheck.engine.rules import rulebooks
+    from selfcheck.engine.team.history import follow_up_kind, history_text, read_history
+    from selfcheck.web.storage import NAME, version_of
 
-    follow_up = answers.name.endswith(FILE_SUFFIX)
-    if not NAME.fullmatch(answers.name.removesuffix(FILE_SUFFIX) if follow_up else answers.stem):
+    follow_up = answers.name.endswith(FOLLOW_UP_SUFFIX)
+    if not NAME.fullmatch(answers.name.removesuffix(FOLLOW_UP_SUFFIX) if follow_up else answers.stem):
         raise InputError(answers, "is not a file of the web questionnaire: its name must be lower-case letters, digits and hyphens")
     raw = read_bytes(answers)
     data = document_from_bytes(answers, raw).data
     given = data.get("round") if isinstance(data, dict) else None
     round_id = given if given in rounds.known_rounds() else rounds.default_round()
     questionnaire = rounds.questionnaire(round_id)
-    known = rounds.rulebook(round_id).by_id if follow_up else (*questionnaire.questions, "party", "as_of")
+    known = rulebooks.rulebook(round_id).by_id if follow_up else (*questionnaire.questions, "party", "as_of")
     if question is not None and question not in known:
         raise InputError(
             answers,
             f"--question: unknown {'recommendation' if follow_up else 'question'} {question!r}; `selfcheck {'rules' if follow_up else 'schema'}` lists them",
         )
-    of = follow_up_kind(rounds.rulebook(round_id)) if follow_up else questionnaire
+    of = follow_up_kind(rulebooks.rulebook(round_id)) if follow_up else questionnaire
     records = read_history(answers.resolve().parent, answers.stem, of, version_of(raw), data, question)
     if format == Format.json:
         typer.echo(json.dumps([record.as_json() for record in records], indent=2, ensure_ascii=False))
@@ -611,12 +613,14 @@ def reply(
     output: Path = typer.Option(None, "-o", "--output", help="File to write, whole or not at all; without it, Markdown goes to stdout."),
 ):
     """The reply the Committee receives: every question with the Party's answer, source and note, chapter by chapter, with each chapter's approval state."""
-    from engine import rounds
-    from engine.documents import refuse_output_over_inputs, write_atomically
-    from engine.errors import InputError
-    from engine.history import read_statuses
-    from engine.reply import FORMATS as REPLY_FORMATS
-    from engine.reply import build_reply, render_reply
+    from selfcheck.engine.answers import rounds
+    from selfcheck.engine.common.errors import InputError
+    from selfcheck.engine.common.safe_files import refuse_output_over_inputs, write_atomically
+    from selfcheck.engine.rules import rulebooks
+    from selfcheck.engine.team.history import read_statuses
+    from selfcheck.engine.team.reply import build_reply
+    from selfcheck.engine.team.reply_formats import FORMATS as REPLY_FORMATS
+    from selfcheck.engine.team.reply_formats import render_reply
 
     if format not in REPLY_FORMATS:
         raise InputError("--format", f"expected one of {', '.join(REPLY_FORMATS)}, got {format!r}")
@@ -626,7 +630,7 @@ def reply(
     if output is not None:
         refuse_output_over_inputs(output, [answers])
     loaded = rounds.load_answers(answers)
-    rulebook = rounds.rulebook(loaded.round)
+    rulebook = rulebooks.rulebook(loaded.round)
     titles = {entry.chapter: entry.title for entry in rulebook.meta.chapters}
     made = build_reply(loaded, rounds.questionnaire(loaded.round), titles, read_statuses(answers.resolve().parent, answers.stem), answers.name)
     data = render_reply(made, format)
@@ -649,8 +653,8 @@ PASSWORD_FILE_OPTION = typer.Option(
 
 
 def _team_folder(data_dir: Path | None) -> Path:
-    from engine import rounds
-    from engine.errors import InputError
+    from selfcheck.engine.answers import rounds
+    from selfcheck.engine.common.errors import InputError
 
     folder = data_dir or rounds.parties_dir(rounds.default_round())
     if not folder.is_dir():
@@ -660,8 +664,8 @@ def _team_folder(data_dir: Path | None) -> Path:
 
 def _password(password_file: Path | None) -> str:
     """A password from a file (first line) or typed twice at a prompt; never from the command line."""
-    from engine.documents import read_plain_text
-    from engine.errors import InputError
+    from selfcheck.engine.common.errors import InputError
+    from selfcheck.engine.common.safe_files import read_plain_text
 
     if password_file is not None:
         text = sys.stdin.readline() if str(password_file) == "-" else read_plain_text(password_file)
@@ -672,12 +676,13 @@ def _password(password_file: Path | None) -> str:
 
 
 def _chapters(text: str | None):
-    from engine import rounds
-    from engine.accounts import parse_chapters
+    from selfcheck.engine.answers import rounds
+    from selfcheck.engine.rules import rulebooks
+    from selfcheck.engine.team.accounts import parse_chapters
 
     if text is None:
         return None
-    return parse_chapters(text, [entry.chapter for entry in rounds.rulebook(rounds.default_round()).meta.chapters])
+    return parse_chapters(text, [entry.chapter for entry in rulebooks.rulebook(rounds.default_round()).meta.chapters])
 
 
 @users.command("add")
@@ -690,7 +695,7 @@ def users_add(
     data_dir: Path = DATA_DIR_OPTION,
 ):
     """Add a member of the team; the password is hashed with Argon2."""
-    from engine.accounts import add_user, check_name, check_role
+    from selfcheck.engine.team.accounts import add_user, check_name, check_role
 
     folder = _team_folder(data_dir)
     check_name(name)
@@ -709,7 +714,7 @@ def users_set(
     data_dir: Path = DATA_DIR_OPTION,
 ):
     """Change a user's role or chapters."""
-    from engine.accounts import set_user
+    from selfcheck.engine.team.accounts import set_user
 
     user = set_user(_team_folder(data_dir), name, role, _chapters(chapters))
     typer.echo(f"selfcheck users: {user.describe()}", err=True)
@@ -721,7 +726,7 @@ def users_password(
     name: str = typer.Argument(..., help="The user's login name."), password_file: Path = PASSWORD_FILE_OPTION, data_dir: Path = DATA_DIR_OPTION
 ):
     """Set a user's password (their sessions end)."""
-    from engine.accounts import set_password
+    from selfcheck.engine.team.accounts import set_password
 
     set_password(_team_folder(data_dir), name, _password(password_file))
     typer.echo(f"selfcheck users: the password of {name} is changed", err=True)
@@ -731,7 +736,7 @@ def users_password(
 @reports_errors
 def users_remove(name: str = typer.Argument(..., help="The user's login name."), data_dir: Path = DATA_DIR_OPTION):
     """Remove a user (their sessions end; their changes stay in the history under their name)."""
-    from engine.accounts import remove_user
+    from selfcheck.engine.team.accounts import remove_user
 
     remove_user(_team_folder(data_dir), name)
     typer.echo(f"selfcheck users: removed {name}", err=True)
@@ -741,7 +746,7 @@ def users_remove(name: str = typer.Argument(..., help="The user's login name."),
 @reports_errors
 def users_list(data_dir: Path = DATA_DIR_OPTION):
     """The team: each user's role and chapters."""
-    from engine.accounts import list_users
+    from selfcheck.engine.team.accounts import list_users
 
     for user in list_users(_team_folder(data_dir)):
         typer.echo(user.describe())
@@ -761,13 +766,13 @@ def follow_up_init(
     output: Path = typer.Option(None, "-o", "--output", help="The follow-up file to create (never over an existing file); without it, stdout."),
 ):
     """Write the follow-up file: every recommendation addressed to the Party, open, with empty lead, deadline, measures and note."""
-    from engine import rounds
-    from engine.amendments import resolve
-    from engine.assess import assess as run_assessment
-    from engine.follow_up import follow_up_from, follow_up_text
+    from selfcheck.engine.answers.amendments import resolve
+    from selfcheck.engine.assessment.assess import assess as run_assessment
+    from selfcheck.engine.follow_up.follow_up_file import follow_up_from, follow_up_text
+    from selfcheck.engine.rules import rulebooks
 
     loaded = resolve(answers).answers
-    rulebook = rounds.rulebook(loaded.round)
+    rulebook = rulebooks.rulebook(loaded.round)
     made = follow_up_from(run_assessment(loaded, rulebook))
     _create(follow_up_text(made, rulebook, output or answers), output)
     levels = ", ".join(f"{sum(item.level == level for item in made.recommendations)} {level}" for level in rulebook.vocabulary.level_names)
@@ -788,12 +793,12 @@ def follow_up_status(
     fail_on: list[FollowUpFailOn] = typer.Option([], "--fail-on", help="Exit 1 if a recommendation is flagged inconsistent, or overdue."),
 ):
     """Check what the Party declares against what the rules say on its current answers; summarise by level, lead institution and chapter."""
-    from engine import rounds
-    from engine.amendments import answers_for
-    from engine.documents import refuse_output_over_inputs, write_atomically
-    from engine.follow_up import ensure_same_party, read_follow_up
-    from engine.follow_up_report import render_status
-    from engine.follow_up_status import check_status, failing
+    from selfcheck.engine.answers.amendments import answers_for
+    from selfcheck.engine.common.safe_files import refuse_output_over_inputs, write_atomically
+    from selfcheck.engine.follow_up.follow_up_file import ensure_same_party, read_follow_up
+    from selfcheck.engine.follow_up.formats import render_status
+    from selfcheck.engine.follow_up.status import check_status, failing
+    from selfcheck.engine.rules import rulebooks
 
     if format.value in ("docx", "xlsx") and output is None:
         typer.echo(f"selfcheck: a {format.value} file is a binary file; give -o FILE.{format.value}", err=True)
@@ -803,7 +808,7 @@ def follow_up_status(
     followed = read_follow_up(file)
     current = answers_for(answers, amend, _day(as_of))
     ensure_same_party(followed, file, current, answers)
-    rulebook = rounds.rulebook(current.round)
+    rulebook = rulebooks.rulebook(current.round)
     status = check_status(followed, current, rulebook, _day(as_of) or date.today())
     data = render_status(status, followed, rulebook, format.value)
     if output is None:
@@ -824,12 +829,12 @@ def follow_up_import(
     output: Path = typer.Option(None, "-o", "--output", help="The follow-up file to create (never over an existing file); without it, stdout."),
 ):
     """Read the plan of action back into a follow-up file, without loss."""
-    from engine import rounds
-    from engine.follow_up import follow_up_text
-    from engine.follow_up_workbook import read_workbook
+    from selfcheck.engine.follow_up.follow_up_file import follow_up_text
+    from selfcheck.engine.follow_up.workbook import read_workbook
+    from selfcheck.engine.rules import rulebooks
 
     made = read_workbook(workbook)
-    _create(follow_up_text(made, rounds.rulebook(made.round), output or workbook), output)
+    _create(follow_up_text(made, rulebooks.rulebook(made.round), output or workbook), output)
 
 
 def _create(text: str, output: Path | None) -> None:
@@ -837,8 +842,8 @@ def _create(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from engine.documents import create_atomically
-    from engine.errors import InputError
+    from selfcheck.engine.common.errors import InputError
+    from selfcheck.engine.common.safe_files import create_atomically
 
     try:
         create_atomically(output, text.encode("utf-8"))
@@ -874,7 +879,7 @@ def _with_progress(files: list[Path], assess_one) -> list:
 
 def _round(round: str | None) -> str:
     """The round asked for, or the installed default (read from the rulebooks, not named here)."""
-    from engine import rounds
+    from selfcheck.engine.answers import rounds
 
     return round or rounds.default_round()
 
@@ -884,7 +889,7 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from engine.documents import write_text_atomically
+    from selfcheck.engine.common.safe_files import write_text_atomically
 
     write_text_atomically(output, text)
 

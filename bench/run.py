@@ -23,20 +23,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from load import MIX, web_load  # noqa: E402
 from synthetic import write_synthetic_round  # noqa: E402
 
-from engine import rounds  # noqa: E402
-from engine.answers import Answers  # noqa: E402
-from engine.assess import assess  # noqa: E402
-from engine.conditions import holds  # noqa: E402
-from engine.durable_adapter import DurableEngine, compile_rulebook  # noqa: E402
-from engine.questionnaire import Questionnaire, load_questionnaire  # noqa: E402
-from engine.rounds import load_answers  # noqa: E402
-from engine.rulebook import load_rulebook  # noqa: E402
+from selfcheck.engine.answers import rounds  # noqa: E402
+from selfcheck.engine.answers.answer_file import Answers  # noqa: E402
+from selfcheck.engine.answers.questionnaire import Questionnaire, load_questionnaire  # noqa: E402
+from selfcheck.engine.answers.rounds import load_answers  # noqa: E402
+from selfcheck.engine.assessment.assess import assess  # noqa: E402
+from selfcheck.engine.rules import rulebooks  # noqa: E402
+from selfcheck.engine.rules.conditions import holds  # noqa: E402
+from selfcheck.engine.rules.durable_adapter import DurableEngine, compile_rulebook  # noqa: E402
+from selfcheck.engine.rules.rulebook import load_rulebook  # noqa: E402
 
 ALBANIA = ROOT / "questionnaires" / "lanzarote-2" / "parties" / "albania.yaml"
 SELFCHECK = Path(sys.executable).parent / "selfcheck"
@@ -126,7 +126,11 @@ def cold_start(runs: int) -> dict:
         "python": [sys.executable, "-c", "pass"],
         # the floor the stack sets: what the command imports before any code of selfcheck runs
         "libraries": [sys.executable, "-c", "import typer, typer._adapters, pydantic, yaml, durable_rules_engine"],
-        "imports": [sys.executable, "-c", "import cli, yaml; from engine.amendments import resolve; from engine.assess import assess"],
+        "imports": [
+            sys.executable,
+            "-c",
+            "import selfcheck.cli, yaml; from selfcheck.engine.answers.amendments import resolve; from selfcheck.engine.assessment.assess import assess",
+        ],
     }
     samples: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
@@ -197,7 +201,7 @@ def main() -> None:
     cold = cold_start(sizes["cold"])
 
     print("latency and memory on the real rulebook ...", file=sys.stderr)
-    real_rulebook = rounds.rulebook(rounds.default_round())
+    real_rulebook = rulebooks.rulebook(rounds.default_round())
     real_engine = DurableEngine(compile_rulebook(real_rulebook))
     real_sets = [albania, nothing] + [random_answers(real_questionnaire, rng) for _ in range(sizes["sets"])]
     real = latency(real_rulebook, real_engine, real_sets)
@@ -266,7 +270,7 @@ def main() -> None:
         f"| importing the libraries alone (typer with its pydantic parameter adapters, pydantic, PyYAML, durable-rules) | {ms(cold['libraries'])} ({cold['libraries'] / cold['python']:.1f}x) |",
         f"| importing everything `assess` runs, without running it | {ms(cold['imports'])} ({cold['imports'] / cold['python']:.1f}x) |",
         "",
-        "The round's questionnaire and rulebook come from the user's cache folder (`engine/cache.py`) once a first run has "
+        "The round's questionnaire and rulebook come from the user's cache folder (`engine/common/cache.py`) once a first run has "
         "loaded them; the models of the rulebook, questionnaire and layout are built when first used.",
         "",
         f"Median of {sizes['cold']} runs each, interleaved. Targets: under 0.5 s — **{verdict(cold['selfcheck'] < 0.5)}**; "

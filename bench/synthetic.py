@@ -11,8 +11,8 @@ import json
 import re
 from pathlib import Path
 
-from engine import rounds
-from engine.documents import read_document  # YAML 1.2: yes and no stay text
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.common.safe_files import read_document  # YAML 1.2: yes and no stay text
 
 
 def _dump(data) -> str:

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from engine import rounds
-from engine.answers import Answers
-from engine.rounds import load_answers
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.answer_file import Answers
+from selfcheck.engine.answers.rounds import load_answers
+from selfcheck.engine.rules import rulebooks
 
 # HYPOTHESIS_PROFILE=thorough for a long local run; CI uses the default.
 settings.register_profile("default", max_examples=300)
@@ -34,7 +35,7 @@ def questionnaire():
 
 @pytest.fixture(scope="session")
 def rulebook():
-    return rounds.rulebook(ROUND)
+    return rulebooks.rulebook(ROUND)
 
 
 @pytest.fixture(scope="session")

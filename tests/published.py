@@ -1,6 +1,6 @@
 """The transcription of a published factsheet item by item, and the items of a built one.
 
-``engine.published.published_text`` turns albania-factsheet.txt into one normalised string of its
+``engine.documents.published.published_text`` turns albania-factsheet.txt into one normalised string of its
 body, with every footnote marker written ``[^n]``, and the footnotes by number. ``transcription``
 reads the golden file that splits the same text into the factsheet's items (headings,
 observations, lead-ins, recommendations ...); a test checks that the items, read in order, are
@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.documents import read_document
-from engine.published import PublishedText, normalise, published_text
+from selfcheck.engine.common.safe_files import read_document
+from selfcheck.engine.documents.published import PublishedText, normalise, published_text
 
 
 def citation(text: str) -> str:
@@ -75,7 +75,7 @@ def with_citations(text: str, footnotes: dict[int, str]) -> str:
 
 def factsheet_items(factsheet) -> list[Item]:
     """The items of a built factsheet, in reading order, as the transcription lists them."""
-    from engine.factsheet import Bullets, Heading, Paragraph, Ref
+    from selfcheck.engine.documents.factsheet import Bullets, Heading, Paragraph, Ref
 
     notes = {footnote.number: "".join(getattr(r, "text", "") for r in footnote.runs) for footnote in factsheet.footnotes}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from engine.answers import Answers
-from engine.questionnaire import NOT_PROVIDED, Question, Questionnaire
+from selfcheck.engine.answers.answer_file import Answers
+from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Question, Questionnaire
 
 
 def answer_to(question: Question) -> st.SearchStrategy:

@@ -9,15 +9,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROUND
-from engine import rounds
-from engine.amendments import Amendment, apply, invert
-from engine.assess import assess
-from engine.diff import compare
-from engine.plan import plan
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.amendments import Amendment, apply, invert
+from selfcheck.engine.assessment.assess import assess
+from selfcheck.engine.drafting.diff import compare
+from selfcheck.engine.drafting.plan import plan
+from selfcheck.engine.rules import rulebooks
 from strategies import answer_to, answer_values, answers_from
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
-RULEBOOK = rounds.rulebook(ROUND)
+RULEBOOK = rulebooks.rulebook(ROUND)
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LEVEL_SETS = [("require",), ("require", "request"), ("require", "request", "invite"), ("invite",)]
 

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from conftest import ALBANIA, ROOT, ROUND, run_selfcheck
-from engine.amendments import Amendment, apply, invert, load_amendment, render_amendment, resolve
-from engine.assess import assess
+from selfcheck.engine.answers.amendments import Amendment, apply, invert, load_amendment, render_amendment, resolve
+from selfcheck.engine.assessment.assess import assess
 
 AMENDMENTS = ROOT / "questionnaires" / ROUND / "amendments"
 HABITUAL_RESIDENTS = AMENDMENTS / "albania-jurisdiction-habitual-residents.yaml"
@@ -154,8 +154,8 @@ def test_the_inverse_of_an_amendment_is_an_amendment_of_it(albania):
 
 
 def test_an_amendment_that_would_not_read_back_as_given_is_refused_before_anything_is_written(monkeypatch, tmp_path, questionnaire):
-    import engine.amendments as amendments
-    from engine.errors import EngineError
+    import selfcheck.engine.answers.amendments as amendments
+    from selfcheck.engine.common.errors import EngineError
 
     amendment = load_amendment(HABITUAL_RESIDENTS, questionnaire)
     assert amendments.amendment_text(amendment, questionnaire, (), tmp_path / "a.yaml")  # the real writer reads back

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ALBANIA, ROUND
-from engine import rounds
-from engine.answers import Answers, render_answers
-from engine.documents import document_from_text, read_document
-from engine.errors import InputError
-from engine.rounds import answers_of, check_answers, load_answers
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.answer_file import Answers, render_answers
+from selfcheck.engine.answers.rounds import answers_of, check_answers, load_answers
+from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.common.safe_files import document_from_text, read_document
 from strategies import answer_values, free_texts, names
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)

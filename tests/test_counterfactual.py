@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import COUNTERFACTUAL_CASES, ROUND
-from engine import rounds
-from engine.conditions import holds
-from engine.counterfactual import smallest_changes
-from engine.counterfactual_cases import load_counterfactual_cases
+from selfcheck.engine.assessment.counterfactual import smallest_changes
+from selfcheck.engine.rule_testing.counterfactual_cases import load_counterfactual_cases
+from selfcheck.engine.rules import rulebooks
+from selfcheck.engine.rules.conditions import holds
 from strategies import answer_values, answers_from
 
-RULEBOOK = rounds.rulebook(ROUND)
+RULEBOOK = rulebooks.rulebook(ROUND)
 CONDITIONAL = [rule for rule in RULEBOOK.rules if rule.condition is not None]
 # Drawing a whole answer set is slow on a busy machine; the other property tests allow it too.
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,9 +11,9 @@ import json
 import pytest
 
 from conftest import ALBANIA, COMPLIANT, COUNTERFACTUAL_CASES, ROOT, ROUND, run_selfcheck
-from engine import rounds
-from engine.amendments import load_amendment
-from engine.counterfactual_cases import Change, load_counterfactual_cases
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.amendments import load_amendment
+from selfcheck.engine.rule_testing.counterfactual_cases import Change, load_counterfactual_cases
 
 AMENDMENTS = ROOT / "questionnaires" / ROUND / "amendments"
 COUNTERFACTUALS = load_counterfactual_cases(COUNTERFACTUAL_CASES, rounds.questionnaire(ROUND))
@@ -137,7 +137,7 @@ def test_two_drafts_of_the_same_answers_can_be_compared():
 
 
 def _changes_in(path) -> dict:
-    from engine.documents import read_document
+    from selfcheck.engine.common.safe_files import read_document
 
     return read_document(path).data["changes"]
 

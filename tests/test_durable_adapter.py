@@ -6,11 +6,11 @@ import threading
 
 import pytest
 
-from engine import durable_adapter
-from engine.assess import assess, engine_for
-from engine.durable_adapter import DISCRIMINATOR, MAX_CONJUNCTS_PER_RULESET, DurableEngine, compile_rulebook
-from engine.errors import EngineError
-from engine.reference import reference_fired
+from selfcheck.engine.assessment.assess import assess, engine_for
+from selfcheck.engine.common.errors import EngineError
+from selfcheck.engine.rules import durable_adapter
+from selfcheck.engine.rules.durable_adapter import DISCRIMINATOR, MAX_CONJUNCTS_PER_RULESET, DurableEngine, compile_rulebook
+from selfcheck.engine.rules.reference import reference_fired
 
 
 def test_every_compiled_conjunct_tests_the_discriminator(rulebook):

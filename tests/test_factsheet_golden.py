@@ -32,7 +32,7 @@ def test_the_transcription_marks_every_published_footnote_once_and_in_order():
 
 def _built_items():
     from conftest import ALBANIA
-    from engine.report import factsheet_for
+    from selfcheck.engine.documents.report import factsheet_for
 
     return factsheet_items(factsheet_for(ALBANIA))
 
@@ -69,7 +69,7 @@ def test_the_published_recommendation_bullets_cite_all_94_recommendations_and_ar
 
 def test_the_footnotes_are_numbered_in_reading_order_as_published():
     from conftest import ALBANIA
-    from engine.report import factsheet_for
+    from selfcheck.engine.documents.report import factsheet_for
 
     published = GOLDEN.published().footnotes
     built = factsheet_for(ALBANIA).footnotes

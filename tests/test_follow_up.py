@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from test_law_over_time import DAY, NEXT_YEAR, dated_bill
 
 from conftest import ALBANIA, ROUND, run_selfcheck
-from engine import rounds
-from engine.amendments import resolve
-from engine.assess import assess
-from engine.follow_up import STATUSES, FollowUp, Measure, follow_up_from, read_follow_up, render_follow_up
-from engine.follow_up_workbook import read_workbook, render_workbook
+from selfcheck.engine.answers.amendments import resolve
+from selfcheck.engine.assessment.assess import assess
+from selfcheck.engine.follow_up.follow_up_file import STATUSES, FollowUp, Measure, follow_up_from, read_follow_up, render_follow_up
+from selfcheck.engine.follow_up.workbook import read_workbook, render_workbook
+from selfcheck.engine.rules import rulebooks
 
-RULEBOOK = rounds.rulebook(ROUND)
+RULEBOOK = rulebooks.rulebook(ROUND)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 NO_LIBREOFFICE = "LibreOffice is not installed (no soffice or libreoffice on PATH): run scripts/ensure-system-packages as root"
 ALBANIA_FOLLOW_UP = follow_up_from(assess(resolve(ALBANIA).answers, RULEBOOK))

@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ALBANIA, ROUND
-from engine import rounds
-from engine.assess import assess
-from engine.errors import InputError
-from engine.rounds import load_answers
+from selfcheck.engine.answers.rounds import load_answers
+from selfcheck.engine.assessment.assess import assess
+from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.rules import rulebooks
 
-RULEBOOK = rounds.rulebook(ROUND)
+RULEBOOK = rulebooks.rulebook(ROUND)
 QUESTION_IDS = sorted(RULEBOOK.questionnaire.questions)
 ALBANIA_TEXT = ALBANIA.read_text(encoding="utf-8")
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -109,7 +109,7 @@ def test_arbitrary_bytes_either_load_and_assess_or_raise_input_error(raw):
     applies=st.booleans(),
 )
 def test_arbitrary_amendments_either_apply_and_assess_or_raise_input_error(head, changes, applies):
-    from engine.amendments import resolve
+    from selfcheck.engine.answers.amendments import resolve
 
     document = {**head, "changes": changes}
     if applies:

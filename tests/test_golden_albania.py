@@ -6,7 +6,7 @@ import json
 import re
 
 from conftest import ALBANIA, ROOT, ROUND, run_selfcheck
-from engine.documents import read_document
+from selfcheck.engine.common.safe_files import read_document
 
 PUBLISHED = ROOT / "questionnaires" / ROUND / "published"
 

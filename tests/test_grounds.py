@@ -16,12 +16,12 @@ import shutil
 import pytest
 
 from conftest import ALBANIA, ROOT, ROUND, run_selfcheck, with_answers
-from engine import rounds
-from engine.answers import Answers
-from engine.assess import assess
-from engine.documents import read_document
-from engine.published import PublishedFactsheet, check_answer_quotes, check_quotes, load_published, quoted
-from engine.rulebook import load_rulebook
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.answer_file import Answers
+from selfcheck.engine.assessment.assess import assess
+from selfcheck.engine.common.safe_files import read_document
+from selfcheck.engine.documents.published import PublishedFactsheet, check_answer_quotes, check_quotes, load_published, quoted
+from selfcheck.engine.rules.rulebook import load_rulebook
 
 RULES = ROOT / "rules" / ROUND
 PUBLISHED = rounds.published_dir(ROUND)

@@ -465,14 +465,13 @@ def test_sigterm_during_a_write_leaves_no_part_file_and_the_old_file_whole(tmp_p
     target.write_text("the previous factsheet")
     # A real process, stopped by a real SIGTERM while its data is on the way to disk.
     program = textwrap.dedent(f"""
-        import os, sys, time
-        sys.path.insert(0, {str(ROOT)!r})
-        from engine import documents
+        import time
+        from selfcheck.engine.common import safe_files
         def slow_fsync(descriptor):
             print("writing", flush=True)
             time.sleep(60)
-        documents.os.fsync = slow_fsync
-        documents.write_atomically({str(target)!r}, b"new" * 100_000)
+        safe_files.os.fsync = slow_fsync
+        safe_files.write_atomically({str(target)!r}, b"new" * 100_000)
     """)
     writer = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert writer.stdout.readline().strip() == "writing"
@@ -489,11 +488,11 @@ def test_sigterm_during_a_write_leaves_no_part_file_and_the_old_file_whole(tmp_p
 CRASH = textwrap.dedent("""
     import sys
     sys.argv[0] = "selfcheck"
-    import engine.assess
+    import selfcheck.engine.assessment.assess
     def crash(*args, **kwargs):
         raise RuntimeError("an unexpected failure")
-    engine.assess.assess = crash
-    import cli
+    selfcheck.engine.assessment.assess.assess = crash
+    from selfcheck import cli
     cli.main()
 """)
 

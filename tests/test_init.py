@@ -8,9 +8,9 @@ import os
 import yaml
 
 from conftest import ROUND, run_selfcheck
-from engine import rounds
-from engine.assess import assess
-from engine.rounds import load_answers
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.rounds import load_answers
+from selfcheck.engine.assessment.assess import assess
 
 
 def test_init_writes_every_question_commented_and_answered_not_provided(tmp_path):

@@ -10,13 +10,13 @@ import durable_rules_engine as core
 import pytest
 
 from conftest import ROUND
-from engine import durable_adapter, rounds
-from engine.answers import Answers
-from engine.assess import assess, engine_for
-from engine.durable_adapter import MAX_CONJUNCTS_PER_RULESET, SESSION
-from engine.errors import EngineError
+from selfcheck.engine.answers.answer_file import Answers
+from selfcheck.engine.assessment.assess import assess, engine_for
+from selfcheck.engine.common.errors import EngineError
+from selfcheck.engine.rules import durable_adapter, rulebooks
+from selfcheck.engine.rules.durable_adapter import MAX_CONJUNCTS_PER_RULESET, SESSION
 
-RULEBOOK = rounds.rulebook(ROUND)
+RULEBOOK = rulebooks.rulebook(ROUND)
 THREADS, PER_THREAD = 8, 500
 
 

@@ -11,13 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ALBANIA, ROOT, ROUND, run_selfcheck
-from engine import rounds
-from engine.amendments import Amendment, apply, load_amendment, overlay, render_amendment
-from engine.assess import assess
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.amendments import Amendment, apply, load_amendment, overlay, render_amendment
+from selfcheck.engine.assessment.assess import assess
+from selfcheck.engine.rules import rulebooks
 from strategies import answer_to, answer_values, answers_from
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
-RULEBOOK = rounds.rulebook(ROUND)
+RULEBOOK = rulebooks.rulebook(ROUND)
 HABITUAL_RESIDENTS = ROOT / "questionnaires" / ROUND / "amendments" / "albania-jurisdiction-habitual-residents.yaml"
 NEXT_YEAR = datetime.date(datetime.date.today().year + 1, 1, 1)
 DAY = datetime.timedelta(days=1)

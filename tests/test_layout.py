@@ -7,9 +7,9 @@ import shutil
 import pytest
 
 from conftest import ROOT, ROUND, run_selfcheck
-from engine.errors import RulebookError
-from engine.layout import load_layout
-from engine.rulebook import load_rulebook
+from selfcheck.engine.common.errors import RulebookError
+from selfcheck.engine.documents.layout import load_layout
+from selfcheck.engine.rules.rulebook import load_rulebook
 
 RULES = ROOT / "rules" / ROUND
 CHAPTER_IV = "factsheet/04-jurisdiction.yaml"
@@ -90,9 +90,9 @@ def test_a_layout_file_not_named_after_a_chapter_is_refused(rules_copy, question
 
 
 def test_a_chapter_without_layout_prints_its_observations_then_its_recommendations_by_level(rules_copy, questionnaire, albania):
-    from engine.assess import assess
-    from engine.factsheet import build_factsheet
-    from engine.rendering import render
+    from selfcheck.engine.assessment.assess import assess
+    from selfcheck.engine.documents.factsheet import build_factsheet
+    from selfcheck.engine.documents.rendering import render
 
     (rules_copy / CHAPTER_IV).unlink()
     rulebook = load_rulebook(rules_copy, questionnaire)

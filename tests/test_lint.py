@@ -7,9 +7,9 @@ import shutil
 import pytest
 
 from conftest import ROOT, ROUND, run_selfcheck
-from engine.durable_adapter import fnv1a_32, hash_collisions
-from engine.errors import RulebookError
-from engine.rulebook import load_rulebook
+from selfcheck.engine.common.errors import RulebookError
+from selfcheck.engine.rules.durable_adapter import fnv1a_32, hash_collisions
+from selfcheck.engine.rules.rulebook import load_rulebook
 
 RULES = ROOT / "rules" / ROUND
 CHAPTER_IV = "04-jurisdiction.yaml"

@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 
 from conftest import ROUND
-from engine import rounds
-from engine.answers import Answers
-from engine.cases import load_cases, reference, run_case
-from engine.conditions import Not, holds
-from engine.counterfactual_cases import CounterfactualCases, SmallestChangeCase
-from engine.mutation import Counterfactuals, Golden, RuleCases, SuiteFails, main, mutants, mutation_run, render
-from engine.questionnaire import load_questionnaire
-from engine.rulebook import load_rulebook
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.answer_file import Answers
+from selfcheck.engine.answers.questionnaire import load_questionnaire
+from selfcheck.engine.rule_testing.cases import load_cases, reference, run_case
+from selfcheck.engine.rule_testing.counterfactual_cases import CounterfactualCases, SmallestChangeCase
+from selfcheck.engine.rule_testing.mutation import Counterfactuals, Golden, RuleCases, SuiteFails, main, mutants, mutation_run, render
+from selfcheck.engine.rules import rulebooks
+from selfcheck.engine.rules.conditions import Not, holds
+from selfcheck.engine.rules.rulebook import load_rulebook
 
 FIXTURE = Path(__file__).resolve().parent / "mutation"
 QUESTIONNAIRE = load_questionnaire(FIXTURE / "questionnaire.yaml")
@@ -136,7 +137,7 @@ def test_a_rulebook_that_fails_its_own_cases_is_not_mutated():
 
 
 def test_a_smallest_change_case_kills_a_mutant_of_its_rule():
-    rulebook = rounds.rulebook(ROUND)
+    rulebook = rulebooks.rulebook(ROUND)
     compliant = rounds.rules_dir(ROUND) / "compliant-party.yaml"
     rule = next(rule for rule in rulebook.rules if rule.condition is not None and not rule.draft)
     case = SmallestChangeCase("fires", compliant, rule.id, "fires", exactly=None)

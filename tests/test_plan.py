@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from conftest import ALBANIA, COMPLIANT, ROUND, run_selfcheck
-from engine.amendments import resolve
-from engine.assess import assess
-from engine.counterfactual import questions_read
-from engine.plan import load_preferences, plan
+from selfcheck.engine.answers.amendments import resolve
+from selfcheck.engine.assessment.assess import assess
+from selfcheck.engine.assessment.counterfactual import questions_read
+from selfcheck.engine.drafting.plan import load_preferences, plan
 
 UNCLEARABLE = {"III-30": "require", "V-3": "request", "IX-3": "require"}  # addressed to all Parties
 

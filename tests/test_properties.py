@@ -6,17 +6,18 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import COMPLIANT, ROUND
-from engine import rounds
-from engine.assess import assess
-from engine.conditions import Choice, Compare, Missing
-from engine.documents import Document
-from engine.questionnaire import NOT_PROVIDED
-from engine.reference import reference_fired, reference_observed
-from engine.rounds import answers_of, load_answers
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.questionnaire import NOT_PROVIDED
+from selfcheck.engine.answers.rounds import answers_of, load_answers
+from selfcheck.engine.assessment.assess import assess
+from selfcheck.engine.common.safe_files import Document
+from selfcheck.engine.rules import rulebooks
+from selfcheck.engine.rules.conditions import Choice, Compare, Missing
+from selfcheck.engine.rules.reference import reference_fired, reference_observed
 from strategies import answer_values, answers_from
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
-RULEBOOK = rounds.rulebook(ROUND)
+RULEBOOK = rulebooks.rulebook(ROUND)
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 EVERYTHING_NOT_PROVIDED: dict = {}
 COMPLIANT_VALUES = dict(load_answers(COMPLIANT).values)

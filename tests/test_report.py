@@ -13,16 +13,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from conftest import ALBANIA, COMPLIANT, ROOT, ROUND, run_selfcheck
-from engine import rounds
-from engine.answers import Answers
-from engine.assess import assess
-from engine.documents import write_atomically
-from engine.factsheet import Bullets, Paragraph, Ref, build_factsheet
-from engine.layout import load_layout
-from engine.rendering import render
+from selfcheck.engine.answers.answer_file import Answers
+from selfcheck.engine.assessment.assess import assess
+from selfcheck.engine.common.safe_files import write_atomically
+from selfcheck.engine.documents.factsheet import Bullets, Paragraph, Ref, build_factsheet
+from selfcheck.engine.documents.layout import load_layout
+from selfcheck.engine.documents.rendering import render
+from selfcheck.engine.rules import rulebooks
 from strategies import answer_values, answers_from
 
-RULEBOOK = rounds.rulebook(ROUND)
+RULEBOOK = rulebooks.rulebook(ROUND)
 LAYOUT = load_layout(RULEBOOK)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 NO_LIBREOFFICE = (
@@ -81,8 +81,8 @@ def test_markdown_is_plain_text_without_html():
 
 
 def test_markdown_escapes_what_a_party_writes_so_it_cannot_become_markup():
-    from engine.factsheet import Text
-    from engine.render_markdown import markdown_inline
+    from selfcheck.engine.documents.factsheet import Text
+    from selfcheck.engine.documents.render_markdown import markdown_inline
 
     assert markdown_inline([Text("1. *not* [a link](x) <b> #tag")]) == r"1\. \*not\* \[a link\](x) \<b> #tag"
     assert markdown_inline([Text("# not a heading")]) == r"\# not a heading"
@@ -254,8 +254,8 @@ def test_an_existing_file_is_replaced_whole_or_left_as_it_was(tmp_path, monkeypa
     def broken_replace(source, destination):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("engine.documents.os.replace", broken_replace)
-    from engine.errors import InputError
+    monkeypatch.setattr("selfcheck.engine.common.safe_files.os.replace", broken_replace)
+    from selfcheck.engine.common.errors import InputError
 
     with pytest.raises(InputError, match="No space left on device"):
         write_atomically(target, b"new text")
@@ -291,7 +291,7 @@ def test_writing_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
 
 
 def test_a_compliant_party_gets_the_generic_recommendations_and_no_specific_ones():
-    from engine.rounds import load_answers
+    from selfcheck.engine.answers.rounds import load_answers
 
     factsheet = _factsheet(load_answers(COMPLIANT))
     markdown = render(factsheet, "markdown").decode()
@@ -302,7 +302,7 @@ def test_a_compliant_party_gets_the_generic_recommendations_and_no_specific_ones
 
 def test_drafts_print_marked_only_when_asked():
     from conftest import with_answers
-    from engine.rounds import load_answers
+    from selfcheck.engine.answers.rounds import load_answers
 
     untrained = with_answers(load_answers(ALBANIA), training__law_enforcement_ict="no")
     plain = render(_factsheet(untrained), "markdown").decode()
@@ -343,7 +343,7 @@ def test_every_observation_that_holds_is_printed(values):
 
 
 def test_footnote_calls_are_numbered_in_reading_order_for_any_party():
-    from engine.rounds import load_answers
+    from selfcheck.engine.answers.rounds import load_answers
 
     factsheet = _factsheet(load_answers(COMPLIANT))
     calls = [

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from conftest import ALBANIA, SELFCHECK
-from engine import cache
+from selfcheck.engine.common import cache
 
 
 @pytest.fixture
@@ -49,7 +49,8 @@ def test_the_engines_code_is_part_of_the_key(cache_home, sources, monkeypatch, t
     cache.store("round-x", sources, "old code")
     engine_copy = tmp_path / "engine"
     shutil.copytree(cache.ENGINE, engine_copy)
-    (engine_copy / "assess.py").write_text((engine_copy / "assess.py").read_text() + "\n# changed\n")
+    changed = engine_copy / "assessment" / "assess.py"
+    changed.write_text(changed.read_text() + "\n# changed\n")
     monkeypatch.setattr(cache, "ENGINE", engine_copy)
     assert cache.load("round-x", sources) is None
 
@@ -84,8 +85,10 @@ def test_a_command_gives_the_same_result_from_a_fresh_load_from_its_cache_and_fr
         return result.stdout
 
     fresh = assess()
-    (entry,) = (tmp_path / "cache" / "selfcheck").iterdir()
+    entries = sorted((tmp_path / "cache" / "selfcheck").iterdir())
+    assert [entry.name.split("-")[0] for entry in entries] == ["questionnaire", "rulebook"]
     assert assess() == fresh, "from the cache"
-    entry.write_bytes(b"damaged")
-    assert assess() == fresh, "a damaged entry is loaded afresh"
-    assert entry.read_bytes() != b"damaged", "and replaced"
+    for entry in entries:
+        entry.write_bytes(b"damaged")
+        assert assess() == fresh, f"a damaged entry is loaded afresh: {entry.name}"
+        assert entry.read_bytes() != b"damaged", "and replaced"

@@ -2,7 +2,7 @@
 
 A case starts from the rulebook's baseline (the fictional compliant Party), changes the answers
 under ``given``, and states which recommendations must fire and which must not, and which
-observations the Committee makes. engine/cases.py reads and runs them, as `selfcheck test` does;
+observations the Committee makes. engine/rule_testing/cases.py reads and runs them, as `selfcheck test` does;
 here they run on durable-rules, as the product does.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROUND
-from engine import rounds
-from engine.cases import coverage, durable, rulebook_baseline, rulebook_cases, run_case
+from selfcheck.engine.rule_testing.cases import coverage, durable, rulebook_baseline, rulebook_cases, run_case
+from selfcheck.engine.rules import rulebooks
 
-RULEBOOK = rounds.rulebook(ROUND)
+RULEBOOK = rulebooks.rulebook(ROUND)
 CASES = rulebook_cases(RULEBOOK)
 
 

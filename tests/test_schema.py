@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from conftest import ROUND, run_selfcheck
-from engine import rounds
-from engine.documents import Document
-from engine.errors import InputError
-from engine.rounds import answers_of
-from engine.schema import answers_schema
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.rounds import answers_of
+from selfcheck.engine.answers.schema import answers_schema
+from selfcheck.engine.common import data
+from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.common.safe_files import Document
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
 SCHEMA = answers_schema(QUESTIONNAIRE)
@@ -22,7 +23,7 @@ VALIDATOR = Draft202012Validator(SCHEMA)
 
 def test_the_checked_in_schema_is_the_one_selfcheck_generates():
     checked_in = json.loads(rounds.schema_path(ROUND).read_text(encoding="utf-8"))
-    assert checked_in == SCHEMA, f"regenerate it: selfcheck schema > {rounds.schema_path(ROUND).relative_to(rounds.DATA_ROOT)}"
+    assert checked_in == SCHEMA, f"regenerate it: selfcheck schema > {rounds.schema_path(ROUND).relative_to(data.DATA_ROOT)}"
 
 
 def test_selfcheck_schema_prints_it():
@@ -65,7 +66,7 @@ def test_the_schema_and_the_validator_accept_the_same_answers(answers):
 
 def test_albanias_answers_satisfy_the_schema():
     from conftest import ALBANIA
-    from engine.documents import read_document
+    from selfcheck.engine.common.safe_files import read_document
 
     data = read_document(ALBANIA).data
     data["as_of"] = data["as_of"].isoformat()

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import ROUND, run_selfcheck
-from engine import rounds
-from engine.documents import read_document
-from engine.rounds import load_answers
-from engine.upgrade import load_migrations
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.rounds import load_answers
+from selfcheck.engine.answers.upgrade import load_migrations
+from selfcheck.engine.common.safe_files import read_document
 
 EDITION_1 = Path(__file__).resolve().parent / ROUND / "edition-1"
 OLD_ALBANIA = EDITION_1 / "albania.yaml"

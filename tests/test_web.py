@@ -15,12 +15,13 @@ import pytest
 from markupsafe import escape
 
 from conftest import ALBANIA, ROUND, run_selfcheck
-from engine import rounds
-from engine.amendments import load_amendment
-from engine.assess import assess
-from engine.diff import compare_files
-from engine.rounds import load_answers
-from web.security import MAX_BODY, SESSION_COOKIE
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.amendments import load_amendment
+from selfcheck.engine.answers.rounds import load_answers
+from selfcheck.engine.assessment.assess import assess
+from selfcheck.engine.drafting.diff import compare_files
+from selfcheck.engine.rules import rulebooks
+from selfcheck.web.security import MAX_BODY, SESSION_COOKIE
 from web_client import FORM, changed, client_for, files_in, form_of, post, serving
 
 QUESTIONNAIRE = rounds.questionnaire(ROUND)
@@ -63,7 +64,7 @@ def test_the_start_page_lists_the_party_answer_files_with_their_progress_and_off
 
 def test_a_file_opens_on_its_chapters_each_with_its_title_progress_and_status(client):
     page = client.get("/answers/albania").text
-    rulebook = rounds.rulebook(ROUND)
+    rulebook = rulebooks.rulebook(ROUND)
     for entry in rulebook.meta.chapters:
         questions = QUESTIONNAIRE.in_chapter(entry.chapter)
         answered = sum(load_answers(ALBANIA).value(q.id) != "not_provided" for q in questions)
@@ -75,7 +76,7 @@ def test_a_file_opens_on_its_chapters_each_with_its_title_progress_and_status(cl
 
 def test_each_chapter_page_holds_the_committees_questions_that_feed_it_in_order_with_help_and_legal_basis(client):
     seen = []
-    for entry in rounds.rulebook(ROUND).meta.chapters:
+    for entry in rulebooks.rulebook(ROUND).meta.chapters:
         page = client.get(f"/answers/albania/chapters/{entry.chapter}").text
         sections = [s for s in QUESTIONNAIRE.sections if s.chapter == entry.chapter]
         positions = [page.index(f'<section class="chapter" id="question-{s.number}"') for s in sections]
@@ -96,7 +97,7 @@ def test_each_chapter_page_holds_the_committees_questions_that_feed_it_in_order_
 
 
 def test_tri_state_questions_are_radio_buttons_with_not_provided_and_numbers_are_text_fields_with_their_bounds(client):
-    for entry in rounds.rulebook(ROUND).meta.chapters:
+    for entry in rulebooks.rulebook(ROUND).meta.chapters:
         page = client.get(f"/answers/albania/chapters/{entry.chapter}").text
         for question in QUESTIONNAIRE.in_chapter(entry.chapter):
             name = f'name="a.{question.id}"'
@@ -119,11 +120,11 @@ def test_tri_state_questions_are_radio_buttons_with_not_provided_and_numbers_are
 
 def test_each_recommendation_in_the_results_expands_to_why_and_the_answer_that_would_change_it(client):
     page = client.get("/answers/albania").text
-    assessed = assess(load_answers(ALBANIA), rounds.rulebook(ROUND)).recommendations
+    assessed = assess(load_answers(ALBANIA), rulebooks.rulebook(ROUND)).recommendations
     shown = recommendations_on(page)
     assert sorted(shown) == sorted(f.id for f in assessed) and len(shown) == 94
     by_id = {f.id: f for f in assessed}
-    order = [(rounds.rulebook(ROUND).chapter_order[by_id[i].chapter], rounds.rulebook(ROUND).vocabulary.level_names.index(by_id[i].level)) for i in shown]
+    order = [(rulebooks.rulebook(ROUND).chapter_order[by_id[i].chapter], rulebooks.rulebook(ROUND).vocabulary.level_names.index(by_id[i].level)) for i in shown]
     assert order == sorted(order), "grouped by chapter, then by level"
     item = page[page.index('id="r-IV-4"') :]
     item = item[: item.index("</li>\n", item.index("</details>"))]
@@ -185,7 +186,7 @@ def test_the_party_and_the_date_are_saved_from_the_files_page(client, data_dir):
 
 def test_saving_the_page_unchanged_keeps_every_answer_and_the_file_exactly(client, data_dir):
     before = (data_dir / "albania.yaml").read_bytes()
-    for entry in rounds.rulebook(ROUND).meta.chapters:
+    for entry in rulebooks.rulebook(ROUND).meta.chapters:
         response = save(client, albania_form(client, entry.chapter), entry.chapter)
         assert response.status_code == 303 and "saved=0" in response.headers["location"]
     assert (data_dir / "albania.yaml").read_bytes() == before
@@ -198,7 +199,7 @@ def test_a_save_replaces_the_file_atomically_or_not_at_all(client, data_dir, mon
         raise OSError(28, "No space left on device")
 
     fields = changed(albania_form(client), **{HABITUAL: "yes"})
-    monkeypatch.setattr("engine.documents.os.replace", full_disk)
+    monkeypatch.setattr("selfcheck.engine.common.safe_files.os.replace", full_disk)
     response = save(client, fields)
     assert response.status_code == 422 and "No space left on device" in response.text
     assert (data_dir / "albania.yaml").read_bytes() == before
@@ -264,7 +265,7 @@ def test_a_blank_new_file_says_that_no_information_counts_against_the_party_wher
     token = form_of(client.get("/").text, "/new")
     assert post(client, "/new", changed(token, file="ruritania", party="Ruritania")).status_code == 303
     page = client.get("/answers/ruritania").text
-    assessed = assess(load_answers(data_dir / "ruritania.yaml"), rounds.rulebook(ROUND)).recommendations
+    assessed = assess(load_answers(data_dir / "ruritania.yaml"), rulebooks.rulebook(ROUND)).recommendations
     silent = sum(f.applies_because == "no_information" for f in assessed)
     assert silent > 0
     assert "Nothing is answered yet." in page
@@ -441,7 +442,7 @@ def test_an_error_inside_a_page_gives_a_plain_500_page_and_the_traceback_goes_to
     def broken(*args, **kwargs):
         raise RuntimeError("the engine broke")
 
-    monkeypatch.setattr("web.app.assess", broken)
+    monkeypatch.setattr("selfcheck.web.app.assess", broken)
     with client_for(data_dir, raise_server_exceptions=False) as client, caplog.at_level(logging.ERROR, "selfcheck.web"):
         response = client.get("/")
     assert response.status_code == 500

@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 from test_web_team import PASSWORD, logged_in
 
 from conftest import run_selfcheck
-from engine import database
-from engine.errors import InputError
-from engine.follow_up import read_follow_up
-from engine.merge import token as merge_token
+from selfcheck.engine.answers.merge import token as merge_token
+from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.follow_up.follow_up_file import read_follow_up
+from selfcheck.engine.team import database
 from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, post
 
 PAGE = "/answers/albania/follow-up"
@@ -340,7 +340,7 @@ def test_the_date_field_checks_deadlines_on_the_day_given_and_a_date_that_is_not
 
 
 def test_the_check_against_the_rules_is_computed_once_per_version_of_the_files_not_per_page_or_recommendation(client, monkeypatch):
-    import web.follow_up_pages as pages
+    import selfcheck.web.follow_up_pages as pages
 
     calls = []
     real = pages.check_status

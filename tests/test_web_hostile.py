@@ -18,8 +18,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from conftest import ROUND, SELFCHECK
-from engine.rounds import load_answers
-from web.app import create_app
+from selfcheck.engine.answers.rounds import load_answers
+from selfcheck.web.app import create_app
 from web_client import FORM, changed, client_for, files_in, form_of, post, server_process, serving
 
 SOURCE = "s.jurisdiction.habitual_residents_abroad"  # a free text whose last writer is easy to tell
@@ -141,7 +141,9 @@ def test_a_date_not_written_yyyy_mm_dd_is_refused(client, data_dir, date):
 
 
 def test_a_new_file_that_would_not_read_back_as_given_is_not_written(data_dir, monkeypatch):
-    monkeypatch.setattr("engine.answers.render_answers", lambda answers, questionnaire, comments: f"party: Someone else\nround: {ROUND}\nanswers: {{}}\n")
+    monkeypatch.setattr(
+        "selfcheck.engine.answers.answer_file.render_answers", lambda answers, questionnaire, comments: f"party: Someone else\nround: {ROUND}\nanswers: {{}}\n"
+    )
     with client_for(data_dir, raise_server_exceptions=False) as client:
         csrf = dict(form_of(client.get("/").text, "/new"))["csrf"]
         response = post(client, "/new", {"csrf": csrf, "file": "ruritania", "party": "Ruritania"})
@@ -172,10 +174,10 @@ def test_an_editor_writing_the_file_during_a_save_keeps_its_change_and_the_save_
 
     def editor_saves_meanwhile(descriptor):  # while the form's answers go to disk, an editor writes the file
         real_fsync(descriptor)
-        monkeypatch.setattr("engine.documents.os.fsync", real_fsync)
+        monkeypatch.setattr("selfcheck.engine.common.safe_files.os.fsync", real_fsync)
         (data_dir / "albania.yaml").write_text(edited)
 
-    monkeypatch.setattr("engine.documents.os.fsync", editor_saves_meanwhile)
+    monkeypatch.setattr("selfcheck.engine.common.safe_files.os.fsync", editor_saves_meanwhile)
     response = post(client, f"/answers/albania/chapters/{CHAPTER}", fields)
     assert response.status_code == 409
     assert source_in(data_dir / "albania.yaml") == "from the editor"
@@ -185,7 +187,7 @@ def test_an_editor_writing_the_file_during_a_save_keeps_its_change_and_the_save_
 def test_two_processes_saving_through_the_data_dir_from_one_version_never_both_win(data_dir):
     """The save path itself in two processes, started together many times: one wins, the other gets Conflict."""
     program = (
-        "import sys; from web.storage import Conflict, DataDir\n"
+        "import sys; from selfcheck.web.storage import Conflict, DataDir\n"
         "data = DataDir(sys.argv[1]); stored = data.read('albania'); print('ready', flush=True); sys.stdin.readline()\n"
         "text = stored.data.decode() + '# ' + sys.argv[2] + chr(10)\n"
         "try:\n    data.save('albania', text, stored.version); print('saved')\nexcept Conflict:\n    print('conflict')\n"

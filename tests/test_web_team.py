@@ -10,15 +10,16 @@ import re
 import pytest
 
 from conftest import ROUND, run_selfcheck
-from engine import accounts, rounds
-from engine.rounds import load_answers
-from web.auth import FREE_ATTEMPTS
-from web.security import SESSION_COOKIE
+from selfcheck.engine.answers.rounds import load_answers
+from selfcheck.engine.rules import rulebooks
+from selfcheck.engine.team import accounts
+from selfcheck.web.auth import FREE_ATTEMPTS
+from selfcheck.web.security import SESSION_COOKIE
 from web_client import changed, client_for, data_dir_with_albania, files_in, form_of, post
 
 PASSWORD = "correct horse battery staple"
 HABITUAL = "a__jurisdiction__habitual_residents_abroad"
-CHAPTERS = [entry.chapter for entry in rounds.rulebook(ROUND).meta.chapters]
+CHAPTERS = [entry.chapter for entry in rulebooks.rulebook(ROUND).meta.chapters]
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +115,7 @@ def test_logging_in_issues_a_new_session_so_a_planted_one_is_never_taken_over(da
 def test_behind_tls_the_session_cookie_is_secure(data_dir):
     from starlette.testclient import TestClient
 
-    from web.app import create_app
+    from selfcheck.web.app import create_app
 
     with TestClient(create_app(data_dir, behind_tls=True), base_url="http://127.0.0.1:8000", follow_redirects=False) as client:
         token = form_of(client.get("/login").text, "/login")
@@ -284,7 +285,7 @@ def test_a_change_made_to_the_file_outside_selfcheck_is_recorded_as_such_at_the_
 def test_behind_a_single_sign_on_proxy_the_trusted_header_names_the_user(data_dir):
     from starlette.testclient import TestClient
 
-    from web.app import create_app
+    from selfcheck.web.app import create_app
 
     app = create_app(data_dir, trust_user_header="X-Remote-User")
     with TestClient(app, base_url="http://127.0.0.1:8000", follow_redirects=False) as client:

@@ -12,7 +12,7 @@ import pytest
 from test_web_browser import save_of
 
 from conftest import run_selfcheck
-from engine.rounds import load_answers
+from selfcheck.engine.answers.rounds import load_answers
 from web_client import MISSING, data_dir_with_albania, serving
 
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")

@@ -43,14 +43,17 @@ def installed(tmp_path_factory) -> Path:
     (wheel,) = (place / "dist").glob("selfcheck-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for shipped in (
-        f"selfcheck_data/rules/{ROUND}/rulebook.yaml",
-        f"selfcheck_data/questionnaires/{ROUND}/questionnaire.yaml",
-        "selfcheck_data/templates/plain-report.yaml",
-        "web/templates/base.html",
-        "web/static/style.css",
+        f"selfcheck/rules/{ROUND}/rulebook.yaml",
+        f"selfcheck/questionnaires/{ROUND}/questionnaire.yaml",
+        "selfcheck/templates/plain-report.yaml",
+        "selfcheck/web/templates/base.html",
+        "selfcheck/web/static/style.css",
+        "selfcheck/engine/rules/durable_adapter.py",
+        "selfcheck/cli.py",
     ):
         assert shipped in names, shipped
-    assert not any(name.startswith("tests/") for name in names)
+    # one import name: nothing but the package selfcheck and its dist-info
+    assert {name.split("/")[0] for name in names} == {"selfcheck", "selfcheck-0.1.0.dist-info"}, names
     venv.create(place / "venv", with_pip=True)
     pip = subprocess.run([place / "venv" / "bin" / "pip", "install", "--quiet", wheel], capture_output=True, text=True, timeout=900)
     assert pip.returncode == 0, pip.stderr
@@ -65,7 +68,7 @@ def _run(command: Path, *args, cwd: Path) -> subprocess.CompletedProcess:
 def test_the_installed_wheel_assesses_and_reports_from_an_empty_folder(installed, tmp_path):
     rounds = _run(installed, "rounds", cwd=tmp_path)
     assert rounds.returncode == 0, rounds.stderr
-    assert f"{ROUND} (default)" in rounds.stdout and "selfcheck_data" in rounds.stdout and str(ROOT) not in rounds.stdout
+    assert f"{ROUND} (default)" in rounds.stdout and "site-packages/selfcheck" in rounds.stdout and str(ROOT) not in rounds.stdout
     for args in (("init", "Ruritania"), ("validate", "ruritania.yaml"), ("lint",), ("test",)):
         run = _run(installed, *args, cwd=tmp_path)
         assert run.returncode == 0, (args, run.stderr)
@@ -78,6 +81,14 @@ def test_the_installed_wheel_assesses_and_reports_from_an_empty_folder(installed
     report = _run(installed, "report", answers, "--format", "docx", "-o", "ruritania.docx", cwd=tmp_path)
     assert report.returncode == 0, report.stderr
     assert any("FACTSHEET" in p.text and "RURITANIA" in p.text for p in docx.Document(str(tmp_path / "ruritania.docx")).paragraphs)
+
+
+def test_the_installed_wheel_puts_one_import_name_into_site_packages(installed, tmp_path):
+    python = installed.parent / "python"
+    for name in ("engine", "web", "cli", "selfcheck_data"):
+        found = _run(python, "-c", f"import {name}", cwd=tmp_path)
+        assert found.returncode == 1 and f"No module named '{name}'" in found.stderr, (name, found.stderr)
+    assert _run(python, "-c", "import selfcheck.engine.assessment.assess, selfcheck.web.app, selfcheck.cli", cwd=tmp_path).returncode == 0
 
 
 def test_the_installed_wheel_serves_the_questionnaire_of_a_folder(installed, tmp_path):

@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 from starlette.testclient import TestClient
 
 from conftest import ALBANIA, SELFCHECK
-from engine import database
-from web.app import create_app
-from web.storage import LOCK_SUFFIX
+from selfcheck.engine.team import database
+from selfcheck.web.app import create_app
+from selfcheck.web.storage import LOCK_SUFFIX
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the networking flags Chromium's own connections are refused, many at a time, by this

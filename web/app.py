@@ -1,8 +1,8 @@
 """The web questionnaire's pages: each one reads or writes files of DATA_DIR and asks the engine the rest.
 
-Answers are checked by the engine's readers, merged one question at a time (``engine.merge``),
+Answers are checked by the engine's readers, merged one question at a time (``engine.answers.merge``),
 written by ``answers_text`` (read back before they replace anything), recorded in DATA_DIR's
-database (``engine.history``), assessed by ``assess``, explained by ``explain``, printed by the
+database (``engine.team.history``), assessed by ``assess``, explained by ``explain``, printed by the
 factsheet and reply renderers, and drafted into amendments and diffed by ``amendments`` and ``diff``.
 Who may do what is ``auth``'s to say; the follow-up's pages are ``follow_up_pages``.
 """
@@ -36,28 +36,30 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from engine import accounts, database, history, rounds
-from engine.amendments import Resolved, changes_between, draft_amendment, file_name_for, is_amendment, resolve
-from engine.answers import Answers, answers_text
-from engine.assess import assess
-from engine.diff import compare_files
-from engine.documents import Document, document_from_bytes, document_from_text, leading_comments
-from engine.errors import InputError
-from engine.explain import explain
-from engine.factsheet import build_factsheet
-from engine.layout import load_layout
-from engine.merge import HEAD, Merged, entries_of, merge
-from engine.rendering import FORMATS, SUFFIXES, render
-from engine.reply import FORMATS as REPLY_FORMATS
-from engine.reply import SUFFIXES as REPLY_SUFFIXES
-from engine.reply import build_reply, render_reply
-
-from . import forms
-from .auth import Person, Sessions, Throttle, local_person, verify
-from .follow_up_pages import FollowUpPages
-from .refusals import Forbidden, LoginRequired, NotAllowed, Refused
-from .security import CSP, HEADERS, SESSION_COOKIE, AllowedHosts, Csrf, LimitBody, SecurityHeaders, hosts_allowed
-from .storage import NAME_RULE, BadName, Conflict, DataDir, Stored, version_of
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.amendments import Resolved, changes_between, draft_amendment, file_name_for, is_amendment, resolve
+from selfcheck.engine.answers.answer_file import Answers, answers_text
+from selfcheck.engine.answers.merge import HEAD, Merged, entries_of, merge
+from selfcheck.engine.assessment.assess import assess
+from selfcheck.engine.assessment.explain import explain
+from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.common.safe_files import Document, document_from_bytes, document_from_text, leading_comments
+from selfcheck.engine.documents.factsheet import build_factsheet
+from selfcheck.engine.documents.layout import load_layout
+from selfcheck.engine.documents.rendering import FORMATS, SUFFIXES, render
+from selfcheck.engine.drafting.diff import compare_files
+from selfcheck.engine.rules import rulebooks
+from selfcheck.engine.team import accounts, database, history
+from selfcheck.engine.team.reply import build_reply
+from selfcheck.engine.team.reply_formats import FORMATS as REPLY_FORMATS
+from selfcheck.engine.team.reply_formats import SUFFIXES as REPLY_SUFFIXES
+from selfcheck.engine.team.reply_formats import render_reply
+from selfcheck.web import forms
+from selfcheck.web.auth import Person, Sessions, Throttle, local_person, verify
+from selfcheck.web.follow_up_pages import FollowUpPages
+from selfcheck.web.refusals import Forbidden, LoginRequired, NotAllowed, Refused
+from selfcheck.web.security import CSP, HEADERS, SESSION_COOKIE, AllowedHosts, Csrf, LimitBody, SecurityHeaders, hosts_allowed
+from selfcheck.web.storage import NAME_RULE, BadName, Conflict, DataDir, Stored, version_of
 
 HERE = Path(__file__).resolve().parent
 FACTSHEET_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -158,7 +160,7 @@ class Site:
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
         )
-        self.templates.filters.update(citations=lambda citations: rounds.rulebook(round_id).vocabulary.citation_line(citations), when=_when)
+        self.templates.filters.update(citations=lambda citations: rulebooks.rulebook(round_id).vocabulary.citation_line(citations), when=_when)
         self.computed = OncePerVersion()
         self.workers: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
 
@@ -673,7 +675,7 @@ class Site:
             raise forms.Malformed(f"unknown action {action[:40]!r}")
         if not allowed[action]:
             raise NotAllowed(f"Your role ({person.describe()}) does not let you {action} chapter {chapter}.")
-        from engine.characters import text_problem
+        from selfcheck.engine.common.characters import text_problem
 
         problem = text_problem(comment) if comment else None
         with database.connect(self.data.root) as db:
@@ -790,7 +792,7 @@ class Site:
             comparison=comparison,
             base_name=base_name,
             questionnaire=questionnaire,
-            levels=rounds.rulebook(resolved.answers.round).vocabulary.level_names,
+            levels=rulebooks.rulebook(resolved.answers.round).vocabulary.level_names,
         )
 
     def factsheet(self, request: Request) -> Response:
@@ -937,7 +939,7 @@ class Site:
         return chapter
 
     def chapter_titles(self) -> dict[str, str]:
-        return {entry.chapter: entry.title for entry in rounds.rulebook(self.round).meta.chapters}
+        return {entry.chapter: entry.title for entry in rulebooks.rulebook(self.round).meta.chapters}
 
     def progress(self, questionnaire: Any, stored: Stored, statuses: dict[str, history.Status]) -> list[dict[str, Any]]:
         """Each chapter: its title, questions answered and not, its status."""
@@ -956,7 +958,7 @@ class Site:
     def rendered_factsheet(self, path: Path, format: str) -> bytes:
         """The factsheet of a file of DATA_DIR in ``format``, rendered once per version of its answers and of the rulebook."""
         answers = self.resolve(path).answers
-        rulebook = rounds.rulebook(answers.round)
+        rulebook = rulebooks.rulebook(answers.round)
 
         def rendered() -> bytes:
             layout = self.computed.get(("layout", rulebook.digest), lambda: load_layout(rulebook))
@@ -978,15 +980,15 @@ class Site:
         return resolve(path, within=self.data.root)
 
     def assessment(self, answers: Answers) -> Any:
-        return self.computed.get(("assessment", *self.fingerprint(answers)), lambda: assess(answers, rounds.rulebook(answers.round)))
+        return self.computed.get(("assessment", *self.fingerprint(answers)), lambda: assess(answers, rulebooks.rulebook(answers.round)))
 
     def fingerprint(self, answers: Answers) -> tuple[str, str]:
         """What anything computed from ``answers`` depends on, as a part of its key: the answers and the rulebook."""
-        return _digest(answers), rounds.rulebook(answers.round).digest
+        return _digest(answers), rulebooks.rulebook(answers.round).digest
 
     def results(self, answers: Answers, name: str, chapter: str | None = None) -> Markup:
         """The results panel as HTML (of one chapter, or all), computed and rendered once per version of the answers and of the rulebook."""
-        rulebook = rounds.rulebook(answers.round)
+        rulebook = rulebooks.rulebook(answers.round)
 
         def rendered() -> Markup:
             panel = results(answers, self.assessment(answers), chapter)
@@ -1065,7 +1067,7 @@ def _counts(assessment: Any) -> dict[str, Any] | None:
     if assessment is None:
         return None
     found = assessment.recommendations
-    levels = rounds.rulebook(assessment.provenance.round).vocabulary.level_names
+    levels = rulebooks.rulebook(assessment.provenance.round).vocabulary.level_names
     return {
         "levels": {level: sum(f.level == level for f in found) for level in levels},
         "total": len(found),
@@ -1075,7 +1077,7 @@ def _counts(assessment: Any) -> dict[str, Any] | None:
 
 def results(answers: Answers, assessment: Any, chapter: str | None = None) -> dict[str, Any]:
     """The results panel: recommendations by chapter and level, each with its explanation."""
-    rulebook = rounds.rulebook(answers.round)
+    rulebook = rulebooks.rulebook(answers.round)
     chapters = []
     for entry in rulebook.meta.chapters:
         if chapter is not None and entry.chapter != chapter:

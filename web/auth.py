@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine import accounts, database
-from engine.accounts import User
+from selfcheck.engine.team import accounts, database
+from selfcheck.engine.team.accounts import User
 
 FREE_ATTEMPTS = 5
 MAX_WAIT = 15 * 60

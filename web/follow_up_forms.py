@@ -1,5 +1,5 @@
 """The follow-up as HTML forms, one per chapter, and a submitted form back into the entries of its
-recommendations (``engine.follow_up_merge``), checked by the follow-up file's own reader, so that
+recommendations (``engine.follow_up.merge``), checked by the follow-up file's own reader, so that
 the message beside a field says what ``selfcheck follow-up status`` would say of the file, in the
 form's words.
 
@@ -19,13 +19,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import InputError
-from engine.follow_up import MEASURE_FIELDS, STATUSES, Item
-from engine.follow_up_merge import item_entry
-from engine.follow_up_status import Flag
-from engine.merge import Entry, token
-
-from .forms import Malformed
+from selfcheck.engine.answers.merge import Entry, token
+from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.follow_up.follow_up_file import MEASURE_FIELDS, STATUSES, Item
+from selfcheck.engine.follow_up.merge import item_entry
+from selfcheck.engine.follow_up.status import Flag
+from selfcheck.web.forms import Malformed
 
 SEEN = "v."
 TEXT_FIELDS = ("status", "reason", "lead", "deadline", "note")

@@ -4,7 +4,7 @@ uploaded, with its history.
 
 The file is ``NAME.follow-up.yaml`` beside ``NAME.yaml``: the file ``selfcheck follow-up`` reads,
 written whole under the same lock and with the same atomic replacement as the answers, merged by
-``engine.follow_up_merge`` (the rule of ``engine.merge``), checked by the follow-up reader,
+``engine.follow_up.merge`` (the rule of ``engine.answers.merge``), checked by the follow-up reader,
 recorded in the history under the name ``NAME.follow-up``, and checked against the rules once per
 version of the answers, of the follow-up file and of the date.
 """
@@ -20,28 +20,31 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from engine import database, follow_up_merge, history, rounds
-from engine.amendments import is_amendment
-from engine.documents import Document, document_from_bytes, document_from_text, leading_comments
-from engine.errors import InputError
-from engine.follow_up import FILE_SUFFIX, STATUSES, FollowUp, check_follow_up_document, ensure_same_party, follow_up_from, follow_up_text, words
-from engine.follow_up_report import render_status
-from engine.follow_up_status import FollowUpStatus, check_status, head_lines, summary_columns, summary_sections
-from engine.follow_up_workbook import workbook_from_bytes
-
-from . import follow_up_forms, forms
-from .auth import Person
-from .refusals import NotAllowed, Refused
-from .storage import SUFFIX, BadName, Conflict, Stored, version_of
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.amendments import is_amendment
+from selfcheck.engine.answers.answer_file import FOLLOW_UP_SUFFIX
+from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.common.safe_files import Document, document_from_bytes, document_from_text, leading_comments
+from selfcheck.engine.follow_up import merge as follow_up_merge
+from selfcheck.engine.follow_up.follow_up_file import STATUSES, FollowUp, check_follow_up_document, ensure_same_party, follow_up_from, follow_up_text, words
+from selfcheck.engine.follow_up.formats import render_status
+from selfcheck.engine.follow_up.status import FollowUpStatus, check_status, head_lines, summary_columns, summary_sections
+from selfcheck.engine.follow_up.workbook import workbook_from_bytes
+from selfcheck.engine.rules import rulebooks
+from selfcheck.engine.team import database, history
+from selfcheck.web import follow_up_forms, forms
+from selfcheck.web.auth import Person
+from selfcheck.web.refusals import NotAllowed, Refused
+from selfcheck.web.storage import SUFFIX, BadName, Conflict, Stored, version_of
 
 if TYPE_CHECKING:
-    from .app import Site
+    from selfcheck.web.app import Site
 
 DOWNLOADS = {  # format -> (file name after NAME, who may: "all" or "coordinator")
     "markdown": ("-situation-report.md", "all"),
     "docx": ("-situation-report.docx", "all"),
     "xlsx": ("-plan-of-action.xlsx", "all"),
-    "yaml": (FILE_SUFFIX, "coordinator"),
+    "yaml": (FOLLOW_UP_SUFFIX, "coordinator"),
 }
 WORKBOOK_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip package
 
@@ -49,7 +52,7 @@ WORKBOOK_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip package
 class FollowUpPages:
     def __init__(self, site: Site):
         self.site = site
-        self.kind = history.follow_up_kind(rounds.rulebook(site.round))
+        self.kind = history.follow_up_kind(rulebooks.rulebook(site.round))
 
     def routes(self) -> list[Route]:
         site = self.site
@@ -73,12 +76,12 @@ class FollowUpPages:
 
     def stored(self, name: str) -> Stored | None:
         """The follow-up file as it is now, with what changed in it outside selfcheck recorded."""
-        followed = self.site.data.read(name, FILE_SUFFIX)
+        followed = self.site.data.read(name, FOLLOW_UP_SUFFIX)
         if followed is not None:
             with database.connect(self.site.data.root, write=False) as db:
                 known = history.known_version(db, _history_name(name))
             if known != followed.version:
-                with self.site.data.editing(name, FILE_SUFFIX) as current, database.connect(self.site.data.root) as db:
+                with self.site.data.editing(name, FOLLOW_UP_SUFFIX) as current, database.connect(self.site.data.root) as db:
                     if current is not None:  # read under the lock: a save in progress has finished
                         history.sync(db, _history_name(name), current.version, self.site.document(current).data, self.kind)
                         followed = current
@@ -93,7 +96,7 @@ class FollowUpPages:
         resolved = self.site.listed(name)
         answers = resolved.answers if law_as_of is None else resolved.answers.model_copy(update={"law_as_of": law_as_of})
         ensure_same_party(follow_up, followed.path, answers, resolved.answers_file)
-        rulebook = rounds.rulebook(answers.round)
+        rulebook = rulebooks.rulebook(answers.round)
         return self.site.computed.get(
             ("follow-up status", followed.version, *self.site.fingerprint(answers), on),
             lambda: check_status(follow_up, answers, rulebook, on, self.site.assessment(answers)),
@@ -212,13 +215,13 @@ class FollowUpPages:
             raise NotAllowed("Only the coordinator starts the follow-up.")
         self.answers_file(name)
         answers = self.site.listed(name).answers
-        rulebook = rounds.rulebook(answers.round)
-        path = self.site.data.path(name, FILE_SUFFIX)
+        rulebook = rulebooks.rulebook(answers.round)
+        path = self.site.data.path(name, FOLLOW_UP_SUFFIX)
         text = follow_up_text(follow_up_from(self.site.assessment(answers)), rulebook, path)
         try:
-            self.site.data.create(name, text, FILE_SUFFIX)
+            self.site.data.create(name, text, FOLLOW_UP_SUFFIX)
         except BadName:
-            return self.view(request, person, name, 409, general=[f"{name}{FILE_SUFFIX} exists already, so nothing was written: it is shown below."])
+            return self.view(request, person, name, 409, general=[f"{name}{FOLLOW_UP_SUFFIX} exists already, so nothing was written: it is shown below."])
         with database.connect(self.site.data.root) as db:
             history.remember(db, _history_name(name), version_of(text.encode("utf-8")), document_from_text(path, text).data, self.kind)
         return RedirectResponse(f"/answers/{name}/follow-up?started=1", 303)
@@ -227,7 +230,7 @@ class FollowUpPages:
         """A chapter's form merged into the file one recommendation at a time, under its lock; each change recorded; or the page saying why not."""
         person = self.site.who(request)
         name, chapter = request.path_params["name"], self.site.chapter_of(request)
-        rulebook = rounds.rulebook(self.site.round)
+        rulebook = rulebooks.rulebook(self.site.round)
         shown_ids = [
             key[len(follow_up_forms.SEEN) :] for key, _ in ([] if isinstance(pairs, forms.Malformed) else pairs) if key.startswith(follow_up_forms.SEEN)
         ]
@@ -250,9 +253,9 @@ class FollowUpPages:
         """The number of recommendations changed; Refused with the page to show when nothing may be written."""
         refusal: tuple[int, dict[str, Any]] | None = None
         try:
-            with self.site.data.editing(name, FILE_SUFFIX) as current, database.connect(self.site.data.root) as db:
+            with self.site.data.editing(name, FOLLOW_UP_SUFFIX) as current, database.connect(self.site.data.root) as db:
                 if current is None:
-                    raise HTTPException(404, f"There is no {name}{FILE_SUFFIX} in the data folder: start the follow-up on its page.")
+                    raise HTTPException(404, f"There is no {name}{FOLLOW_UP_SUFFIX} in the data folder: start the follow-up on its page.")
                 data = self.site.document(current).data
                 history.sync(db, _history_name(name), current.version, data, self.kind)
                 merged = follow_up_merge.merge(data, submission.entries, submission.seen)
@@ -263,7 +266,7 @@ class FollowUpPages:
                         409,
                         {
                             "general": [
-                                f"{', '.join(gone)} is no longer in {name}{FILE_SUFFIX} (it was replaced meanwhile), so nothing was saved: reload the page."
+                                f"{', '.join(gone)} is no longer in {name}{FOLLOW_UP_SUFFIX} (it was replaced meanwhile), so nothing was saved: reload the page."
                             ]
                         },
                     )
@@ -272,12 +275,12 @@ class FollowUpPages:
                 elif problems or (merged.changed and follow_up is None):
                     refusal = (422, {"problems": problems})
                 elif merged.changed and follow_up is not None:
-                    text = follow_up_text(follow_up, rounds.rulebook(follow_up.round), current.path, leading_comments(current.data))
+                    text = follow_up_text(follow_up, rulebooks.rulebook(follow_up.round), current.path, leading_comments(current.data))
                     history.record_changes(db, _history_name(name), person.name, "web", merged.changed, self.kind)
                     history.remember(db, _history_name(name), version_of(text.encode("utf-8")), document_from_text(current.path, text).data, self.kind)
                     self.site.data.replace(current, text)  # Conflict leaves the block: what was recorded is rolled back
         except Conflict:  # an editor wrote the file meanwhile, without the lock
-            refusal = (409, {"general": [f"{name}{FILE_SUFFIX} was changed outside selfcheck while saving, so nothing was saved: reload the page."]})
+            refusal = (409, {"general": [f"{name}{FOLLOW_UP_SUFFIX} was changed outside selfcheck while saving, so nothing was saved: reload the page."]})
         if refusal is not None:  # shown once the lock is released: the page reads the answers, which may record outside changes
             status, extra = refusal
             raise Refused(self.view(request, person, name, status, shown=merged.shown, merged=merged, **extra))
@@ -309,8 +312,8 @@ class FollowUpPages:
             return refused(f"The file was refused whole, so nothing changed: {problem}")
         if (made.party, made.round) != (answers.party, answers.round):
             return refused(f"The file follows up {made.party} in {made.round}, but these answers are {answers.party}'s to {answers.round}, so nothing changed.")
-        rulebook = rounds.rulebook(made.round)
-        with self.site.data.editing(name, FILE_SUFFIX) as current, database.connect(self.site.data.root) as db:
+        rulebook = rulebooks.rulebook(made.round)
+        with self.site.data.editing(name, FOLLOW_UP_SUFFIX) as current, database.connect(self.site.data.root) as db:
             if current is None or current.version != version:
                 return refused("The follow-up changed since this page was opened, so nothing was uploaded: reload the page and upload again.", 409)
             data = self.site.document(current).data
@@ -337,8 +340,8 @@ class FollowUpPages:
         self.answers_file(name)
         followed = self.stored(name)
         if followed is None:
-            raise HTTPException(404, f"There is no {name}{FILE_SUFFIX} yet: the coordinator starts it on the follow-up page.")
-        from .app import MEDIA_TYPES  # the app builds on this module: imported when first asked
+            raise HTTPException(404, f"There is no {name}{FOLLOW_UP_SUFFIX} yet: the coordinator starts it on the follow-up page.")
+        from selfcheck.web.app import MEDIA_TYPES  # the app builds on this module: imported when first asked
 
         headers = {"Content-Disposition": f'attachment; filename="{name}{suffix}"'}
         if format == "yaml":
@@ -350,7 +353,7 @@ class FollowUpPages:
         checked = self.checked(name, followed, follow_up, on, law_as_of)
         data = self.site.computed.get(
             ("follow-up download", format, followed.version, *self.site.fingerprint(self.site.listed(name).answers), on, law_as_of),
-            lambda: render_status(checked, follow_up, rounds.rulebook(follow_up.round), format),
+            lambda: render_status(checked, follow_up, rulebooks.rulebook(follow_up.round), format),
         )
         return Response(data, media_type=MEDIA_TYPES[format], headers=headers)
 
@@ -360,7 +363,7 @@ class FollowUpPages:
         self.answers_file(name)
         self.stored(name)
         recommendation = request.query_params.get("recommendation") or None
-        if recommendation is not None and recommendation not in rounds.rulebook(self.site.round).by_id:
+        if recommendation is not None and recommendation not in rulebooks.rulebook(self.site.round).by_id:
             raise HTTPException(404, "There is no such recommendation in this round.")
         with database.connect(self.site.data.root, write=False) as db:
             records = history.records(db, _history_name(name), question=recommendation, newest_first=True, limit=1000)
@@ -375,13 +378,13 @@ class FollowUpPages:
             question=recommendation,
             label=f"recommendation {recommendation}" if recommendation else None,
             follow_up=True,
-            file=f"{name}{FILE_SUFFIX}",
+            file=f"{name}{FOLLOW_UP_SUFFIX}",
         )
 
 
 def _history_name(name: str) -> str:
     """The follow-up's name in the history, as an answers file's is its name: albania.follow-up."""
-    return name + FILE_SUFFIX.removesuffix(SUFFIX)
+    return name + FOLLOW_UP_SUFFIX.removesuffix(SUFFIX)
 
 
 def _follow_up_of(document: Document) -> FollowUp:

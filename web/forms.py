@@ -7,7 +7,7 @@ error beside a field is the message the CLI prints for a file.
 Field names: ``a.<question id>`` the answer, ``s.<question id>`` its source, ``n.<question id>``
 its note, ``q.<question id>`` the published sentence it quotes and ``i.<question id>`` the
 recommendations it is inferred from (kept so that saving never drops them); ``v.<question id>``
-the token of the answer as the person saw it (``engine.merge``), which also says which questions
+the token of the answer as the person saw it (``engine.answers.merge``), which also says which questions
 the form shows; ``party`` and ``as_of`` (with ``v.party``, ``v.as_of``); ``bill.*`` an amendment's
 title, reference, date and file name; ``focus`` the question last worked on, to come back to it.
 
@@ -22,9 +22,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import InputError
-from engine.merge import NO_ANSWER, Entry, entries_of, entry_of, token
-from engine.questionnaire import NOT_PROVIDED, Question, Questionnaire, Section
+from selfcheck.engine.answers.merge import NO_ANSWER, Entry, entries_of, entry_of, token
+from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Question, Questionnaire, Section
+from selfcheck.engine.common.errors import InputError
 
 ANSWER, SOURCE, NOTE, QUOTE, INFERRED, SEEN = "a.", "s.", "n.", "q.", "i.", "v."
 TEXTS = {SOURCE: "source", NOTE: "note", QUOTE: "quote"}

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.documents import create_atomically, read_bytes, write_atomically
-from engine.errors import InputError
+from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.common.safe_files import create_atomically, read_bytes, write_atomically
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
 SUFFIX = ".yaml"

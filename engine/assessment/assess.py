@@ -1,0 +1,243 @@
+"""Assessing a Party's answers: the recommendations durable-rules fires and the observations that hold, with the reasons why."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from selfcheck.engine.answers.answer_file import Answers, NotInForce
+from selfcheck.engine.answers.questionnaire import NOT_PROVIDED
+from selfcheck.engine.common.models import Citations
+from selfcheck.engine.rules.markup import PARTY, clean, fill, plain
+from selfcheck.engine.rules.rulebook import Observation, Rulebook
+from selfcheck.engine.rules.wording import answer_text, describe_atom
+
+
+class Because(BaseModel):
+    """One part of the alternative that held: the question, what it had to be, the answer given."""
+
+    question: str
+    number: str
+    condition: str
+    answer: Any
+
+
+class Ground(BaseModel):
+    para: str
+    quote: str
+
+
+class NoInformation(BaseModel):
+    basis: str  # printed or inferred
+    because: str
+
+
+class Finding(BaseModel):
+    id: str
+    level: str
+    block: str  # where the factsheet prints it for these answers: specific to the Party, or generic
+    chapter: str
+    text: str
+    reason: str
+    basis: str  # printed, all_parties or inferred
+    grounds: list[Ground]  # the published sentences that print the reason
+    argument: str | None  # the legal argument where the reason is inferred, or how a printed one is read
+    applies_because: str  # answer, no_information or all_parties
+    no_information: NoInformation | None  # why no information has this effect, when it is what made it apply
+    inferred: bool  # it rests on a reason selfcheck infers: its basis, or what no information does to it
+    citations: Citations
+    because: list[Because]
+    draft: bool
+
+
+class Observed(BaseModel):
+    """An observation that holds for the answers: what the Committee would observe, and why."""
+
+    id: str
+    tone: str
+    chapter: str
+    text: str
+    citations: Citations
+    because: list[Because]
+    draft: bool = False  # worded by selfcheck on the Committee's pattern, not printed in any published factsheet
+
+
+class Provenance(BaseModel):
+    round: str
+    report: str
+    rulebook_sha256: str
+    questionnaire_version: str
+    answers_as_of: datetime.date | None
+    amendments: list[str] = []  # bills overlaid on the answers (``assess --amend``), in order
+    law_as_of: datetime.date | None = None  # the date the law was taken at (--as-of); None: every bill given applies
+    amendments_not_in_force: list[NotInForce] = []  # bills given but not in force on law_as_of
+
+
+class Assessment(BaseModel):
+    party: str
+    provenance: Provenance
+    include_draft: bool
+    recommendations: list[Finding]
+    observations: list[Observed] = []
+
+    def ids(self) -> list[str]:
+        return [finding.id for finding in self.recommendations]
+
+
+@lru_cache(maxsize=8)
+def engine_for(rulebook: Rulebook):
+    """Compile a rulebook into durable-rules once per process."""
+    from selfcheck.engine.rules.durable_adapter import DurableEngine, compile_rulebook
+
+    return DurableEngine(compile_rulebook(rulebook))
+
+
+def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) -> Assessment:
+    engine = engine_for(rulebook)
+    layout = _layout(rulebook)
+    fired: dict[str, list[str]] = {}  # item id -> the alternatives of its condition that held, in firing order
+    for name in engine.fired(answers.value, include_draft):
+        fired.setdefault(engine.compiled.conjuncts[name][0], []).append(name)
+    findings = [_finding(layout, item_id, names, answers) for item_id, names in fired.items() if item_id in layout.shared]
+    observed = [
+        Observed.model_construct(
+            **layout.observations[item_id],
+            text=plain(observation_text(rulebook.observation_by_id[item_id], answers)),
+            because=_because(layout, names[0], answers),
+        )
+        for item_id, names in fired.items()
+        if item_id in layout.observations
+    ]
+    for finding in findings:
+        finding.block = rulebook.block_for(layout.rules[finding.id], fired.keys())
+    return Assessment(
+        party=answers.party,
+        provenance=provenance(rulebook, answers),
+        include_draft=include_draft,
+        recommendations=sorted(findings, key=lambda f: (layout.order[f.id][0], layout.blocks.index(f.block), *layout.order[f.id][2:])),
+        observations=sorted(observed, key=lambda o: layout.order[o.id]),
+    )
+
+
+class _Layout:
+    """What every finding of a rule shares, computed once per rulebook: assessing only fills in answers."""
+
+    def __init__(self, rulebook: Rulebook):
+        questionnaire, vocabulary = rulebook.questionnaire, rulebook.vocabulary
+        self.blocks = vocabulary.block_names
+        self.shared = {
+            rule.id: dict(
+                id=rule.id,
+                level=rule.level,
+                chapter=rule.chapter,
+                reason=rule.reason,
+                draft=rule.draft,
+                basis=rule.basis,
+                argument=rule.argument,
+                citations=vocabulary.citations_of(rule.cites, rule.id),
+            )
+            for rule in rulebook.rules
+        }
+        self.rules = {rule.id: rule for rule in rulebook.rules}
+        self.silent_means_none = {q.id for q in questionnaire.questions.values() if q.silence_means == "none"}
+        self.texts = {rule.id: rule.text for rule in rulebook.rules}
+        self.order = {
+            rule.id: (rulebook.chapter_order[rule.chapter], self.blocks.index(rule.block), vocabulary.level_names.index(rule.level), rule.number)
+            for rule in rulebook.rules
+        }
+        self.order.update({observation.id: (index,) for index, observation in enumerate(rulebook.observations)})
+        self.observations = {
+            observation.id: dict(
+                id=observation.id,
+                tone=observation.tone,
+                chapter=observation.chapter,
+                draft=observation.draft,
+                citations=vocabulary.citations_of(observation.cites),
+            )
+            for observation in rulebook.observations
+        }
+        self.reasons: dict[str, list[tuple[str, str, str]]] = {}  # conjunct name -> (question, number, condition)
+        for name, (_, atoms) in engine_for(rulebook).compiled.conjuncts.items():
+            parts = []
+            for atom in atoms:
+                question = questionnaire.questions[atom.question]
+                choices = question.choices if question.type in ("tri_state", "one_of") else ()
+                parts.append((question, describe_atom(atom, choices)))
+            parts.sort(key=lambda part: questionnaire.index(part[0].id))
+            self.reasons[name] = [(question.id, question.number, condition) for question, condition in parts]
+
+    def unanswered(self, because: Because) -> bool:
+        """Whether this part held only because the question was left unanswered (no information)."""
+        return because.answer == NOT_PROVIDED and because.question not in self.silent_means_none
+
+
+@lru_cache(maxsize=8)
+def _layout(rulebook: Rulebook) -> _Layout:
+    return _Layout(rulebook)
+
+
+def _because(layout: _Layout, conjunct: str, answers: Answers) -> list[Because]:
+    because = []
+    for question_id, number, condition in layout.reasons[conjunct]:
+        answer = answers.value(question_id)
+        because.append(
+            Because.model_construct(question=question_id, number=number, condition=condition, answer=list(answer) if isinstance(answer, tuple) else answer)
+        )
+    return because
+
+
+def _finding(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answers) -> Finding:
+    """A fired recommendation, explained by the first alternative that held on answers given, if any did."""
+    rule = layout.rules[rule_id]
+    explained = [(name, _because(layout, name, answers)) for name in conjuncts]
+    answered = [(name, because) for name, because in explained if not any(layout.unanswered(b) for b in because)]
+    name, because = (answered or explained)[0]
+    if rule.condition is None:
+        applies_because = "all_parties"
+    else:
+        applies_because = "answer" if answered else "no_information"
+    party = answers.party
+    no_information = None
+    if applies_because == "no_information":
+        no_information = NoInformation.model_construct(**rule.no_information.model_dump())
+    return Finding.model_construct(
+        **layout.shared[rule_id],
+        block=rule.block,
+        text=layout.texts[rule_id].replace("{party}", party),
+        grounds=[Ground.model_construct(para=g.para, quote=g.quote.replace("{party}", party)) for g in rule.grounds],
+        applies_because=applies_because,
+        no_information=no_information,
+        inferred=rule.basis == "inferred" or (no_information is not None and no_information.basis == "inferred"),
+        because=because,
+    )
+
+
+def observation_text(observation: Observation, answers: Answers) -> str:
+    """The observation's sentence for these answers, its markup kept: Party named, answers quoted."""
+
+    def value_of(name: str) -> str:
+        return answers.party if name == PARTY else str(answers.value(name))
+
+    return clean(fill(observation.text, value_of))
+
+
+def provenance(rulebook: Rulebook, answers: Answers) -> Provenance:
+    return Provenance(
+        round=rulebook.meta.round,
+        report=rulebook.meta.report,
+        rulebook_sha256=rulebook.digest,
+        questionnaire_version=rulebook.questionnaire.version,
+        answers_as_of=answers.as_of,
+        amendments=list(answers.amendments),
+        law_as_of=answers.law_as_of,
+        amendments_not_in_force=list(answers.not_in_force),
+    )
+
+
+def because_words(because: Iterable[Because]) -> str:
+    """Why a recommendation fires, one answer after another: 'S12.2 jurisdiction... is not no (answer: yes)'."""
+    return "; ".join(f"{b.number} {b.question} {b.condition} (answer: {answer_text(b.answer, None)})" for b in because)

@@ -1,0 +1,175 @@
+"""A path to compliance: the answer changes that would clear a Party's recommendations, as an amendment.
+
+For each recommendation at the chosen levels, ``smallest_changes`` gives every smallest set of
+answer changes that clears it. Combining them is a small exact search: one set per
+recommendation, no question given two values, the union as small as possible and clearing every
+one of them. Which of equally small unions to propose is data (``plan.yaml`` beside the
+questionnaire; a round without one has no preferences): answers narrowing the law's reach are a
+last resort; otherwise the union with most answers a compliant Party gives wins. The result is
+checked by re-assessing through durable-rules, and any recommendation it would create is reported.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.amendments import Amendment, apply
+from selfcheck.engine.answers.answer_file import Answers, in_words, read_answer
+from selfcheck.engine.assessment.assess import Finding, assess
+from selfcheck.engine.assessment.counterfactual import questions_read, smallest_changes
+from selfcheck.engine.common.errors import EngineError
+from selfcheck.engine.common.safe_files import read_document
+from selfcheck.engine.rules.conditions import holds
+from selfcheck.engine.rules.rulebook import Rulebook
+
+PREFERENCES = "plan.yaml"
+
+
+@dataclass(frozen=True)
+class Preferences:
+    last_resort: dict[str, str]  # question -> why changing it is a last resort
+    aims: dict[str, Any]  # question -> the answer a compliant Party gives
+
+
+@dataclass(frozen=True)
+class Target:
+    """A recommendation to clear and the smallest sets of answer changes that clear it."""
+
+    finding: Finding
+    options: tuple[dict[str, Any], ...]  # leaving the last-resort answers alone
+    last_resort: tuple[dict[str, Any], ...]  # as small or smaller, but changing a last-resort answer
+
+
+@dataclass(frozen=True)
+class Plan:
+    targets: tuple[Target, ...]
+    changes: dict[str, Any]  # the combined set, in questionnaire order
+    cleared: tuple[str, ...]  # ids the changes clear, checked with durable-rules
+    uncleared: tuple[Finding, ...]  # no change of answers clears these
+    new: tuple[Finding, ...]  # recommendations the changes would create
+    amendment: Amendment
+
+
+def load_preferences(round_id: str) -> Preferences:
+    questionnaire = rounds.questionnaire(round_id)
+    path = rounds.questionnaire_dir(round_id) / PREFERENCES
+    if not path.exists():  # a round without preferences: every change is fair, none aimed for
+        return Preferences(last_resort={}, aims={})
+    document = read_document(path)
+    data = document.data
+    if not isinstance(data, dict) or set(data) != {"round", "last_resort", "aims"} or data["round"] != round_id:
+        raise document.error(f"expected round: {round_id}, last_resort and aims")
+    for section in ("last_resort", "aims"):
+        if not isinstance(data[section], dict):
+            raise document.error("expected a mapping of question ids", (section,))
+    last_resort = {}
+    for question_id, why in data["last_resort"].items():
+        if questionnaire.question(question_id) is None:
+            raise document.error(f"unknown question {question_id!r}", ("last_resort", question_id))
+        if not isinstance(why, str) or not why.strip():
+            raise document.error("expected why changing this answer is a last resort, as a text", ("last_resort", question_id))
+        last_resort[question_id] = why.strip()
+    aims = {q: read_answer(document, questionnaire, ("aims", q), given, texts=())[0] for q, given in data["aims"].items()}
+    both = set(aims) & set(last_resort)
+    if both:
+        raise document.error("a question is either a last resort or has an aim, not both", ("aims", sorted(both)[0]))
+    return Preferences(last_resort, aims)
+
+
+def plan(
+    answers: Answers, answers_file: Path, rulebook: Rulebook, levels: tuple[str, ...], include_draft: bool = False, date: datetime.date | None = None
+) -> Plan:
+    preferences = load_preferences(answers.round)
+    questionnaire = rulebook.questionnaire
+    before = assess(answers, rulebook, include_draft)
+    targets, uncleared = [], []
+    for finding in before.recommendations:
+        if finding.level not in levels:
+            continue
+        rule = rulebook.by_id[finding.id]
+        kept = smallest_changes(rule, answers.value, questionnaire, fire=False, keep=frozenset(preferences.last_resort))
+        narrowing = [c for c in smallest_changes(rule, answers.value, questionnaire, fire=False) if set(c) & set(preferences.last_resort)]
+        if kept or narrowing:
+            targets.append(Target(finding, tuple(kept), tuple(narrowing)))
+        else:
+            uncleared.append(finding)
+    changes = _combine(targets, answers, rulebook, preferences, include_draft)
+    changes = dict(sorted(changes.items(), key=lambda item: questionnaire.index(item[0])))
+    amendment = _amendment(answers, answers_file, changes, targets, rulebook, levels, date)
+    after = assess(apply(answers, amendment), rulebook, include_draft)
+    still = [f.id for f in after.recommendations if f.id in {t.finding.id for t in targets}]
+    if still:
+        raise EngineError(f"the planned changes do not clear {', '.join(still)} when re-assessed; please report this")
+    found_before = set(before.ids())
+    return Plan(
+        targets=tuple(targets),
+        changes=changes,
+        cleared=tuple(t.finding.id for t in targets),
+        uncleared=tuple(uncleared),
+        new=tuple(f for f in after.recommendations if f.id not in found_before),
+        amendment=amendment,
+    )
+
+
+def _combine(targets: list[Target], answers: Answers, rulebook: Rulebook, preferences: Preferences, include_draft: bool) -> dict[str, Any]:
+    """The best union of one change set per target (see the module's docstring) by branch and bound."""
+    rules = [rulebook.by_id[t.finding.id] for t in targets]
+    choices = [t.options or t.last_resort for t in targets]
+    ordered = sorted(range(len(targets)), key=lambda i: len(choices[i]))
+    in_force = rulebook.rules_in_force(include_draft)
+    fired_before = {rule.id for rule in in_force if holds(rule.condition, answers.value)}
+    best: list = [None, None]  # score, changes
+    seen: set = set()
+
+    def answer_of(changes: dict) -> Any:
+        return lambda q: changes[q] if q in changes else answers.value(q)
+
+    def size_key(changes: dict) -> tuple[int, int]:
+        return (len(set(changes) & set(preferences.last_resort)), len(changes))
+
+    def search(position: int, changes: dict) -> None:
+        state = (position, frozenset(changes.items()))
+        if state in seen or (best[0] is not None and size_key(changes) > best[0][:2]):
+            return
+        seen.add(state)
+        if position == len(ordered):
+            if any(holds(rule.condition, answer_of(changes)) for rule in rules):
+                return
+            created = sum(1 for rule in in_force if rule.id not in fired_before and holds(rule.condition, answer_of(changes)))
+            departures = sum(1 for q, v in changes.items() if preferences.aims.get(q) != v)
+            score = size_key(changes) + (created, departures, sorted(map(rulebook.questionnaire.index, changes)))
+            if best[0] is None or score < best[0]:
+                best[:] = [score, changes]
+            return
+        index = ordered[position]
+        if not holds(rules[index].condition, answer_of(changes)):
+            search(position + 1, changes)  # already cleared by the changes chosen so far
+        for option in choices[index]:
+            if all(changes.get(q, v) == v for q, v in option.items()) and not set(option) <= set(changes):
+                search(position + 1, {**changes, **option})
+
+    search(0, {})
+    if best[1] is None:
+        raise EngineError("no combination of the changes found clears every recommendation at once; please report this")
+    return best[1]
+
+
+def _amendment(
+    answers: Answers, answers_file: Path, changes: dict, targets: list[Target], rulebook: Rulebook, levels: tuple[str, ...], date: datetime.date | None
+) -> Amendment:
+    def served(question: str) -> str:
+        ids = [f"{t.finding.id} ({t.finding.level})" for t in targets if question in questions_read(rulebook.by_id[t.finding.id])]
+        return ", ".join(ids)
+
+    return Amendment(
+        title=f"Path to compliance for {answers.party}: its {in_words(levels)} recommendations",
+        reference="proposed by selfcheck plan; replace with the bill's reference",
+        date=date or datetime.date.today(),
+        applies_to=answers_file,
+        changes=changes,
+        notes={q: f"for {served(q)}; replace with the provision that makes this answer true" for q in changes},
+    )
