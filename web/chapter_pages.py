@@ -17,7 +17,7 @@ from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.team import database, history
 from selfcheck.web import forms
 from selfcheck.web.auth import Person
-from selfcheck.web.results import panel_html
+from selfcheck.web.results import panel_html, saved_changes
 from selfcheck.web.saving import save_answers
 from selfcheck.web.site import Site, fields_of, when
 from selfcheck.web.storage import Stored
@@ -33,8 +33,20 @@ class ChapterPages:
         stored, document = self.site.current(name)
         if is_amendment(document.data):
             return RedirectResponse(f"/amendments/{name}", 303)
-        saved = request.query_params.get("saved")
-        return self.view(request, person, name, chapter, stored, document.data, saved=saved is not None, saved_count=saved or "")
+        query = request.query_params
+        saved = query.get("saved")
+        return self.view(
+            request,
+            person,
+            name,
+            chapter,
+            stored,
+            document.data,
+            saved=saved is not None,
+            saved_count=saved or "",
+            saved_at=query.get("at", ""),
+            drafting=query.get("amend") == "1" and person.coordinates,
+        )
 
     def view(
         self,
@@ -53,6 +65,7 @@ class ChapterPages:
         file_error: str | None = None,
         saved: bool = False,
         saved_count: str = "",
+        saved_at: str = "",
         drafting: bool = False,
     ) -> Response:
         site = self.site
@@ -70,7 +83,8 @@ class ChapterPages:
         with database.connect(site.data.root, write=False) as db:
             statuses = history.statuses(db, name)
             counts = history.counts_by_question(db, name)
-            events = [r for r in history.records(db, name, chapter=chapter) if r.kind != "answer"]
+            records = history.records(db, name, chapter=chapter)
+            events = [r for r in records if r.kind != "answer"]
             last_change = {key: history.records(db, name, question=key, newest_first=True, limit=1) for key in (merged.conflicts if merged else {})}
         for _, fields in state.sections:
             for f in fields:
@@ -81,6 +95,7 @@ class ChapterPages:
                     latest = last_change[f.question.id]
                     f.theirs_by = f"{latest[0].who}, {when(latest[0].at)}" if latest else ""
         chapter_status = statuses.get(chapter, history.DRAFT)
+        since_submission = _changed_since_last_submission(records, questionnaire) if chapter_status.status != "draft" else {}
         titles = site.chapter_titles()
         progress = site.progress(questionnaire, stored, statuses)
         index = list(titles).index(chapter)
@@ -95,10 +110,14 @@ class ChapterPages:
             state=state,
             saved=saved,
             saved_count=saved_count,
+            saved_at=saved_at if saved else "",
+            saved_changes=saved_changes(site.assessment(saved_answers) if saved_answers else None, request.query_params) if saved else {},
+            since_submission=since_submission,
             conflicts=len(merged.conflicts) if merged else 0,
             drafting=drafting or bool(file_error),
             unsaved=status != 200,
             editable=person.edits(chapter) and chapter_status.status == "draft",
+            amending=person.coordinates and chapter_status.status != "draft" and (drafting or bool(file_error)),
             chapter_status=chapter_status,
             events=[(r, history.record_in_words(r, questionnaire)) for r in events],
             progress=progress,
@@ -123,3 +142,16 @@ class ChapterPages:
             return self.view(request, person, name, chapter, current, merged.shown, problems, status, merged=merged, general=general)
 
         return save_answers(self.site, person, name, submission, chapter, again)
+
+
+def _changed_since_last_submission(records: list[history.Record], questionnaire: Any) -> dict[str, str]:
+    """The answers of a chapter under review or approved that changed between its two last submissions,
+    each as what it was before in words (a first submission has nothing to compare with)."""
+    submits = [i for i, r in enumerate(records) if r.kind == "status" and (r.new or {}).get("action") == "submit"]
+    if len(submits) < 2:
+        return {}
+    changed: dict[str, str] = {}
+    for record in records[submits[-2] + 1 : submits[-1]]:
+        if record.kind == "answer" and record.question and record.question not in changed:
+            changed[record.question] = history.entry_in_words(record.old, questionnaire.question(record.question))
+    return changed

@@ -16,7 +16,7 @@ from selfcheck.engine.common.errors import InputError
 from selfcheck.web import forms
 from selfcheck.web.refusals import Forbidden, LoginRequired, NotAllowed
 from selfcheck.web.security import CSP, HEADERS
-from selfcheck.web.site import Site
+from selfcheck.web.site import Site, page_address
 from selfcheck.web.storage import BadName
 
 FAILED = (
@@ -40,8 +40,7 @@ class ErrorPages:
         return self.site.message(request, 404, "No such file", f"{error} Files are listed on the start page.")
 
     async def forbidden(self, request: Request, error: Forbidden) -> Response:
-        back = re.sub(r"/(amendment|review|import)$", "", request.url.path) if request.url.path not in ("/new", "/login", "/logout") else "/"
-        back = re.sub(r"/follow-up/.*$", "/follow-up", back)
+        back = page_address(request) if request.url.path != "/login" else "/"
         return self.site.message(
             request,
             403,

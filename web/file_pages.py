@@ -16,7 +16,7 @@ from selfcheck.engine.answers.answer_file import answers_text
 from selfcheck.engine.answers.merge import HEAD, Merged, entries_of
 from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.common.safe_files import document_from_bytes, document_from_text, leading_comments
-from selfcheck.engine.team import database, history
+from selfcheck.engine.team import accounts, database, history
 from selfcheck.web import forms
 from selfcheck.web.auth import Person
 from selfcheck.web.refusals import NotAllowed
@@ -24,6 +24,7 @@ from selfcheck.web.results import counts, panel_html
 from selfcheck.web.saving import save_answers
 from selfcheck.web.site import Site, fields_of
 from selfcheck.web.storage import Stored, version_of
+from selfcheck.web.todo import to_do
 
 SINCE_LAST_VISIT = 50  # changes listed on a file's page since the person's last visit
 
@@ -38,7 +39,8 @@ class FilePages:
         stored, document = self.site.current(name)
         if is_amendment(document.data):
             return RedirectResponse(f"/amendments/{name}", 303)
-        return self.view(request, person, name, stored, document.data, saved=request.query_params.get("saved") == "1")
+        query = request.query_params
+        return self.view(request, person, name, stored, document.data, saved=query.get("saved") is not None, saved_count=query.get("saved", ""), saved_at=query.get("at", ""))
 
     def view(
         self,
@@ -67,6 +69,8 @@ class FilePages:
             with database.connect(site.data.root) as db:
                 history.mark_visit(db, person.name, name, seen)
         chapters = site.progress(questionnaire, stored, statuses)
+        extra.setdefault("saved_count", "")
+        extra.setdefault("saved_at", "")
         assessment = site.assessment(saved_answers) if saved_answers else None
         return site.page(
             request,
@@ -76,6 +80,7 @@ class FilePages:
             name=name,
             state=state,
             chapters=chapters,
+            todo=to_do(person, chapters, accounts.list_users(site.data.root)),
             saved_problems=saved_problems,
             since=[(r, history.record_in_words(r, questionnaire)) for r in since[-SINCE_LAST_VISIT:]],
             visit=visit,
@@ -169,4 +174,4 @@ class FilePages:
             history.record_changes(db, name, person.name, "import", changes, questionnaire)
             history.remember(db, name, version_of(text.encode("utf-8")), written, questionnaire)
             site.data.replace(current, text)
-        return RedirectResponse(f"/answers/{name}?saved=1", 303)
+        return RedirectResponse(f"/answers/{name}?saved={len(changes)}&at=import#import", 303)

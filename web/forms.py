@@ -35,6 +35,26 @@ MAX_FIELDS = 2000
 LIST_SHOWN_NOT_PROVIDED = "shown-not-provided"  # the value of a list's hidden field when the list was shown not provided
 
 
+PEOPLE_DATE = re.compile(r"(?P<day>[0-9]{1,2})\.(?P<month>[0-9]{1,2})\.(?P<year>[0-9]{4})")
+ISO_DATE = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})")
+DATE_HINT = "Day.month.year, for example 01.03.2026."
+
+
+def date_from_people(text: str) -> str:
+    """A date typed as the pages show dates (day.month.year) as files hold it (YYYY-MM-DD); any other
+    text as typed, for the file's reader to name what is wrong."""
+    text = text.strip()
+    match = PEOPLE_DATE.fullmatch(text)
+    return f"{match['year']}-{int(match['month']):02d}-{int(match['day']):02d}" if match else text
+
+
+def people_date(text: Any) -> str:
+    """A date of a file (YYYY-MM-DD) as the pages and the factsheet show it: day.month.year."""
+    text = "" if text is None else str(text)
+    match = ISO_DATE.fullmatch(text.strip())
+    return f"{match['day']}.{match['month']}.{match['year']}" if match else text
+
+
 class Malformed(Exception):
     """A submission no form of ours would send: not the answers, the request itself is wrong."""
 
@@ -58,6 +78,14 @@ class Field:
     theirs: str | None = None  # in a conflict: the answer saved meanwhile, in words
     theirs_by: str = ""  # and who saved it, when
     changes: int = 0  # the changes recorded in its history
+
+    @property
+    def words(self) -> str:
+        """The answer as a person reads it: the option's words, "not provided", "none of them"."""
+        value = self.value
+        if self.question.type == "list":
+            value = NOT_PROVIDED if NOT_PROVIDED in value else [o.value for o in self.question.options if o.value in value]
+        return self.question.in_words(value)
 
 
 @dataclass
@@ -164,7 +192,7 @@ def _head_words(key: str, problem: str) -> str:
     if problem.startswith("expected the Party's name"):
         return "Give the Party's name."
     if problem.startswith("expected a date written YYYY-MM-DD"):
-        return "Give the date as year-month-day, for example 2024-05-01."
+        return "Give the date as day.month.year, for example 01.05.2024."
     return _plain_words(problem)
 
 
@@ -217,7 +245,8 @@ def submitted(questionnaire: Questionnaire, pairs: list[tuple[str, str]]) -> Sub
     entries: dict[str, Entry | None] = {}
     for key in shown:
         if key in HEAD:
-            entries[key] = entry_of(_single(grouped, key).strip() or None)
+            given_head = _single(grouped, key).strip()
+            entries[key] = entry_of((date_from_people(given_head) if key == "as_of" else given_head) or None)
             continue
         question = questionnaire.question(key)
         given: dict[str, Any] = {"value": _value(question, grouped.get(ANSWER + key))}
@@ -227,6 +256,7 @@ def submitted(questionnaire: Questionnaire, pairs: list[tuple[str, str]]) -> Sub
         entries[key] = entry_of(given, questionnaire, key)
     unknown = {key: _value(None, grouped.get(ANSWER + key)) for key in unknown_ids}
     bill = {key: _single(grouped, f"bill.{key}").strip() for key in BILL}
+    bill["date"] = date_from_people(bill["date"])
     return Submission(entries, seen, bill, _single(grouped, "focus"), _single(grouped, "save"), unknown)
 
 

@@ -63,3 +63,29 @@ def counts(assessment: Any) -> dict[str, Any] | None:
         "total": len(found),
         "no_information": sum(f.applies_because == "no_information" for f in found),
     }
+
+
+def changed_recommendations(before: Any, after: Any) -> dict[str, list[str]]:
+    """What a save did to the recommendations: the ids it added, removed, and changed (in level or in
+    why they apply), from the assessments before and after it."""
+    was = {f.id: f for f in before.recommendations} if before is not None else {}
+    now = {f.id: f for f in after.recommendations}
+    return {
+        "added": [i for i in now if i not in was] if before is not None else [],
+        "removed": [i for i in was if i not in now],
+        "changed": [i for i in now if i in was and (now[i].level, now[i].applies_because) != (was[i].level, was[i].applies_because)],
+    }
+
+
+def saved_changes(assessment: Any, query: Any) -> dict[str, list[tuple[str, str]]]:
+    """The recommendations a save added, removed and changed, as its redirect names them, each with
+    its text (an id the round does not know is left out)."""
+    if assessment is None:
+        return {}
+    rulebook = rulebooks.rulebook(assessment.provenance.round)
+    found = {f.id: f.text for f in assessment.recommendations}
+    shown: dict[str, list[tuple[str, str]]] = {}
+    for kind in ("added", "removed", "changed"):
+        ids = [i for i in query.get(kind, "").split(",") if i in rulebook.by_id][:40]
+        shown[kind] = [(i, found.get(i) or rulebook.by_id[i].text.replace("{party}", assessment.party)) for i in ids]
+    return shown

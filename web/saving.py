@@ -6,6 +6,7 @@ came from shown again with what was typed, and no trace left."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +22,7 @@ from selfcheck.engine.team import database, history
 from selfcheck.web import forms
 from selfcheck.web.auth import Person
 from selfcheck.web.refusals import Refused
-from selfcheck.web.results import panel_html
+from selfcheck.web.results import changed_recommendations, panel_html
 from selfcheck.web.site import Site, when
 from selfcheck.web.storage import Conflict, Stored, version_of
 
@@ -42,6 +43,7 @@ def _merged_save(site: Site, person: Person, name: str, submission: forms.Submis
         if current is None:
             raise HTTPException(404, f"There is no {name}.yaml in the data folder; the start page lists the files there.")
         document = site.document(current)
+        before, _ = rounds.check_answers(document)
         questionnaire = site.questionnaire_of(document.data)
         history.sync(db, name, current.version, document.data, questionnaire)
         merged = merge(document.data, submission.entries, submission.seen, questionnaire)
@@ -68,13 +70,13 @@ def _merged_save(site: Site, person: Person, name: str, submission: forms.Submis
             except Conflict:  # an editor wrote the file meanwhile, without the lock: nothing is recorded either
                 raise Refused(again(409, general=[f"{name}.yaml was changed outside selfcheck while saving, so nothing was saved: reload the page."])) from None
             panel_html(site, answers, name, chapter)  # the page the browser goes to next shows them: computed meanwhile
-    anchor = (
-        f"#q-{submission.focus}"
-        if submission.focus in submission.entries
-        else (f"#{submission.save}" if re.fullmatch(r"question-\d+", submission.save) else "")
-    )
+            recommendations = changed_recommendations(site.assessment(before) if before else None, site.assessment(answers))
+        else:
+            recommendations = {}
+    at = f"q-{submission.focus}" if submission.focus in submission.entries else (submission.save if re.fullmatch(r"question-\d+|about", submission.save) else "")
     target = f"/answers/{name}" if chapter is None else f"/answers/{name}/chapters/{chapter}"
-    return RedirectResponse(f"{target}?saved={len(merged.changed)}{anchor}", 303)
+    query = {"saved": str(len(merged.changed)), **({"at": at} if at else {}), **{kind: ",".join(ids) for kind, ids in recommendations.items() if ids}}
+    return RedirectResponse(f"{target}?{urlencode(query)}{'#' + at if at else ''}", 303)
 
 
 def _locked_chapters(db: Any, name: str, merged: Merged, questionnaire: Any) -> str:

@@ -65,7 +65,9 @@ class Site:
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
         )
-        self.templates.filters.update(citations=lambda citations: rulebooks.rulebook(round_id).vocabulary.citation_line(citations), when=when)
+        self.templates.filters.update(
+            citations=lambda citations: rulebooks.rulebook(round_id).vocabulary.citation_line(citations), when=when, people_date=forms.people_date
+        )
         self.computed = OncePerVersion()
         self.workers: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
 
@@ -140,6 +142,8 @@ class Site:
         if fresh:
             session = Csrf.new_session()
         context.setdefault("person", None)
+        context.setdefault("page_error", status >= 400)  # the title starts "Error:"
+        context.setdefault("address", page_address(request))
         html = self.templates.get_template(template).render(csrf=self.csrf.token(session), **context)
         response = HTMLResponse(html, status, headers=headers)
         if fresh:
@@ -263,10 +267,23 @@ def fields_of(pairs: list[tuple[str, str]] | forms.Malformed) -> list[tuple[str,
     return pairs
 
 
+def page_address(request: Request) -> str:
+    """The address of the page a request shows: a page shown again by a refused form is the page the
+    form is on (its browser address is set to it, so that a reload does not send the form again)."""
+    path = request.url.path
+    if request.method != "POST":
+        return path + (f"?{request.url.query}" if request.url.query else "")
+    if path in ("/new", "/logout"):
+        return "/"
+    path = re.sub(r"/(amendment|review|import)$", "", path)
+    path = re.sub(r"^/team/.*$", "/team", path)
+    return re.sub(r"/follow-up/chapters/([^/]+)$", r"/follow-up?chapter=\1", path)
+
+
 def when(at: str) -> str:
-    """A moment of the history as people read it: 1 Dec 2026, 14:03 UTC."""
+    """A moment of the history as people read it, dated as the factsheet dates: 01.12.2026, 14:03 UTC."""
     try:
         moment = datetime.datetime.fromisoformat(at)
     except ValueError:
         return at
-    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+    return f"{moment:%d.%m.%Y, %H:%M} UTC"

@@ -14,12 +14,14 @@ from selfcheck.engine.answers import rounds
 from selfcheck.engine.answers.answer_file import answers_text
 from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.common.safe_files import Document, document_from_text
-from selfcheck.engine.team import database, history
+from selfcheck.engine.team import accounts, database, history
 from selfcheck.web import forms
+from selfcheck.web.auth import Person
 from selfcheck.web.refusals import NotAllowed
 from selfcheck.web.results import counts
 from selfcheck.web.site import Site, fields_of
 from selfcheck.web.storage import BadName, version_of
+from selfcheck.web.todo import to_do
 
 
 class StartPages:
@@ -28,7 +30,7 @@ class StartPages:
 
     def index(self, request: Request) -> Response:
         person = self.site.who(request)
-        return self.site.page(request, "index.html", files=self.files(), person=person)
+        return self.site.page(request, "index.html", files=self.files(person), person=person)
 
     def create(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
         site = self.site
@@ -61,12 +63,14 @@ class StartPages:
             except BadName as problem:
                 errors["file"] = [str(problem)]
         if errors:
-            return site.page(request, "index.html", 422, files=self.files(), person=person, new={"file": name, "party": party}, errors=errors)
+            return site.page(request, "index.html", 422, files=self.files(person), person=person, new={"file": name, "party": party}, errors=errors)
         return RedirectResponse(f"/answers/{name}", 303)
 
-    def files(self) -> list[dict[str, Any]]:
-        """Every file of DATA_DIR for the start page: answers with their counts and progress, amendments with their bill."""
+    def files(self, person: Person) -> list[dict[str, Any]]:
+        """Every file of DATA_DIR for the start page: answers with their counts, progress and the
+        person's to-do, amendments with their bill."""
         site = self.site
+        users = accounts.list_users(site.data.root)
         listed = []
         statuses_of: dict[str, dict[str, history.Status]] = {}
         with database.connect(site.data.root, write=False) as db:
@@ -90,6 +94,7 @@ class StartPages:
                         total=sum(c["total"] for c in progress),
                         approved=sum(c["status"].status == "approved" for c in progress),
                         chapters=len(progress),
+                        todo=to_do(person, progress, users),
                     )
             except (InputError, BadName, HTTPException) as error:  # listed as refused (or gone meanwhile); the page goes on
                 entry["error"] = str(error)

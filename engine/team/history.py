@@ -63,6 +63,13 @@ class Status:
     status: str
     who: str = ""
     at: str = ""
+    action: str = ""  # what last moved it: submit, approve, return or reopen ("" for a chapter never moved)
+    comment: str = ""  # the comment given with that move (a return always has one)
+
+    @property
+    def returned(self) -> bool:
+        """A draft again because its reviewer returned it for changes."""
+        return self.status == "draft" and self.action == "return"
 
 
 DRAFT = Status("draft")
@@ -146,9 +153,16 @@ def record_changes(
 
 
 def statuses(db: sqlite3.Connection, file: str) -> dict[str, Status]:
-    """Each chapter's status; a chapter never submitted is a draft (absent here)."""
+    """Each chapter's status, with the move that led to it and its comment; a chapter never submitted
+    is a draft (absent here)."""
+    moves = {
+        row["chapter"]: (json.loads(row["new"]).get("action", ""), row["text"] or "")
+        for row in db.execute(
+            "SELECT chapter, new, text FROM history WHERE id IN (SELECT MAX(id) FROM history WHERE file = ? AND kind = 'status' GROUP BY chapter)", (file,)
+        )
+    }
     rows = db.execute("SELECT chapter, status, who, at FROM chapters WHERE file = ?", (file,))
-    return {row["chapter"]: Status(row["status"], row["who"], row["at"]) for row in rows}
+    return {row["chapter"]: Status(row["status"], row["who"], row["at"], *moves.get(row["chapter"], ("", ""))) for row in rows}
 
 
 # What moves a chapter, and where it goes: submitted for review, approved, returned to draft with a

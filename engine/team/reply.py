@@ -41,8 +41,8 @@ class ReplySection:
 class ReplyChapter:
     chapter: str
     heading: str
-    status: str  # draft, submitted or approved
-    state: str  # the status in words, with who and when
+    status: str  # draft, returned, submitted or approved
+    state: str  # the status in words, with who and when (and a return's comment)
     sections: list[ReplySection]
 
 
@@ -78,11 +78,12 @@ def build_reply(
     chapters: list[ReplyChapter] = []
     for chapter, chapter_title in chapter_titles.items():  # in the report's order; sections in the Committee's
         status = statuses.get(chapter, DRAFT)
-        state = fill(said["states"][status.status], who=status.who, date=_day(status.at))
+        shown = "returned" if status.returned else status.status
+        state = fill(said["states"][shown], who=status.who, date=_day(status.at), comment=status.comment)
         sections = [_section(section, answers, said) for section in questionnaire.sections if section.chapter == chapter]
         if sections:
             heading = fill(said["chapter_heading"], chapter=chapter, title=chapter_title)
-            chapters.append(ReplyChapter(chapter, heading, status.status, state, sections))
+            chapters.append(ReplyChapter(chapter, heading, shown, state, sections))
     approved = sum(chapter.status == "approved" for chapter in chapters)
     return Reply(
         party=party,
@@ -110,8 +111,7 @@ def _section(section: Section, answers: Answers, said: dict) -> ReplySection:
         replies.append(
             ReplyAnswer(question.number, question.prompt, answer, paragraphs, answers.sources.get(question.id, ""), answers.notes.get(question.id, ""))
         )
-    title = section.title + (" (title inferred)" if section.title_inferred else "")
-    return ReplySection(fill(said["section_heading"], number=section.number, title=title), replies)
+    return ReplySection(fill(said["section_heading"], number=section.number, title=section.title), replies)
 
 
 def _day(at: str) -> str:

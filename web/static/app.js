@@ -1,9 +1,24 @@
-// Progressive only: the questionnaire works without it. It warns before leaving a page whose
-// answers were changed but not saved (a page shown again after a refused save starts so), brings
-// the person back to the question they were on after saving, and keeps a list question's
-// "not provided" box and its options from being ticked together. A page may hold several such
-// forms (the follow-up has one per chapter): submitting one warns if another holds unsaved changes.
+// Progressive only: the questionnaire works without it.
+// - A page shown again by a refused form takes the address of the page the form is on, so that a
+//   reload shows that page instead of sending the form again.
+// - What a page says on arrival (an error summary, a conflict, a saved confirmation) takes the
+//   focus, so that a screen reader announces it and the eye finds it where the page opens.
+// - It warns before leaving a page whose answers were changed but not saved (a page shown again
+//   after a refused save starts so), brings the person back to the question they were on after
+//   saving, and keeps a list question's "not provided" box and its options from being ticked
+//   together. A page may hold several such forms: submitting one warns if another holds unsaved changes.
 "use strict";
+(function () {
+  var address = document.body.getAttribute("data-address");
+  if (address && window.history.replaceState && address !== location.pathname + location.search) {
+    window.history.replaceState(null, "", address + location.hash);
+  }
+  var arrival = document.querySelector("[data-focus-on-load]");
+  if (arrival) {
+    arrival.focus({ preventScroll: true });
+    arrival.scrollIntoView({ block: "center" });
+  }
+})();
 (function () {
   var forms = document.querySelectorAll("form.questionnaire");
   if (!forms.length) return;
