@@ -82,6 +82,8 @@ def create_app(
         Route("/answers/{name}/follow-up/history", t(follow_up.history_page)),
         Route("/answers/{name}/follow-up/download/{format}", t(follow_up.download)),
         Route("/answers/{name}/follow-up/import", follow_up.upload, methods=["POST"]),
+        Route("/answers/{name}/follow-up/save", posted(follow_up.save), methods=["POST"]),
+        Route("/answers/{name}/follow-up/add", posted(follow_up.add), methods=["POST"]),
         Route("/answers/{name}/follow-up/chapters/{chapter}", posted(follow_up.save), methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

@@ -24,12 +24,13 @@ from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.follow_up.follow_up_file import MEASURE_FIELDS, STATUSES, Item
 from selfcheck.engine.follow_up.merge import item_entry
 from selfcheck.engine.follow_up.status import Flag
-from selfcheck.web.forms import Malformed
+from selfcheck.web.forms import Malformed, date_from_people
 
 SEEN = "v."
 TEXT_FIELDS = ("status", "reason", "lead", "deadline", "note")
 MEASURE = re.compile(r"^m\.(?P<id>[^.]{1,40})\.(?P<index>[0-9]{1,3})\.(?P<field>" + "|".join((*MEASURE_FIELDS, "remove")) + ")$")
-CONTROL = ("csrf", "save", "as_of")  # as_of: the date the page checks on, kept after saving
+DATES = ("adopted", "in_force")  # a measure's dates, typed as day.month.year
+CONTROL = ("csrf", "save", "as_of", "focus", "filter")  # as_of, filter: the date the page checks on and its filter, kept after saving; focus: where the person was
 
 
 @dataclass
@@ -103,7 +104,7 @@ def in_people_words(name: str, problem: str) -> str:
         return "A reason is given only when the recommendation is declared not applicable: choose that status, or move the text to the note."
     if problem.startswith("expected a date written YYYY-MM-DD"):
         got = problem.rsplit(", got ", 1)[-1]
-        return f"Give the date as year-month-day, for example 2026-05-01, or leave it empty; {got} is not such a date."
+        return f"Give the date as day.month.year, for example 01.05.2026, or leave it empty; {got} is not such a date."
     if problem.startswith("expected in_force on or after adopted"):
         return "The date it entered into force cannot come before the date it was adopted."
     if problem.startswith("an in_force date needs the adopted date"):
@@ -160,9 +161,12 @@ def submitted(pairs: list[tuple[str, str]], known: Collection[str]) -> Submissio
     entries = {}
     for item_id in shown:
         given: dict[str, Any] = {name: grouped.get(f"{name}.{item_id}", [""])[0] for name in TEXT_FIELDS}
+        given["deadline"] = date_from_people(given["deadline"])
         measures = rows.get(item_id, {})
         given["measures"] = [
-            {name: measures[index].get(name, "") for name in MEASURE_FIELDS} for index in sorted(measures) if not measures[index].get("remove")
+            {name: date_from_people(measures[index].get(name, "")) if name in DATES else measures[index].get(name, "") for name in MEASURE_FIELDS}
+            for index in sorted(measures)
+            if not measures[index].get("remove")
         ]
         entries[item_id] = item_entry(given)
     return Submission(entries, {item_id: grouped[SEEN + item_id][0] for item_id in shown}, grouped.get("save", [""])[0])

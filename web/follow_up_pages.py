@@ -25,16 +25,26 @@ from selfcheck.engine.answers.answer_file import FOLLOW_UP_SUFFIX
 from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.common.safe_files import Document, document_from_bytes, document_from_text, leading_comments
 from selfcheck.engine.follow_up import merge as follow_up_merge
-from selfcheck.engine.follow_up.follow_up_file import STATUSES, FollowUp, check_follow_up_document, ensure_same_party, follow_up_from, follow_up_text, words
+from selfcheck.engine.follow_up.follow_up_file import (
+    STATUSES,
+    FollowUp,
+    check_follow_up_document,
+    ensure_same_party,
+    follow_up_from,
+    follow_up_text,
+    with_recommendation,
+    words,
+)
 from selfcheck.engine.follow_up.formats import render_status
 from selfcheck.engine.follow_up.status import FollowUpStatus, check_status, head_lines, summary_columns, summary_sections
 from selfcheck.engine.follow_up.workbook import workbook_from_bytes
 from selfcheck.engine.rules import rulebooks
 from selfcheck.engine.team import database, history
 from selfcheck.web import follow_up_forms, forms
+from selfcheck.web.follow_up_filters import FLAG_WORDS, Filter, summary_links
 from selfcheck.web.auth import Person
 from selfcheck.web.refusals import NotAllowed, Refused
-from selfcheck.web.site import MEDIA_TYPES, Site
+from selfcheck.web.site import MEDIA_TYPES, Site, fields_of
 from selfcheck.web.storage import SUFFIX, BadName, Conflict, Stored, version_of
 
 DOWNLOADS = {  # format -> (file name after NAME, who may: "all" or "coordinator")
@@ -94,7 +104,17 @@ class FollowUpPages:
         person = self.site.who(request)
         name = request.path_params["name"]
         query = request.query_params
-        return self.view(request, person, name, saved=query.get("saved"), started="started" in query, imported=query.get("imported"))
+        return self.view(
+            request,
+            person,
+            name,
+            saved=query.get("saved"),
+            saved_at=query.get("at", ""),
+            started="started" in query,
+            imported=query.get("imported"),
+            added=query.get("added", ""),
+            chosen=Filter.of(query),
+        )
 
     def view(
         self,
@@ -108,6 +128,7 @@ class FollowUpPages:
         problems: list[InputError] = (),
         general: list[str] = (),
         upload_error: str = "",
+        chosen: Filter = Filter({}),
         **flags: Any,
     ) -> Response:
         """The page: the recommendations of the saved follow-up, each with what is ``shown`` (the saved
@@ -130,6 +151,12 @@ class FollowUpPages:
             "statuses": [(s, words()["statuses"][s]) for s in STATUSES],
             **flags,
         }
+        context.setdefault("saved", None)
+        context.setdefault("saved_at", "")
+        context.setdefault("added", "")
+        context["unsaved"] = status != 200
+        if request.method == "POST":  # shown again by a refused form: the address of the page, with its filter
+            context["address"] = f"/answers/{name}/follow-up" + (f"?{chosen.query()}" if chosen else "")
         try:
             answers = site.listed(name).answers
             context["party"] = answers.party
@@ -157,17 +184,29 @@ class FollowUpPages:
         titles = site.chapter_titles()
         chapters = []
         for item in follow_up.recommendations:
+            form = items[item.id]
+            if not (chosen.matches(form) or form.problem_count or form.theirs is not None):
+                continue  # a recommendation the filter leaves out, unless what was typed in it must be seen
             if not chapters or chapters[-1]["chapter"] != item.chapter:
                 chapters.append({"chapter": item.chapter, "title": titles.get(item.chapter, ""), "editable": person.edits(item.chapter), "items": []})
-            chapters[-1]["items"].append(items[item.id])
+            chapters[-1]["items"].append(form)
+        no_lead = words()["no_lead"]
         context.update(
+            chosen=chosen,
+            shown_count=sum(len(c["items"]) for c in chapters),
+            total_count=len(items),
+            all_chapters=[(chapter, titles.get(chapter, "")) for chapter in dict.fromkeys(item.chapter for item in follow_up.recommendations)],
+            levels=list(dict.fromkeys(item.level for item in follow_up.recommendations)),
+            leads=sorted({form.values["lead"] for form in items.values() if form.values["lead"]}, key=str.casefold),
+            no_lead=no_lead,
+            flag_words=FLAG_WORDS,
+            tables=summary_links(summary_sections(checked), summary_columns(), no_lead) if checked else [],
+            editable_shown=any(c["editable"] for c in chapters),
             chapters=chapters,
             checked=checked,
             conflicts=len(merged.conflicts) if merged else 0,
-            unsaved_chapter=request.path_params.get("chapter") if status != 200 else None,
             problem_count=len(context["general"]) + sum(form.problem_count for form in items.values()),
             head=head_lines(checked) if checked else [],
-            summary=summary_sections(checked) if checked else [],
             columns=summary_columns(),
             flag_counts=checked.flags if checked else {},
             check_words=words()["report"]["check"],
@@ -213,29 +252,38 @@ class FollowUpPages:
         return RedirectResponse(f"/answers/{name}/follow-up?started=1", 303)
 
     def save(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
-        """A chapter's form merged into the file one recommendation at a time, under its lock; each change recorded; or the page saying why not."""
+        """The page's form merged into the file one recommendation at a time, under its lock; each change
+        recorded; or the page saying why not. The form may hold several chapters' recommendations (a
+        filtered list), each of which the person must edit."""
         person = self.site.who(request)
-        name, chapter = request.path_params["name"], self.site.chapter_of(request)
+        name = request.path_params["name"]
+        chapter = self.site.chapter_of(request) if "chapter" in request.path_params else None
         rulebook = rulebooks.rulebook(self.site.round)
-        shown_ids = [
-            key[len(follow_up_forms.SEEN) :] for key, _ in ([] if isinstance(pairs, forms.Malformed) else pairs) if key.startswith(follow_up_forms.SEEN)
-        ]
-        self.site.ensure_chapters(person, {chapter} | {rulebook.by_id[i].chapter for i in shown_ids if i in rulebook.by_id})
+        fields = [] if isinstance(pairs, forms.Malformed) else pairs
+        shown_ids = [key[len(follow_up_forms.SEEN) :] for key, _ in fields if key.startswith(follow_up_forms.SEEN)]
+        self.site.ensure_chapters(person, ({chapter} if chapter else set()) | {rulebook.by_id[i].chapter for i in shown_ids if i in rulebook.by_id})
+        chosen = Filter.of_text(next((value for key, value in fields if key == "filter"), ""))
         try:
             if isinstance(pairs, forms.Malformed):
                 raise pairs
             submission = follow_up_forms.submitted(pairs, rulebook.by_id)
         except forms.Malformed as problem:
-            return self.view(request, person, name, 400, general=[problem.said()])
+            return self.view(request, person, name, 400, general=[problem.said()], chosen=chosen)
         try:
-            changed = self.merged_save(request, person, name, submission)
+            changed = self.merged_save(request, person, name, submission, chosen)
         except Refused as refused:
             return refused.response
-        anchor = f"#fu-{submission.save}" if submission.save in submission.entries else f"#chapter-{chapter}"
-        as_of = next((value for key, value in pairs if key == "as_of" and value), "")
-        return RedirectResponse(f"/answers/{name}/follow-up?saved={changed}{'&as_of=' + as_of if _date_or_none(as_of) else ''}{anchor}", 303)
+        focus = next((value for key, value in fields if key == "focus"), "")
+        at = focus if focus in submission.entries else (submission.save if submission.save in submission.entries else "")
+        as_of = next((value for key, value in fields if key == "as_of" and value), "")
+        query = "&".join(
+            part
+            for part in (chosen.query(), f"saved={changed}", f"at=fu-{at}" if at else "", f"as_of={as_of}" if _date_or_none(as_of) else "")
+            if part
+        )
+        return RedirectResponse(f"/answers/{name}/follow-up?{query}{'#fu-' + at if at else ''}", 303)
 
-    def merged_save(self, request: Request, person: Person, name: str, submission: follow_up_forms.Submission) -> int:
+    def merged_save(self, request: Request, person: Person, name: str, submission: follow_up_forms.Submission, chosen: Filter) -> int:
         """The number of recommendations changed; Refused with the page to show when nothing may be written."""
         refusal: tuple[int, dict[str, Any]] | None = None
         try:
@@ -269,8 +317,52 @@ class FollowUpPages:
             refusal = (409, {"general": [f"{name}{FOLLOW_UP_SUFFIX} was changed outside selfcheck while saving, so nothing was saved: reload the page."]})
         if refusal is not None:  # shown once the lock is released: the page reads the answers, which may record outside changes
             status, extra = refusal
-            raise Refused(self.view(request, person, name, status, shown=merged.shown, merged=merged, **extra))
+            raise Refused(self.view(request, person, name, status, shown=merged.shown, merged=merged, chosen=chosen, **extra))
         return len(merged.changed)
+
+    def add(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
+        """A recommendation the rules apply on the current answers, not yet in the follow-up, added to it, open."""
+        person = self.site.who(request)
+        name = request.path_params["name"]
+        fields = dict(fields_of(pairs))
+        if set(fields) - {"csrf", "id", "filter"}:
+            raise forms.Malformed("unexpected fields")
+        if not person.coordinates:
+            raise NotAllowed("Only the coordinator adds recommendations to the follow-up.")
+        item_id, chosen = fields.get("id", ""), Filter.of_text(fields.get("filter", ""))
+        self.answers_file(name)
+        answers = self.site.listed(name).answers
+        finding = next((f for f in self.site.assessment(answers).recommendations if f.id == item_id and not f.draft), None)
+        if finding is None:
+            return self.view(request, person, name, 409, general=[f"The rules do not apply {item_id[:40]} on the current answers, so nothing was added."], chosen=chosen)
+        rulebook = rulebooks.rulebook(answers.round)
+        try:
+            problem = self.added(person, name, finding, rulebook)
+        except Conflict:  # an editor wrote the file meanwhile, without the lock: what was recorded is rolled back
+            problem = f"{name}{FOLLOW_UP_SUFFIX} was changed outside selfcheck meanwhile, so nothing was added."
+        if problem:  # shown once the lock is released
+            return self.view(request, person, name, 409, general=[problem], chosen=chosen)
+        query = "&".join(part for part in (chosen.query(), f"added={item_id}", f"at=fu-{item_id}") if part)
+        return RedirectResponse(f"/answers/{name}/follow-up?{query}#fu-{item_id}", 303)
+
+    def added(self, person: Person, name: str, finding: Any, rulebook: Any) -> str:
+        """``finding`` added to the follow-up under its lock, recorded in the history; or why not."""
+        item_id = finding.id
+        with self.site.data.editing(name, FOLLOW_UP_SUFFIX) as current, database.connect(self.site.data.root) as db:
+            if current is None:
+                raise HTTPException(404, f"There is no {name}{FOLLOW_UP_SUFFIX} yet: the coordinator starts it on the follow-up page.")
+            follow_up, problems = self.parsed(current)
+            if follow_up is None:
+                return f"{name}{FOLLOW_UP_SUFFIX} cannot be read, so nothing was added: {problems[0]}"
+            if follow_up.item(item_id) is None:
+                history.sync(db, _history_name(name), current.version, self.site.document(current).data, self.kind)
+                added = with_recommendation(follow_up, finding, [entry.chapter for entry in rulebook.meta.chapters])
+                text = follow_up_text(added, rulebook, current.path, leading_comments(current.data))
+                written = document_from_text(current.path, text).data
+                history.record_changes(db, _history_name(name), person.name, "web", {item_id: (None, follow_up_merge.entries_of(written)[item_id])}, self.kind)
+                history.remember(db, _history_name(name), version_of(text.encode("utf-8")), written, self.kind)
+                self.site.data.replace(current, text)
+        return ""
 
     async def upload(self, request: Request) -> Response:
         raw, version, filename = await self.site.upload_of(request)
@@ -389,7 +481,7 @@ def _date_asked(request: Request) -> tuple[datetime.date, datetime.date | None, 
     """The date deadlines and measures are checked on, and the law taken at (as ``--as-of``): the
     page's ``as_of``, or today with every bill applied; and what is wrong with the date given."""
     given = request.query_params.get("as_of", "").strip()
-    day = _date_or_none(given)
+    day = _date_or_none(forms.date_from_people(given))
     if given and day is None:
-        return datetime.date.today(), None, f"Give the date as year-month-day, for example 2026-07-01; {given[:40]!r} is not such a date, so today is used."
+        return datetime.date.today(), None, f"Give the date as day.month.year, for example 01.07.2026; {given[:40]!r} is not such a date, so today is used."
     return day or datetime.date.today(), day, ""

@@ -68,6 +68,7 @@ def factsheet_sentence(law_as_of: datetime.date, items: list[NotInForce]) -> str
 
 
 def _fill(template: str, **values) -> str:
+    """The template with its values; a date written as the factsheet writes dates (01.03.2026)."""
     for name, value in values.items():
-        template = template.replace("{" + name + "}", str(value))
+        template = template.replace("{" + name + "}", value.strftime("%d.%m.%Y") if isinstance(value, datetime.date) else str(value))
     return template

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from selfcheck.engine.answers.answer_file import Answers, NotInForce
-from selfcheck.engine.answers.questionnaire import NOT_PROVIDED
+from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Question, Questionnaire
 from selfcheck.engine.common.models import Citations
 from selfcheck.engine.rules.markup import PARTY, clean, fill, plain
 from selfcheck.engine.rules.rulebook import Observation, Rulebook
@@ -238,6 +238,18 @@ def provenance(rulebook: Rulebook, answers: Answers) -> Provenance:
     )
 
 
-def because_words(because: Iterable[Because]) -> str:
-    """Why a recommendation fires, one answer after another: 'S12.2 jurisdiction... is not no (answer: yes)'."""
-    return "; ".join(f"{b.number} {b.question} {b.condition} (answer: {answer_text(b.answer, None)})" for b in because)
+def because_words(because: Iterable[Because], questionnaire: Questionnaire | None = None) -> str:
+    """Why a recommendation fires, one answer after another. For people (``questionnaire`` given): each
+    question in its own words and the answer given, 'S12.2 “Do you establish ...?” answered yes'; for
+    the rule's reader: the condition on the answer, 'S12.2 jurisdiction... is not no (answer: yes)'."""
+    if questionnaire is None:
+        return "; ".join(f"{b.number} {b.question} {b.condition} (answer: {answer_text(b.answer, None)})" for b in because)
+    return "; ".join(answered_words(b.number, questionnaire.question(b.question), b.answer) for b in because)
+
+
+def answered_words(number: str, question: Question | None, answer: Any) -> str:
+    """A question and its answer as people read them: 'S12.2 “Do you establish ...?” answered yes'."""
+    if question is None:
+        return f"{number} answered {answer_text(answer, None)}"
+    given = question.in_words(answer)
+    return f"{number} “{question.prompt}” " + ("not answered" if given == "not provided" else f"answered {given}")

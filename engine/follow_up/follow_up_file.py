@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from selfcheck.engine.answers import rounds
 from selfcheck.engine.answers.answer_file import Answers, in_words, yaml_value
 from selfcheck.engine.answers.in_force import check_dates
-from selfcheck.engine.assessment.assess import Assessment
+from selfcheck.engine.assessment.assess import Assessment, Finding
 from selfcheck.engine.common import data
 from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.common.models import Citations, Recommended
@@ -101,10 +101,10 @@ def fill(template: str, **values: Any) -> str:
 
 
 def date_text(day: datetime.date | None) -> str:
-    """A date in the reports' words (en-GB: 1 March 2026)."""
+    """A date as the factsheet and the pages write it: 01.03.2026."""
     if day is None:
         return ""
-    return fill(words()["date"], day=day.day, month=words()["month_names"][day.month - 1], year=day.year)
+    return fill(words()["date"], day=f"{day.day:02d}", month=f"{day.month:02d}", year=day.year)
 
 
 def status_label(status: str) -> str:
@@ -121,12 +121,23 @@ def follow_up_from(assessment: Assessment) -> FollowUp:
         party=assessment.party,
         round=provenance.round,
         drawn_from=DrawnFrom(answers_as_of=provenance.answers_as_of, rulebook_sha256=provenance.rulebook_sha256, amendments=tuple(provenance.amendments)),
-        recommendations=tuple(
-            Item(id=f.id, level=f.level, block=f.block, chapter=f.chapter, text=f.text, citations=f.citations)
-            for f in assessment.recommendations
-            if not f.draft
-        ),
+        recommendations=tuple(_open_item(f) for f in assessment.recommendations if not f.draft),
     )
+
+
+def with_recommendation(follow_up: FollowUp, finding: Finding, chapters: list[str]) -> FollowUp:
+    """The follow-up with a recommendation the rules apply now added, open, after the others of its
+    chapter (``chapters``: the round's chapters in order)."""
+    order = {chapter: index for index, chapter in enumerate(chapters)}
+    items = list(follow_up.recommendations)
+    rank = order.get(finding.chapter, len(order))
+    place = max((index + 1 for index, item in enumerate(items) if order.get(item.chapter, len(order)) <= rank), default=0)
+    items.insert(place, _open_item(finding))
+    return follow_up.model_copy(update={"recommendations": tuple(items)})
+
+
+def _open_item(finding: Finding) -> Item:
+    return Item(id=finding.id, level=finding.level, block=finding.block, chapter=finding.chapter, text=finding.text, citations=finding.citations)
 
 
 # -- writing -----------------------------------------------------------------------------------------

@@ -14,13 +14,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from selfcheck.engine.answers.answer_file import Answers
+from selfcheck.engine.answers.questionnaire import Questionnaire
 from selfcheck.engine.answers.in_force import law_line, not_in_force_lines
-from selfcheck.engine.assessment.assess import Assessment, Because, Finding, Provenance, assess, because_words
+from selfcheck.engine.assessment.assess import Assessment, Because, Finding, Provenance, answered_words, assess, because_words
 from selfcheck.engine.common.text import wrap
-from selfcheck.engine.follow_up.follow_up_file import DONE, DrawnFrom, FollowUp, Item, fill, status_label, words
+from selfcheck.engine.follow_up.follow_up_file import DONE, DrawnFrom, FollowUp, Item, date_text, fill, status_label, words
 from selfcheck.engine.rules.conditions import deciding_tests
 from selfcheck.engine.rules.rulebook import Rulebook
-from selfcheck.engine.rules.wording import answer_text
 
 CATEGORIES = ("inconsistent", "overdue", "notice")
 
@@ -138,7 +138,7 @@ def _item_status(item: Item, finding: Finding | None, answers: Answers, rulebook
     status = status_label(item.status).lower()
     flags, resolved_by = [], []
     if finding is not None:
-        because_text = because_words(finding.because)
+        because_text = because_words(finding.because, rulebook.questionnaire)
         rules_say = fill(words()["rules_say"]["addressed_to_all" if addressed_to_all else "applies"], because=because_text)
         if item.status == "implemented" and not addressed_to_all:
             flags.append(_flag("still_applies", status=status, because=because_text))
@@ -149,16 +149,16 @@ def _item_status(item: Item, finding: Finding | None, answers: Answers, rulebook
             AnswerShown(question=q, number=questionnaire.questions[q].number, answer=_plain(answers.value(q)), source=answers.sources.get(q))
             for q in sorted(questions, key=questionnaire.index)
         ]
-        answers_text = answers_words(resolved_by)
+        answers_text = answers_words(resolved_by, questionnaire)
         rules_say = fill(words()["rules_say"]["resolved"], answers=answers_text)
         if item.status not in DONE:
             flags.append(_flag("resolved_still_open", status=status, answers=answers_text))
     if item.deadline and item.deadline < day and item.status not in DONE:
-        flags.append(_flag("overdue", deadline=item.deadline.isoformat(), date=day.isoformat(), status=status))
+        flags.append(_flag("overdue", deadline=date_text(item.deadline), date=date_text(day), status=status))
     for measure in item.measures:
         if measure.in_force and measure.in_force > day:
-            starts = fill(words()["flags"]["measure_in_force_from"], in_force=measure.in_force.isoformat())
-            flag = _flag("measure_not_in_force", date=day.isoformat(), what=measure.what, **{"from": starts})
+            starts = fill(words()["flags"]["measure_in_force_from"], in_force=date_text(measure.in_force))
+            flag = _flag("measure_not_in_force", date=date_text(day), what=measure.what, **{"from": starts})
             if item.status == "implemented":  # declared implemented on a measure that is not yet law
                 flag = flag.model_copy(update={"category": "inconsistent"})
             flags.append(flag)
@@ -182,8 +182,9 @@ def _flag(kind: str, **values: Any) -> Flag:
     return Flag(kind=kind, category=words()["categories"][kind], text=fill(words()["flags"][kind], **values))
 
 
-def answers_words(shown: list[AnswerShown]) -> str:
-    return "; ".join(f"{a.number} {a.question}: {answer_text(a.answer, None)}" + (f", from {a.source}" if a.source else "") for a in shown)
+def answers_words(shown: list[AnswerShown], questionnaire: Questionnaire) -> str:
+    """The answers that decide a recommendation, in the questionnaire's words, each with its source."""
+    return "; ".join(answered_words(a.number, questionnaire.question(a.question), a.answer) + (f", from {a.source}" if a.source else "") for a in shown)
 
 
 def _plain(value: Any) -> Any:
@@ -225,8 +226,8 @@ def head_lines(status: FollowUpStatus) -> list[str]:
     text = words()["text"]
     provenance = status.provenance
     lines = [
-        fill(text["head"], party=status.party, round=status.round, date=status.checked_on.isoformat(), law=law_line(provenance.law_as_of)),
-        fill(text["drawn_from"], answers_as_of=status.drawn_from.answers_as_of or "-", rulebook_sha256=status.drawn_from.rulebook_sha256 or "-"),
+        fill(text["head"], party=status.party, round=status.round, date=date_text(status.checked_on), law=law_line(provenance.law_as_of)),
+        fill(text["drawn_from"], answers_as_of=date_text(status.drawn_from.answers_as_of) or "-", rulebook_sha256=status.drawn_from.rulebook_sha256 or "-"),
     ]
     if status.drawn_from.rulebook_sha256 and status.drawn_from.rulebook_sha256 != provenance.rulebook_sha256:
         lines.append(fill(text["rulebook_changed"], rulebook_sha256=provenance.rulebook_sha256))

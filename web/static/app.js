@@ -32,7 +32,7 @@
     form.addEventListener("change", changed);
     form.addEventListener("submit", function () { leaving = form; });
     form.addEventListener("focusin", function (event) {
-      var question = event.target.closest && event.target.closest(".question");
+      var question = event.target.closest && event.target.closest("[data-question]");
       if (question && focus) focus.value = question.getAttribute("data-question");
     });
     form.addEventListener("change", function (event) {
