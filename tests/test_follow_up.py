@@ -333,7 +333,7 @@ def test_the_markdown_situation_report_is_the_partys_own_account_with_the_commit
     ):
         assert line in iv_4, line
     assert "| Ministry of Justice |2 |0 |1 |0 |1 |0 |1 |2 |" in report
-    assert report.rstrip().endswith(f"rule files sha256 {RULEBOOK.digest}); the law as in force on 2026-01-15.*")
+    assert report.rstrip().endswith(f"rule files sha256 {RULEBOOK.digest}); the law as in force on 15.01.2026.*")
 
 
 @pytest.fixture(scope="module")

@@ -51,27 +51,30 @@ class AmendmentPages:
 
         if merged.conflicts:
             return again(status=409)
+        # Every problem at once, each beside its field: the answers, the bill, its file name.
         answers, problems = rounds.check_answers(Document(stored.path, merged.data))
         saved, saved_problems = rounds.check_answers(document)
-        if answers is None or saved is None or problems or saved_problems:
-            general = ["The saved answers have problems: save them once corrected, then draft the amendment."] if saved_problems else []
-            return again(problems, general=general)
-        changes = changes_between(saved, answers, questionnaire)
-        if not changes:
-            return again(general=["No answer differs from the saved answers: change the answers the bill would change, then draft the amendment."])
+        general = ["The saved answers have problems: save them once corrected, then draft the amendment."] if saved_problems else []
+        readable = answers is not None and saved is not None and not problems and not saved_problems
+        changes = changes_between(saved, answers, questionnaire) if readable else {}
+        if readable and not changes:
+            general.append("No answer differs from the saved answers: change the answers the bill would change, then draft the amendment.")
         file_name = bill["file"] or file_name_for(bill["title"])
+        file_error = None
         try:
             path = site.data.path(file_name)
             if path.exists():
                 raise BadName(f"{file_name}.yaml already exists: choose another name")
         except BadName as problem:
-            return again(file_error=str(problem) if bill["file"] or bill["title"] else f"Give the bill's title or a file name ({NAME_RULE}).")
+            path = site.data.root / "amendment.yaml"  # only names the draft whose bill is checked
+            file_error = str(problem) if bill["file"] or bill["title"] else f"Give the bill's title or a file name ({NAME_RULE})."
         head = {"title": bill["title"], "reference": bill["reference"], "date": bill["date"], "applies_to": f"{name}.yaml"}
-        text, problems = draft_amendment(
+        text, drafted = draft_amendment(
             head, changes, path, questionnaire, [f"Drafted in the web questionnaire by {person.name} from changed answers to {name}.yaml"]
         )
-        if text is None:
-            return again(problems)
+        problems = [*problems, *(p for p in drafted if changes or p.place.keys[:1] != ("changes",))]  # no change is said once, above
+        if text is None or general or problems or file_error:
+            return again(problems, general=general, file_error=file_error)
         try:
             site.data.create(file_name, text)
         except BadName as problem:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from markupsafe import Markup
 from starlette.responses import Response
 
 from selfcheck.engine.answers import rounds
@@ -56,9 +57,17 @@ class Downloads:
         return Response(render_reply(made, format), media_type=MEDIA_TYPES[format], headers=headers)
 
     def factsheet_page(self, request: Request) -> Response:
-        self.site.who(request)
-        html = self.rendered_factsheet(self.site.stored(request.path_params["name"]).path, "html")
-        return Response(html, media_type=MEDIA_TYPES["html"], headers={"Content-Security-Policy": FACTSHEET_CSP})
+        """The factsheet inside the site's own page: its header, the way back to the file, the downloads;
+        the factsheet's body as its HTML export has it (styled by the site's style sheet)."""
+        person = self.site.who(request)
+        name = request.path_params["name"]
+        stored = self.site.stored(name)
+        html = self.rendered_factsheet(stored.path, "html").decode("utf-8")
+        body = html[html.index("<body>") + len("<body>") : html.rindex("</body>")]
+        body = Markup(body.replace("<main>", '<div class="factsheet-body">').replace("</main>", "</div>"))  # the page has its own main
+        resolved = self.site.listed(name)
+        back = f"/amendments/{name}" if resolved.amendments else f"/answers/{name}"
+        return self.site.page(request, "factsheet.html", person=person, name=name, party=resolved.answers.party, back=back, body=body)
 
     def factsheet_file(self, request: Request) -> Response:
         self.site.who(request)

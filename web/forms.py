@@ -191,6 +191,9 @@ def in_people_words(question: Question, problem: str) -> str:
 def _head_words(key: str, problem: str) -> str:
     if problem.startswith("expected the Party's name"):
         return "Give the Party's name."
+    missing = re.fullmatch(r"expected (the bill's [a-z]+) as a text", problem)
+    if missing:
+        return f"Give {missing[1]}."
     if problem.startswith("expected a date written YYYY-MM-DD"):
         return "Give the date as day.month.year, for example 01.05.2024."
     return _plain_words(problem)
