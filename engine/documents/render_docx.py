@@ -2,8 +2,13 @@
 
 python-docx has no footnote API, so the footnotes part (word/footnotes.xml) is written here and
 related to the document, and each call is a w:footnoteReference run - the structure Word and
-LibreOffice write themselves. The table of contents is a TOC field whose cached entries show the
-chapters until Word or LibreOffice updates it (Word asks to, on opening).
+LibreOffice write themselves.
+
+The contents list each chapter with its page: a link to a bookmark on the chapter's heading and a
+PAGEREF field to it, so that nothing asks to be updated on opening. LibreOffice lays the pages out
+and fills each PAGEREF itself; Word shows the field's written result until it next updates fields
+(printing does), so that result is the page the chapter starts on as estimated here, from the
+length of what precedes it (``pages``).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import io
 
 from selfcheck.engine.documents.factsheet import Bullets, Factsheet, Footnote, Heading, Inline, Item, Paragraph, Ref, Text
+from selfcheck.engine.documents.pages import estimated_starts
 from selfcheck.engine.documents.word import box, set_up
 
 HEADING_STYLES = {2: "Heading 1", 3: "Heading 2", 4: "Heading 3"}
@@ -36,11 +42,13 @@ def render_docx(factsheet: Factsheet) -> bytes:
     if factsheet.last_update:
         document.add_paragraph(factsheet.last_update).alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_paragraph(factsheet.contents, style="TOC Heading")
-    _table_of_contents(document, factsheet)
-    for part in factsheet.sections:
+    starts = estimated_starts(factsheet)
+    _contents(document, factsheet, starts)
+    for index, part in enumerate(factsheet.sections):
         heading = document.add_paragraph(style=HEADING_STYLES[part.heading.level])
         heading.paragraph_format.page_break_before = True
         _add_runs(heading, part.heading.runs)
+        _bookmark(heading, index)
         for block in part.blocks:
             if isinstance(block, Heading):
                 _add_runs(document.add_paragraph(style=HEADING_STYLES[block.level]), block.runs)
@@ -53,6 +61,7 @@ def render_docx(factsheet: Factsheet) -> bytes:
     for run in _add_runs(provenance, factsheet.provenance_runs):
         run.italic, run.font.size = True, _pt(8)
     _footnotes_part(document, factsheet.footnotes)
+    _footnote_settings(document)
     stream = io.BytesIO()
     document.save(stream)
     return stream.getvalue()
@@ -126,18 +135,45 @@ def _add_bullets(document, items: list[Item], depth: int) -> None:
         _add_bullets(document, item.children, depth + 1)
 
 
-def _table_of_contents(document, factsheet: Factsheet) -> None:
-    """A TOC field over heading levels 1-2, its cached result listing the chapters."""
-    entries = ["".join(i.text for i in part.heading.runs if isinstance(i, Text)) for part in factsheet.sections]
-    paragraphs = [document.add_paragraph() for _ in entries]
-    _field_char(paragraphs[0], "begin")
-    instruction = paragraphs[0].add_run()._r
-    instruction.append(_element("w:instrText", ' TOC \\o "1-2" \\h \\z \\u ', preserve=True))
-    _field_char(paragraphs[0], "separate")
-    for paragraph, entry in zip(paragraphs, entries, strict=False):
-        paragraph.add_run(entry)
-    _field_char(paragraphs[-1], "end")
-    _update_fields_on_open(document)
+def _contents(document, factsheet: Factsheet, starts: list[int]) -> None:
+    """One line per chapter: its title, linked to its heading, dots, and its page (a PAGEREF field)."""
+    from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    for index, (part, page) in enumerate(zip(factsheet.sections, starts, strict=True)):
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(170), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+        paragraph.paragraph_format.space_after = _pt(3)
+        link = _element("w:hyperlink")
+        link.set(qn("w:anchor"), _bookmark_name(index))
+        link.set(qn("w:history"), "1")
+        paragraph._p.append(link)
+        title = "".join(i.text for i in part.heading.runs if isinstance(i, Text))
+        for text in (title, "\t"):
+            run = _element("w:r")
+            run.append(_element("w:tab") if text == "\t" else _element("w:t", text, preserve=True))
+            link.append(run)
+        _field_char(paragraph, "begin")
+        paragraph.add_run()._r.append(_element("w:instrText", f" PAGEREF {_bookmark_name(index)} \\h ", preserve=True))
+        _field_char(paragraph, "separate")
+        paragraph.add_run(str(page))
+        _field_char(paragraph, "end")
+
+
+def _bookmark(paragraph, index: int) -> None:
+    from docx.oxml.ns import qn
+
+    start, end = _element("w:bookmarkStart"), _element("w:bookmarkEnd")
+    start.set(qn("w:id"), str(index + 1))
+    start.set(qn("w:name"), _bookmark_name(index))
+    end.set(qn("w:id"), str(index + 1))
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+    paragraph._p.append(end)
+
+
+def _bookmark_name(index: int) -> str:
+    return f"_Toc_chapter_{index + 1}"
 
 
 def _field_char(paragraph, kind: str) -> None:
@@ -160,24 +196,21 @@ def _element(tag: str, text: str | None = None, preserve: bool = False):
     return element
 
 
-def _update_fields_on_open(document) -> None:
-    """settings.xml: update fields (the TOC) on opening, and name the footnote separators."""
+def _footnote_settings(document) -> None:
+    """settings.xml: name the footnote separators."""
     from docx.oxml.ns import qn
 
     settings = document.settings.element
-    update = _element("w:updateFields")
-    update.set(qn("w:val"), "true")
     footnote_properties = _element("w:footnotePr")
     for identifier in ("-1", "0"):
         separator = _element("w:footnote")
         separator.set(qn("w:id"), identifier)
         footnote_properties.append(separator)
-    compat = settings.find(qn("w:compat"))  # both come right before w:compat in the schema's order
-    for element in (update, footnote_properties):
-        if compat is not None:
-            compat.addprevious(element)
-        else:
-            settings.append(element)
+    compat = settings.find(qn("w:compat"))  # it comes right before w:compat in the schema's order
+    if compat is not None:
+        compat.addprevious(footnote_properties)
+    else:
+        settings.append(footnote_properties)
 
 
 def _footnotes_part(document, footnotes: list[Footnote]) -> None:
