@@ -11,6 +11,11 @@ import io
 from selfcheck.engine.documents.word import box, set_up
 from selfcheck.engine.follow_up.report import Entry, SituationReport
 
+TEXT_WIDTH_MM = 170  # A4 less the 20 mm margins
+CHARACTER_MM = 1.6  # the widest a bold 8 pt character is on average, with room for the widest words
+CELL_MARGINS_MM = 4.2  # Word's default 1.9 mm each side, and a little air
+MIN_COLUMN_MM = 11
+
 
 def render_docx(report: SituationReport) -> bytes:
     from docx import Document
@@ -37,8 +42,8 @@ def render_docx(report: SituationReport) -> bytes:
     for table in report.tables:
         document.add_heading(table.heading, level=2)
         grid = document.add_table(rows=1, cols=len(table.headers), style="Table Grid")
-        grid.autofit = False
-        widths = [Mm(42)] + [Mm(128 / (len(table.headers) - 1))] * (len(table.headers) - 1)  # 170 mm between the margins
+        grid.autofit = False  # a fixed layout: the widths below hold in Word and LibreOffice alike
+        widths = [Mm(width) for width in column_widths(table.headers)]
         for column, width in zip(grid.columns, widths, strict=False):
             column.width = width
         for row_index, row in enumerate([table.headers] + table.rows):
@@ -65,6 +70,14 @@ def render_docx(report: SituationReport) -> bytes:
     stream = io.BytesIO()
     document.save(stream)
     return stream.getvalue()
+
+
+def column_widths(headers: list[str]) -> list[float]:
+    """The columns' widths in mm across the 170 mm between the margins: each number column as wide as
+    its header's longest word in bold 8 pt (so that no header breaks inside a word), the first, the
+    names, the rest."""
+    numbers = [max(max(map(len, header.split()), default=1) * CHARACTER_MM + CELL_MARGINS_MM, MIN_COLUMN_MM) for header in headers[1:]]
+    return [TEXT_WIDTH_MM - sum(numbers), *numbers]
 
 
 def _entry(document, entry: Entry, Pt) -> None:

@@ -8,6 +8,8 @@ import io
 from selfcheck.engine.documents.word import box, set_up
 from selfcheck.engine.team.reply import Reply
 
+QUESTION_GAP = 12  # points before each question: more than within it, so each source stays with its question
+
 
 def render_reply_docx(reply: Reply) -> bytes:
     from docx import Document
@@ -37,24 +39,30 @@ def render_reply_docx(reply: Reply) -> bytes:
         for section in chapter.sections:
             document.add_heading(section.heading, level=2)
             for answer in section.answers:
+                # A question, its answer, source and note read as one: close together, kept on one
+                # page, and apart from the next question.
                 question = document.add_paragraph()
                 question.paragraph_format.keep_with_next = True
+                question.paragraph_format.space_before, question.paragraph_format.space_after = Pt(QUESTION_GAP), Pt(2)
                 question.add_run(f"{answer.number} ").bold = True
                 question.add_run(answer.prompt)
-                if answer.paragraphs:
-                    for text in answer.paragraphs:
-                        document.add_paragraph(text, style="Quote")
-                else:
+                extras = [(label, text) for label, text in ((reply.labels["source"], answer.source), (reply.labels["note"], answer.note)) if text]
+                lines = [document.add_paragraph(text, style="Quote") for text in answer.paragraphs]
+                if not answer.paragraphs:
                     line = document.add_paragraph()
                     line.add_run(f"{reply.labels['answer']}: ").bold = True
                     line.add_run(answer.answer)
-                for label, text in ((reply.labels["source"], answer.source), (reply.labels["note"], answer.note)):
-                    if text:
-                        extra = document.add_paragraph()
-                        extra.paragraph_format.space_after = Pt(2)
-                        run = extra.add_run(f"{label}: ")
-                        run.bold, run.font.size = True, Pt(9)
-                        extra.add_run(text).font.size = Pt(9)
+                    lines = [line]
+                for label, text in extras:
+                    extra = document.add_paragraph()
+                    extra.paragraph_format.left_indent = Pt(12)
+                    run = extra.add_run(f"{label}: ")
+                    run.bold, run.font.size = True, Pt(9)
+                    extra.add_run(text).font.size = Pt(9)
+                    lines.append(extra)
+                for line in lines:
+                    line.paragraph_format.space_before, line.paragraph_format.space_after = Pt(0), Pt(2)
+                    line.paragraph_format.keep_with_next = line is not lines[-1]
     provenance = document.add_paragraph()
     provenance.paragraph_format.space_before = Pt(24)
     run = provenance.add_run(reply.provenance)
