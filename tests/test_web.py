@@ -53,7 +53,7 @@ def recommendations_on(page: str) -> list[str]:
 def test_the_start_page_lists_the_party_answer_files_with_their_progress_and_offers_to_start_a_new_one(client):
     page = client.get("/")
     assert page.status_code == 200
-    assert '<a href="/answers/albania">Albania</a>' in page.text and "2022-03-10" in page.text
+    assert '<a href="/answers/albania">Albania</a>' in page.text and "10.03.2022" in page.text, "dated as the factsheet dates"
     assert "13 require" in page.text and "12 request" in page.text and "69 invite" in page.text
     answered = sum(value != "not_provided" for value in load_answers(ALBANIA).values.values())
     total = len(QUESTIONNAIRE.questions)
@@ -62,16 +62,18 @@ def test_the_start_page_lists_the_party_answer_files_with_their_progress_and_off
     assert 'action="/new"' in page.text and "Start a new answer file" in page.text
 
 
-def test_a_file_opens_on_its_chapters_each_with_its_title_progress_and_status(client):
+def test_a_file_opens_on_the_persons_to_do_each_chapter_with_its_title_progress_and_state(client):
     page = client.get("/answers/albania").text
+    assert page.index('id="todo"') < page.index('id="no-information"'), "the to-do comes first"
     rulebook = rulebooks.rulebook(ROUND)
     for entry in rulebook.meta.chapters:
         questions = QUESTIONNAIRE.in_chapter(entry.chapter)
         answered = sum(load_answers(ALBANIA).value(q.id) != "not_provided" for q in questions)
-        row = page[page.index(f'<tr data-chapter="{entry.chapter}">') :]
-        row = row[: row.index("</tr>")]
-        assert f'<a href="/answers/albania/chapters/{entry.chapter}">{entry.chapter}. {escape(entry.title)}</a>' in row
-        assert f"<td>{answered} of {len(questions)}</td>" in row and ">draft<" in row
+        task = page[page.index(f'data-chapter="{entry.chapter}">') :]
+        task = task[: task.index("</li>")]
+        assert f'<a href="/answers/albania/chapters/{entry.chapter}">{entry.chapter}. {escape(entry.title)}</a>' in task
+        assert f"{answered} of {len(questions)} answered; waiting on you to answer it and submit it for review." in task
+        assert ("In progress" if answered else "Not started") in task
 
 
 def test_each_chapter_page_holds_the_committees_questions_that_feed_it_in_order_with_help_and_legal_basis(client):
@@ -106,7 +108,7 @@ def test_tri_state_questions_are_radio_buttons_with_not_provided_and_numbers_are
                     assert f'type="radio" {name} value="{value}"' in page, question.id
             elif question.type == "integer":
                 # a text field: what is typed reaches the server as typed ("fourteen" is an error, never an empty answer)
-                assert re.search(rf'type="text" {re.escape(name)} value="\d*" inputmode="numeric"', page), question.id
+                assert re.search(rf'type="text" id="a-{re.escape(question.id)}" {re.escape(name)} value="\d*" inputmode="numeric"', page), question.id
                 assert f"a whole number from {question.minimum} to {question.maximum}" in page
             elif question.type == "list":
                 for value in question.option_values + ("not_provided",):
@@ -154,7 +156,9 @@ def test_saving_a_changed_answer_writes_the_file_with_its_sources_records_who_ch
     fields = changed(albania_form(client), focus="jurisdiction.habitual_residents_abroad", **{HABITUAL: "yes"})
     response = save(client, fields)
     assert response.status_code == 303
-    assert response.headers["location"] == "/answers/albania/chapters/IV?saved=1#q-jurisdiction.habitual_residents_abroad", "back to the question"
+    assert (
+        response.headers["location"] == "/answers/albania/chapters/IV?saved=1&at=q-jurisdiction.habitual_residents_abroad&removed=IV-4#q-jurisdiction.habitual_residents_abroad"
+    ), "back to the question, naming what the save did to the recommendations"
     saved = load_answers(data_dir / "albania.yaml")
     before = load_answers(ALBANIA)
     assert saved.value("jurisdiction.habitual_residents_abroad") == "yes"
@@ -166,7 +170,9 @@ def test_saving_a_changed_answer_writes_the_file_with_its_sources_records_who_ch
     assert text.startswith("# Albania's answers, reconstructed"), "the file's opening comments are kept"
     assert files_in(data_dir) == ["albania.yaml"], "no temporary file is left behind"
     page = client.get(response.headers["location"]).text
-    assert "Saved: 1 answer changed" in page
+    question = page[page.index('id="q-jurisdiction.habitual_residents_abroad"') :]
+    assert question.index("Saved: 1 answer changed") < question.index("S12.3"), "the confirmation stands in the saved question, first"
+    assert "<strong>No longer applies:</strong> <span class=\"rid\">IV-4</span> to establish jurisdiction" in question
     assert "IV-4" not in recommendations_on(page) and "IV-5" in recommendations_on(page)
     assert run_selfcheck("validate", data_dir / "albania.yaml").returncode == 0
     history = run_selfcheck("history", data_dir / "albania.yaml", "--format", "json")
@@ -246,7 +252,10 @@ def test_a_wrong_answer_is_shown_beside_its_field_in_peoples_words_flagged_inval
     message = "Write a whole number from 0 to 18, in digits, or leave the field empty if you give no information; &#39;fourteen&#39; is not such a number, so nothing was saved."
     field = response.text[response.text.index(f'id="q-{age}"') :]
     field = field[: field.index('<div class="question')]
-    assert f'<p class="error" role="alert" id="error-{age}">{message}</p>' in field
+    assert f'<p class="error" id="error-{age}">{message}</p>' in field
+    summary = response.text[response.text.index('<div class="error-summary"') :]
+    assert summary.index(f'<a href="#a-{age}">S9.3 ') < summary.index("</div>"), "the error summary links to the field"
+    assert "<title>Error: " in response.text and "data-focus-on-load" in summary[:200]
     assert 'class="question invalid"' in response.text and 'aria-invalid="true"' in field and f"error-{age}" in field
     assert "not_provided" not in response.text[response.text.index('id="problems"') : response.text.index("</div>", response.text.index('id="problems"'))]
     assert 'value="fourteen"' in field, "what was typed stays in the form"
@@ -323,7 +332,7 @@ def test_a_new_answer_file_is_created_with_its_party_and_date_and_never_replaces
     for name in ("albania", "../escaped", "Ruritania", "x/y", ""):
         refused = post(client, "/new", changed(token, file=name, party="Freedonia"))
         assert refused.status_code == 422, name
-        assert '<p class="error" role="alert" id="new-' in refused.text and 'aria-invalid="true"' in refused.text
+        assert '<p class="error" id="new-' in refused.text and 'aria-invalid="true"' in refused.text and '<a href="#new-' in refused.text
     assert (data_dir / "albania.yaml").read_bytes() == before
     assert not (tmp_path / "escaped.yaml").exists()
     assert files_in(data_dir) == ["albania.yaml", "ruritania.yaml"]

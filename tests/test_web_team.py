@@ -157,10 +157,12 @@ def test_a_contributor_forging_a_post_for_another_chapter_is_refused_with_403_an
     assert refused.status_code == 403 and "Chapter II is not yours to answer" in refused.text
     assert "Nothing was changed." in refused.text
     rita = logged_in(data_dir, "rita")
-    assert post(rita, "/answers/albania/chapters/IV", chapter_form(rita, "IV")).status_code == 403, "a reviewer answers nothing"
+    token = form_of(rita.get("/answers/albania/chapters/IV").text, "/answers/albania/chapters/IV/review")[:1]
+    forged = token + [field for field in own if field[0] != "csrf"]
+    assert post(rita, "/answers/albania/chapters/IV", forged).status_code == 403, "a reviewer answers nothing"
     for who in ("amira", "rita"):
         client = logged_in(data_dir, who)
-        new = post(client, "/new", changed(form_of(client.get("/answers/albania/chapters/IV").text, "questionnaire")[:1], file="x", party="X"))
+        new = post(client, "/new", changed(form_of(client.get("/answers/albania/chapters/IV").text, "/answers/albania/chapters/IV/review")[:1], file="x", party="X"))
         assert new.status_code == 403
     assert (data_dir / "albania.yaml").read_bytes() == before and files_in(data_dir) == ["albania.yaml"]
 
@@ -197,15 +199,22 @@ def test_a_chapter_goes_from_draft_to_submitted_to_approved_and_is_then_read_onl
     assert act(amira, "submit").status_code == 303
     assert act(rita, "return").status_code == 422, "returning needs a comment"
     assert act(rita, "return", "Cite the article, please").status_code == 303
+    returned = amira.get("/answers/albania/chapters/IV").text
+    assert returned.index('id="returned"') < returned.index('id="questionnaire"'), "the return and its comment stand at the top"
+    assert "Returned for changes by rita" in returned and "“Cite the article, please”" in returned
+    overview = amira.get("/answers/albania").text
+    assert ">Returned<" in overview and "“Cite the article, please”" in overview and overview.index('data-chapter="IV"') < overview.index('data-chapter="II"')
     assert act(amira, "submit").status_code == 303
     assert act(rita, "approve", "Checked against the Criminal Code").status_code == 303
     page = amira.get("/answers/albania/chapters/IV").text
-    assert "This chapter is approved: it is read-only until the coordinator reopens it." in page and 'id="save"' not in page
-    assert 'name="a.jurisdiction.habitual_residents_abroad" value="yes" disabled' in page
+    assert "This chapter is approved: its answers are shown as text until the coordinator reopens it." in page and 'id="save"' not in page
+    assert "disabled" not in page and 'name="a.jurisdiction' not in page, "read-only is text, never disabled fields"
+    row = page[page.index('id="q-jurisdiction.habitual_residents_abroad"') :]
+    assert row.index("<strong>No</strong>") < row.index("</div>") and "Source" in row[: row.index("</div>")]
     locked = post(amira, "/answers/albania/chapters/IV", changed(stale, **{HABITUAL: "yes"}))
     assert locked.status_code == 409 and "Chapter IV was approved by rita" in locked.text
     assert load_answers(data_dir / "albania.yaml").value("jurisdiction.habitual_residents_abroad") == "no"
-    assert "approved by rita" in cora.get("/answers/albania").text and "1 of 10 chapters approved" in cora.get("/").text
+    assert "Approved by rita." in cora.get("/answers/albania").text and "1 of 10 chapters approved" in cora.get("/").text
     assert act(amira, "reopen").status_code == 403
     assert act(cora, "reopen", "A new law").status_code == 303
     assert post(amira, "/answers/albania/chapters/IV", changed(chapter_form(amira, "IV"), **{HABITUAL: "yes"})).status_code == 303

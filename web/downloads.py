@@ -25,6 +25,8 @@ from selfcheck.web.refusals import NotAllowed
 from selfcheck.web.site import MEDIA_TYPES, Site
 
 FACTSHEET_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# The factsheet's page runs no script at all: the Party's words stand in it; it keeps the site's style and its log-out form.
+FACTSHEET_PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 
 class Downloads:
@@ -67,7 +69,9 @@ class Downloads:
         body = Markup(body.replace("<main>", '<div class="factsheet-body">').replace("</main>", "</div>"))  # the page has its own main
         resolved = self.site.listed(name)
         back = f"/amendments/{name}" if resolved.amendments else f"/answers/{name}"
-        return self.site.page(request, "factsheet.html", person=person, name=name, party=resolved.answers.party, back=back, body=body)
+        return self.site.page(
+            request, "factsheet.html", headers={"Content-Security-Policy": FACTSHEET_PAGE_CSP}, person=person, name=name, party=resolved.answers.party, back=back, body=body
+        )
 
     def factsheet_file(self, request: Request) -> Response:
         self.site.who(request)
