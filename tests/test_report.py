@@ -156,7 +156,7 @@ def test_html_escapes_a_party_name_it_quotes():
 # -- Word -------------------------------------------------------------------------------------------
 
 
-def test_word_has_heading_styles_a_table_of_contents_field_and_real_footnotes(docx_path):
+def test_word_has_heading_styles_contents_with_page_references_and_real_footnotes(docx_path):
     from docx import Document
 
     document = Document(str(docx_path))
@@ -168,7 +168,11 @@ def test_word_has_heading_styles_a_table_of_contents_field_and_real_footnotes(do
         footnotes = package.read("word/footnotes.xml").decode()
         relationships = package.read("word/_rels/document.xml.rels").decode()
         content_types = package.read("[Content_Types].xml").decode()
-    assert 'TOC \\o "1-2"' in body and 'w:fldCharType="begin"' in body and 'w:fldCharType="end"' in body
+    # each chapter's line in the contents: a link to its heading's bookmark and a PAGEREF field to its page
+    assert body.count(" PAGEREF _Toc_chapter_") == 12 and body.count('<w:hyperlink w:anchor="_Toc_chapter_') == 12
+    assert body.count('<w:bookmarkStart w:id="1" w:name="_Toc_chapter_1"/>') == 1
+    with zipfile.ZipFile(docx_path) as package:
+        assert "updateFields" not in package.read("word/settings.xml").decode(), "nothing asks to update fields on opening"
     called = re.findall(r'<w:footnoteReference w:id="(\d+)"/>', body)
     defined = re.findall(r'<w:footnote w:id="(\d+)"', footnotes)
     assert called == defined == [str(n) for n in range(1, 122)]

@@ -120,6 +120,12 @@ def test_saving_a_party_name_with_a_hostile_character_is_refused_and_the_file_ke
     assert (data_dir / "albania.yaml").read_bytes() == before
 
 
+def test_a_date_typed_day_month_year_is_saved_as_the_file_writes_dates(client, data_dir):
+    response = post(client, "/answers/albania", changed(form_of(client.get("/answers/albania").text, "about"), as_of="1.3.2026"))
+    assert response.status_code == 303 and "as_of: 2026-03-01\n" in (data_dir / "albania.yaml").read_text()
+    assert 'value="01.03.2026"' in client.get("/answers/albania").text
+
+
 def test_a_bill_title_over_two_lines_is_refused_and_no_amendment_written(client, data_dir):
     fields = changed(
         form_of(client.get(f"/answers/albania/chapters/{CHAPTER}").text),
@@ -132,11 +138,11 @@ def test_a_bill_title_over_two_lines_is_refused_and_no_amendment_written(client,
     assert files_in(data_dir) == ["albania.yaml"]
 
 
-@pytest.mark.parametrize("date", ["20240101", "2024-W01-1", "2024-01-01T10:00", "2024-1-1"])
-def test_a_date_not_written_yyyy_mm_dd_is_refused(client, data_dir, date):
+@pytest.mark.parametrize("date", ["20240101", "2024-W01-1", "2024-01-01T10:00", "2024-1-1", "31.02.2024", "1.13.2024", "01.01.24"])
+def test_a_date_not_written_day_month_year_or_yyyy_mm_dd_is_refused(client, data_dir, date):
     before = (data_dir / "albania.yaml").read_bytes()
     response = post(client, "/answers/albania", changed(form_of(client.get("/answers/albania").text, "about"), as_of=date))
-    assert response.status_code == 422 and "Give the date as year-month-day, for example 2024-05-01." in response.text
+    assert response.status_code == 422 and "Give the date as day.month.year, for example 01.05.2024." in response.text
     assert (data_dir / "albania.yaml").read_bytes() == before
 
 

@@ -24,7 +24,7 @@ from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.follow_up.follow_up_file import MEASURE_FIELDS, STATUSES, Item
 from selfcheck.engine.follow_up.merge import item_entry
 from selfcheck.engine.follow_up.status import Flag
-from selfcheck.web.forms import Malformed, date_from_people
+from selfcheck.web.forms import Malformed, date_from_people, people_date
 
 SEEN = "v."
 TEXT_FIELDS = ("status", "reason", "lead", "deadline", "note")
@@ -104,6 +104,7 @@ def in_people_words(name: str, problem: str) -> str:
         return "A reason is given only when the recommendation is declared not applicable: choose that status, or move the text to the note."
     if problem.startswith("expected a date written YYYY-MM-DD"):
         got = problem.rsplit(", got ", 1)[-1]
+        got = f"'{people_date(got[1:-1])}'" if got[:1] == got[-1:] == "'" else got  # as it was typed
         return f"Give the date as day.month.year, for example 01.05.2026, or leave it empty; {got} is not such a date."
     if problem.startswith("expected in_force on or after adopted"):
         return "The date it entered into force cannot come before the date it was adopted."
