@@ -99,7 +99,7 @@ def test_status_lead_deadline_and_a_measure_saved_on_the_page_are_in_the_file_an
         chapter_form(client), **{"status.IV-4": "in_progress", "lead.IV-4": "Ministry of Justice", "deadline.IV-4": "2025-01-31", "save": "IV-4", **MEASURE}
     )
     response = save(client, fields)
-    assert response.status_code == 303 and response.headers["location"] == f"{PAGE}?chapter=IV&saved=1&at=fu-IV-4#fu-IV-4", "back to it, the filter kept"
+    assert response.status_code == 303 and response.headers["location"] == f"{PAGE}?chapter=IV&saved=1&at=fu-IV-4#saved", "back to it, the filter kept"
     item = read_follow_up(file_of(data_dir)).item("IV-4")
     assert (item.status, item.lead, item.deadline.isoformat()) == ("in_progress", "Ministry of Justice", "2025-01-31")
     [measure] = item.measures
@@ -350,7 +350,7 @@ def test_the_date_field_checks_deadlines_on_the_day_given_and_a_date_that_is_not
     assert 'href="/answers/albania/follow-up/download/docx?as_of=2091-01-01"' in later
     assert "31.01.2090 passed on 01.01.2091" in client.get(f"{PAGE}/download/markdown?as_of=2091-01-01").text
     kept = save(client, changed(chapter_form(client, query="?as_of=2091-01-01"), **{"lead.IV-4": "x", "save": "IV-4"}))
-    assert kept.headers["location"] == f"{PAGE}?chapter=IV&saved=1&at=fu-IV-4&as_of=2091-01-01#fu-IV-4"
+    assert kept.headers["location"] == f"{PAGE}?chapter=IV&saved=1&at=fu-IV-4&as_of=2091-01-01#saved"
     wrong = client.get(f"{PAGE}?as_of=2026-13-01").text
     assert 'aria-describedby="as_of-hint as_of-error" aria-invalid="true"' in wrong
     assert "&#39;2026-13-01&#39; is not such a date, so today is used." in wrong

@@ -48,7 +48,7 @@ def test_enter_in_a_text_field_saves_and_comes_back_to_that_question(page, site)
     source.fill("Criminal Code, Art. 6")
     source.press("Enter")
     expect(page.locator("#saved")).to_be_visible()
-    expect(page).to_have_url(f"{url}/answers/albania/chapters/IV?saved=1#q-jurisdiction.habitual_residents_abroad")
+    expect(page).to_have_url(f"{url}/answers/albania/chapters/IV?saved=1&at=q-jurisdiction.habitual_residents_abroad#saved")
     expect(page.locator(question)).to_be_in_viewport()
     assert load_answers(data_dir / "albania.yaml").sources["jurisdiction.habitual_residents_abroad"] == "Criminal Code, Art. 6"
     assert not any(p.name != "albania.yaml" and p.suffix == ".yaml" for p in data_dir.iterdir()), "no amendment drafted"
@@ -291,7 +291,7 @@ def test_a_ministry_declares_a_recommendation_implemented_on_the_follow_up_page_
     page.locator('[id="fu-IV-4-m0-adopted"]').fill("2026-03-01")
     page.get_by_role("button", name="Save IV-4").click()
     expect(page.locator("#saved")).to_contain_text("1 recommendation changed")
-    expect(page).to_have_url(f"{url}/answers/albania/follow-up?saved=1#fu-IV-4")
+    expect(page).to_have_url(f"{url}/answers/albania/follow-up?saved=1&at=fu-IV-4#saved")
     expect(page.locator('[id="fu-IV-4"] .flag-inconsistent')).to_contain_text("declared implemented, but the rules still apply it")
     expect(page.locator('[id="fu-IV-4"]')).to_be_in_viewport()
     with page.expect_download() as download:

@@ -174,4 +174,4 @@ class FilePages:
             history.record_changes(db, name, person.name, "import", changes, questionnaire)
             history.remember(db, name, version_of(text.encode("utf-8")), written, questionnaire)
             site.data.replace(current, text)
-        return RedirectResponse(f"/answers/{name}?saved={len(changes)}&at=import#import", 303)
+        return RedirectResponse(f"/answers/{name}?saved={len(changes)}&at=import#imported", 303)

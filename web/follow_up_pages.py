@@ -281,7 +281,7 @@ class FollowUpPages:
             for part in (chosen.query(), f"saved={changed}", f"at=fu-{at}" if at else "", f"as_of={as_of}" if _date_or_none(as_of) else "")
             if part
         )
-        return RedirectResponse(f"/answers/{name}/follow-up?{query}{'#fu-' + at if at else ''}", 303)
+        return RedirectResponse(f"/answers/{name}/follow-up?{query}#{'saved' if at else 'list'}", 303)
 
     def merged_save(self, request: Request, person: Person, name: str, submission: follow_up_forms.Submission, chosen: Filter) -> int:
         """The number of recommendations changed; Refused with the page to show when nothing may be written."""
@@ -343,7 +343,7 @@ class FollowUpPages:
         if problem:  # shown once the lock is released
             return self.view(request, person, name, 409, general=[problem], chosen=chosen)
         query = "&".join(part for part in (chosen.query(), f"added={item_id}", f"at=fu-{item_id}") if part)
-        return RedirectResponse(f"/answers/{name}/follow-up?{query}#fu-{item_id}", 303)
+        return RedirectResponse(f"/answers/{name}/follow-up?{query}#saved", 303)
 
     def added(self, person: Person, name: str, finding: Any, rulebook: Any) -> str:
         """``finding`` added to the follow-up under its lock, recorded in the history; or why not."""

@@ -143,7 +143,7 @@ class Site:
             session = Csrf.new_session()
         context.setdefault("person", None)
         context.setdefault("page_error", status >= 400)  # the title starts "Error:"
-        context.setdefault("address", page_address(request))
+        context.setdefault("address", page_address(request) if request.method == "POST" else "")  # only a page shown by a form takes another address
         html = self.templates.get_template(template).render(csrf=self.csrf.token(session), **context)
         response = HTMLResponse(html, status, headers=headers)
         if fresh:
@@ -268,11 +268,9 @@ def fields_of(pairs: list[tuple[str, str]] | forms.Malformed) -> list[tuple[str,
 
 
 def page_address(request: Request) -> str:
-    """The address of the page a request shows: a page shown again by a refused form is the page the
-    form is on (its browser address is set to it, so that a reload does not send the form again)."""
+    """The address of the page a POSTed form is on: the page shown again when it is refused takes it
+    (app.js sets it in the browser, so that a reload shows the page instead of sending the form again)."""
     path = request.url.path
-    if request.method != "POST":
-        return path + (f"?{request.url.query}" if request.url.query else "")
     if path in ("/new", "/logout"):
         return "/"
     path = re.sub(r"/(amendment|review|import)$", "", path)

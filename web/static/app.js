@@ -10,9 +10,7 @@
 "use strict";
 (function () {
   var address = document.body.getAttribute("data-address");
-  if (address && window.history.replaceState && address !== location.pathname + location.search) {
-    window.history.replaceState(null, "", address + location.hash);
-  }
+  if (address && window.history.replaceState) window.history.replaceState(null, "", address + location.hash);
   var arrival = document.querySelector("[data-focus-on-load]");
   if (arrival) {
     arrival.focus({ preventScroll: true });
