@@ -23,7 +23,10 @@ $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# durable-rules ships only C sources; its setup.py drops optimisation unless CC carries it.
-	CC="gcc -O2" $(BIN)/pip install --quiet -e '.[test]'
+	# setuptools notes, for every editable install through an import hook, that a folder named like the
+	# package in the working directory would take precedence; the package here is the top folder itself,
+	# so no such folder can exist, and the note is filtered as setuptools' warnings module intends.
+	PYTHONWARNINGS="ignore:Editable installation:UserWarning" CC="gcc -O2" $(BIN)/pip install --quiet -e '.[test]'
 	# mypy sees the package under its import name through this link (pyproject.toml, [tool.mypy])
 	mkdir -p $(VENV)/typecheck && ln -sfn $(CURDIR) $(VENV)/typecheck/selfcheck
 	touch $@
