@@ -5,8 +5,14 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The documentation (docs/, Sphinx with MyST Markdown), built by `test` and `docs`. Warnings are errors
+# and references nitpicky: a broken link, section or repository path fails the build. -E rereads every
+# page, so an earlier build never hides a warning.
+DOCS_OUT := build/docs
+DOCS_PORT ?= 8001
+DOCS_BUILD = $(BIN)/sphinx-build -E -n -W --keep-going -q -b html docs $(DOCS_OUT)
 
-.PHONY: run serve test mutate bench clean
+.PHONY: run serve test docs mutate bench clean
 
 $(INSTALLED): pyproject.toml
 	@test -n "$(PYTHON)" || { \
@@ -39,7 +45,14 @@ test: $(INSTALLED)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/selfcheck lint
+	$(DOCS_BUILD)
 	$(BIN)/pytest
+
+# Builds the documentation and serves it on this machine only (Ctrl-C to stop).
+docs: $(INSTALLED)
+	$(DOCS_BUILD)
+	@echo "The documentation is at http://127.0.0.1:$(DOCS_PORT)/ (Ctrl-C to stop)"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory $(DOCS_OUT) $(DOCS_PORT)
 
 # Mutation testing of the rulebook: would the rule cases, the published golden and the counterfactual
 # cases notice a wrong condition? Prints the survivors; fails below 95 % (THRESHOLD=...). Not in `test`.
@@ -52,4 +65,4 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis $(DOCS_OUT)
