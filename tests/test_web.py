@@ -156,9 +156,9 @@ def test_saving_a_changed_answer_writes_the_file_with_its_sources_records_who_ch
     fields = changed(albania_form(client), focus="jurisdiction.habitual_residents_abroad", **{HABITUAL: "yes"})
     response = save(client, fields)
     assert response.status_code == 303
-    assert (
-        response.headers["location"] == "/answers/albania/chapters/IV?saved=1&at=q-jurisdiction.habitual_residents_abroad&removed=IV-4#saved"
-    ), "back to the question, naming what the save did to the recommendations"
+    assert response.headers["location"] == "/answers/albania/chapters/IV?saved=1&at=q-jurisdiction.habitual_residents_abroad&removed=IV-4#saved", (
+        "back to the question, naming what the save did to the recommendations"
+    )
     saved = load_answers(data_dir / "albania.yaml")
     before = load_answers(ALBANIA)
     assert saved.value("jurisdiction.habitual_residents_abroad") == "yes"
@@ -172,7 +172,7 @@ def test_saving_a_changed_answer_writes_the_file_with_its_sources_records_who_ch
     page = client.get(response.headers["location"]).text
     question = page[page.index('id="q-jurisdiction.habitual_residents_abroad"') :]
     assert question.index("Saved: 1 answer changed") < question.index("S12.3"), "the confirmation stands in the saved question, first"
-    assert "<strong>No longer applies:</strong> <span class=\"rid\">IV-4</span> to establish jurisdiction" in question
+    assert '<strong>No longer applies:</strong> <span class="rid">IV-4</span> to establish jurisdiction' in question
     assert "IV-4" not in recommendations_on(page) and "IV-5" in recommendations_on(page)
     assert run_selfcheck("validate", data_dir / "albania.yaml").returncode == 0
     history = run_selfcheck("history", data_dir / "albania.yaml", "--format", "json")

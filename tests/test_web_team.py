@@ -162,7 +162,9 @@ def test_a_contributor_forging_a_post_for_another_chapter_is_refused_with_403_an
     assert post(rita, "/answers/albania/chapters/IV", forged).status_code == 403, "a reviewer answers nothing"
     for who in ("amira", "rita"):
         client = logged_in(data_dir, who)
-        new = post(client, "/new", changed(form_of(client.get("/answers/albania/chapters/IV").text, "/answers/albania/chapters/IV/review")[:1], file="x", party="X"))
+        new = post(
+            client, "/new", changed(form_of(client.get("/answers/albania/chapters/IV").text, "/answers/albania/chapters/IV/review")[:1], file="x", party="X")
+        )
         assert new.status_code == 403
     assert (data_dir / "albania.yaml").read_bytes() == before and files_in(data_dir) == ["albania.yaml"]
 

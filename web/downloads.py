@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from markupsafe import Markup
 from starlette.responses import Response
 
 from selfcheck.engine.answers import rounds
@@ -70,7 +70,14 @@ class Downloads:
         resolved = self.site.listed(name)
         back = f"/amendments/{name}" if resolved.amendments else f"/answers/{name}"
         return self.site.page(
-            request, "factsheet.html", headers={"Content-Security-Policy": FACTSHEET_PAGE_CSP}, person=person, name=name, party=resolved.answers.party, back=back, body=body
+            request,
+            "factsheet.html",
+            headers={"Content-Security-Policy": FACTSHEET_PAGE_CSP},
+            person=person,
+            name=name,
+            party=resolved.answers.party,
+            back=back,
+            body=body,
         )
 
     def factsheet_file(self, request: Request) -> Response:

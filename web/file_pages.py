@@ -40,7 +40,9 @@ class FilePages:
         if is_amendment(document.data):
             return RedirectResponse(f"/amendments/{name}", 303)
         query = request.query_params
-        return self.view(request, person, name, stored, document.data, saved=query.get("saved") is not None, saved_count=query.get("saved", ""), saved_at=query.get("at", ""))
+        return self.view(
+            request, person, name, stored, document.data, saved=query.get("saved") is not None, saved_count=query.get("saved", ""), saved_at=query.get("at", "")
+        )
 
     def view(
         self,

@@ -30,7 +30,13 @@ SEEN = "v."
 TEXT_FIELDS = ("status", "reason", "lead", "deadline", "note")
 MEASURE = re.compile(r"^m\.(?P<id>[^.]{1,40})\.(?P<index>[0-9]{1,3})\.(?P<field>" + "|".join((*MEASURE_FIELDS, "remove")) + ")$")
 DATES = ("adopted", "in_force")  # a measure's dates, typed as day.month.year
-CONTROL = ("csrf", "save", "as_of", "focus", "filter")  # as_of, filter: the date the page checks on and its filter, kept after saving; focus: where the person was
+CONTROL = (
+    "csrf",
+    "save",
+    "as_of",
+    "focus",
+    "filter",
+)  # as_of, filter: the date the page checks on and its filter, kept after saving; focus: where the person was
 
 
 @dataclass

@@ -41,8 +41,8 @@ from selfcheck.engine.follow_up.workbook import workbook_from_bytes
 from selfcheck.engine.rules import rulebooks
 from selfcheck.engine.team import database, history
 from selfcheck.web import follow_up_forms, forms
-from selfcheck.web.follow_up_filters import FLAG_WORDS, Filter, summary_links
 from selfcheck.web.auth import Person
+from selfcheck.web.follow_up_filters import FLAG_WORDS, Filter, summary_links
 from selfcheck.web.refusals import NotAllowed, Refused
 from selfcheck.web.site import MEDIA_TYPES, Site, fields_of
 from selfcheck.web.storage import SUFFIX, BadName, Conflict, Stored, version_of
@@ -277,9 +277,7 @@ class FollowUpPages:
         at = focus if focus in submission.entries else (submission.save if submission.save in submission.entries else "")
         as_of = next((value for key, value in fields if key == "as_of" and value), "")
         query = "&".join(
-            part
-            for part in (chosen.query(), f"saved={changed}", f"at=fu-{at}" if at else "", f"as_of={as_of}" if _date_or_none(as_of) else "")
-            if part
+            part for part in (chosen.query(), f"saved={changed}", f"at=fu-{at}" if at else "", f"as_of={as_of}" if _date_or_none(as_of) else "") if part
         )
         return RedirectResponse(f"/answers/{name}/follow-up?{query}#{'saved' if at else 'list'}", 303)
 
@@ -334,7 +332,9 @@ class FollowUpPages:
         answers = self.site.listed(name).answers
         finding = next((f for f in self.site.assessment(answers).recommendations if f.id == item_id and not f.draft), None)
         if finding is None:
-            return self.view(request, person, name, 409, general=[f"The rules do not apply {item_id[:40]} on the current answers, so nothing was added."], chosen=chosen)
+            return self.view(
+                request, person, name, 409, general=[f"The rules do not apply {item_id[:40]} on the current answers, so nothing was added."], chosen=chosen
+            )
         rulebook = rulebooks.rulebook(answers.round)
         try:
             problem = self.added(person, name, finding, rulebook)

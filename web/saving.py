@@ -6,9 +6,9 @@ came from shown again with what was typed, and no trace left."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
@@ -73,7 +73,9 @@ def _merged_save(site: Site, person: Person, name: str, submission: forms.Submis
             recommendations = changed_recommendations(site.assessment(before) if before else None, site.assessment(answers))
         else:
             recommendations = {}
-    at = f"q-{submission.focus}" if submission.focus in submission.entries else (submission.save if re.fullmatch(r"question-\d+|about", submission.save) else "")
+    at = (
+        f"q-{submission.focus}" if submission.focus in submission.entries else (submission.save if re.fullmatch(r"question-\d+|about", submission.save) else "")
+    )
     target = f"/answers/{name}" if chapter is None else f"/answers/{name}/chapters/{chapter}"
     query = {"saved": str(len(merged.changed)), **({"at": at} if at else {}), **{kind: ",".join(ids) for kind, ids in recommendations.items() if ids}}
     # To the confirmation, which stands where the person saved: as the address's target it takes the focus.

@@ -79,7 +79,9 @@ def _task(chapter: dict[str, Any], person: Person, users: list[User]) -> Task:
         task.hint = f"Returned by {status.who}; waiting on {_answerer(person, chapter, answerers)} to change it and submit it again."
     else:
         task.state = "answering" if chapter["answered"] else "to_answer"
-        task.hint = f"{chapter['answered']} of {chapter['total']} answered; waiting on {_answerer(person, chapter, answerers)} to answer it and submit it for review."
+        task.hint = (
+            f"{chapter['answered']} of {chapter['total']} answered; waiting on {_answerer(person, chapter, answerers)} to answer it and submit it for review."
+        )
     return task
 
 

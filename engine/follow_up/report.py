@@ -95,7 +95,10 @@ def situation_report(status: FollowUpStatus, follow_up: FollowUp, rulebook: Rule
             text=entry.text,
             references="",
             check=Line(
-                said["check"], "; ".join([fill(words()["rules_say"]["applies"], because=because_words(entry.because, rulebook.questionnaire))] + [flag.text for flag in entry.flags])
+                said["check"],
+                "; ".join(
+                    [fill(words()["rules_say"]["applies"], because=because_words(entry.because, rulebook.questionnaire))] + [flag.text for flag in entry.flags]
+                ),
             ),
         )
         for entry in status.not_in_file

@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from selfcheck.engine.answers.answer_file import Answers
-from selfcheck.engine.answers.questionnaire import Questionnaire
 from selfcheck.engine.answers.in_force import law_line, not_in_force_lines
+from selfcheck.engine.answers.questionnaire import Questionnaire
 from selfcheck.engine.assessment.assess import Assessment, Because, Finding, Provenance, answered_words, assess, because_words
 from selfcheck.engine.common.text import wrap
 from selfcheck.engine.follow_up.follow_up_file import DONE, DrawnFrom, FollowUp, Item, date_text, fill, status_label, words
