@@ -92,7 +92,7 @@ def test_every_page_and_download_says_it_is_a_national_self_assessment(page, sit
         page.goto(url + path)
         expect(page.locator("p.notice")).to_contain_text("National self-assessment.")
     page.goto(f"{url}/factsheet/albania")
-    expect(page.locator("p.notice")).to_contain_text("This is not a document of the Lanzarote Committee")
+    expect(page.locator("#factsheet > p.notice")).to_contain_text("This is not a document of the Lanzarote Committee")
     page.goto(f"{url}/answers/albania")
     for link, check in (
         ("/factsheet/albania/docx", "word"),
