@@ -4,7 +4,9 @@ the page Word shows in the contents until it next updates its fields (LibreOffic
 Each chapter starts on a new page, so a chapter's first page is the sum of the pages of what comes
 before it. A chapter's pages are its lines - text wrapped at the width of an A4 page with 20 mm
 margins in the default 11 pt font, headings and footnotes weighed as the lines they take - over the
-lines a page holds. The measures are those of the Word template selfcheck writes with.
+lines a page holds. The measures are those of the Word template selfcheck writes with (Calibri), as
+LibreOffice lays it out with Carlito, Calibri's metric twin: tests/test_documents_rendered.py checks
+them against the pages of the round's parties.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import math
 
 from selfcheck.engine.documents.factsheet import Bullets, Factsheet, Heading, Inline, Item, Part, Text
 
-CHARACTERS_PER_LINE = 80  # 11 pt body text across 170 mm
-LINES_PER_PAGE = 47  # 11 pt lines, with their spacing, in 255 mm (both measured: LibreOffice lays out the round's parties so)
+CHARACTERS_PER_LINE = 78  # 11 pt Calibri across 170 mm
+LINES_PER_PAGE = 59  # 11 pt Calibri lines, with their spacing, in 255 mm
 HEADING_LINES = {2: 2.6, 3: 2.2, 4: 1.9}
 PARAGRAPH_SPACING = 0.55  # the space after a paragraph, in lines
 BULLET_INDENT = 6  # characters a bullet's indent takes from a line
