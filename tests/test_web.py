@@ -184,7 +184,9 @@ def test_saving_a_changed_answer_writes_the_file_with_its_sources_records_who_ch
 def test_the_party_and_the_date_are_saved_from_the_files_page(client, data_dir):
     fields = changed(form_of(client.get("/answers/albania").text, "about"), as_of="2024-05-01")
     response = post(client, "/answers/albania", fields)
-    assert response.status_code == 303 and response.headers["location"] == "/answers/albania?saved=1"
+    assert response.status_code == 303 and response.headers["location"] == "/answers/albania?saved=1&at=about#saved"
+    confirmed = client.get(response.headers["location"]).text
+    assert confirmed.index('id="saved"') > confirmed.index("<legend>About these answers</legend>"), "confirmed in the form saved"
     assert str(load_answers(data_dir / "albania.yaml").as_of) == "2024-05-01"
     refused = post(client, "/answers/albania", changed(fields, party=" "))
     assert refused.status_code == 422 and "Give the Party&#39;s name." in refused.text

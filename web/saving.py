@@ -76,6 +76,8 @@ def _merged_save(site: Site, person: Person, name: str, submission: forms.Submis
     at = (
         f"q-{submission.focus}" if submission.focus in submission.entries else (submission.save if re.fullmatch(r"question-\d+|about", submission.save) else "")
     )
+    if chapter is None:  # the file's own page has one form: the Party and the date
+        at = "about"
     target = f"/answers/{name}" if chapter is None else f"/answers/{name}/chapters/{chapter}"
     query = {"saved": str(len(merged.changed)), **({"at": at} if at else {}), **{kind: ",".join(ids) for kind, ids in recommendations.items() if ids}}
     # To the confirmation, which stands where the person saved: as the address's target it takes the focus.

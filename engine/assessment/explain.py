@@ -22,7 +22,7 @@ from selfcheck.engine.rules import rulebooks
 from selfcheck.engine.rules.conditions import All, Condition, Not, Test, holds
 from selfcheck.engine.rules.markup import plain
 from selfcheck.engine.rules.rulebook import Observation, Rulebook
-from selfcheck.engine.rules.wording import describe_test
+from selfcheck.engine.rules.wording import describe_test, wanted_words
 
 
 class ConditionPart(BaseModel):
@@ -34,7 +34,8 @@ class ConditionPart(BaseModel):
     question: str | None = None
     number: str | None = None
     prompt: str | None = None
-    condition: str | None = None
+    condition: str | None = None  # for the rule's reader: 'is not no'
+    wanted: str | None = None  # for people, in the question's words: 'yes or not provided'
     answer: Any = None
     source: str | None = None
 
@@ -146,6 +147,7 @@ def _part(condition: Condition, answers: Answers, rulebook: Rulebook) -> Conditi
             number=question.number,
             prompt=question.prompt,
             condition=describe_test(condition, question.type),
+            wanted=wanted_words(condition, question),
             answer=list(answer) if isinstance(answer, tuple) else answer,
             source=answers.sources.get(question.id),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from selfcheck.engine.answers.questionnaire import NOT_PROVIDED
+from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Question
 from selfcheck.engine.rules.conditions import COMPARISONS, Atom, Choice, Compare, Missing, Test
 
 # A condition only asks whether a free text was written, so any words stand for all of them (counterfactuals).
@@ -31,6 +31,25 @@ def describe_test(test: Test, question_type: str) -> str:
     if question_type == "text":
         return ANSWERED[test.op == "not_in"]
     return _one_of(list(test.value), negated=test.op == "not_in")
+
+
+def wanted_words(test: Test, question: Question) -> str:
+    """What a test asks of its answer in the question's own words, never a negation of a negation:
+    'yes or not provided' where the rule says 'is not no', 'answered', '“Article 20(3)” ticked'."""
+    if test.op in COMPARISONS:
+        return describe_test(test, question.type)
+    labels = {option.value: option.label for option in question.options}
+
+    def word(value: Any) -> str:
+        return "not provided" if value == NOT_PROVIDED else labels.get(value, str(value))
+
+    if test.op in ("includes", "lacks"):
+        return f"“{word(test.value)}” " + ("ticked" if test.op == "includes" else "not ticked")
+    if question.type == "text" or question.type not in ("tri_state", "one_of"):
+        return "answered" if test.op == "not_in" else "not answered"
+    values = list(test.value)
+    allowed = values if test.op == "in" else [choice for choice in question.choices if choice not in values]
+    return " or ".join(map(word, allowed))
 
 
 def describe_atom(atom: Atom, choices: tuple = ()) -> str:
