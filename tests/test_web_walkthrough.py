@@ -14,7 +14,7 @@ import re
 import pytest
 
 from conftest import run_selfcheck
-from selfcheck.engine.answers.rounds import load_answers
+from selfcheck.engine.answers.rounds import load_answers, questionnaire
 from web_client import MISSING, data_dir_with_albania, serving
 
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
@@ -23,6 +23,7 @@ HABITUAL = "jurisdiction.habitual_residents_abroad"
 AGE = "legal.age_of_criminal_responsibility"
 WIDTHS = {"desk": 1280, "phone": 390}
 DAY = r"\d\d\.\d\d\.\d{4}"  # the one date format of pages and documents: the factsheet's
+QUESTION_IDS = [question for question in questionnaire("lanzarote-2").questions if "." in question]
 
 
 class Person:
@@ -66,15 +67,17 @@ def team(browser, tmp_path_factory):
 
 
 def scan(team, kind: str, page) -> None:
-    """axe-core over the page as it stands, once per kind of page; the findings are asserted at the end."""
+    """axe-core over the page as it stands, once per kind of page, and its text searched for any
+    question's id (people read a question's number and words); the findings are asserted at the end."""
     from axe_playwright_python.sync_playwright import Axe
 
     if kind in team["scanned"]:
         return
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
-    team["scanned"][kind] = [
-        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in results.response["violations"] if v["impact"] in ("serious", "critical")
-    ]
+    found = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    text = page.evaluate("document.body.textContent")
+    found += [f"the question id {question} in the page's text" for question in QUESTION_IDS if question in text]
+    team["scanned"][kind] = found
 
 
 def box_of(locator) -> dict:
