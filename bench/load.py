@@ -117,7 +117,7 @@ def follow_up_latencies(client: httpx.Client, name: str, rounds: int) -> dict:
         assert response.status_code == 200
     saves = []
     for index in range(max(5, rounds // 2)):
-        fields = changed(form_of(client.get(page).text, "follow-up-IV"), **{"lead.IV-4": f"Ministry {index}"})
+        fields = changed(form_of(client.get(f"{page}?chapter=IV").text, "follow-up-form"), **{"lead.IV-4": f"Ministry {index}"})
         start = time.perf_counter()
         saved = client.post(f"{page}/chapters/IV", content=urlencode(fields), headers=FORM)
         shown = client.get(saved.headers["location"])
