@@ -289,22 +289,23 @@ def test_a_resubmitted_chapter_shows_the_reviewer_what_changed_since_the_last_su
 def test_the_coordinator_drafts_an_amendment_from_an_approved_chapter_and_hears_of_every_problem_at_once(team):
     from playwright.sync_api import expect
 
-    page = team["cora"].desk
     before = (team["data"] / "albania.yaml").read_bytes()
-    page.goto(f"{team['url']}/answers/albania/chapters/IV")
-    expect(page.locator("#readonly")).to_contain_text("This chapter is approved")
-    page.locator("#amend-link").click()
-    expect(page.locator("#amending")).to_contain_text("the chapter stays approved")
-    page.locator(f'input[name="a.{HABITUAL}"][value="no"]').check()
-    page.locator("#bill-title").fill("")
-    page.locator("#bill-date").fill("31.02.2026")
-    page.locator("#draft-amendment").click()
-    summary = page.locator("#problems")
-    for problem in ("Bill title: Give the bill's title.", "Reference: Give the bill's reference.", "Date: Give the date as day.month.year", "S12.3 "):
-        expect(summary).to_contain_text(problem)
-    for field in ("bill-title", "bill-reference", "bill-date"):
-        expect(page.locator(f"#{field}-error")).to_be_visible()
-    expect(page.locator(f'[id="error-{HABITUAL}"]')).to_contain_text("Give a note for this change")
+    for page in (team["cora"].phone, team["cora"].desk):
+        page.goto(f"{team['url']}/answers/albania/chapters/IV")
+        expect(page.locator("#readonly")).to_contain_text("This chapter is approved")
+        page.locator("#amend-link").click()
+        expect(page.locator("#amending")).to_contain_text("the chapter stays approved")
+        page.locator(f'input[name="a.{HABITUAL}"][value="no"]').check()
+        page.locator("#bill-title").fill("")
+        page.locator("#bill-date").fill("31.02.2026")
+        page.locator("#draft-amendment").click()
+        summary = page.locator("#problems")
+        for problem in ("Bill title: Give the bill's title.", "Reference: Give the bill's reference.", "Date: Give the date as day.month.year", "S12.3 "):
+            expect(summary).to_contain_text(problem)
+        for field in ("bill-title", "bill-reference", "bill-date"):
+            expect(page.locator(f"#{field}-error")).to_be_visible()
+        expect(page.locator(f'[id="error-{HABITUAL}"]')).to_contain_text("Give a note for this change")
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     scan(team, "chapter, amendment refused", page)
     page.locator("#bill-title").fill("Jurisdiction over habitual residents")
     page.locator("#bill-reference").fill("Draft law amending Article 6 of the Criminal Code")
