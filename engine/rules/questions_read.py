@@ -9,7 +9,7 @@ from pathlib import Path
 
 from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.common.safe_files import read_document
-from selfcheck.engine.rules.conditions import tests_in
+from selfcheck.engine.rules.conditions import Condition, tests_in
 from selfcheck.engine.rules.markup import PARTY, placeholders_in
 from selfcheck.engine.rules.rulebook import Rulebook
 
@@ -20,7 +20,8 @@ def readers(rulebook: Rulebook) -> dict[str, list[str]]:
     """For each question, the rules (rule/element), observations and texts that read it."""
     read: dict[str, list[str]] = {question_id: [] for question_id in rulebook.questionnaire.questions}
     for rule in rulebook.rules:
-        parts = [(f"{rule.id}/{element.id}", element.condition) for element in rule.elements] or [(rule.id, rule.condition)]
+        parts: list[tuple[str, Condition | None]] = [(f"{rule.id}/{element.id}", element.condition) for element in rule.elements]
+        parts = parts or [(rule.id, rule.condition)]
         for name, condition in parts:
             for question in dict.fromkeys(test.question for test in tests_in(condition)):
                 read[question].append(name)
