@@ -155,7 +155,7 @@ class _Layout:
                 own=rule.own,
                 basis=rule.basis,
                 argument=rule.argument,
-                citations=vocabulary.citations_of(rule.cites, rule.id),
+                citations=vocabulary.citations_of(rule.cites, None if rule.own else rule.id),  # an own id is no Recommendation
             )
             for rule in rulebook.rules
         }

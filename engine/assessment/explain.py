@@ -17,6 +17,7 @@ from selfcheck.engine.answers.answer_file import Answers
 from selfcheck.engine.assessment.assess import (
     Assessment,
     Because,
+    Finding,
     Ground,
     NoInformation,
     Provenance,
@@ -137,7 +138,7 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
         else dict(
             grounds=[Ground(para=g.para, quote=g.quote.replace("{party}", answers.party)) for g in rule.grounds],
             on_no_information=rule.on_no_information,
-            no_information=NoInformation(**rule.no_information.model_dump()) if rule.no_information else None,
+            no_information=_no_information(rule, finding),
             applies_because=finding.applies_because if finding else None,
             inferred=finding.inferred if finding else rule.basis == "inferred",
         )
@@ -161,11 +162,18 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
         addressed_to_all=item.condition is None,
         condition=_part(item.condition, answers, rulebook) if item.condition is not None else None,
         because=found[0].because if found else [],
-        citations=rulebook.vocabulary.citations_of(cites, None if observation else item.id),
+        citations=rulebook.vocabulary.citations_of(cites, None if observation or (rule is not None and rule.own) else item.id),
         changes=changes,
         elements=elements,
         own=rule is not None and rule.own,
     )
+
+
+def _no_information(rule: Rule, finding: Finding | None) -> NoInformation | None:
+    """Why no information has the effect it has: the finding's (an element's, if it applies on no information), else the rule's."""
+    if finding is not None and finding.no_information is not None:
+        return NoInformation(**finding.no_information.model_dump())
+    return NoInformation(**rule.no_information.model_dump()) if rule.no_information else None
 
 
 def _elements(rule: Rule, answers: Answers, rulebook: Rulebook) -> list[ElementState]:
