@@ -119,4 +119,4 @@ def test_selfcheck_test_names_an_element_no_case_checks_alone(tmp_path):
     result = run_selfcheck("test", "--rules", draft)
     assert result.returncode == 1, "an element no case checks alone fails the run"
     assert "checks of the 19 elements of 5 rules made; missing:" in result.stdout
-    assert "  VI-1/free-of-charge (alone): no case where it alone is not in place expects VI-1 to fire" in result.stdout
+    assert "  VI-1/free-of-charge (alone): no case where it alone is not in place, on an answer given, expects VI-1 to fire" in result.stdout

@@ -231,7 +231,7 @@ def coverage(cases: list[Case], baseline: Answers, rulebook: Rulebook) -> dict[s
 
 
 ELEMENT_CHECKS = {
-    "alone": "no case where it alone is not in place expects {rule} to fire",
+    "alone": "no case where it alone is not in place, on an answer given, expects {rule} to fire",
     "no information": "no case with its questions unanswered expects of {rule} what its on_no_information says",
     "all in place": "no case with every element in place expects {rule} not to fire",
 }
@@ -240,7 +240,8 @@ ELEMENT_CHECKS = {
 def element_coverage(cases: list[Case], baseline: Answers, rulebook: Rulebook) -> dict[tuple[str, str], bool]:
     """For each rule with elements, the three checks its cases must make of it.
 
-    Each element alone not in place fires the rule (``(VI-1/free-of-charge, alone)``); with its
+    Each element alone not in place, on an answer given, fires the rule (``(VI-1/free-of-charge,
+    alone)``); with its
     questions unanswered, the rule fires or stays silent as the element declares (``no
     information``); and with every element in place the rule is silent (``(VI-1, all in place)``).
     """
@@ -258,7 +259,9 @@ def element_coverage(cases: list[Case], baseline: Answers, rulebook: Rulebook) -
                 no_information = any(rule.id in relevant[i][0].fires and element.id in unmet[i] for i in silent)
             else:
                 no_information = any(rule.id in relevant[i][0].does_not_fire for i in silent)
-            covered[(f"{rule.id}/{element.id}", "alone")] = any(rule.id in case.fires and unmet[i] == {element.id} for i, (case, _) in enumerate(relevant))
+            covered[(f"{rule.id}/{element.id}", "alone")] = any(
+                rule.id in case.fires and unmet[i] == {element.id} and i not in silent for i, (case, _) in enumerate(relevant)
+            )
             covered[(f"{rule.id}/{element.id}", "no information")] = no_information
         covered[(rule.id, "all in place")] = any(rule.id in case.does_not_fire and not unmet[i] for i, (case, _) in enumerate(relevant))
     return covered
