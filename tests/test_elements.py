@@ -3,6 +3,7 @@ the load refuses what is wrong with them, and lint proves what the published fac
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import pytest
@@ -248,3 +249,26 @@ def test_explain_names_the_elements_not_in_place_in_peoples_words(tmp_path):
     assert "[in place] Callers can be advised confidentially" in text
     summary = run_selfcheck("assess", answers).stdout
     assert "not in place: helplines are not free of charge (S6.6)" in summary
+
+
+def test_the_table_in_the_rulebooks_readme_is_the_one_the_rule_files_make(rulebook):
+    from selfcheck.engine.rules.table import elements_table, with_table
+
+    readme = rulebook.directory / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    assert with_table(text, elements_table(rulebook), readme) == text, "the table is stale: run scripts/rules-table"
+    assert "| VI-1 | require | `free-of-charge`: The helplines are free of charge for the caller. | S6.6 | Convention Art. 13 |" in text
+    assert "| SC-IV-1 (selfcheck's own) | require |" in text
+
+
+def test_rules_table_check_fails_on_a_stale_table_and_writes_nothing(tmp_path, monkeypatch):
+    from selfcheck.engine.rules import table
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Rules\n\n{table.BEGIN}\n| an old table |\n{table.END}\n", encoding="utf-8")
+    rulebook = load_rulebook(RULES, rounds.questionnaire(ROUND))
+    monkeypatch.setattr("selfcheck.engine.rules.rulebooks.rulebook", lambda _: dataclasses.replace(rulebook, directory=tmp_path))
+    before = readme.read_text()
+    assert table.main(["--check"]) == 1 and readme.read_text() == before
+    assert table.main([]) == 0 and "| VI-1 | require |" in readme.read_text()
+    assert table.main(["--check"]) == 0
