@@ -272,3 +272,15 @@ def test_rules_table_check_fails_on_a_stale_table_and_writes_nothing(tmp_path, m
     assert table.main(["--check"]) == 1 and readme.read_text() == before
     assert table.main([]) == 0 and "| VI-1 | require |" in readme.read_text()
     assert table.main(["--check"]) == 0
+
+
+def test_explain_labels_an_own_obligation_as_selfchecks_inference(tmp_path):
+    answers = tmp_path / "no-nationality-jurisdiction.yaml"
+    answers.write_text(
+        (ROOT / "rules" / ROUND / "compliant-party.yaml").read_text().replace("jurisdiction.nationals_abroad: yes", "jurisdiction.nationals_abroad: no")
+    )
+    text = run_selfcheck("explain", answers, "SC-IV-1").stdout
+    assert "SC-IV-1 fires for Compliantia: require" in text
+    assert "[selfcheck's inference] an obligation of the Lanzarote Convention, to which no reservation is" in text
+    summary = run_selfcheck("assess", answers).stdout
+    assert "[selfcheck's inference]" in summary and "1 marked [selfcheck's inference] under ids of selfcheck's own" in summary

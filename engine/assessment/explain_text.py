@@ -19,7 +19,7 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook) -> str:
     what = f"{e.level}, {block}" if e.kind == "recommendation" else f"{(e.tone or '').replace('_', ' ')} observation"
     lines = [f"{e.id} {state} for {e.party}: {what} (chapter {e.chapter}. {titles[e.chapter]})"]
     if e.own and vocabulary.own is not None:
-        lines.append(wrap(f"  {vocabulary.own.label[0].upper()}{vocabulary.own.label[1:]}: {vocabulary.own.meaning}.", "", "  "))
+        lines.append(wrap(f"  [{vocabulary.own.label}] {vocabulary.own.meaning}.", "", "  "))
     if e.draft and e.kind == "recommendation":
         lines.append("  A draft: inferred, not printed in any published factsheet; it fires only with --include-draft.")
     elif e.draft:
