@@ -5,8 +5,14 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The documentation (docs/, Sphinx with MyST Markdown), built by `test` and `docs`. Warnings are errors
+# and references nitpicky: a broken link, section or repository path fails the build. -E rereads every
+# page, so an earlier build never hides a warning.
+DOCS_OUT := build/docs
+DOCS_PORT ?= 8001
+DOCS_BUILD = $(BIN)/sphinx-build -E -n -W --keep-going -q -b html docs $(DOCS_OUT)
 
-.PHONY: run serve test mutate bench clean
+.PHONY: run serve test docs mutate bench clean
 
 $(INSTALLED): pyproject.toml
 	@test -n "$(PYTHON)" || { \
@@ -17,7 +23,10 @@ $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# durable-rules ships only C sources; its setup.py drops optimisation unless CC carries it.
-	CC="gcc -O2" $(BIN)/pip install --quiet -e '.[test]'
+	# setuptools notes, for every editable install through an import hook, that a folder named like the
+	# package in the working directory would take precedence; the package here is the top folder itself,
+	# so no such folder can exist, and the note is filtered as setuptools' warnings module intends.
+	PYTHONWARNINGS="ignore:Editable installation:UserWarning" CC="gcc -O2" $(BIN)/pip install --quiet -e '.[test]'
 	# mypy sees the package under its import name through this link (pyproject.toml, [tool.mypy])
 	mkdir -p $(VENV)/typecheck && ln -sfn $(CURDIR) $(VENV)/typecheck/selfcheck
 	touch $@
@@ -36,7 +45,14 @@ test: $(INSTALLED)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/selfcheck lint
+	$(DOCS_BUILD)
 	$(BIN)/pytest
+
+# Builds the documentation and serves it on this machine only (Ctrl-C to stop).
+docs: $(INSTALLED)
+	$(DOCS_BUILD)
+	@echo "The documentation is at http://127.0.0.1:$(DOCS_PORT)/ (Ctrl-C to stop)"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory $(DOCS_OUT) $(DOCS_PORT)
 
 # Mutation testing of the rulebook: would the rule cases, the published golden and the counterfactual
 # cases notice a wrong condition? Prints the survivors; fails below 95 % (THRESHOLD=...). Not in `test`.
@@ -49,4 +65,4 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis $(DOCS_OUT)

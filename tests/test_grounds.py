@@ -131,13 +131,13 @@ def test_every_answer_of_albania_rests_on_a_quote_or_on_printed_recommendations(
     assert answers["legal.age_of_criminal_responsibility"]["value"] == 14
 
 
-def test_the_readme_gives_the_counts_of_quoted_and_inferred_answers():
+def test_the_rule_maintainers_page_gives_the_counts_of_quoted_and_inferred_answers():
     answers = read_document(ALBANIA).data["answers"]
     quotes = sum(1 for a in answers.values() if "quote" in a)
     inferred = sum(1 for a in answers.values() if "inferred_from" in a)
-    readme = " ".join((ROOT / "README.md").read_text().split())
-    assert f"{quotes} of its {len(answers)} answers quote the factsheet" in readme
-    assert f"{inferred} are inferred from the recommendations it prints" in readme
+    page = " ".join((ROOT / "docs" / "rule-maintainers.md").read_text().split())
+    assert f"{quotes} of its {len(answers)} answers quote the factsheet" in page
+    assert f"{inferred} are inferred from the recommendations it prints" in page
 
 
 def test_a_misquoted_answer_and_an_inference_from_an_unprinted_recommendation_are_caught(tmp_path, rulebook, published):

@@ -453,7 +453,7 @@ def test_an_error_inside_a_page_gives_a_plain_500_page_and_the_traceback_goes_to
     def broken(*args, **kwargs):
         raise RuntimeError("the engine broke")
 
-    monkeypatch.setattr("selfcheck.web.app.assess", broken)
+    monkeypatch.setattr("selfcheck.web.site.assess", broken)
     with client_for(data_dir, raise_server_exceptions=False) as client, caplog.at_level(logging.ERROR, "selfcheck.web"):
         response = client.get("/")
     assert response.status_code == 500

@@ -50,6 +50,7 @@ def installed(tmp_path_factory) -> Path:
         "selfcheck/web/static/style.css",
         "selfcheck/engine/rules/durable_adapter.py",
         "selfcheck/cli.py",
+        "selfcheck/commands/assessing.py",
     ):
         assert shipped in names, shipped
     # one import name: nothing but the package selfcheck and its dist-info

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from selfcheck.engine.answers import rounds
 from selfcheck.engine.answers.amendments import is_amendment
@@ -35,10 +34,8 @@ from selfcheck.engine.team import database, history
 from selfcheck.web import follow_up_forms, forms
 from selfcheck.web.auth import Person
 from selfcheck.web.refusals import NotAllowed, Refused
+from selfcheck.web.site import MEDIA_TYPES, Site
 from selfcheck.web.storage import SUFFIX, BadName, Conflict, Stored, version_of
-
-if TYPE_CHECKING:
-    from selfcheck.web.app import Site
 
 DOWNLOADS = {  # format -> (file name after NAME, who may: "all" or "coordinator")
     "markdown": ("-situation-report.md", "all"),
@@ -53,17 +50,6 @@ class FollowUpPages:
     def __init__(self, site: Site):
         self.site = site
         self.kind = history.follow_up_kind(rulebooks.rulebook(site.round))
-
-    def routes(self) -> list[Route]:
-        site = self.site
-        return [
-            Route("/answers/{name}/follow-up", site.threaded(self.page)),
-            Route("/answers/{name}/follow-up", site.posted(self.start), methods=["POST"]),
-            Route("/answers/{name}/follow-up/history", site.threaded(self.history_page)),
-            Route("/answers/{name}/follow-up/download/{format}", site.threaded(self.download)),
-            Route("/answers/{name}/follow-up/import", self.upload, methods=["POST"]),
-            Route("/answers/{name}/follow-up/chapters/{chapter}", site.posted(self.save), methods=["POST"]),
-        ]
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -341,8 +327,6 @@ class FollowUpPages:
         followed = self.stored(name)
         if followed is None:
             raise HTTPException(404, f"There is no {name}{FOLLOW_UP_SUFFIX} yet: the coordinator starts it on the follow-up page.")
-        from selfcheck.web.app import MEDIA_TYPES  # the app builds on this module: imported when first asked
-
         headers = {"Content-Disposition": f'attachment; filename="{name}{suffix}"'}
         if format == "yaml":
             return Response(followed.data, media_type=MEDIA_TYPES[format], headers=headers)

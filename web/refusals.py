@@ -1,4 +1,4 @@
-"""What a page raises to refuse a request; ``web.app`` turns each into its page."""
+"""What a page raises to refuse a request; ``error_pages`` turns each into its page."""
 
 from __future__ import annotations
 

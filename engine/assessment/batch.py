@@ -1,7 +1,7 @@
 """Assessing many answers or amendment files at once: every Party, or many drafts of one bill.
 
 Each file gets one summary row. A bad file is reported in its row and skipped; the others still
-run. The command line shows the progress (cli.py).
+run. The command line shows the progress (commands/common.py).
 """
 
 from __future__ import annotations

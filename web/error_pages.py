@@ -1,0 +1,84 @@
+"""The pages that say why a request was refused or failed: each exception a page may raise (not found,
+a form without its token, a role that may not, no login, an unreadable form, a file with a problem)
+becomes a message a person can act on; anything else a plain 500 page, its traceback in the log."""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from selfcheck.engine.common.errors import InputError
+from selfcheck.web import forms
+from selfcheck.web.refusals import Forbidden, LoginRequired, NotAllowed
+from selfcheck.web.security import CSP, HEADERS
+from selfcheck.web.site import Site
+from selfcheck.web.storage import BadName
+
+FAILED = (
+    '<!DOCTYPE html><html lang="en-GB"><meta charset="utf-8"><title>Something went wrong – selfcheck</title>'
+    '<link rel="stylesheet" href="/static/style.css"><main><section class="message"><h1>Something went wrong</h1>'
+    "<p>The questionnaire failed while answering this request; the details are in the log of <code>selfcheck serve</code>. "
+    'Nothing was saved by this request.</p><p><a href="/">Back to the start page</a></p></section></main></html>'
+)
+log = logging.getLogger("selfcheck.web")
+
+
+class ErrorPages:
+    def __init__(self, site: Site):
+        self.site = site
+
+    async def http_error(self, request: Request, error: HTTPException) -> Response:
+        titles = {404: "Not found", 405: "Not allowed"}
+        return self.site.message(request, error.status_code, titles.get(error.status_code, "Refused"), error.detail)
+
+    async def bad_name(self, request: Request, error: BadName) -> Response:
+        return self.site.message(request, 404, "No such file", f"{error} Files are listed on the start page.")
+
+    async def forbidden(self, request: Request, error: Forbidden) -> Response:
+        back = re.sub(r"/(amendment|review|import)$", "", request.url.path) if request.url.path not in ("/new", "/login", "/logout") else "/"
+        back = re.sub(r"/follow-up/.*$", "/follow-up", back)
+        return self.site.message(
+            request,
+            403,
+            "Form refused",
+            "This form did not carry the questionnaire's security token: it may come from before the questionnaire was "
+            "restarted, from a page left open too long, or from another site. Nothing was saved. Use your browser's Back "
+            "button to return to what you typed, reload the page in another tab, and submit again.",
+            back=back,
+        )
+
+    async def not_allowed(self, request: Request, error: NotAllowed) -> Response:
+        return self.site.message(request, 403, "Not allowed", f"{error} Nothing was changed.", back=_parent(request.url.path))
+
+    async def login_required(self, request: Request, error: LoginRequired) -> Response:
+        if request.method == "GET":
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", 303)
+        return self.site.message(
+            request,
+            401,
+            "Please log in",
+            "Your session has ended (or you have not logged in), so nothing was saved. "
+            "Use your browser's Back button to return to what you typed, log in in another tab, then submit again.",
+            back="/login",
+        )
+
+    async def malformed_request(self, request: Request, error: forms.Malformed) -> Response:
+        return self.site.message(request, 400, "Form refused", f"The form could not be read, so nothing was saved: {error}.")
+
+    async def input_error(self, request: Request, error: InputError) -> Response:
+        return self.site.message(request, 422, "A file has a problem", str(error))
+
+    async def failed(self, request: Request, error: Exception) -> Response:
+        """A plain page without the traceback, which goes to the log (stderr); no template, in case they failed."""
+        log.error("error while serving %s %s", request.method, request.url.path, exc_info=error)
+        return HTMLResponse(FAILED, 500, headers={"Content-Security-Policy": CSP, **HEADERS})  # outside SecurityHeaders
+
+
+def _parent(path: str) -> str:
+    match = re.match(r"^/answers/[a-z0-9-]+(/follow-up)?", path)
+    return match.group(0) if match else "/"

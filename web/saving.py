@@ -1,0 +1,93 @@
+"""Answers a form sends, merged into the answers file one question at a time (``engine.answers.merge``)
+under the file's lock, each change recorded in the history; or, when nothing may be written (a
+conflict, a chapter under review, a problem, a file changed outside selfcheck), the page the form
+came from shown again with what was typed, and no trace left."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.answer_file import answers_text
+from selfcheck.engine.answers.merge import Merged, merge
+from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.common.safe_files import Document, document_from_text, leading_comments
+from selfcheck.engine.team import database, history
+from selfcheck.web import forms
+from selfcheck.web.auth import Person
+from selfcheck.web.refusals import Refused
+from selfcheck.web.results import panel_html
+from selfcheck.web.site import Site, when
+from selfcheck.web.storage import Conflict, Stored, version_of
+
+# The page the form came from, shown again: (the file as read under the lock, the merge, status, problems, general messages).
+ShowAgain = Callable[[Stored, Merged, int, list[InputError], list[str]], Response]
+
+
+def save_answers(site: Site, person: Person, name: str, submission: forms.Submission, chapter: str | None, again: ShowAgain) -> Response:
+    """Merge what the form sent into the file, under its lock; record each change; or show why not."""
+    try:
+        return _merged_save(site, person, name, submission, chapter, again)
+    except Refused as refused:
+        return refused.response
+
+
+def _merged_save(site: Site, person: Person, name: str, submission: forms.Submission, chapter: str | None, show_again: ShowAgain) -> Response:
+    with site.data.editing(name) as current, database.connect(site.data.root) as db:
+        if current is None:
+            raise HTTPException(404, f"There is no {name}.yaml in the data folder; the start page lists the files there.")
+        document = site.document(current)
+        questionnaire = site.questionnaire_of(document.data)
+        history.sync(db, name, current.version, document.data, questionnaire)
+        merged = merge(document.data, submission.entries, submission.seen, questionnaire)
+        for question_id, value in submission.unknown.items():
+            merged.data.setdefault("answers", {})[question_id] = merged.shown.setdefault("answers", {})[question_id] = value
+
+        def again(status: int, problems: list[InputError] = (), general: list[str] = ()) -> Response:
+            return show_again(current, merged, status, problems, list(general))
+
+        locked = _locked_chapters(db, name, merged, questionnaire)
+        if locked:
+            return again(409, general=[locked])
+        if merged.conflicts:
+            return again(409)
+        answers, problems = rounds.check_answers(Document(current.path, merged.data))
+        if answers is None or problems:
+            return again(422, problems)
+        if merged.changed:
+            text = answers_text(answers, questionnaire, leading_comments(current.data), current.path)
+            history.record_changes(db, name, person.name, "web", merged.changed, questionnaire)
+            history.remember(db, name, version_of(text.encode("utf-8")), document_from_text(current.path, text).data, questionnaire)
+            try:
+                site.data.replace(current, text)
+            except Conflict:  # an editor wrote the file meanwhile, without the lock: nothing is recorded either
+                raise Refused(again(409, general=[f"{name}.yaml was changed outside selfcheck while saving, so nothing was saved: reload the page."])) from None
+            panel_html(site, answers, name, chapter)  # the page the browser goes to next shows them: computed meanwhile
+    anchor = (
+        f"#q-{submission.focus}"
+        if submission.focus in submission.entries
+        else (f"#{submission.save}" if re.fullmatch(r"question-\d+", submission.save) else "")
+    )
+    target = f"/answers/{name}" if chapter is None else f"/answers/{name}/chapters/{chapter}"
+    return RedirectResponse(f"{target}?saved={len(merged.changed)}{anchor}", 303)
+
+
+def _locked_chapters(db: Any, name: str, merged: Merged, questionnaire: Any) -> str:
+    """Why the changes may not land: a chapter under review or approved (since the page was opened)."""
+    statuses = history.statuses(db, name)
+    touched = {questionnaire.questions[key].chapter for key in {*merged.changed, *merged.conflicts} if key in questionnaire.questions}
+    for chapter in sorted(touched):
+        status = statuses.get(chapter, history.DRAFT)
+        if status.status != "draft":
+            state = "approved" if status.status == "approved" else "submitted for review"
+            return (
+                f"Chapter {chapter} was {state} by {status.who} ({when(status.at)}), so it is read-only and nothing was "
+                "saved. What you typed is still on this page: copy what you need, and ask for the chapter to be "
+                "returned or reopened."
+            )
+    return ""

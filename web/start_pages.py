@@ -1,0 +1,97 @@
+"""The start page: every file of DATA_DIR, answers with their counts and progress and amendments with
+their bill; and a new answers file started from it by the coordinator, recorded in the history."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.answer_file import answers_text
+from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.common.safe_files import Document, document_from_text
+from selfcheck.engine.team import database, history
+from selfcheck.web import forms
+from selfcheck.web.refusals import NotAllowed
+from selfcheck.web.results import counts
+from selfcheck.web.site import Site, fields_of
+from selfcheck.web.storage import BadName, version_of
+
+
+class StartPages:
+    def __init__(self, site: Site):
+        self.site = site
+
+    def index(self, request: Request) -> Response:
+        person = self.site.who(request)
+        return self.site.page(request, "index.html", files=self.files(), person=person)
+
+    def create(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
+        site = self.site
+        person = site.who(request)
+        pairs = fields_of(pairs)
+        if not person.coordinates:
+            raise NotAllowed("Only the coordinator starts new answer files.")
+        fields = dict(pairs)
+        if set(fields) - {"csrf", "file", "party"} or len(fields) != len(pairs):
+            raise forms.Malformed("unexpected or repeated fields")
+        name, party = fields.get("file", "").strip(), fields.get("party", "")
+        errors: dict[str, list[str]] = {}
+        today = datetime.date.today()
+        data = {"party": party, "round": site.round, "as_of": today.isoformat(), "answers": {}}
+        try:
+            path = site.data.path(name)
+        except BadName as problem:
+            errors["file"] = [str(problem)]
+            path = site.data.root / "new.yaml"  # only names the document whose party is checked
+        answers, problems = rounds.check_answers(Document(path, data))
+        for problem in problems:
+            errors.setdefault(problem.place.describe() or "file", []).append(forms._head_words(problem.place.describe(), problem.problem))
+        if answers is not None and not errors:
+            comments = [f"{answers.party}'s answers to {site.round}, started in the web questionnaire on {today} by {person.name}"]
+            text = answers_text(answers, rounds.questionnaire(site.round), comments, path)
+            try:
+                site.data.create(name, text)
+                with database.connect(site.data.root) as db:
+                    history.remember(db, name, version_of(text.encode("utf-8")), document_from_text(path, text).data, rounds.questionnaire(site.round))
+            except BadName as problem:
+                errors["file"] = [str(problem)]
+        if errors:
+            return site.page(request, "index.html", 422, files=self.files(), person=person, new={"file": name, "party": party}, errors=errors)
+        return RedirectResponse(f"/answers/{name}", 303)
+
+    def files(self) -> list[dict[str, Any]]:
+        """Every file of DATA_DIR for the start page: answers with their counts and progress, amendments with their bill."""
+        site = self.site
+        listed = []
+        statuses_of: dict[str, dict[str, history.Status]] = {}
+        with database.connect(site.data.root, write=False) as db:
+            for name in site.data.names():
+                statuses_of[name] = history.statuses(db, name)
+        for name in site.data.names():
+            entry: dict[str, Any] = {"name": name, "amendment": None, "error": None}
+            try:
+                resolved = site.listed(name)
+                assessment = site.assessment(resolved.answers)
+                entry.update(
+                    party=resolved.answers.party,
+                    as_of=resolved.answers.as_of,
+                    counts=counts(assessment),
+                    amendment=resolved.amendments[-1] if resolved.amendments else None,
+                )
+                if not resolved.amendments:
+                    progress = site.progress(rounds.questionnaire(resolved.answers.round), site.stored(name), statuses_of.get(name, {}))
+                    entry.update(
+                        answered=sum(c["answered"] for c in progress),
+                        total=sum(c["total"] for c in progress),
+                        approved=sum(c["status"].status == "approved" for c in progress),
+                        chapters=len(progress),
+                    )
+            except (InputError, BadName, HTTPException) as error:  # listed as refused (or gone meanwhile); the page goes on
+                entry["error"] = str(error)
+            listed.append(entry)
+        return listed
