@@ -49,6 +49,8 @@ def write_synthetic_round(factor: int, directory: Path) -> tuple[Path, Path]:
                 copy = _shortened({**rule, "id": _copied_id(rule["id"], k)}, k)
                 if "when" in rule:
                     copy["when"] = _rename_questions(rule["when"], k, real_ids)
+                if "elements" in rule:
+                    copy["elements"] = [{**element, "unmet": _rename_questions(element["unmet"], k, real_ids)} for element in rule["elements"]]
                 if "printed_with" in rule:
                     copy["printed_with"] = _copied_id(rule["printed_with"], k)
                 copies.append(copy)
@@ -75,11 +77,11 @@ def _numbered(number: str, k: int) -> str:
 
 
 def _copied_id(item_id: str, k: int) -> str:
-    """Copy k of a rule id (II-3 -> II-1003) or of an observation id (XI.no-research -> XI.no-research-s1)."""
+    """Copy k of a rule id (II-3 -> II-1003, SC-IV-1 -> SC-IV-1001) or of an observation id (XI.no-research -> XI.no-research-s1)."""
     if "." in item_id:
         return f"{item_id}-s{k}"
-    chapter, number = item_id.split("-")
-    return f"{chapter}-{int(number) + 1000 * k}"
+    head, number = item_id.rsplit("-", 1)
+    return f"{head}-{int(number) + 1000 * k}"
 
 
 def _shortened(item: dict, k: int) -> dict:

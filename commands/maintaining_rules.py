@@ -23,12 +23,14 @@ def lint(
     from selfcheck.engine.documents.layout import load_layout
     from selfcheck.engine.documents.published import check_answer_quotes, check_quotes, load_published
     from selfcheck.engine.rules import rulebooks
+    from selfcheck.engine.rules.questions_read import question_problems
 
     rulebook = rulebooks.rulebook_at(round, rules)
     engine = engine_for(rulebook)
     layout = load_layout(rulebook)
     published = load_published(rounds.published_dir(round))
     problems = check_quotes(rulebook, published) + [p for factsheet in published for p in check_answer_quotes(factsheet, rulebook)]
+    problems += question_problems(rulebook, rounds.questionnaire_path(round))
     if problems:
         raise RulebookError(problems)
     drafts = sum(rule.draft for rule in rulebook.rules)
@@ -42,7 +44,8 @@ def lint(
     typer.echo(
         f"{round}: {len(rulebook.rules)} rules ({len(rulebook.rules) - drafts} in force, {drafts} draft) and "
         f"{len(rulebook.observations)} observations over "
-        f"{len(rulebook.questionnaire.questions)} questions, compiled into {len(engine.compiled.plans)} durable-rules rulesets; "
+        f"{len(rulebook.questionnaire.questions)} questions (each read by a rule or an observation, or asked for context), "
+        f"compiled into {len(engine.compiled.plans)} durable-rules rulesets; "
         f"{laid_out}; {proven}; no problems"
     )
 

@@ -176,8 +176,18 @@ def test_no_draft_fires_for_albania_and_drafts_appear_marked_for_a_party_whose_a
     assert not any(f.draft for f in with_drafts.recommendations)
     other = with_answers(albania, investigation__icse_connected="yes", jurisdiction__nationals_abroad="no")
     drafts = {f.id for f in assess(other, rulebook, include_draft=True).recommendations if f.draft}
-    assert drafts == {"III-27", "IV-3"}
+    assert drafts == {"III-27"}
     assert not any(f.draft for f in assess(other, rulebook).recommendations)
+
+
+def test_an_obligation_no_factsheet_numbers_is_shown_by_default_under_selfchecks_own_id(rulebook, albania):
+    other = with_answers(albania, jurisdiction__nationals_abroad="no")
+    findings = {f.id: f for f in assess(other, rulebook).recommendations}
+    own = findings["SC-IV-1"]
+    assert own.own and own.inferred and not own.draft and own.level == "require" and own.block == "specific"
+    assert own.citations.recommendation is None, "an id of selfcheck's own is no Recommendation of the Committee"
+    assert "IV-6" not in findings, "IV-6 removes a condition on a jurisdiction the Party does not have"
+    assert not any(f.own for f in assess(albania, rulebook, include_draft=True).recommendations)
 
 
 def test_what_no_information_does_is_said_per_rule_and_separated_from_answers(rulebook, albania):
@@ -219,7 +229,7 @@ def test_selfcheck_rules_gives_every_rule_and_observation_a_basis():
     result = run_selfcheck("rules", "--format", "json", "--include-draft")
     assert result.returncode == 0, result.stderr
     view = json.loads(result.stdout)
-    assert len(view["rules"]) == 104 and len(view["observations"]) == 53
+    assert len(view["rules"]) == 104 and len(view["observations"]) == 65
     for rule in view["rules"]:
         assert {"id", "level", "block", "chapter", "draft", "basis", "grounds", "condition", "questions"} <= set(rule)
         assert rule["basis"] in ("printed", "all_parties", "inferred")
@@ -233,7 +243,12 @@ def test_selfcheck_rules_gives_every_rule_and_observation_a_basis():
         assert observation["basis"] == ("inferred" if observation["draft"] else "printed")
         assert bool(observation["grounds"]) != observation["draft"]
     plain = json.loads(run_selfcheck("rules", "--format", "json").stdout)
-    assert len(plain["rules"]) == 94
+    assert len(plain["rules"]) == 95, "the 94 the Committee printed for Albania, and selfcheck's own SC-IV-1"
+    assert [rule["id"] for rule in plain["rules"] if rule["own"]] == ["SC-IV-1"]
+    vi1 = next(rule for rule in view["rules"] if rule["id"] == "VI-1")
+    assert [element["id"] for element in vi1["elements"]] == ["specific-support", "advice-to-ict-victims", "confidential", "free-of-charge", "languages"]
+    assert vi1["elements"][3]["questions"] == ["assistance.helpline_free_of_charge"]
+    assert vi1["elements"][3]["provisions"][0]["title"].startswith("Helplines")
 
 
 def test_selfcheck_rules_in_text_reads_as_a_lawyer_reviews_it():

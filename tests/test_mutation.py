@@ -158,3 +158,19 @@ def test_the_command_exits_non_zero_below_its_threshold_and_ends_on_the_score(ca
 def test_the_command_names_bad_input_and_exits_2(tmp_path, capsys):
     assert main(["--cases", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith(f"mutate: {tmp_path}")
+
+
+def test_a_rule_with_elements_is_mutated_element_by_element_and_its_cases_kill_every_such_mutant():
+    from selfcheck.engine.rule_testing.cases import rulebook_baseline, rulebook_cases
+
+    rulebook = rulebooks.rulebook(ROUND)
+    vi1 = rulebook.by_id["VI-1"]
+    made = mutants(vi1, rulebook.questionnaire)
+    dropped = [m for m in made if m.operator == "drop element"]
+    assert [m.before for m in dropped][3] == "{assistance.helpline_free_of_charge: {not: yes}}"
+    assert len(dropped) == len(vi1.elements) == 5
+    swapped = [m for m in made if m.operator == "swap question" and m.before == "{assistance.helpline_free_of_charge: {not: yes}}"]
+    assert "{assistance.helpline_confidential: {not: yes}}" in {m.after for m in swapped}
+    assert "{assistance.helplines_24_7: {not: yes}}" in {m.after for m in swapped}, "a question of the same section"
+    checks = RuleCases(rulebook_cases(rulebook), rulebook_baseline(rulebook), rulebook)
+    assert all(checks.failures(vi1, m.condition) for m in dropped + swapped)

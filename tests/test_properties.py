@@ -12,7 +12,7 @@ from selfcheck.engine.answers.rounds import answers_of, load_answers
 from selfcheck.engine.assessment.assess import assess
 from selfcheck.engine.common.safe_files import Document
 from selfcheck.engine.rules import rulebooks
-from selfcheck.engine.rules.conditions import Choice, Compare, Missing
+from selfcheck.engine.rules.conditions import Choice, Compare, Missing, holds
 from selfcheck.engine.rules.reference import reference_fired, reference_observed
 from strategies import answer_values, answers_from
 
@@ -51,6 +51,9 @@ def test_durable_rules_and_the_reference_evaluator_agree(values, include_draft):
     observed = [observation.id for observation in assessment.observations]
     assert len(observed) == len(set(observed)), "an observation was reported twice"
     assert set(observed) == reference_observed(RULEBOOK, answers)
+    for finding in assessment.recommendations:  # and on which elements are not in place
+        rule = RULEBOOK.by_id[finding.id]
+        assert [unmet.element for unmet in finding.unmet] == [e.id for e in rule.elements if holds(e.condition, answers.value)], finding.id
 
 
 @SETTINGS

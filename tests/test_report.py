@@ -325,7 +325,10 @@ def test_every_recommendation_that_fires_is_printed_and_cited_and_no_other(value
     assessment = assess(answers, RULEBOOK)
     factsheet = build_factsheet(assessment, answers, RULEBOOK, LAYOUT)
     cited = {i for f in factsheet.footnotes if f.cite.kind == "recommendations" for i in f.cite.items}
-    assert cited == set(assessment.ids())
+    own = {f.id for f in assessment.recommendations if f.own}
+    assert cited == set(assessment.ids()) - own, "selfcheck's own obligations are no Recommendation of the Committee"
+    notes = " ".join(f.cite.source for f in factsheet.footnotes if f.cite.kind == "note")
+    assert all(f"{i}: " in notes for i in own), "each is named in a note of selfcheck's"
     for fmt in ("markdown", "html", "docx"):
         assert render(factsheet, fmt)
 

@@ -56,6 +56,7 @@ def test_selfcheck_test_runs_the_cases_beside_the_rules_and_reports_coverage_per
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{len(CASES)} cases: {len(CASES)} passed, 0 failed" in result.stdout
     assert "every one of the" in result.stdout and "alternatives of the conditions is exercised by a case" in result.stdout
+    assert "elements of" in result.stdout and "is checked alone, with no information and all in place" in result.stdout
 
 
 def test_selfcheck_test_on_a_draft_copy_names_a_failing_case_and_an_unexercised_alternative(tmp_path):
@@ -90,3 +91,32 @@ def test_selfcheck_test_on_a_draft_copy_names_a_failing_case_and_an_unexercised_
     assert "A Party that gave no information on the victim-report condition is required to remove it" in result.stdout
     assert "did not fire: IV-5" in result.stdout
     assert "no case fires through:\n  IV-5#0" in result.stdout
+
+
+def test_every_element_is_checked_alone_with_no_information_and_all_in_place(rulebook, compliant):
+    from selfcheck.engine.rule_testing.cases import element_coverage
+
+    checks = element_coverage(CASES, compliant, rulebook)
+    assert ("VI-1/free-of-charge", "alone") in checks and ("VI-1", "all in place") in checks
+    assert not [key for key, checked in checks.items() if not checked]
+
+
+def test_selfcheck_test_names_an_element_no_case_checks_alone(tmp_path):
+    import shutil
+
+    from conftest import ROOT, run_selfcheck
+
+    draft = tmp_path / "my-draft"
+    shutil.copytree(ROOT / "rules" / ROUND, draft)
+    cases = draft / "06-assistance-to-victims.cases.yaml"
+    text = cases.read_text()
+    start = text.index("  - name: A Party whose helplines are not free of charge is required")
+    end = text.index("  - name: A Party silent on whether its helplines are free of charge")
+    text = text[:start] + text[end:]
+    start = text.index("  - name: Round-the-clock helplines cooperating with other bodies do not answer VI-1")
+    end = text.index("  # Observations")
+    cases.write_text(text[:start] + text[end:])  # the cases with free of charge alone not in place go
+    result = run_selfcheck("test", "--rules", draft)
+    assert result.returncode == 1, "an element no case checks alone fails the run"
+    assert "checks of the 19 elements of 5 rules made; missing:" in result.stdout
+    assert "  VI-1/free-of-charge (alone): no case where it alone is not in place, on an answer given, expects VI-1 to fire" in result.stdout

@@ -149,6 +149,17 @@ def test_the_results_say_which_recommendations_rest_on_an_inferred_reason_or_on_
     assert "“The Committee observes that Albania does not establish jurisdiction" in item("IV-4")
 
 
+def test_the_results_name_the_elements_not_in_place_in_the_questions_words_without_internal_ids(client):
+    page = client.get("/answers/albania").text
+    start = page.index('id="r-VI-1"')
+    item = page[start : page.index("</li>\n", page.index("</details>", start))]
+    assert "Not in place" in item and "<li>support is not specific to child victims of sexual exploitation or sexual abuse<ul" in item
+    assert "helplines are not delivered in the languages children calling them understand" in item
+    assert "helplines are not free of charge" not in item, "Albania's helplines are free (Para. 306)"
+    assert '<a href="/answers/albania/chapters/VI#q-assistance.helpline_languages">S6.7 Are these helplines delivered' in item
+    assert "free-of-charge" not in item and "VI-1/" not in item, "no element id on the page"
+
+
 # -- saving -----------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from docutils import nodes
 from sphinx.util import logging
 
 ROOT = Path(__file__).resolve().parents[2]
-TOP_FOLDERS = ("bench", "docs", "engine", "questionnaires", "rules", "scripts", "templates", "tests", "web")
+TOP_FOLDERS = ("bench", "conventions", "docs", "engine", "questionnaires", "rules", "scripts", "templates", "tests", "web")
 TOP_FILES = ("Makefile", "pyproject.toml", "cli.py", "README.md", ".gitignore")
 PATH = re.compile(rf"(?:{'|'.join(TOP_FOLDERS)})/[\w./-]*|{'|'.join(re.escape(name) for name in TOP_FILES)}")
 TEST = re.compile(r"(?P<path>tests/[\w/.-]+\.py)::(?P<name>\w+)")

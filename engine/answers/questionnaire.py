@@ -53,6 +53,10 @@ class Question(Strict):
     silence_means: Literal["no_information", "none"] = Field(
         "no_information", description="What leaving the question unanswered says: nothing, or (for a list of formal acts) that there is none"
     )
+    informs: Literal["rules", "context"] = Field(
+        "rules", description="rules: a rule or an observation reads it (lint proves it); context: asked though none does, for the reason under why"
+    )
+    why: str | None = Field(None, min_length=1, description="For informs: context, why it is asked (what prints or uses the answer)")
     chapter: str = ""  # the report chapter of its section, filled in on loading
     section: str = ""  # the number of the Committee's question it belongs to, filled in on loading
 
@@ -75,6 +79,8 @@ class Question(Strict):
             raise ValueError(f"a {self.type} question takes no minimum or maximum")
         if self.silence_means == "none" and self.type != "list":
             raise ValueError("only a list question can say that no answer means none")
+        if (self.informs == "context") != (self.why is not None):
+            raise ValueError("a question that informs: context says why it is asked (why), and only such a question does")
         return self
 
     @property

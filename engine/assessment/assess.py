@@ -12,8 +12,9 @@ from pydantic import BaseModel
 from selfcheck.engine.answers.answer_file import Answers, NotInForce
 from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Question, Questionnaire
 from selfcheck.engine.common.models import Citations
+from selfcheck.engine.rules.conditions import tests_in
 from selfcheck.engine.rules.markup import PARTY, clean, fill, plain
-from selfcheck.engine.rules.rulebook import Observation, Rulebook
+from selfcheck.engine.rules.rulebook import Element, Observation, Rulebook
 from selfcheck.engine.rules.wording import answer_text, describe_atom
 
 
@@ -36,6 +37,19 @@ class NoInformation(BaseModel):
     because: str
 
 
+class Unmet(BaseModel):
+    """An element of a recommendation that the answers show not in place."""
+
+    element: str  # its id in the rule
+    missing: str  # in people's words: helplines are not free of charge
+    questions: list[str]  # the numbers of the questions it reads: S6.6
+    words: str  # both together: helplines are not free of charge (S6.6)
+    applies_because: str  # answer or no_information
+    no_information: NoInformation | None  # why no information has this effect, when it is what left it unmet
+    provision: Citations  # what the element rests on
+    because: list[Because]
+
+
 class Finding(BaseModel):
     id: str
     level: str
@@ -52,6 +66,8 @@ class Finding(BaseModel):
     citations: Citations
     because: list[Because]
     draft: bool
+    unmet: list[Unmet] = []  # for a recommendation with elements: those the answers show not in place
+    own: bool = False  # under selfcheck's own id: an obligation of the Convention that no published factsheet numbers
 
 
 class Observed(BaseModel):
@@ -102,7 +118,7 @@ def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) ->
     fired: dict[str, list[str]] = {}  # item id -> the alternatives of its condition that held, in firing order
     for name in engine.fired(answers.value, include_draft):
         fired.setdefault(engine.compiled.conjuncts[name][0], []).append(name)
-    findings = [_finding(layout, item_id, names, answers) for item_id, names in fired.items() if item_id in layout.shared]
+    findings = [_finding(layout, item_id, names, answers, engine.compiled.elements) for item_id, names in fired.items() if item_id in layout.shared]
     observed = [
         Observed.model_construct(
             **layout.observations[item_id],
@@ -136,11 +152,18 @@ class _Layout:
                 chapter=rule.chapter,
                 reason=rule.reason,
                 draft=rule.draft,
+                own=rule.own,
                 basis=rule.basis,
                 argument=rule.argument,
-                citations=vocabulary.citations_of(rule.cites, rule.id),
+                citations=vocabulary.citations_of(rule.cites, None if rule.own else rule.id),  # an own id is no Recommendation
             )
             for rule in rulebook.rules
+        }
+        # (rule id, element id) -> the element and the numbers of the questions it reads, in questionnaire order
+        self.elements = {
+            (rule.id, element.id): (element, vocabulary.citations_of(element.provision), element_questions(element, rulebook))
+            for rule in rulebook.rules
+            for element in rule.elements
         }
         self.rules = {rule.id: rule for rule in rulebook.rules}
         self.silent_means_none = {q.id for q in questionnaire.questions.values() if q.silence_means == "none"}
@@ -190,12 +213,44 @@ def _because(layout: _Layout, conjunct: str, answers: Answers) -> list[Because]:
     return because
 
 
-def _finding(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answers) -> Finding:
+def _explained(layout: _Layout, conjuncts: list[str], answers: Answers) -> tuple[list[Because], bool]:
+    """Why some alternatives held: the first that held on answers given, if any did, and whether one did."""
+    explained = [_because(layout, name, answers) for name in conjuncts]
+    answered = [because for because in explained if not any(layout.unanswered(b) for b in because)]
+    return (answered or explained)[0], bool(answered)
+
+
+def _unmet(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answers, elements: dict[str, str]) -> list[Unmet]:
+    """The elements not in place, in the rule's order, from the alternatives that fired."""
+    by_element: dict[str, list[str]] = {}
+    for name in conjuncts:
+        by_element.setdefault(elements[name], []).append(name)
+    unmet = []
+    for element in layout.rules[rule_id].elements:
+        if element.id not in by_element:
+            continue
+        because, answered = _explained(layout, by_element[element.id], answers)
+        _, provision, questions = layout.elements[(rule_id, element.id)]
+        unmet.append(
+            Unmet.model_construct(
+                element=element.id,
+                missing=element.missing,
+                questions=questions,
+                words=f"{element.missing} ({', '.join(questions)})",
+                applies_because="answer" if answered else "no_information",
+                no_information=None if answered else NoInformation.model_construct(**element.no_information.model_dump()),
+                provision=provision,
+                because=because,
+            )
+        )
+    return unmet
+
+
+def _finding(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answers, elements: dict[str, str]) -> Finding:
     """A fired recommendation, explained by the first alternative that held on answers given, if any did."""
     rule = layout.rules[rule_id]
-    explained = [(name, _because(layout, name, answers)) for name in conjuncts]
-    answered = [(name, because) for name, because in explained if not any(layout.unanswered(b) for b in because)]
-    name, because = (answered or explained)[0]
+    because, answered = _explained(layout, conjuncts, answers)
+    unmet = _unmet(layout, rule_id, conjuncts, answers, elements) if rule.elements else []
     if rule.condition is None:
         applies_because = "all_parties"
     else:
@@ -203,7 +258,10 @@ def _finding(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answe
     party = answers.party
     no_information = None
     if applies_because == "no_information":
-        no_information = NoInformation.model_construct(**rule.no_information.model_dump())
+        reason = unmet[0].no_information if unmet else rule.no_information
+        if reason is None:  # the rulebook refuses a rule with a condition and no reason for what no information does
+            raise ValueError(f"{rule_id} applies on no information but says not why")
+        no_information = NoInformation.model_construct(**reason.model_dump())
     return Finding.model_construct(
         **layout.shared[rule_id],
         block=rule.block,
@@ -213,7 +271,15 @@ def _finding(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answe
         no_information=no_information,
         inferred=rule.basis == "inferred" or (no_information is not None and no_information.basis == "inferred"),
         because=because,
+        unmet=unmet,
     )
+
+
+def element_questions(element: Element, rulebook: Rulebook) -> list[str]:
+    """The numbers of the questions an element reads, in the questionnaire's order: S6.6."""
+    questionnaire = rulebook.questionnaire
+    read = sorted({test.question for test in tests_in(element.condition)}, key=questionnaire.index)
+    return [questionnaire.questions[question].number for question in read]
 
 
 def observation_text(observation: Observation, answers: Answers) -> str:

@@ -16,8 +16,8 @@ from selfcheck.engine.rules.conditions import COMPARISONS, Condition, holds, tes
 from selfcheck.engine.rules.rulebook import Conditional
 from selfcheck.engine.rules.wording import ANY_TEXT
 
-# II-12 reads four answers that must all change for a Party that answered none of them.
-MAX_CHANGES = 4
+# VI-1 reads five answers, one per element, that must all change for a Party that answered none of them.
+MAX_CHANGES = 6
 
 
 def questions_read(rule: Conditional) -> list[str]:

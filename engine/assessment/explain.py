@@ -14,14 +14,25 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from selfcheck.engine.answers.answer_file import Answers
-from selfcheck.engine.assessment.assess import Assessment, Because, Ground, NoInformation, Provenance, assess, observation_text, provenance
+from selfcheck.engine.assessment.assess import (
+    Assessment,
+    Because,
+    Finding,
+    Ground,
+    NoInformation,
+    Provenance,
+    assess,
+    element_questions,
+    observation_text,
+    provenance,
+)
 from selfcheck.engine.assessment.counterfactual import smallest_changes
 from selfcheck.engine.common.errors import EngineError, InputError
 from selfcheck.engine.common.models import Citations
 from selfcheck.engine.rules import rulebooks
 from selfcheck.engine.rules.conditions import All, Condition, Not, Test, holds
 from selfcheck.engine.rules.markup import plain
-from selfcheck.engine.rules.rulebook import Observation, Rulebook
+from selfcheck.engine.rules.rulebook import Observation, Rule, Rulebook
 from selfcheck.engine.rules.wording import describe_test, wanted_words
 
 
@@ -38,6 +49,21 @@ class ConditionPart(BaseModel):
     wanted: str | None = None  # for people, in the question's words: 'yes or not provided'
     answer: Any = None
     source: str | None = None
+
+
+class ElementState(BaseModel):
+    """An element of a recommendation against the answers: in place, or not."""
+
+    element: str
+    fact: str  # the element in place, in people's words
+    missing: str  # how it is named when not in place
+    questions: list[str]  # the numbers of the questions it reads
+    in_place: bool
+    words: str  # when not in place: "helplines are not free of charge (S6.6)"; else the fact
+    on_no_information: str  # fires or silent
+    no_information: NoInformation
+    provision: Citations
+    condition: ConditionPart  # when it is not in place, with the answers
 
 
 class Change(BaseModel):
@@ -74,6 +100,8 @@ class Explanation(BaseModel):
     citations: Citations
     # the smallest sets of answer changes after which it would stop firing (or start)
     changes: list[list[Change]]
+    elements: list[ElementState] = []  # a recommendation with elements: it fires when any is not in place
+    own: bool = False  # under selfcheck's own id: an obligation of the Convention no published factsheet numbers
 
 
 def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: bool = False, assessment: Assessment | None = None) -> Explanation:
@@ -94,6 +122,10 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
     fires = bool(found)
     if fires != holds(item.condition, answers.value):
         raise EngineError(f"durable-rules and the reference evaluator disagree on {item_id} for these answers")
+    elements = [] if rule is None else _elements(rule, answers, rulebook)
+    unmet_by_engine = {unmet.element for unmet in findings[0].unmet} if findings else set()
+    if unmet_by_engine != {state.element for state in elements if not state.in_place}:
+        raise EngineError(f"durable-rules and the reference evaluator disagree on which elements of {item_id} are not in place for these answers")
     questionnaire = rulebook.questionnaire
     changes = [
         [_change(question_id, answers.value(question_id), value, rulebook) for question_id, value in change.items()]
@@ -107,7 +139,7 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
         else dict(
             grounds=[Ground(para=g.para, quote=g.quote.replace("{party}", answers.party)) for g in rule.grounds],
             on_no_information=rule.on_no_information,
-            no_information=NoInformation(**rule.no_information.model_dump()) if rule.no_information else None,
+            no_information=_no_information(rule, finding),
             applies_because=finding.applies_because if finding else None,
             inferred=finding.inferred if finding else rule.basis == "inferred",
         )
@@ -131,9 +163,40 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
         addressed_to_all=item.condition is None,
         condition=_part(item.condition, answers, rulebook) if item.condition is not None else None,
         because=found[0].because if found else [],
-        citations=rulebook.vocabulary.citations_of(cites, None if observation else item.id),
+        citations=rulebook.vocabulary.citations_of(cites, None if observation or (rule is not None and rule.own) else item.id),
         changes=changes,
+        elements=elements,
+        own=rule is not None and rule.own,
     )
+
+
+def _no_information(rule: Rule, finding: Finding | None) -> NoInformation | None:
+    """Why no information has the effect it has: the finding's (an element's, if it applies on no information), else the rule's."""
+    if finding is not None and finding.no_information is not None:
+        return NoInformation(**finding.no_information.model_dump())
+    return NoInformation(**rule.no_information.model_dump()) if rule.no_information else None
+
+
+def _elements(rule: Rule, answers: Answers, rulebook: Rulebook) -> list[ElementState]:
+    states = []
+    for element in rule.elements:
+        in_place = not holds(element.condition, answers.value)
+        questions = element_questions(element, rulebook)
+        states.append(
+            ElementState(
+                element=element.id,
+                fact=element.fact,
+                missing=element.missing,
+                questions=questions,
+                in_place=in_place,
+                words=element.fact if in_place else f"{element.missing} ({', '.join(questions)})",
+                on_no_information=element.on_no_information,
+                no_information=NoInformation(**element.no_information.model_dump()),
+                provision=rulebook.vocabulary.citations_of(element.provision),
+                condition=_part(element.condition, answers, rulebook),
+            )
+        )
+    return states
 
 
 def _part(condition: Condition, answers: Answers, rulebook: Rulebook) -> ConditionPart:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from selfcheck.engine.assessment.counterfactual import MAX_CHANGES
-from selfcheck.engine.assessment.explain import ConditionPart, Explanation
+from selfcheck.engine.assessment.explain import ConditionPart, ElementState, Explanation
 from selfcheck.engine.assessment.summary import provenance_law_lines
 from selfcheck.engine.common.text import wrap
 from selfcheck.engine.rules.rulebook import Rulebook
@@ -18,6 +18,8 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook) -> str:
     block = vocabulary.block(e.block).heading.replace("{party}", e.party) if e.block else ""
     what = f"{e.level}, {block}" if e.kind == "recommendation" else f"{(e.tone or '').replace('_', ' ')} observation"
     lines = [f"{e.id} {state} for {e.party}: {what} (chapter {e.chapter}. {titles[e.chapter]})"]
+    if e.own and vocabulary.own is not None:
+        lines.append(wrap(f"  [{vocabulary.own.label}] {vocabulary.own.meaning}.", "", "  "))
     if e.draft and e.kind == "recommendation":
         lines.append("  A draft: inferred, not printed in any published factsheet; it fires only with --include-draft.")
     elif e.draft:
@@ -27,7 +29,10 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook) -> str:
         lines += ["", wrap(f"Why it is addressed: {e.reason}", "", "  ")]
     lines += ["", *_basis_lines(e)]
     lines.append("")
-    if e.condition is None:
+    if e.elements:
+        lines.append(f"Elements - it fires when any is not in place; with {e.party}'s answers:")
+        lines += [line for state in e.elements for line in _element_lines(state, vocabulary)]
+    elif e.condition is None:
         lines.append("Condition: none - it is addressed to all Parties, whatever their answers.")
     else:
         lines.append(f"Condition, with {e.party}'s answers:")
@@ -67,6 +72,16 @@ def _basis_lines(e: Explanation) -> list[str]:
     if e.applies_because == "no_information":
         lines.append(wrap(f"It applies to {e.party} because no information was given on a question it reads, not because of an answer.", "", "  "))
     return lines
+
+
+def _element_lines(state: ElementState, vocabulary) -> list[str]:
+    mark = "[in place]" if state.in_place else "[not in place]"
+    lines = [wrap(f"{mark} {state.words}", "  ", "    ")]
+    effect = "it fires" if state.on_no_information == "fires" else "it stays silent"
+    provision = vocabulary.citation_line(state.provision)
+    lines.append(wrap(f"rests on {provision}; with no information {effect} ({state.no_information.basis})", "      ", "        "))
+    lines.append("      not in place when:")
+    return lines + _condition_lines(state.condition, "        ")
 
 
 def _condition_lines(part: ConditionPart, indent: str) -> list[str]:

@@ -6,7 +6,7 @@ from collections import Counter
 from itertools import groupby
 
 from selfcheck.engine.answers.in_force import law_line, not_in_force_lines
-from selfcheck.engine.assessment.assess import Assessment, Finding, Provenance, because_words
+from selfcheck.engine.assessment.assess import Assessment, Finding, Provenance, Unmet, because_words
 from selfcheck.engine.common.text import wrap
 from selfcheck.engine.rules.rulebook import Rulebook
 
@@ -48,6 +48,10 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
                 "    ",
             )
         )
+    own = sum(f.own for f in findings)
+    if own and vocabulary.own is not None:
+        label = vocabulary.own.label
+        lines.append(wrap(f"{own} marked [{label}] under ids of selfcheck's own: {vocabulary.own.meaning}.", "", "    "))
     if assessment.include_draft:
         lines.append("Draft rules included: findings marked [draft] rest on inferred recommendations.")
     titles = {entry.chapter: entry.title for entry in rulebook.meta.chapters}
@@ -57,28 +61,35 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
             heading = vocabulary.block(block).heading.replace("{party}", assessment.party)
             lines.append(f"  {heading}")
             for finding in in_block:
-                lines += _finding_lines(finding, vocabulary.level_width)
+                lines += _finding_lines(finding, vocabulary.level_width, vocabulary.own.label if vocabulary.own else "")
     return "\n".join(lines) + "\n"
 
 
-def _finding_lines(finding: Finding, level_width: int) -> list[str]:
+def _finding_lines(finding: Finding, level_width: int, own_label: str = "") -> list[str]:
     head = f"    {finding.level:<{level_width + 1}} {finding.id:<7} "
     indent = " " * len(head)
     lines = [wrap(finding.text, head, indent)]
     marks = [
         mark
         for mark, holds in (
+            (f"[{own_label}]", finding.own),
             ("[draft]", finding.draft),
             ("[inferred]", finding.inferred),
             ("[no information]", finding.applies_because == "no_information"),
         )
         if holds
     ]
-    if finding.because:
+    if finding.unmet:  # a recommendation with elements: what is not in place says why better than one alternative
+        lines.append(wrap(" ".join(marks + ["not in place: " + "; ".join(_unmet_words(unmet) for unmet in finding.unmet)]), indent, indent + "  "))
+    elif finding.because:
         lines.append(wrap(" ".join(marks + [f"because {because_words(finding.because)}"]), indent, indent + "  "))
     elif marks:
         lines.append(indent + " ".join(marks))
     return lines
+
+
+def _unmet_words(unmet: Unmet) -> str:
+    return unmet.words + (" [no information]" if unmet.applies_because == "no_information" else "")
 
 
 def provenance_law_lines(provenance: Provenance) -> list[str]:

@@ -1,8 +1,8 @@
-"""Where the data shipped with selfcheck lives: the rulebooks, questionnaires and templates.
+"""Where the data shipped with selfcheck lives: the rulebooks, questionnaires, convention indexes and templates.
 
 The repository is the package ``selfcheck`` (pyproject.toml maps it), so the data sits beside the
-code in the same places in a checkout and in an installed wheel: ``rules/``, ``questionnaires/``
-and ``templates/`` at the package's top.
+code in the same places in a checkout and in an installed wheel: ``rules/``, ``questionnaires/``,
+``conventions/`` and ``templates/`` at the package's top.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from selfcheck.engine.answers.answer_file import Answers
 from selfcheck.engine.answers.in_force import factsheet_sentence
+from selfcheck.engine.answers.questionnaire import Question
 from selfcheck.engine.assessment.assess import Assessment, Provenance, observation_text
 from selfcheck.engine.documents.layout import (
     ChapterLayout,
@@ -28,6 +29,7 @@ from selfcheck.engine.documents.layout import (
     Statement,
     default_chapter,
 )
+from selfcheck.engine.rules.conditions import tests_in
 from selfcheck.engine.rules.markup import PARTY, Cite, clean, fill, footnotes_in, runs
 from selfcheck.engine.rules.rulebook import Rule, Rulebook
 
@@ -248,6 +250,7 @@ class _Builder:
                 printed = self.unplaced_observations(layout) if block == self.vocabulary.party_block else []
                 printed += self.content(part.content)
                 printed += self.unplaced_recommendations(layout, block)
+                printed += self.own_obligations(layout.chapter, block)
                 if printed:
                     result += [Heading(3, self.runs(part.heading))] + printed
             for spec, kind in ((layout.difficulties, "difficulties"), (layout.practices, "practices")):
@@ -382,12 +385,24 @@ class _Builder:
             rules = [
                 self.rulebook.by_id[finding.id]
                 for finding in self.assessment.recommendations
-                if finding.chapter == layout.chapter and finding.block == block and finding.level == level and finding.id not in layout.placed_in(block)
+                if finding.chapter == layout.chapter
+                and finding.block == block
+                and finding.level == level
+                and finding.id not in layout.placed_in(block)
+                and not finding.own
             ]
             if rules:
                 lead = self.vocabulary.block(block).lead.replace("{verb}", self.vocabulary.verb(level))
                 printed += [Paragraph(self.runs(lead), "lead"), Bullets([self.item(rule.text, [rule], (), ".", own=True) for rule in rules])]
         return printed
+
+    def own_obligations(self, chapter: str, block: str) -> list[Block]:
+        """selfcheck's own obligations that fire, after the Committee's words, in selfcheck's voice; a note names each."""
+        own = [f for f in self.assessment.recommendations if f.own and f.chapter == chapter and f.block == block]
+        if not own:
+            return []
+        items = [Item(self.runs(f"{f.text}.[^{f.id}: {self.words.annex.heading}.]"), "own") for f in own]
+        return [Paragraph(self.runs(self.words.own), "own"), Bullets(items)]
 
     def free_text(self, spec: FreeText, kind: str) -> list[Block]:
         """A Party's promising practices or difficulties, as it wrote them; its source's paragraphs cited.
@@ -424,7 +439,9 @@ class _Builder:
         words = self.words.annex
         findings = self.assessment.recommendations
         groups = (
-            (words.inferred, [f for f in findings if f.basis == "inferred" and not f.draft], lambda f: self.rulebook.by_id[f.id].argument),
+            (words.own, [f for f in findings if f.own], lambda f: self.rulebook.by_id[f.id].argument),
+            (words.inferred, [f for f in findings if f.basis == "inferred" and not f.draft and not f.own], lambda f: self.rulebook.by_id[f.id].argument),
+            (words.elements, [f for f in findings if f.unmet], self.unmet_words),
             (words.no_information, [f for f in findings if f.applies_because == "no_information"], lambda f: f.no_information.because),
             (words.draft, [f for f in findings if f.draft], lambda f: self.rulebook.by_id[f.id].argument),
         )
@@ -441,6 +458,22 @@ class _Builder:
             items = [Item([Text(f"{o.id}: {o.text}")], "annex") for o in drafted]
             blocks += [Paragraph(self.runs(words.drafted), "annex"), Bullets(items)]
         return Part("annex", Heading(2, self.runs(words.heading), "annex"), blocks, self.footnotes[first:])
+
+    def unmet_words(self, finding) -> str:
+        """The elements not in place, in people's words: what is missing, the question's words and the answer."""
+        questionnaire = self.rulebook.questionnaire
+        said = []
+        for unmet in finding.unmet:
+            rule = self.rulebook.by_id[finding.id]
+            element = rule.element(unmet.element)
+            asked = [questionnaire.questions[q] for q in dict.fromkeys(test.question for test in tests_in(element.condition))]
+            questions = "; ".join(self.asked_words(question) for question in asked)
+            said.append(f"{unmet.missing} ({questions})")
+        return "; ".join(said)
+
+    def asked_words(self, question: Question) -> str:
+        values = {"question": question.prompt, "answer": question.in_words(self.answers.value(question.id))}
+        return fill(self.words.annex.element, values.get)
 
 
 def plain_text(inlines: list[Inline]) -> str:

@@ -75,7 +75,10 @@ class Annex(Strict):
     no_information: str = Field(description="Lead-in to the recommendations applying because no information was given")
     drafted: str = Field(description="Lead-in to the observations worded by selfcheck")
     draft: str = Field(description="Lead-in to the draft recommendations (inferred ids, --include-draft)")
+    own: str = Field(description="Lead-in to the obligations selfcheck states under its own ids")
+    elements: str = Field(description="Lead-in to the recommendations whose elements the answers show not in place")
     item: str = Field(description="One recommendation of a list: {id}, {level}, {why}")
+    element: str = Field(description="One element not in place: {missing}, {question} (its words) and {answer}")
 
 
 class FootnoteWords(Strict):
@@ -108,6 +111,7 @@ class DocumentSpec(Strict):
     party_voice: PartyVoice
     draft: str
     drafted_observation: str
+    own: str = Field(description="Before selfcheck's own obligations in a chapter, in its voice: {party}")
     annex: Annex
     footnotes: FootnoteWords
 
@@ -458,12 +462,15 @@ class _Checker:
 
     def completeness(self) -> None:
         """Every recommendation in force and every observation of the chapter has its place."""
-        rules = [r.id for r in self.rulebook.rules if r.chapter == self.chapter and not r.draft]
+        rules = [r.id for r in self.rulebook.rules if r.chapter == self.chapter and not r.draft and not r.own]
         observations = [o.id for o in self.rulebook.observations if o.chapter == self.chapter]
         placed = set().union(*self.placed.values())
         unplaced = [i for i in rules if i not in placed] + [i for i in observations if i not in self.observed]
         if unplaced:
             self.problem(f"the layout does not place {', '.join(unplaced)}", ())
+        own = sorted(i for i in placed if i in self.rulebook.by_id and self.rulebook.by_id[i].own)
+        if own:
+            self.problem(f"{', '.join(own)} are selfcheck's own, printed in its voice after the Committee's words; remove them from the layout", ())
 
 
 def default_chapter(chapter: str, document: DocumentSpec, topic: str, vocabulary: Vocabulary) -> ChapterLayout:

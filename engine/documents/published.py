@@ -142,8 +142,9 @@ def load_published(directory: Path) -> list[PublishedFactsheet]:
 def check_quotes(rulebook: Rulebook, published: list[PublishedFactsheet]) -> list[InputError]:
     """Every ground a rule quotes, and every observation the factsheets print, is found word for word.
 
-    And what no published factsheet prints stays out of them: a draft never fires for a Party
-    whose factsheet is published, and an observation worded by selfcheck never holds for one.
+    And what no published factsheet prints stays out of them: a draft or an obligation under
+    selfcheck's own id never fires for a Party whose factsheet is published, and an observation
+    worded by selfcheck never holds for one.
     """
     if not published:
         return []
@@ -156,6 +157,12 @@ def check_quotes(rulebook: Rulebook, published: list[PublishedFactsheet]) -> lis
         for factsheet in published:
             if rule.draft and holds(rule.condition, answers[factsheet.party].value):
                 problems.append(rule.error(f"{rule.id} is a draft, yet it fires for {factsheet.party}, whose published factsheet does not print it"))
+            if rule.own and holds(rule.condition, answers[factsheet.party].value):
+                problems.append(
+                    rule.error(
+                        f"{rule.id} is selfcheck's own obligation, yet it fires for {factsheet.party}, to which the Committee, having its answers, addressed none"
+                    )
+                )
     for observation in rulebook.observations:
         holding = [f for f in published if holds(observation.condition, answers[f.party].value)]
         if observation.draft:

@@ -13,7 +13,7 @@ def render_status(status: FollowUpStatus, follow_up: FollowUp, rulebook: Ruleboo
     if format == "json":
         return (status.model_dump_json(indent=2) + "\n").encode("utf-8")
     if format == "text":
-        return render_text(status).encode("utf-8")
+        return render_text(status, rulebook.vocabulary.own.label if rulebook.vocabulary.own else "").encode("utf-8")
     if format == "xlsx":
         from selfcheck.engine.follow_up.workbook import render_workbook
 

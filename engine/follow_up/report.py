@@ -90,8 +90,8 @@ def situation_report(status: FollowUpStatus, follow_up: FollowUp, rulebook: Rule
     ]
     not_in_file = [
         Entry(
-            heading=fill(said["recommendation_heading"], id=entry.id, level=entry.level),
-            committee_lead=fill(said["committee_text"], verb=said["verbs"][entry.level], party=party),
+            heading=_heading(entry.id, entry.level, rulebook.vocabulary),
+            committee_lead=_lead(entry.id, entry.level, party, rulebook.vocabulary),
             text=entry.text,
             references="",
             check=Line(
@@ -163,8 +163,8 @@ def _entry(item: Item, checked: ItemStatus, party: str, vocabulary: Vocabulary) 
     else:
         remains = fill(said["remains_partly"], party=party, status=status.lower())
     return Entry(
-        heading=fill(said["recommendation_heading"], id=item.id, level=item.level),
-        committee_lead=fill(said["committee_text"], verb=said["verbs"][item.level], party=party),
+        heading=_heading(item.id, item.level, vocabulary),
+        committee_lead=_lead(item.id, item.level, party, vocabulary),
         text=item.text,
         references=fill(said["references"], citations=vocabulary.citation_line(item.citations)),
         status=Line(fill(said["status"], party=party), status),
@@ -176,6 +176,21 @@ def _entry(item: Item, checked: ItemStatus, party: str, vocabulary: Vocabulary) 
         note=Line(said["note"], item.note) if item.note else None,
         check=Line(said["check"], "; ".join([checked.rules_say] + [flag.text for flag in checked.flags])),
     )
+
+
+def _heading(item_id: str, level: str, vocabulary: Vocabulary) -> str:
+    said = words()["report"]
+    if vocabulary.is_own(item_id) and vocabulary.own is not None:
+        return fill(said["own_heading"], id=item_id, level=level, label=vocabulary.own.label)
+    return fill(said["recommendation_heading"], id=item_id, level=level)
+
+
+def _lead(item_id: str, level: str, party: str, vocabulary: Vocabulary) -> str:
+    """The words before a recommendation's text: the Committee's, or selfcheck's own for an obligation under its id."""
+    said = words()["report"]
+    if vocabulary.is_own(item_id) and vocabulary.own is not None:
+        return fill(said["own_text"], label=vocabulary.own.label, party=party)
+    return fill(said["committee_text"], verb=said["verbs"][level], party=party)
 
 
 def render_markdown(report: SituationReport) -> str:

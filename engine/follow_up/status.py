@@ -53,6 +53,7 @@ class ItemStatus(BaseModel):
     resolved_by: list[AnswerShown]  # the answers that keep the rules from applying it
     rules_say: str
     flags: list[Flag]
+    own: bool = False  # under selfcheck's own id: an obligation of the Convention no published factsheet numbers
 
 
 class NotListed(BaseModel):
@@ -65,6 +66,7 @@ class NotListed(BaseModel):
     text: str
     because: list[Because]
     flags: list[Flag]
+    own: bool = False
 
 
 class Tally(BaseModel):
@@ -105,7 +107,7 @@ def check_status(follow_up: FollowUp, answers: Answers, rulebook: Rulebook, chec
     listed = {item.id for item in follow_up.recommendations}
     not_in_file = [
         NotListed(
-            **finding.model_dump(include={"id", "level", "block", "chapter", "text", "because"}),
+            **finding.model_dump(include={"id", "level", "block", "chapter", "text", "because", "own"}),
             flags=[_flag("not_in_file")],
         )
         for finding in assessment.recommendations
@@ -175,6 +177,7 @@ def _item_status(item: Item, finding: Finding | None, answers: Answers, rulebook
         resolved_by=resolved_by,
         rules_say=rules_say,
         flags=flags,
+        own=rule.own,
     )
 
 
@@ -238,7 +241,7 @@ def head_lines(status: FollowUpStatus) -> list[str]:
 # -- text ----------------------------------------------------------------------------------------------
 
 
-def render_text(status: FollowUpStatus) -> str:
+def render_text(status: FollowUpStatus, own_label: str = "") -> str:
     lines = [wrap(line, "", "    ") for line in head_lines(status)]
     lines.append(fill(words()["text"]["flags_count"], **status.flags))
     columns = summary_columns(short=True)
@@ -257,7 +260,8 @@ def render_text(status: FollowUpStatus) -> str:
     for entry in flagged:
         state = status_label(entry.status) if isinstance(entry, ItemStatus) else "-"
         lead = f"; {entry.lead}" if isinstance(entry, ItemStatus) and entry.lead else ""
-        lines.append(f"{entry.id:<7} {entry.level:<{max(level_width, 7) + 1}} {state}{lead}")
+        own = f" [{own_label}]" if entry.own and own_label else ""
+        lines.append(f"{entry.id:<7} {entry.level:<{max(level_width, 7) + 1}} {state}{lead}{own}")
         for flag in entry.flags:
             lines.append(wrap(f"[{flag.category}] {flag.text}", "        ", "          "))
     return "\n".join(lines) + "\n"

@@ -19,17 +19,18 @@ uses. ``coverage`` says which alternative of each condition (``IV-6#0`` ...) som
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError
 
 from selfcheck.engine.answers.answer_file import Answers
-from selfcheck.engine.answers.questionnaire import Questionnaire, pydantic_input_error
+from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Questionnaire, pydantic_input_error
 from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.common.models import Strict
 from selfcheck.engine.common.safe_files import read_document
+from selfcheck.engine.rules.conditions import holds, tests_in
 from selfcheck.engine.rules.reference import reference_fired, reference_observed
 from selfcheck.engine.rules.rulebook import Conditional, Rule, Rulebook
 
@@ -229,27 +230,70 @@ def coverage(cases: list[Case], baseline: Answers, rulebook: Rulebook) -> dict[s
     return exercised
 
 
+ELEMENT_CHECKS = {
+    "alone": "no case where it alone is not in place, on an answer given, expects {rule} to fire",
+    "no information": "no case with its questions unanswered expects of {rule} what its on_no_information says",
+    "all in place": "no case with every element in place expects {rule} not to fire",
+}
+
+
+def element_coverage(cases: list[Case], baseline: Answers, rulebook: Rulebook) -> dict[tuple[str, str], bool]:
+    """For each rule with elements, the three checks its cases must make of it.
+
+    Each element alone not in place, on an answer given, fires the rule (``(VI-1/free-of-charge,
+    alone)``); with its
+    questions unanswered, the rule fires or stays silent as the element declares (``no
+    information``); and with every element in place the rule is silent (``(VI-1, all in place)``).
+    """
+    runs = [(case, case_answers(case, baseline, rulebook.questionnaire)) for case in cases if not case_problems(case, rulebook)]
+    covered: dict[tuple[str, str], bool] = {}
+    for rule in rulebook.rules:
+        if not rule.elements:
+            continue
+        relevant = [(case, answers) for case, answers in runs if in_force(rule, case.include_draft)]
+        unmet = [{e.id for e in rule.elements if holds(e.condition, answers.value)} for _, answers in relevant]
+        for element in rule.elements:
+            asked = {test.question for test in tests_in(element.condition)}
+            silent = [i for i, (_, answers) in enumerate(relevant) if all(answers.value(q) == NOT_PROVIDED for q in asked)]
+            if element.on_no_information == "fires":
+                no_information = any(rule.id in relevant[i][0].fires and element.id in unmet[i] for i in silent)
+            else:
+                no_information = any(rule.id in relevant[i][0].does_not_fire for i in silent)
+            covered[(f"{rule.id}/{element.id}", "alone")] = any(
+                rule.id in case.fires and unmet[i] == {element.id} and i not in silent for i, (case, _) in enumerate(relevant)
+            )
+            covered[(f"{rule.id}/{element.id}", "no information")] = no_information
+        covered[(rule.id, "all in place")] = any(rule.id in case.does_not_fire and not unmet[i] for i, (case, _) in enumerate(relevant))
+    return covered
+
+
 @dataclass(frozen=True)
 class CaseRun:
-    """The rulebook's own cases run on durable-rules: what failed, and which alternatives no case exercises."""
+    """The rulebook's own cases run on durable-rules: what failed, which alternatives no case exercises,
+    and which checks of an element no case makes."""
 
     cases: list[Case]
     failures: dict[str, list[str]]  # case name -> its failures
     coverage: dict[str, bool]  # IV-6#0 -> exercised
+    elements: dict[tuple[str, str], bool] = field(default_factory=dict)  # (VI-1/free-of-charge, alone) -> checked
 
     @property
     def unexercised(self) -> list[str]:
         return [name for name, exercised in self.coverage.items() if not exercised]
 
     @property
+    def unchecked(self) -> list[tuple[str, str]]:
+        return [key for key, checked in self.elements.items() if not checked]
+
+    @property
     def passed(self) -> bool:
-        return not self.failures and not self.unexercised
+        return not self.failures and not self.unexercised and not self.unchecked
 
 
 def run_rulebook_cases(rulebook: Rulebook) -> CaseRun:
     cases, baseline = rulebook_cases(rulebook), rulebook_baseline(rulebook)
     failures = {case.name: found for case in cases if (found := run_case(case, baseline, rulebook, durable))}
-    return CaseRun(cases, failures, coverage(cases, baseline, rulebook))
+    return CaseRun(cases, failures, coverage(cases, baseline, rulebook), element_coverage(cases, baseline, rulebook))
 
 
 def render_case_run(run: CaseRun) -> str:
@@ -266,4 +310,12 @@ def render_case_run(run: CaseRun) -> str:
         lines += [f"  {name}" for name in run.unexercised]
     else:
         lines.append(f"every one of the {total} alternatives of the conditions is exercised by a case")
+    rules = len({name for name, check in run.elements if check == "all in place"})
+    elements = len({name for name, check in run.elements if check == "alone"})
+    if run.unchecked:
+        lines.append(f"{len(run.elements) - len(run.unchecked)} of {len(run.elements)} checks of the {elements} elements of {rules} rules made; missing:")
+        for name, check in run.unchecked:
+            lines.append(f"  {name} ({check}): {ELEMENT_CHECKS[check].format(rule=name.split('/')[0])}")
+    elif run.elements:
+        lines.append(f"every one of the {elements} elements of {rules} rules is checked alone, with no information and all in place")
     return "\n".join(lines) + "\n"

@@ -7,7 +7,11 @@ Each mutant changes one condition of one rule or observation in one way:
 - replace value: one answer a test names replaced by another answer its question allows (for a
   list question, the option tested by another option);
 - move bound: the number a comparison tests moved by one, within the question's bounds;
-- drop part: one part of an all/any of two parts or more removed.
+- drop part: one part of an all/any of two parts or more removed;
+- drop element: one element of a rule removed, so that what it asks is never examined;
+- swap question: a question an element reads replaced by another of the same type that its
+  rule's other elements, or its own section of the questionnaire, ask: the element wired to the
+  wrong fact.
 
 A mutant is killed when a check fails with it in place of the original: the rule cases, the
 published golden sets (the recommendations as published; the observations the unmutated rulebook
@@ -43,7 +47,7 @@ from selfcheck.engine.rules.conditions import COMPARISONS, All, Any_, Condition,
 from selfcheck.engine.rules.rulebook import Conditional, Rule, Rulebook
 from selfcheck.engine.rules.wording import ANY_TEXT, answer_text
 
-OPERATORS = ("drop condition", "negate", "replace value", "move bound", "drop part")
+OPERATORS = ("drop condition", "negate", "replace value", "move bound", "drop part", "drop element", "swap question")
 COMBINATION_CAP = 200_000  # answer combinations compared per mutant; beyond it equivalence is not decided
 
 
@@ -68,6 +72,14 @@ def mutants(item: Conditional, questionnaire: Questionnaire) -> list[Mutant]:
             shown = condition_text(after) if after is not None or operator == "drop condition" else None
             made[condition] = Mutant(item, operator, condition_text(before), shown, condition)
 
+    if isinstance(item, Rule) and item.elements and isinstance(original, Any_):
+        # first, so that these changes are named for the element even where another operator makes them too
+        for index, element in enumerate(item.elements):
+            rest = original.parts[:index] + original.parts[index + 1 :]
+            add("drop element", element.condition, None, Any_(rest))
+            for path, test in _tests_with_paths(element.condition):
+                for swapped in _swaps(test, item, questionnaire):
+                    add("swap question", test, swapped, _replaced(original, (index, *path), swapped))
     add("drop condition", original, None, None)
     negated = original.part if isinstance(original, Not) else Not(original)
     add("negate", original, negated, negated)
@@ -80,6 +92,27 @@ def mutants(item: Conditional, questionnaire: Questionnaire) -> list[Mutant]:
                 rest = node.parts[:index] + node.parts[index + 1 :]
                 add("drop part", part, None, _replaced(original, path, rest[0] if len(rest) == 1 else type(node)(rest)))
     return list(made.values())
+
+
+def _tests_with_paths(condition: Condition) -> Iterator[tuple[tuple, Test]]:
+    for path, node in _nodes(condition):
+        if isinstance(node, Test):
+            yield path, node
+
+
+def _swaps(test: Test, rule: Rule, questionnaire: Questionnaire) -> Iterator[Test]:
+    """The test asked of another question that could be taken for its own: of the same type and
+    answers, read by another element of the rule or in the same section of the questionnaire."""
+    question = questionnaire.questions[test.question]
+    siblings = {t.question for element in rule.elements for t in tests_in(element.condition)}
+    for other in questionnaire.questions.values():
+        if other.id == question.id or other.type != question.type or (other.id not in siblings and other.section != question.section):
+            continue
+        if question.type in ("tri_state", "one_of", "list") and other.options != question.options:
+            continue
+        if question.type == "integer" and other.bounds != question.bounds:
+            continue
+        yield Test(other.id, test.op, test.value)
 
 
 def _nodes(condition: Condition, path: tuple = ()) -> Iterator[tuple[tuple, Condition]]:

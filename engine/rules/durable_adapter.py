@@ -3,8 +3,10 @@
 Follows the design in ``docs/durable-rules.md``, which lists the measured traps it defends against:
 
 - every rule is compiled from its disjunctive normal form: one durable rule per alternative
-  ("conjunct"), named ``<rule id>#<k>``, each testing the discriminator ``kind == answers``
-  so that nothing can match the engine's own session-state fact;
+  ("conjunct"), named ``<rule id>#<k>`` (``<rule id>/<element>#<k>`` for a rule's element, whose
+  condition is put in normal form on its own, so that what fired names the element not in place),
+  each testing the discriminator ``kind == answers`` so that nothing can match the engine's own
+  session-state fact;
 - conjuncts are packed into rulesets of at most 60, which keeps a fact under the C core's limit
   of 64 pending alpha tests;
 - field names and compared values are checked for 32-bit FNV-1a hash collisions, the only
@@ -71,12 +73,14 @@ class RulesetPlan:
 class CompiledRulebook:
     plans: tuple[RulesetPlan, ...]
     conjuncts: dict[str, tuple[str, tuple[Atom, ...]]]  # conjunct name -> (rule or observation id, atoms)
+    elements: dict[str, str]  # conjunct name -> the element of its rule it belongs to (rules with elements only)
 
 
 def compile_rulebook(rulebook: Rulebook) -> CompiledRulebook:
     """Translate every rule and observation (drafts packed apart) into durable-rules definitions; RulebookError if unsafe."""
     problems: list[InputError] = []
     conjuncts: dict[str, tuple[str, tuple[Atom, ...]]] = {}
+    elements: dict[str, str] = {}
     plans = []
     # Rules addressed to all Parties share rulesets whose fact carries no answers: every firing
     # returns its fact as JSON, so small facts keep the per-firing cost down.
@@ -91,9 +95,11 @@ def compile_rulebook(rulebook: Rulebook) -> CompiledRulebook:
             if len(batch) + len(rule.conjuncts) > MAX_CONJUNCTS_PER_RULESET:
                 plans.append(_plan(batch, conjuncts, rulebook.questionnaire, draft))
                 batch = {}
-            for k, atoms in enumerate(rule.conjuncts):
-                name = f"{rule.id}#{k}"
+            for alternative in rule.alternatives:
+                name, atoms = alternative.name, alternative.atoms
                 conjuncts[name] = (rule.id, atoms)
+                if alternative.element is not None:
+                    elements[name] = alternative.element
                 batch[name] = {"all": [{"m": {"$and": [DISCRIMINATOR] + [t for a in atoms for t in _tests(a, rulebook.questionnaire)]}}]}
         if batch:
             plans.append(_plan(batch, conjuncts, rulebook.questionnaire, draft))
@@ -105,7 +111,7 @@ def compile_rulebook(rulebook: Rulebook) -> CompiledRulebook:
     ]
     if problems:
         raise RulebookError(problems)
-    return CompiledRulebook(tuple(plans), conjuncts)
+    return CompiledRulebook(tuple(plans), conjuncts, elements)
 
 
 def _tests(atom: Atom, questionnaire: Questionnaire) -> list[dict]:

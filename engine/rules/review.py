@@ -22,6 +22,26 @@ class NoInformationView(BaseModel):
     because: str
 
 
+class ProvisionView(BaseModel):
+    """A provision of the convention an item cites, with its title in the convention's index."""
+
+    source: str  # how the vocabulary labels the convention's citations: Convention
+    citation: str
+    title: str
+    reservation: list[str]  # the provisions that permit a reservation to it, if any
+
+
+class ElementView(BaseModel):
+    id: str
+    fact: str
+    missing: str
+    unmet_when: str  # the condition in words
+    questions: list[str]
+    provisions: list[ProvisionView]
+    provision: dict[str, list]  # every citation it rests on, by kind
+    on_no_information: NoInformationView
+
+
 class RuleView(BaseModel):
     id: str
     level: str
@@ -36,6 +56,9 @@ class RuleView(BaseModel):
     on_no_information: NoInformationView | None
     printed_with: str | None
     text: str
+    provisions: list[ProvisionView] = []
+    elements: list[ElementView] = []
+    own: bool = False
 
 
 class ObservationView(BaseModel):
@@ -49,6 +72,7 @@ class ObservationView(BaseModel):
     condition: str
     questions: list[str]
     text: str
+    provisions: list[ProvisionView] = []
 
 
 class RulebookView(BaseModel):
@@ -63,10 +87,35 @@ def review(rulebook: Rulebook, include_draft: bool = False) -> RulebookView:
     return RulebookView(round=rulebook.meta.round, rules=rules, observations=observations)
 
 
+def provisions(cites: dict[str, list], rulebook: Rulebook) -> list[ProvisionView]:
+    """The provisions of the convention among these citations, each with its title."""
+    convention = rulebook.convention
+    if convention is None:
+        return []
+    index = convention.index
+    source = next(kind.label for kind in rulebook.vocabulary.citations if kind.kind == convention.kind)
+    return [
+        ProvisionView(source=source, citation=str(c), title=index.title(str(c)), reservation=index.reservations(str(c))) for c in cites.get(convention.kind, [])
+    ]
+
+
 def _rule(rule: Rule, rulebook: Rulebook) -> RuleView:
     no_information = None
-    if rule.on_no_information is not None:
+    if rule.on_no_information is not None and rule.no_information is not None:
         no_information = NoInformationView(effect=rule.on_no_information, **rule.no_information.model_dump())
+    elements = [
+        ElementView(
+            id=element.id,
+            fact=element.fact,
+            missing=element.missing,
+            unmet_when=condition_in_words(element.condition, rulebook),
+            questions=list(dict.fromkeys(test.question for test in tests_in(element.condition))),
+            provisions=provisions(element.provision, rulebook),
+            provision={kind: list(items) for kind, items in element.provision.items()},
+            on_no_information=NoInformationView(effect=element.on_no_information, **element.no_information.model_dump()),
+        )
+        for element in rule.elements
+    ]
     return RuleView(
         id=rule.id,
         level=rule.level,
@@ -81,6 +130,9 @@ def _rule(rule: Rule, rulebook: Rulebook) -> RuleView:
         on_no_information=no_information,
         printed_with=rule.printed_with,
         text=rule.text,
+        provisions=provisions(rule.cites, rulebook),
+        elements=elements,
+        own=rule.own,
     )
 
 
@@ -104,6 +156,7 @@ def _observation(observation: Observation, rulebook: Rulebook) -> ObservationVie
         condition=condition_in_words(observation.condition, rulebook),
         questions=_questions(observation),
         text=observation.text,
+        provisions=provisions(observation.cites, rulebook),
     )
 
 
@@ -126,8 +179,20 @@ def render_review(view: RulebookView) -> str:
     lines = [f"The rulebook of {view.round}: {len(view.rules)} recommendations, {len(view.observations)} observations", ""]
     for rule in view.rules:
         draft = ", draft" if rule.draft else ""
-        lines.append(f"{rule.id}  {rule.level}, {rule.block}{draft}, chapter {rule.chapter}; basis: {rule.basis.replace('_', ' ')}")
-        lines += _details(rule.condition, rule.grounds, rule.argument)
+        own = ", selfcheck's own obligation" if rule.own else ""
+        lines.append(f"{rule.id}  {rule.level}, {rule.block}{draft}{own}, chapter {rule.chapter}; basis: {rule.basis.replace('_', ' ')}")
+        if rule.elements:
+            lines.append("    when any element is not in place:")
+            for element in rule.elements:
+                n = element.on_no_information
+                lines.append(wrap(f"- {element.id}: {element.fact}", "      ", "        "))
+                lines.append(wrap(f"not in place when: {element.unmet_when}", "        ", "          "))
+                lines += _provision_lines(element.provisions, "        ")
+                lines.append(wrap(f"no information: {n.effect} ({n.basis}) - {n.because}", "        ", "          "))
+            lines += _details(None, rule.grounds, rule.argument)[1:]
+        else:
+            lines += _details(rule.condition, rule.grounds, rule.argument)
+        lines += _provision_lines(rule.provisions, "    ")
         if rule.on_no_information is not None:
             n = rule.on_no_information
             lines.append(wrap(f"no information: {n.effect} ({n.basis}) - {n.because}", "    ", "      "))
@@ -138,8 +203,18 @@ def render_review(view: RulebookView) -> str:
         drafted = ", worded by selfcheck" if observation.draft else ""
         lines.append(f"{observation.id}  {observation.tone.replace('_', ' ')} observation{drafted}, chapter {observation.chapter}; basis: {observation.basis}")
         lines += _details(observation.condition, observation.grounds, observation.argument)
+        lines += _provision_lines(observation.provisions, "    ")
         lines.append("")
     return "\n".join(lines)
+
+
+def _provision_lines(provisions: list[ProvisionView], indent: str) -> list[str]:
+    """Each cited provision of the convention with its title, and the reservations it admits."""
+    lines = []
+    for provision in provisions:
+        reservation = f" (a reservation is permitted: {', '.join(provision.reservation)})" if provision.reservation else ""
+        lines.append(wrap(f"{provision.source} {provision.citation}: {provision.title}{reservation}".strip(), indent, indent + "  "))
+    return lines
 
 
 def _details(condition: str | None, grounds: list[GroundView], argument: str | None) -> list[str]:

@@ -25,6 +25,7 @@ from selfcheck.engine.common.errors import InputError, Place, RulebookError
 from selfcheck.engine.common.models import Strict
 from selfcheck.engine.common.safe_files import Document, read_bytes, read_document
 from selfcheck.engine.rules.conditions import (
+    Any_,
     Atom,
     Choice,
     Compare,
@@ -36,6 +37,7 @@ from selfcheck.engine.rules.conditions import (
     holds,
     parse_condition,
 )
+from selfcheck.engine.rules.convention import CitedConvention, convention_file, load_convention_index
 from selfcheck.engine.rules.markup import PARTY, footnotes_in, placeholders_in
 from selfcheck.engine.rules.vocabulary import Vocabulary
 
@@ -57,6 +59,18 @@ class NoInformation(Strict):
     because: str = Field(min_length=1)
 
 
+class ElementSpec(Strict):
+    """One fact a recommendation's own text asks for, and the answers that show it is not in place."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", description="Unique in its rule: free-of-charge")
+    fact: str = Field(min_length=1, description="The element in place, in people's words: Helplines are free of charge for the caller.")
+    missing: str = Field(min_length=1, description="How the outputs name it when it is not in place: helplines are not free of charge")
+    unmet: Any = Field(description="The condition over answers under which the element is not in place")
+    provision: Cites = Field(description="What it rests on, by the vocabulary's kinds of citation: Convention article, Explanatory Report, Opinion")
+    on_no_information: Literal["fires", "silent"] = Field(description="What its questions left unanswered do to the rule")
+    no_information: NoInformation | None = Field(None, description="Why; if left out, the rule's no_information says it")
+
+
 class RuleSpec(Strict):
     """One recommendation as written in a rule file."""
 
@@ -72,8 +86,11 @@ class RuleSpec(Strict):
         None, min_length=1, description="The legal argument where the reason is not printed (basis inferred), or how a printed reason is read"
     )
     when: Any = None
+    elements: list[ElementSpec] = Field([], description="The facts its text asks for; the rule fires when any is not in place (instead of when)")
     on_no_information: Literal["fires", "silent"] | None = Field(None, description="What a question left unanswered does to the rule")
-    no_information: NoInformation | None = Field(None, description="Why no information has that effect, and on what basis")
+    no_information: NoInformation | None = Field(
+        None, description="Why no information has that effect, and on what basis (with elements: for those that give no reason of their own)"
+    )
     printed_with: str | None = Field(
         None, description="For a rule to all Parties: the rule or observation beside which the factsheet prints it, when that one applies"
     )
@@ -96,15 +113,39 @@ class ObservationSpec(Strict):
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """One alternative of an item's condition in disjunctive normal form, as durable-rules runs it."""
+
+    name: str  # the durable rule's name and the coverage key: IV-6#0, or VI-1/free-of-charge#0 for an element's
+    element: str | None  # the element it belongs to, if the rule has elements
+    atoms: tuple[Atom, ...]
+
+
+@dataclass(frozen=True)
+class Element:
+    """A checked element of a rule: its spec, its parsed condition, and the reason no information has its effect."""
+
+    spec: ElementSpec
+    condition: Condition
+    no_information: NoInformation
+
+    id = property(lambda self: self.spec.id)
+    fact = property(lambda self: self.spec.fact)
+    missing = property(lambda self: self.spec.missing)
+    provision = property(lambda self: self.spec.provision)
+    on_no_information = property(lambda self: self.spec.on_no_information)
+
+
+@dataclass(frozen=True)
 class Conditional:
-    """A checked rule or observation: its spec, where it came from, its parsed condition and DNF."""
+    """A checked rule or observation: its spec, where it came from, its parsed condition and its alternatives."""
 
     spec: Any
     chapter: str
     file: str
     line: int | None
     condition: Condition | None
-    conjuncts: tuple
+    alternatives: tuple[Alternative, ...]
     number: int = 0  # the number in a recommendation's id, for its order in a chapter and level
     section: ClassVar[str]  # the key of its list in a rule file
     only_with_drafts: ClassVar[bool]
@@ -116,6 +157,10 @@ class Conditional:
     argument = property(lambda self: self.spec.argument)
 
     @property
+    def conjuncts(self) -> tuple[tuple[Atom, ...], ...]:
+        return tuple(alternative.atoms for alternative in self.alternatives)
+
+    @property
     def source(self) -> str:
         return f"{Path(self.file).name}:{self.line}" if self.line else Path(self.file).name
 
@@ -125,8 +170,10 @@ class Conditional:
 
 @dataclass(frozen=True)
 class Rule(Conditional):
-    """A recommendation."""
+    """A recommendation; with elements, it fires when any of them is not in place."""
 
+    elements: tuple[Element, ...] = ()
+    own: bool = False  # under an id of selfcheck's own: an obligation of the Convention no published factsheet numbers
     section = "rules"
     level = property(lambda self: self.spec.level)
     block = property(lambda self: self.spec.block)
@@ -134,10 +181,23 @@ class Rule(Conditional):
     note = property(lambda self: self.spec.note)
     basis = property(lambda self: self.spec.basis)
     grounds = property(lambda self: self.spec.grounds)
-    on_no_information = property(lambda self: self.spec.on_no_information)
-    no_information = property(lambda self: self.spec.no_information)
     printed_with = property(lambda self: self.spec.printed_with)
     only_with_drafts = property(lambda self: self.spec.draft)  # an inferred id fires only with --include-draft
+
+    @property
+    def on_no_information(self) -> str | None:
+        """Fires or silent; with elements, fires when any element fires on no information."""
+        if not self.elements:
+            return self.spec.on_no_information
+        return "fires" if any(element.on_no_information == "fires" for element in self.elements) else "silent"
+
+    @property
+    def no_information(self) -> NoInformation | None:
+        """Why no information has its effect (with elements, each element says it: see ``element``)."""
+        return None if self.elements else self.spec.no_information
+
+    def element(self, element_id: str) -> Element:
+        return next(element for element in self.elements if element.id == element_id)
 
 
 @dataclass(frozen=True)
@@ -160,6 +220,13 @@ class ChapterEntry(Strict):
     cases: str | None = Field(None, pattern=r"^[a-z0-9-]+\.cases\.yaml$", description="The chapter's rule cases, beside its rule file")
 
 
+class ConventionRef(Strict):
+    """The convention the rules cite, indexed in conventions/<index>.yaml, and the kind of citation that cites it."""
+
+    index: str = Field(pattern=r"^[a-z0-9-]+$", description="conventions/<index>.yaml under the root that holds the round")
+    cited_as: str = Field(description="The vocabulary's kind of citation whose items are its provisions: convention")
+
+
 class RulebookMeta(Strict):
     round: str
     title: str
@@ -168,6 +235,7 @@ class RulebookMeta(Strict):
     default: bool = Field(False, description="The round a command assesses when the answers do not say")
     vocabulary: Vocabulary
     baseline: str | None = Field(None, pattern=r"^[a-z0-9-]+\.yaml$", description="The answers file the rule cases start from")
+    convention: ConventionRef | None = Field(None, description="The convention the rules cite, whose index checks every citation of it")
     chapters: list[ChapterEntry]
 
     def test_files(self) -> set[str]:
@@ -183,6 +251,7 @@ class Rulebook:
     digest: str  # sha256 of every YAML file of the rulebook directory, for provenance
     directory: Path  # where it was loaded from; its factsheet/ holds the layout
     observations: tuple[Observation, ...] = ()
+    convention: CitedConvention | None = None  # the index of the convention its citations are checked against
 
     @cached_property
     def by_id(self) -> dict[str, Rule]:
@@ -243,6 +312,9 @@ def load_rulebook(directory: Path, questionnaire: Questionnaire) -> Rulebook:
         if not (directory / name).is_file():
             problems.append(meta_document.error(f"no file {name} beside rulebook.yaml, though it is listed there"))
     problems += _cross_rule_problems(rules) + _duplicate_observations(observations) + _placement_problems(rules, observations)
+    convention = _convention(meta, meta_document, problems)
+    if convention is not None:
+        problems += citation_problems(convention, rules, observations)
     if problems:
         raise RulebookError(problems)
     return Rulebook(
@@ -252,7 +324,51 @@ def load_rulebook(directory: Path, questionnaire: Questionnaire) -> Rulebook:
         digest=_digest(directory, meta.test_files()),
         observations=tuple(observations),
         directory=directory,
+        convention=convention,
     )
+
+
+def _convention(meta: RulebookMeta, document: Document, problems: list[InputError]) -> CitedConvention | None:
+    """The index the rulebook names, or None (a problem recorded if it names one that cannot be read)."""
+    if meta.convention is None:
+        return None
+    if meta.convention.cited_as not in meta.vocabulary.kinds:
+        problems.append(document.error(f"cited_as {meta.convention.cited_as!r} is not one of the vocabulary's kinds of citation", ("convention", "cited_as")))
+        return None
+    path = convention_file(meta.round, meta.convention.index)
+    if not path.is_file():
+        problems.append(document.error(f"no convention index {path}; write it or name another under convention.index", ("convention", "index")))
+        return None
+    try:
+        return CitedConvention(load_convention_index(path), meta.convention.cited_as, path)
+    except InputError as error:
+        problems.append(error)
+        return None
+
+
+def citation_problems(convention: CitedConvention, rules: list[Rule], observations: list[Observation]) -> list[InputError]:
+    """Every citation of the convention names provisions it has; an own rule rests only on obligations with no reservation."""
+    index, kind = convention.index, convention.kind
+    problems = []
+    for item in [*rules, *observations]:
+        cited = [(item.id, "cites", c) for c in item.cites.get(kind, [])]
+        if isinstance(item, Rule):
+            cited += [(f"{item.id}/{e.id}", "provision", c) for e in item.elements for c in e.provision.get(kind, [])]
+        for name, field, citation in cited:
+            found = index.provisions_cited(str(citation))
+            if isinstance(found, str):
+                problems.append(item.error(f"{name}: {field}.{kind} {citation!r} {found}"))
+            elif isinstance(item, Rule) and item.own:
+                if index.reservations(str(citation)):
+                    permitted = ", ".join(index.reservations(str(citation)))
+                    problems.append(
+                        item.error(f"{name} is selfcheck's own obligation, but {citation} admits a reservation ({permitted}): only the Committee may read it")
+                    )
+                elif index.duty(str(citation)) != "shall":
+                    problems.append(
+                        item.error(f"{name} is selfcheck's own obligation, but {citation} is no obligation (its duty is {index.duty(str(citation))})")
+                    )
+    return problems
 
 
 def _digest(directory: Path, tests: set[str]) -> str:
@@ -283,14 +399,19 @@ def _load_chapter(
         problems.append(document.error(f"expected chapter {chapter} as listed in rulebook.yaml, got {data['chapter']!r}", ("chapter",)))
         return [], []
     rules = [
-        Rule(spec, chapter, str(document.file), document.place(keys).line, condition, conjuncts, vocabulary.number_of(spec.id))
-        for keys, spec, condition, conjuncts in _checked(document, "rules", RuleSpec, chapter, questionnaire, vocabulary, problems)
+        Rule(spec, chapter, str(document.file), document.place(keys).line, condition, alternatives, vocabulary.number_of(spec.id), elements, own)
+        for keys, spec, condition, alternatives, elements in _checked(document, "rules", RuleSpec, chapter, questionnaire, vocabulary, problems)
+        for own in [vocabulary.is_own(spec.id)]
     ]
     observations = [
-        Observation(spec, chapter, str(document.file), document.place(keys).line, condition, conjuncts)
-        for keys, spec, condition, conjuncts in _checked(document, "observations", ObservationSpec, chapter, questionnaire, vocabulary, problems)
+        Observation(spec, chapter, str(document.file), document.place(keys).line, condition, alternatives)
+        for keys, spec, condition, alternatives, _ in _checked(document, "observations", ObservationSpec, chapter, questionnaire, vocabulary, problems)
     ]
     return rules, observations
+
+
+class _Refused(Exception):
+    """A part of an entry failed its checks; the problem is recorded and the entry left out."""
 
 
 def _checked(
@@ -302,7 +423,7 @@ def _checked(
     vocabulary: Vocabulary,
     problems: list,
 ):
-    """Each entry of a section that passes its checks, with its parsed condition and DNF."""
+    """Each entry of a section that passes its checks, with its parsed condition, its alternatives and its elements."""
     for index, raw in enumerate(document.data.get(section, [])):
         keys = (section, index)
         try:
@@ -315,35 +436,67 @@ def _checked(
         if problem:
             problems.append(document.error(problem, keys + ("id",)))
             continue
-        condition: Condition | None = None
-        conjuncts: list[tuple[Atom, ...]] = [()]
-        if spec.when is not None:
-            try:
-                condition = parse_condition(spec.when, questionnaire, ())
-                conjuncts = disjunctive_normal_form(condition, questionnaire)
-            except ConditionError as error:
-                problems.append(document.error(f"{spec.id}: {error}", keys + ("when",) + error.keys))
-                continue
-            except TooComplex as error:
-                problems.append(document.error(f"{spec.id}: {error}", keys + ("when",)))
-                continue
-            if not conjuncts:
-                problems.append(document.error(f"{spec.id}: the condition can never hold, so the rule never fires", keys + ("when",)))
-                continue
-            if isinstance(spec, RuleSpec) and holds(condition, lambda _: NOT_PROVIDED) != (spec.on_no_information == "fires"):
-                effect = "fires" if spec.on_no_information == "silent" else "stays silent"
-                problems.append(
-                    document.error(
-                        f"{spec.id}: says on_no_information: {spec.on_no_information}, but with no answer given the condition {effect}",
-                        keys + ("on_no_information",),
-                    )
-                )
-                continue
-        problem = _wording_problem(spec, conjuncts, questionnaire, vocabulary, observation=model is ObservationSpec)
+        try:
+            if isinstance(spec, RuleSpec) and spec.elements:
+                elements, alternatives = _elements(document, keys, spec, questionnaire)
+                condition: Condition | None = Any_(tuple(element.condition for element in elements))
+            else:
+                elements = ()
+                condition, conjuncts = _condition(document, keys + ("when",), spec.id, spec.when, questionnaire)
+                alternatives = tuple(Alternative(f"{spec.id}#{k}", None, atoms) for k, atoms in enumerate(conjuncts))
+                if isinstance(spec, RuleSpec) and condition is not None:
+                    _check_no_information(document, keys, spec.id, condition, spec.on_no_information)
+        except _Refused as refused:
+            problems.append(refused.args[0])
+            continue
+        problem = _wording_problem(spec, [a.atoms for a in alternatives], questionnaire, vocabulary, observation=model is ObservationSpec)
         if problem:
             problems.append(document.error(f"{spec.id}: {problem}", keys + ("text",)))
             continue
-        yield keys, spec, condition, tuple(conjuncts)
+        yield keys, spec, condition, alternatives, elements
+
+
+def _condition(document: Document, keys: tuple, item_id: str, raw: Any, questionnaire: Questionnaire) -> tuple[Condition | None, list[tuple[Atom, ...]]]:
+    """A condition parsed and put in normal form; _Refused names the place of a problem."""
+    if raw is None:
+        return None, [()]
+    try:
+        condition = parse_condition(raw, questionnaire, ())
+        conjuncts = disjunctive_normal_form(condition, questionnaire)
+    except ConditionError as error:
+        raise _Refused(document.error(f"{item_id}: {error}", keys + error.keys)) from None
+    except TooComplex as error:
+        raise _Refused(document.error(f"{item_id}: {error}", keys)) from None
+    if not conjuncts:
+        raise _Refused(document.error(f"{item_id}: the condition can never hold, so the rule never fires", keys))
+    return condition, conjuncts
+
+
+def _check_no_information(document: Document, keys: tuple, name: str, condition: Condition, effect: str | None) -> None:
+    """With every question unanswered, the condition fires exactly when it says ``fires``."""
+    if holds(condition, lambda _: NOT_PROVIDED) != (effect == "fires"):
+        found = "fires" if effect == "silent" else "stays silent"
+        raise _Refused(
+            document.error(f"{name}: says on_no_information: {effect}, but with no answer given the condition {found}", keys + ("on_no_information",))
+        )
+
+
+def _elements(document: Document, keys: tuple, spec: RuleSpec, questionnaire: Questionnaire) -> tuple[tuple[Element, ...], tuple[Alternative, ...]]:
+    """A rule's elements, each condition in normal form on its own: durable-rules names the element that fired."""
+    elements, alternatives = [], []
+    for index, element in enumerate(spec.elements):
+        here = keys + ("elements", index)
+        name = f"{spec.id}/{element.id}"
+        condition, conjuncts = _condition(document, here + ("unmet",), name, element.unmet, questionnaire)
+        if condition is None:  # the model requires unmet; a YAML null reaches here
+            raise _Refused(document.error(f"{name}: give the condition under which it is not in place (unmet)", here + ("unmet",)))
+        _check_no_information(document, here, name, condition, element.on_no_information)
+        reason = element.no_information or spec.no_information
+        if reason is None:
+            raise _Refused(document.error(f"{name}: say why no information has its effect (no_information), here or for the whole rule", here))
+        elements.append(Element(element, condition, reason))
+        alternatives += [Alternative(f"{name}#{k}", element.id, atoms) for k, atoms in enumerate(conjuncts)]
+    return tuple(elements), tuple(alternatives)
 
 
 def _rule_problem(spec: RuleSpec, chapter: str, vocabulary: Vocabulary) -> str | None:
@@ -357,12 +510,15 @@ def _rule_problem(spec: RuleSpec, chapter: str, vocabulary: Vocabulary) -> str |
     for ground in spec.grounds:
         if not re.fullmatch(vocabulary.ids.ground, ground.para):
             return f"{spec.id}: a ground's para {ground.para!r} does not match the vocabulary's ground pattern"
-    if spec.block == vocabulary.party_block and spec.when is None:
+    conditional = spec.when is not None or bool(spec.elements)
+    if spec.when is not None and spec.elements:
+        return f"{spec.id} gives both when and elements; with elements, the rule fires when any element is not in place"
+    if spec.block == vocabulary.party_block and not conditional:
         return f"{spec.id} is in the {spec.block} block but has no condition; say which answers address it to a Party"
     if spec.basis == "all_parties":
-        if spec.when is not None or spec.block != vocabulary.all_block:
+        if conditional or spec.block != vocabulary.all_block:
             return f"{spec.id} is addressed to all Parties: it has no condition and belongs in the {vocabulary.all_block} block"
-    elif spec.when is None:
+    elif not conditional:
         return f"{spec.id} has no condition, so it is addressed to all Parties; say basis: all_parties"
     if spec.printed_with is not None and spec.basis != "all_parties":
         return f"{spec.id}: printed_with places a recommendation to all Parties; this one has a condition of its own"
@@ -372,8 +528,39 @@ def _rule_problem(spec: RuleSpec, chapter: str, vocabulary: Vocabulary) -> str |
         return f"{spec.id} rests on an inferred reason; write the legal argument under argument"
     if spec.draft and spec.basis != "inferred":
         return f"{spec.id} is a draft: no factsheet prints it, so its basis is inferred"
+    if spec.elements:
+        return _elements_problem(spec, vocabulary)
     if (spec.when is None) != (spec.on_no_information is None) or (spec.on_no_information is None) != (spec.no_information is None):
         return f"{spec.id}: a rule with a condition says what no information does (on_no_information: fires or silent) and why (no_information); a rule without one says neither"
+    return _own_problem(spec, vocabulary) if vocabulary.is_own(spec.id) else None
+
+
+def _elements_problem(spec: RuleSpec, vocabulary: Vocabulary) -> str | None:
+    if spec.on_no_information is not None:
+        return f"{spec.id}: with elements, each element says what no information does (on_no_information), not the rule"
+    seen: set[str] = set()
+    for element in spec.elements:
+        if element.id in seen:
+            return f"{spec.id}: two elements are named {element.id}"
+        seen.add(element.id)
+        problem = _cites_problem(f"{spec.id}/{element.id}", element.provision, vocabulary, "provision")
+        if problem:
+            return problem
+    return _own_problem(spec, vocabulary) if vocabulary.is_own(spec.id) else None
+
+
+def _own_problem(spec: RuleSpec, vocabulary: Vocabulary) -> str | None:
+    """A rule under selfcheck's own id states an obligation of the Convention in selfcheck's voice."""
+    own = vocabulary.own
+    if own is None:  # is_own is false without the vocabulary's own ids
+        return None
+    if spec.draft or spec.basis != "inferred" or spec.level != own.level or spec.block != vocabulary.party_block:
+        return (
+            f"{spec.id} is under selfcheck's own id: an obligation no published factsheet numbers, so it says level {own.level}, "
+            f"block {vocabulary.party_block}, basis inferred (with its argument) and is no draft"
+        )
+    if spec.grounds:
+        return f"{spec.id} is under selfcheck's own id: no published sentence prints its reason, so it has no grounds"
     return None
 
 
@@ -392,21 +579,24 @@ def _observation_problem(spec: ObservationSpec, chapter: str, vocabulary: Vocabu
 
 def _id_problem(item_id: str, chapter: str, vocabulary: Vocabulary, observation: bool) -> str | None:
     pattern = vocabulary.ids.observation if observation else vocabulary.ids.recommendation
-    if not re.fullmatch(pattern, item_id):
-        return f"{item_id!r} does not match the vocabulary's {'observation' if observation else 'recommendation'} id pattern {pattern!r}"
+    if not re.fullmatch(pattern, item_id) and (observation or not vocabulary.is_own(item_id)):
+        own = "" if observation or vocabulary.ids.own_recommendation is None else f" or selfcheck's own pattern {vocabulary.ids.own_recommendation!r}"
+        return f"{item_id!r} does not match the vocabulary's {'observation' if observation else 'recommendation'} id pattern {pattern!r}{own}"
+    if not observation and vocabulary.is_own(item_id) and re.fullmatch(vocabulary.ids.recommendation, item_id):
+        return f"{item_id!r} matches both the Committee's id pattern and selfcheck's own: an own id must never be taken for the Committee's"
     named = vocabulary.chapter_of(item_id, observation)
     if named is not None and named != chapter:
         return f"{item_id} belongs to chapter {named}, not to chapter {chapter}"
     return None
 
 
-def _cites_problem(item_id: str, cites: Cites, vocabulary: Vocabulary) -> str | None:
+def _cites_problem(item_id: str, cites: Cites, vocabulary: Vocabulary, field: str = "cites") -> str | None:
     unknown = sorted(set(cites) - set(vocabulary.kinds))
     if unknown:
-        return f"{item_id} cites {unknown[0]!r}, which is not one of the vocabulary's kinds of citation ({', '.join(vocabulary.kinds)})"
+        return f"{item_id}: {field} names {unknown[0]!r}, which is not one of the vocabulary's kinds of citation ({', '.join(vocabulary.kinds)})"
     if not vocabulary.cites_a_source(cites):
         sources = ", ".join(kind.kind for kind in vocabulary.citations if kind.source)
-        return f"{item_id} cites no source; give {sources}"
+        return f"{item_id} cites no source; give {sources}" + ("" if field == "cites" else f" under {field}")
     return None
 
 

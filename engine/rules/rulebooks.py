@@ -34,7 +34,9 @@ def rulebook_at(round_id: str, directory: Path | None):
 
 
 def _sources(round_id: str) -> list[Path]:
-    return [rounds.questionnaire_path(round_id), rounds.rules_dir(round_id)]
+    """What a cached rulebook was built from: the questionnaire, the rule files and the convention indexes beside them."""
+    conventions = rounds.root_of(round_id) / "conventions"
+    return [rounds.questionnaire_path(round_id), rounds.rules_dir(round_id)] + ([conventions] if conventions.is_dir() else [])
 
 
 @dataclass(frozen=True)

@@ -47,15 +47,28 @@ class Ids(Strict):
     recommendation: str = Field(description="A recommendation's id; a group named chapter ties it to its chapter, one named number orders it")
     observation: str = Field(description="An observation's id; a group named chapter ties it to its chapter")
     ground: str = Field(description="The place a ground is quoted from: a paragraph, a footnote ...")
+    own_recommendation: str | None = Field(
+        None, description="selfcheck's own ids, for obligations no published factsheet numbers; never matching a recommendation's"
+    )
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> Ids:
-        for name in ("chapter", "recommendation", "observation", "ground"):
+        for name in ("chapter", "recommendation", "observation", "ground", "own_recommendation"):
+            if getattr(self, name) is None:
+                continue
             try:
                 re.compile(getattr(self, name))
             except re.error as error:
                 raise ValueError(f"the {name} pattern is not a regular expression: {error}") from None
         return self
+
+
+class Own(Strict):
+    """Obligations of the convention that no published factsheet numbers, stated by selfcheck under its own ids."""
+
+    level: str = Field(description="The level they are stated at: the convention obliges, so the most urgent")
+    label: str = Field(min_length=1, description="How every output labels them: selfcheck's inference")
+    meaning: str = Field(min_length=1, description="What they are, as outputs explain it")
 
 
 class Vocabulary(Strict):
@@ -65,11 +78,16 @@ class Vocabulary(Strict):
     ids: Ids
     citations: list[CitationKind] = Field(min_length=1)
     tones: list[str] = Field(min_length=1)
+    own: Own | None = Field(None, description="selfcheck's own ids (ids.own_recommendation): how they are stated and labelled")
 
     @model_validator(mode="after")
     def _one_block_each(self) -> Vocabulary:
         if sorted(block.addressed_to for block in self.blocks) != ["all", "party"]:
             raise ValueError("declare one block addressed to a party and one addressed to all")
+        if (self.own is None) != (self.ids.own_recommendation is None):
+            raise ValueError("selfcheck's own ids need both ids.own_recommendation and own (their level and label)")
+        if self.own is not None and self.own.level not in [level.name for level in self.levels]:
+            raise ValueError(f"own.level {self.own.level!r} is not one of the levels")
         if len([kind for kind in self.citations if kind.paragraphs]) > 1:
             raise ValueError("at most one kind of citation holds paragraph numbers")
         return self
@@ -127,16 +145,29 @@ class Vocabulary(Strict):
     def _observation(self) -> re.Pattern:
         return re.compile(self.ids.observation)
 
+    @cached_property
+    def _own(self) -> re.Pattern | None:
+        return re.compile(self.ids.own_recommendation) if self.ids.own_recommendation else None
+
+    def is_own(self, item_id: str) -> bool:
+        """Whether the id is one of selfcheck's own: an obligation no published factsheet numbers."""
+        return bool(self._own and self._own.fullmatch(item_id))
+
     def is_recommendation(self, item_id: str) -> bool:
-        return bool(self._recommendation.fullmatch(item_id))
+        return bool(self._recommendation.fullmatch(item_id)) or self.is_own(item_id)
+
+    def _match(self, item_id: str, observation: bool) -> re.Match | None:
+        if observation:
+            return self._observation.fullmatch(item_id)
+        return self._recommendation.fullmatch(item_id) or (self._own.fullmatch(item_id) if self._own else None)
 
     def chapter_of(self, item_id: str, observation: bool = False) -> str | None:
         """The chapter an id names (its group ``chapter``), or None if the pattern names none."""
-        found = (self._observation if observation else self._recommendation).fullmatch(item_id)
+        found = self._match(item_id, observation)
         return found.groupdict().get("chapter") if found else None
 
     def number_of(self, rule_id: str) -> int:
-        found = self._recommendation.fullmatch(rule_id)
+        found = self._match(rule_id, observation=False)
         number = found.groupdict().get("number") if found else None
         return int(number) if number else 0
 

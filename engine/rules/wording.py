@@ -66,6 +66,8 @@ def describe_atom(atom: Atom, choices: tuple = ()) -> str:
             frozenset({"no", NOT_PROVIDED}): f"lacks {atom.option}",
             frozenset({NOT_PROVIDED}): ANSWERED[False],
             frozenset({"yes", "no"}): ANSWERED[True],
+            frozenset({"no"}): f"is answered and lacks {atom.option}",
+            frozenset({"yes", NOT_PROVIDED}): f"includes {atom.option} or is not_provided",
         }
         return words[frozenset(allowed)]
     included = [c for c in choices if c in allowed]

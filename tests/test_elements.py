@@ -1,0 +1,286 @@
+"""Elements, selfcheck's own obligations, the Convention index and the questions the rules read:
+the load refuses what is wrong with them, and lint proves what the published factsheets allow."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+
+import pytest
+
+from conftest import ROOT, ROUND, run_selfcheck
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.questionnaire import load_questionnaire
+from selfcheck.engine.common.errors import RulebookError
+from selfcheck.engine.documents.published import check_quotes, load_published
+from selfcheck.engine.rules.convention import load_convention_index
+from selfcheck.engine.rules.questions_read import question_problems
+from selfcheck.engine.rules.rulebook import load_rulebook
+
+RULES = ROOT / "rules" / ROUND
+INDEX = load_convention_index(ROOT / "conventions" / "lanzarote.yaml")
+
+VI3 = """  - id: VI-3
+    level: require
+    block: specific
+    basis: inferred
+    reason: Support does not cover recovery.
+    argument: Article 14(1).
+    no_information: {basis: inferred, because: A requirement a Party does not show it meets.}
+    elements:
+      - id: specific-support
+        fact: Support is specific to child victims.
+        missing: support is not specific to child victims
+        unmet: {assistance.specific_support: {not: yes}}
+        provision: {convention: ["Art. 14(1)"]}
+        on_no_information: fires
+      - id: short-and-long-term
+        fact: Support covers recovery in the short and the long term.
+        missing: support does not cover recovery in the short and the long term
+        unmet: {assistance.support_short_and_long_term: {not: yes}}
+        provision: {convention: ["Art. 14(1)"]}
+        on_no_information: fires
+    text: to assist child victims in their recovery
+    cites:
+      convention: ["Art. 14(1)"]
+"""
+
+SC = """  - id: SC-IV-2
+    level: require
+    block: specific
+    basis: inferred
+    reason: No jurisdiction over habitual residents.
+    argument: Article 25(1)(e).
+    when:
+      jurisdiction.habitual_residents_abroad: no
+    on_no_information: silent
+    no_information: {basis: inferred, because: Only what the Party reported.}
+    text: to establish jurisdiction over habitual residents
+    cites:
+      convention: ["Art. 25(1)(d)"]
+"""
+
+
+@pytest.fixture
+def rules_copy(tmp_path):
+    target = tmp_path / "rules"
+    shutil.copytree(RULES, target)
+    return target
+
+
+def _replace(rules_dir, file: str, first: str, following: str, new: str) -> None:
+    path = rules_dir / file
+    text = path.read_text()
+    start, end = text.index(first), text.index(following)
+    path.write_text(text[:start] + new + "\n" + text[end:])
+
+
+def _problems(rules_dir, questionnaire) -> str:
+    with pytest.raises(RulebookError) as caught:
+        load_rulebook(rules_dir, questionnaire)
+    return str(caught.value)
+
+
+BROKEN_ELEMENTS = [
+    (
+        "both a condition and elements",
+        VI3.replace("    elements:\n", "    when: {assistance.specific_support: no}\n    elements:\n"),
+        "gives both when and elements",
+    ),
+    ("two elements of one name", VI3.replace("id: short-and-long-term", "id: specific-support"), "two elements are named specific-support"),
+    (
+        "an element whose no-information effect its condition contradicts",
+        VI3.replace("on_no_information: fires\n    text", "on_no_information: silent\n    text"),
+        "VI-3/short-and-long-term: says on_no_information: silent",
+    ),
+    (
+        "an element resting on nothing",
+        VI3.replace(
+            'provision: {convention: ["Art. 14(1)"]}\n        on_no_information: fires\n    text', "provision: {}\n        on_no_information: fires\n    text"
+        ),
+        "VI-3/short-and-long-term cites no source",
+    ),
+    (
+        "an element whose no-information effect nobody explains",
+        VI3.replace("    no_information: {basis: inferred, because: A requirement a Party does not show it meets.}\n", ""),
+        "say why no information has its effect",
+    ),
+    (
+        "a rule-level effect beside elements",
+        VI3.replace("    no_information:", "    on_no_information: fires\n    no_information:"),
+        "each element says what no information does",
+    ),
+    (
+        "an element reading an unknown question",
+        VI3.replace("assistance.support_short_and_long_term", "assistance.support_forever"),
+        "unknown question 'assistance.support_forever'",
+    ),
+    (
+        "an element provision the Convention does not have",
+        VI3.replace(
+            'provision: {convention: ["Art. 14(1)"]}\n        on_no_information: fires\n    text',
+            'provision: {convention: ["Art. 14(7)"]}\n        on_no_information: fires\n    text',
+        ),
+        "VI-3/short-and-long-term: provision.convention 'Art. 14(7)' names Art. 14(7), which the Lanzarote Convention does not have",
+    ),
+    (
+        "a rule citing a point the Convention does not have",
+        VI3.replace('    cites:\n      convention: ["Art. 14(1)"]', '    cites:\n      convention: ["Art. 14(1)(z)"]'),
+        "cites.convention 'Art. 14(1)(z)' names Art. 14(1)(z)",
+    ),
+    (
+        "a range running past the last point",
+        VI3.replace('    cites:\n      convention: ["Art. 14(1)"]', '    cites:\n      convention: ["Art. 20(1)(b)-(h)"]'),
+        "names Art. 20(1)(g)",
+    ),
+    (
+        "a citation not written as one",
+        VI3.replace('    cites:\n      convention: ["Art. 14(1)"]', '    cites:\n      convention: ["Article 14"]'),
+        "is not written as Art. N",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, rule, fragment", BROKEN_ELEMENTS, ids=[b[0] for b in BROKEN_ELEMENTS])
+def test_the_load_refuses(rules_copy, questionnaire, name, rule, fragment):
+    _replace(rules_copy, "06-assistance-to-victims.yaml", "  - id: VI-3\n", "  - id: VI-4\n", rule)
+    problems = _problems(rules_copy, questionnaire)
+    assert fragment in problems
+    assert "06-assistance-to-victims.yaml:" in problems, "the problem names the rule file and line"
+
+
+def test_the_example_with_elements_loads_and_fires_when_any_element_is_not_in_place(rules_copy, questionnaire):
+    _replace(rules_copy, "06-assistance-to-victims.yaml", "  - id: VI-3\n", "  - id: VI-4\n", VI3)
+    rule = load_rulebook(rules_copy, questionnaire).by_id["VI-3"]
+    assert [element.id for element in rule.elements] == ["specific-support", "short-and-long-term"]
+    assert [alternative.name for alternative in rule.alternatives] == ["VI-3/specific-support#0", "VI-3/short-and-long-term#0"]
+    assert rule.on_no_information == "fires" and rule.no_information is None
+
+
+BROKEN_OWN = [
+    ("an own obligation that admits a reservation", SC.replace('["Art. 25(1)(d)"]', '["Art. 25(1)(e)"]'), "admits a reservation (Art. 25(3))"),
+    ("an own obligation resting on an endeavour", SC.replace('["Art. 25(1)(d)"]', '["Art. 25(2)"]'), "is no obligation (its duty is endeavour)"),
+    ("an own obligation at a lower level", SC.replace("level: require", "level: invite"), "says level require"),
+    ("an own obligation hidden as a draft", SC.replace("level: require", "draft: true\n    level: require"), "is no draft"),
+    (
+        "an own obligation with a printed reason",
+        SC.replace("    basis: inferred\n", "    basis: printed\n    grounds:\n      - para: Para. 217\n        quote: x\n"),
+        "basis inferred",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, rule, fragment", BROKEN_OWN, ids=[b[0] for b in BROKEN_OWN])
+def test_the_load_refuses_an_own_obligation_with(rules_copy, questionnaire, name, rule, fragment):
+    _replace(rules_copy, "04-jurisdiction.yaml", "  - id: IV-4\n", "  - id: IV-4\n", rule)
+    assert fragment in _problems(rules_copy, questionnaire)
+
+
+def test_an_own_obligation_that_fires_for_albania_is_caught_like_a_draft(rules_copy, questionnaire):
+    fires = SC.replace("jurisdiction.habitual_residents_abroad: no", "jurisdiction.habitual_residents_abroad: {not: yes}")
+    fires = fires.replace('["Art. 25(1)(d)"]', '["Art. 25(6)"]').replace("on_no_information: silent", "on_no_information: fires")
+    _replace(rules_copy, "04-jurisdiction.yaml", "  - id: IV-4\n", "  - id: IV-4\n", fires)
+    problems = check_quotes(load_rulebook(rules_copy, questionnaire), load_published(rounds.published_dir(ROUND)))
+    assert any("SC-IV-2 is selfcheck's own obligation, yet it fires for Albania" in str(problem) for problem in problems)
+
+
+def test_a_question_no_rule_reads_any_more_is_listed_with_its_place(rules_copy, questionnaire):
+    path = rules_copy / "06-assistance-to-victims.yaml"
+    text = path.read_text()
+    start, end = text.index("      - id: free-of-charge\n"), text.index("      - id: languages\n")
+    path.write_text(text[:start] + text[end:])
+    problems = [str(p) for p in question_problems(load_rulebook(rules_copy, questionnaire), rounds.questionnaire_path(ROUND))]
+    assert len(problems) == 1
+    assert "questionnaire.yaml:" in problems[0] and "S6.6 assistance.helpline_free_of_charge is read by no rule, element or observation" in problems[0]
+
+
+def test_the_shipped_questionnaire_has_no_dead_question_and_every_served_provision_exists(rulebook):
+    assert question_problems(rulebook, rounds.questionnaire_path(ROUND)) == []
+
+
+def test_a_question_declared_context_that_a_rule_reads_is_listed(tmp_path):
+    source = rounds.questionnaire_path(ROUND).read_text()
+    marked = source.replace(
+        '        serves: ["Convention Art. 13"]\n      - id: assistance.helpline_confidential',
+        '        serves: ["Convention Art. 13"]\n        informs: context\n        why: Asked for the reply.\n      - id: assistance.helpline_confidential',
+    )
+    assert marked != source
+    path = tmp_path / "questionnaire.yaml"
+    path.write_text(marked)
+    problems = [str(p) for p in question_problems(load_rulebook(RULES, load_questionnaire(path)), path)]
+    assert any("says informs: context, yet VI-1/advice-to-ict-victims read it" in p for p in problems)
+
+
+def test_the_convention_index_lists_every_article_and_the_reservations_article_48_permits():
+    articles = {key.split("(")[0].split(",")[0] for key in INDEX.provisions}
+    assert articles == {f"Art. {n}" for n in range(1, 51)}
+    reservable = {key: provision.reservation for key, provision in INDEX.provisions.items() if provision.reservation}
+    assert reservable == {
+        "Art. 20(1)(a)": "Art. 20(3)",
+        "Art. 20(1)(e)": "Art. 20(3)",
+        "Art. 20(1)(f)": "Art. 20(4)",
+        "Art. 21(1)(c)": "Art. 21(2)",
+        "Art. 24(2)": "Art. 24(3)",
+        "Art. 25(1)(e)": "Art. 25(3)",
+        "Art. 25(4)": "Art. 25(5)",
+    }
+    assert INDEX.reservations("Art. 25(1)(d)") == [] and INDEX.reservations("Art. 25(1)") == ["Art. 25(3)"]
+    assert INDEX.provisions_cited("Art. 25(1)(a)-(c)") == ["Art. 25(1)(a)", "Art. 25(1)(b)", "Art. 25(1)(c)"]
+    assert INDEX.title("Art. 30(5), first indent").startswith("Effective investigation and prosecution")
+
+
+def test_selfcheck_rules_prints_each_cited_provisions_title():
+    result = run_selfcheck("rules")
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "Convention Art. 25(1)(d): Offences committed by one of its nationals" in text
+    assert "Convention Art. 25(1)(e): Offences committed by a person habitually resident in its territory (a reservation is permitted: Art. 25(3))" in text
+
+
+def test_explain_names_the_elements_not_in_place_in_peoples_words(tmp_path):
+    answers = tmp_path / "free.yaml"
+    answers.write_text(
+        (ROOT / "rules" / ROUND / "compliant-party.yaml")
+        .read_text()
+        .replace("assistance.helpline_free_of_charge: yes", "assistance.helpline_free_of_charge: no")
+    )
+    text = run_selfcheck("explain", answers, "VI-1").stdout
+    assert "[not in place] helplines are not free of charge (S6.6)" in text
+    assert "[in place] Callers can be advised confidentially" in text
+    summary = run_selfcheck("assess", answers).stdout
+    assert "not in place: helplines are not free of charge (S6.6)" in summary
+
+
+def test_the_table_in_the_rulebooks_readme_is_the_one_the_rule_files_make(rulebook):
+    from selfcheck.engine.rules.table import elements_table, with_table
+
+    readme = rulebook.directory / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    assert with_table(text, elements_table(rulebook), readme) == text, "the table is stale: run scripts/rules-table"
+    assert "| VI-1 | require | `free-of-charge`: The helplines are free of charge for the caller. | S6.6 | Convention Art. 13 |" in text
+    assert "| SC-IV-1 (selfcheck's own) | require |" in text
+
+
+def test_rules_table_check_fails_on_a_stale_table_and_writes_nothing(tmp_path, monkeypatch):
+    from selfcheck.engine.rules import table
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Rules\n\n{table.BEGIN}\n| an old table |\n{table.END}\n", encoding="utf-8")
+    rulebook = load_rulebook(RULES, rounds.questionnaire(ROUND))
+    monkeypatch.setattr("selfcheck.engine.rules.rulebooks.rulebook", lambda _: dataclasses.replace(rulebook, directory=tmp_path))
+    before = readme.read_text()
+    assert table.main(["--check"]) == 1 and readme.read_text() == before
+    assert table.main([]) == 0 and "| VI-1 | require |" in readme.read_text()
+    assert table.main(["--check"]) == 0
+
+
+def test_explain_labels_an_own_obligation_as_selfchecks_inference(tmp_path):
+    answers = tmp_path / "no-nationality-jurisdiction.yaml"
+    answers.write_text(
+        (ROOT / "rules" / ROUND / "compliant-party.yaml").read_text().replace("jurisdiction.nationals_abroad: yes", "jurisdiction.nationals_abroad: no")
+    )
+    text = run_selfcheck("explain", answers, "SC-IV-1").stdout
+    assert "SC-IV-1 fires for Compliantia: require" in text
+    assert "[selfcheck's inference] an obligation of the Lanzarote Convention, to which no reservation is" in text
+    summary = run_selfcheck("assess", answers).stdout
+    assert "[selfcheck's inference]" in summary and "1 marked [selfcheck's inference] under ids of selfcheck's own" in summary
