@@ -14,6 +14,7 @@ from selfcheck.web.follow_up_forms import ItemForm
 KEYS = ("chapter", "level", "status", "flag", "lead")
 NO_LEAD = "none"  # the lead filter of the recommendations without a lead institution
 FLAG_WORDS = {"inconsistent": "Inconsistent", "overdue": "Overdue", "notice": "To note", "any": "Any flag"}
+STATUS_COLUMNS = ("open", "in_progress", "partially_implemented", "implemented", "not_applicable")  # the summary's columns a status filters
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Filter:
             chosen.get("chapter", item.chapter) == item.chapter
             and chosen.get("level", item.level) == item.level
             and chosen.get("status", form.values["status"]) == form.values["status"]
-            and ("flag" not in chosen or (categories if chosen["flag"] == "any" else chosen["flag"] in categories))
+            and ("flag" not in chosen or (bool(categories) if chosen["flag"] == "any" else chosen["flag"] in categories))
             and chosen.get("lead", form.values["lead"] or NO_LEAD) == (form.values["lead"] or NO_LEAD)
         )
 
@@ -61,6 +62,3 @@ def summary_links(sections: list[tuple[str, list[Any]]], columns: list[tuple[str
             rows.append({"name": tally.name, "query": Filter({key: value}).query(), "cells": cells})
         tables.append({"heading": heading, "rows": rows})
     return tables
-
-
-STATUS_COLUMNS = ("open", "in_progress", "partially_implemented", "implemented", "not_applicable")
