@@ -30,6 +30,7 @@ from selfcheck.web.file_pages import FilePages
 from selfcheck.web.follow_up_pages import FollowUpPages
 from selfcheck.web.follow_up_reading import FollowUpFiles
 from selfcheck.web.follow_up_writes import FollowUpWrites
+from selfcheck.web.gate import FailClosed
 from selfcheck.web.refusals import Forbidden, LoginRequired, NotAllowed
 from selfcheck.web.review_pages import ReviewPages
 from selfcheck.web.security import AllowedHosts, LimitBody, SecurityHeaders, hosts_allowed
@@ -93,7 +94,13 @@ def create_app(
     ]
     # Host names the server answers to: a page of another site that rebinds its name to this
     # machine's address is refused, so it cannot read a form's token.
-    middleware = [Middleware(SecurityHeaders), Middleware(AllowedHosts, allowed=hosts_allowed(host, allow_hosts)), Middleware(LimitBody)]
+    # Then the team's database, before any page: while it cannot say who may come in, nobody does.
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(AllowedHosts, allowed=hosts_allowed(host, allow_hosts)),
+        Middleware(FailClosed, gate=site.gate),
+        Middleware(LimitBody),
+    ]
     errors = ErrorPages(site)
     handlers = {
         HTTPException: errors.http_error,

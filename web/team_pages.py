@@ -24,7 +24,7 @@ class TeamPages:
         self.site = site
 
     def login_page(self, request: Request) -> Response:
-        if not accounts.has_users(self.site.data.root):
+        if not self.site.team(request):
             return RedirectResponse("/", 303)
         return self.site.page(request, "login.html", next=_local_path(request.query_params.get("next", "/")), name="", error=None)
 
@@ -32,7 +32,7 @@ class TeamPages:
         site = self.site
         fields = dict(fields_of(pairs))
         name, password, next_page = fields.get("name", "").strip(), fields.get("password", ""), _local_path(fields.get("next", "/"))
-        if site.trust_user_header or not accounts.has_users(site.data.root):
+        if site.trust_user_header or not site.team(request):
             return RedirectResponse("/", 303)
         keys = [f"name:{name.lower()}", f"address:{request.client.host if request.client else ''}"]
         wait = site.throttle.wait(keys)
@@ -57,7 +57,7 @@ class TeamPages:
     def logout(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
         fields_of(pairs)
         self.site.sessions.end(request.cookies.get(SESSION_COOKIE))
-        response = RedirectResponse("/login" if accounts.has_users(self.site.data.root) else "/", 303)
+        response = RedirectResponse("/login" if self.site.team(request) else "/", 303)
         self.site.set_session_cookie(request, response, Csrf.new_session())
         return response
 

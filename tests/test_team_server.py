@@ -1,0 +1,123 @@
+"""The team server under stress and attack: it fails closed when its database goes, shows strangers no
+path, counts every login attempt, trusts forwarded addresses only when told, and keeps serving
+through slow clients and broken connections."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+import pytest
+
+from conftest import run_selfcheck
+from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.team import accounts, database
+from web_client import client_for, data_dir_with_albania
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def team_template(tmp_path_factory):
+    """A folder with Albania and its coordinator, made once (Argon2 is slow on purpose) and copied per test."""
+    folder = data_dir_with_albania(tmp_path_factory.mktemp("team"))
+    accounts.add_user(folder, "cora", "coordinator", (), PASSWORD)
+    return folder
+
+
+@pytest.fixture
+def data_dir(team_template, tmp_path):
+    import shutil
+
+    folder = tmp_path / "parties"
+    shutil.copytree(team_template, folder)
+    return folder
+
+
+# -- 1. fail closed ----------------------------------------------------------------------------------
+
+
+def _delete(path):
+    path.unlink()
+
+
+def _empty(path):
+    path.write_bytes(b"")
+
+
+def _garble(path):
+    path.write_bytes(b"not a database at all " * 200)
+
+
+def _no_users(path):
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM users")
+
+
+@pytest.mark.parametrize("damage", [_delete, _empty, _garble, _no_users], ids=["deleted", "emptied", "unreadable", "without users"])
+def test_a_team_folder_whose_database_goes_while_serving_refuses_every_request_and_logs_it_once(data_dir, damage, caplog):
+    with client_for(data_dir) as client, caplog.at_level(logging.WARNING, "selfcheck.web"):
+        assert client.get("/answers/albania/file").status_code == 303, "a login is asked for"
+        damage(database.path_in(data_dir))
+        for path in ("/answers/albania/file", "/team", "/", "/login", "/answers/albania", "/static/style.css"):
+            response = client.get(path)
+            assert response.status_code == 503, f"{path} answered {response.status_code} without the team's database"
+            assert str(data_dir) not in response.text, "the page names no path of the server"
+        assert client.post("/login", content=b"name=cora&password=x").status_code == 503
+    refusals = [record for record in caplog.records if record.name == "selfcheck.web"]
+    assert len(refusals) == 1, [record.getMessage() for record in refusals]
+    assert str(database.path_in(data_dir)) in refusals[0].getMessage(), "the log says which file"
+    assert "Traceback" not in caplog.text
+
+
+def test_the_server_serves_again_once_the_database_is_restored(data_dir, caplog):
+    database_file = database.path_in(data_dir)
+    backup = database_file.read_bytes()
+    with client_for(data_dir) as client, caplog.at_level(logging.WARNING, "selfcheck.web"):
+        database_file.unlink()
+        assert client.get("/").status_code == 503
+        assert not database_file.exists(), "no new, empty database was made in its place"
+        database_file.write_bytes(backup)
+        assert client.get("/answers/albania/file").status_code == 303, "a login is asked for again"
+    assert [record.levelname for record in caplog.records if record.name == "selfcheck.web"] == ["ERROR", "WARNING"]
+
+
+def test_a_team_folder_whose_database_is_missing_is_refused_at_start_and_by_every_command(data_dir, tmp_path):
+    database.path_in(data_dir).unlink()
+    with pytest.raises(InputError, match="this folder has a team"):
+        client_for(data_dir)
+    password = tmp_path / "password"
+    password.write_text(PASSWORD + "\n")
+    for command in (["users", "list"], ["users", "add", "eve", "--role", "coordinator", "--password-file", str(password)], ["serve", "--port", "1"]):
+        folder_option = ["--data-dir", str(data_dir)] if command[0] == "users" else [str(data_dir)]
+        result = run_selfcheck(*command, *folder_option)
+        assert result.returncode == 2 and "this folder has a team" in result.stderr, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert run_selfcheck("history", str(data_dir / "albania.yaml")).returncode == 2
+    assert not database.path_in(data_dir).exists(), "no command made a new, empty database in its place"
+
+
+def test_a_folder_whose_users_were_added_before_the_team_was_recorded_is_recorded_when_served(data_dir):
+    (data_dir / database.TEAM_FILE).unlink()
+    with client_for(data_dir) as client:
+        assert (data_dir / database.TEAM_FILE).exists()
+        database.path_in(data_dir).unlink()
+        assert client.get("/answers/albania/file").status_code == 503
+
+
+def test_a_team_stays_a_team_for_the_running_server_even_if_its_record_goes_too(data_dir):
+    with client_for(data_dir) as client:
+        (data_dir / database.TEAM_FILE).unlink()
+        database.path_in(data_dir).unlink()
+        assert client.get("/answers/albania/file").status_code == 503
+
+
+def test_the_first_user_added_while_serving_turns_the_login_on(tmp_path):
+    folder = data_dir_with_albania(tmp_path)
+    with client_for(folder) as client:
+        assert client.get("/answers/albania/file").status_code == 200, "one person's tool: no login"
+        accounts.add_user(folder, "cora", "coordinator", (), PASSWORD)
+        assert (folder / database.TEAM_FILE).exists()
+        assert client.get("/answers/albania/file").status_code == 303
+        database.path_in(folder).unlink()
+        assert client.get("/answers/albania/file").status_code == 503
