@@ -5,6 +5,7 @@ through slow clients and broken connections."""
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from conftest import run_selfcheck
 from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.team import accounts, database
-from web_client import client_for, data_dir_with_albania
+from web_client import FORM, client_for, data_dir_with_albania
 
 PASSWORD = "correct horse battery staple"
 
@@ -121,3 +122,32 @@ def test_the_first_user_added_while_serving_turns_the_login_on(tmp_path):
         assert client.get("/answers/albania/file").status_code == 303
         database.path_in(folder).unlink()
         assert client.get("/answers/albania/file").status_code == 503
+
+
+# -- 13. paths shown to strangers --------------------------------------------------------------------
+
+
+def test_a_database_failure_shows_a_stranger_a_plain_page_and_the_path_goes_to_the_log(data_dir, monkeypatch, caplog):
+    from selfcheck.web import auth
+
+    def locked(self, keys):
+        raise InputError(database.path_in(data_dir), "cannot be used: database is locked")
+
+    monkeypatch.setattr(auth.Throttle, "wait", locked)
+    with client_for(data_dir) as client, caplog.at_level(logging.ERROR, "selfcheck.web"):
+        page = client.get("/login")
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        response = client.post("/login", content=f"csrf={token}&name=cora&password=wrong", headers=FORM)
+    assert response.status_code == 503 and "database is locked" not in response.text
+    assert str(data_dir) not in response.text and database.FILE_NAME not in response.text
+    assert str(database.path_in(data_dir)) in caplog.text and "database is locked" in caplog.text
+
+
+def test_a_file_with_a_problem_is_named_by_its_name_in_the_data_folder_never_by_the_servers_path(tmp_path):
+    folder = data_dir_with_albania(tmp_path)
+    (folder / "broken.yaml").write_text("party: [unclosed\n")
+    with client_for(folder) as client:
+        for path in ("/", "/answers/broken"):
+            page = client.get(path)
+            assert "broken.yaml" in page.text, path
+            assert str(folder) not in page.text, f"{path} shows the server's path"

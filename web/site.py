@@ -13,6 +13,7 @@ import asyncio
 import datetime
 import functools
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -139,6 +140,10 @@ class Site:
             mine = f"you answer chapters {', '.join(person.chapters)}" if person.chapters else "you answer no chapter"
             role = "reviewer: you comment on chapters and approve or return them" if person.role == "reviewer" else mine
             raise NotAllowed(f"Chapter {', '.join(refused)} is not yours to answer ({person.name}, {role}).")
+
+    def shown(self, problem: Exception | str) -> str:
+        """A problem as a page shows it: DATA_DIR's files by their names, never by the server's path to them."""
+        return str(problem).replace(f"{self.data.root}{os.sep}", "").replace(str(self.data.root), "the data folder")
 
     # -- pages and forms ---------------------------------------------------------------------------------
 
