@@ -133,7 +133,7 @@ def test_a_database_failure_shows_a_stranger_a_plain_page_and_the_path_goes_to_t
     def locked(self, keys):
         raise InputError(database.path_in(data_dir), "cannot be used: database is locked")
 
-    monkeypatch.setattr(auth.Throttle, "wait", locked)
+    monkeypatch.setattr(auth.Throttle, "attempt", locked)
     with client_for(data_dir) as client, caplog.at_level(logging.ERROR, "selfcheck.web"):
         page = client.get("/login")
         token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
@@ -151,3 +151,41 @@ def test_a_file_with_a_problem_is_named_by_its_name_in_the_data_folder_never_by_
             page = client.get(path)
             assert "broken.yaml" in page.text, path
             assert str(folder) not in page.text, f"{path} shows the server's path"
+
+
+# -- 8. the login throttle ---------------------------------------------------------------------------
+
+
+def test_thirty_simultaneous_wrong_passwords_for_one_name_have_at_most_five_checked(data_dir):
+    import asyncio
+
+    import httpx2 as httpx
+
+    from selfcheck.web.app import create_app
+    from selfcheck.web.auth import FREE_ATTEMPTS
+
+    async def attack() -> list[int]:
+        transport = httpx.ASGITransport(app=create_app(data_dir), client=("192.0.2.7", 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
+            page = await client.get("/login")
+            token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+            body = f"csrf={token}&name=cora&password=wrong-{'x' * 12}"
+            responses = await asyncio.gather(*(client.post("/login", content=body, headers=FORM) for _ in range(30)))
+            return [response.status_code for response in responses]
+
+    statuses = asyncio.run(attack())
+    assert statuses.count(401) <= FREE_ATTEMPTS, f"{statuses.count(401)} passwords were checked: {statuses}"
+    assert set(statuses) == {401, 429}
+
+
+def test_a_right_password_after_wrong_ones_from_one_address_is_not_counted_as_a_failure(data_dir):
+    from selfcheck.web.auth import FREE_ATTEMPTS, Throttle
+
+    throttle = Throttle(data_dir)
+    for _ in range(FREE_ATTEMPTS - 1):  # three wrong, then the right one
+        assert throttle.attempt(["name:cora", "address:192.0.2.7"]) == 0
+    throttle.succeeded(["name:cora", "address:192.0.2.7"])
+    let_through = 0
+    while throttle.attempt([f"name:other-{let_through}", "address:192.0.2.7"]) == 0 and let_through < 10:
+        let_through += 1
+    assert let_through == 2, "the address keeps its three failures, not the right password"

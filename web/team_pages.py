@@ -35,7 +35,7 @@ class TeamPages:
         if site.trust_user_header or not site.team(request):
             return RedirectResponse("/", 303)
         keys = [f"name:{name.lower()}", f"address:{request.client.host if request.client else ''}"]
-        wait = site.throttle.wait(keys)
+        wait = site.throttle.attempt(keys)
         if wait:
             error = (
                 f"Too many failed attempts: wait {wait} seconds before trying again. "
@@ -44,9 +44,8 @@ class TeamPages:
             return site.page(request, "login.html", 429, next=next_page, name=name, error=error, headers={"Retry-After": str(wait)})
         person = verify(site.data.root, name, password) if accounts.NAME.fullmatch(name) else None
         if person is None:
-            site.throttle.failed(keys)
             return site.page(request, "login.html", 401, next=next_page, name=name, error="The name or the password is wrong.")
-        site.throttle.succeeded(keys[:1])
+        site.throttle.succeeded(keys)
         user = accounts.find_user(site.data.root, person.name)
         assert user is not None
         token = site.sessions.start(user)
