@@ -15,6 +15,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -110,6 +111,7 @@ def create_app(
         NotAllowed: errors.not_allowed,
         LoginRequired: errors.login_required,
         InputError: errors.input_error,
+        ClientDisconnect: errors.client_gone,
         Exception: errors.failed,
     }
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)

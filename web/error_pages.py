@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from selfcheck.engine.common.errors import InputError
@@ -80,6 +80,12 @@ class ErrorPages:
             log.error("the team's database failed while serving %s %s: %s", request.method, request.url.path, error)
             return self.site.message(request, 503, "Not available just now", DATABASE_FAILED)
         return self.site.message(request, 422, "A file has a problem", self.site.shown(error))
+
+    async def client_gone(self, request: Request, error: ClientDisconnect) -> Response:
+        """A client that went away (or was cut off as too slow) before sending its whole request: one
+        line, no traceback; nobody is left to read the answer."""
+        log.warning("the client went away before sending the whole request %s %s; nothing was saved by it", request.method, request.url.path)
+        return Response(status_code=400)
 
     async def failed(self, request: Request, error: Exception) -> Response:
         """A plain page without the traceback, which goes to the log (stderr); no template, in case they failed."""
