@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 import sqlite3
+import subprocess
+import time
+from contextlib import contextmanager
 
+import httpx2 as httpx
 import pytest
 
-from conftest import run_selfcheck
+from conftest import SELFCHECK, run_selfcheck
 from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.team import accounts, database
-from web_client import FORM, client_for, data_dir_with_albania
+from web_client import FORM, _accepts, client_for, data_dir_with_albania
 
 PASSWORD = "correct horse battery staple"
 
@@ -159,8 +164,6 @@ def test_a_file_with_a_problem_is_named_by_its_name_in_the_data_folder_never_by_
 def test_thirty_simultaneous_wrong_passwords_for_one_name_have_at_most_five_checked(data_dir):
     import asyncio
 
-    import httpx2 as httpx
-
     from selfcheck.web.app import create_app
     from selfcheck.web.auth import FREE_ATTEMPTS
 
@@ -189,3 +192,110 @@ def test_a_right_password_after_wrong_ones_from_one_address_is_not_counted_as_a_
     while throttle.attempt([f"name:other-{let_through}", "address:192.0.2.7"]) == 0 and let_through < 10:
         let_through += 1
     assert let_through == 2, "the address keeps its three failures, not the right password"
+
+
+# -- a real server: slow clients, broken connections, forwarded addresses ----------------------------
+
+
+@contextmanager
+def server_with_log(data_dir, log_path, *options):
+    """``selfcheck serve DATA_DIR`` on a free port, its standard error kept in ``log_path``; yields its port.
+    Stopped with SIGTERM on the way out, and must stop within 30 s."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen([str(SELFCHECK), "serve", str(data_dir), "--port", str(port), *options], stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while not _accepts(socket.AF_INET, "127.0.0.1", port):
+                assert server.poll() is None and time.monotonic() < deadline, f"selfcheck serve did not start: {log_path.read_text()}"
+                time.sleep(0.05)
+            yield port
+        finally:
+            if server.poll() is None:
+                server.terminate()
+            server.wait(timeout=30)
+
+
+def _half_sent(port: int, request: bytes) -> socket.socket:
+    connection = socket.create_connection(("127.0.0.1", port))
+    connection.sendall(request)
+    return connection
+
+
+def _closed_by_server(connection: socket.socket, within: float) -> bytes | None:
+    """What the server answered before closing the connection, or None if it kept it open ``within`` seconds."""
+    connection.settimeout(within)
+    answer = b""
+    try:
+        while chunk := connection.recv(4096):
+            answer += chunk
+    except ConnectionResetError:
+        pass
+    except TimeoutError:
+        return None
+    return answer
+
+
+def test_half_sent_requests_are_cut_off_and_the_server_keeps_answering(tmp_path):
+    folder = data_dir_with_albania(tmp_path)
+    host = b"Host: 127.0.0.1\r\n"
+    slow_headers = b"GET / HTTP/1.1\r\n" + host + b"X-Slow: "
+    slow_body = b"POST /new HTTP/1.1\r\n" + host + b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nfile=a"
+    options = ("--max-connections", "20", "--header-timeout", "1", "--body-timeout", "1")
+    with server_with_log(folder, tmp_path / "log", *options) as port:
+        held = [_half_sent(port, slow_headers if i % 2 else slow_body) for i in range(100)]
+        for _ in range(8):  # a byte now and then does not put the deadline off
+            for connection in held:
+                try:
+                    connection.send(b"x")
+                except OSError:
+                    pass
+            time.sleep(0.25)
+        answers = [_closed_by_server(connection, within=20) for connection in held]
+        assert None not in answers, f"{answers.count(None)} half-sent requests still hold a connection"
+        assert {answer.split(b"\r\n")[0] for answer in answers} <= {b"HTTP/1.1 408 Request Timeout", b"HTTP/1.1 503 Service Unavailable", b""}
+        assert any(answer.startswith(b"HTTP/1.1 408") for answer in answers), "those let in were cut off as too slow"
+        assert any(answer.startswith(b"HTTP/1.1 503") for answer in answers), "those beyond the cap were refused at once"
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=20).status_code == 200
+    assert "Traceback" not in (tmp_path / "log").read_text()
+
+
+def test_a_client_leaving_in_the_middle_of_its_body_is_one_line_in_the_log(tmp_path):
+    folder = data_dir_with_albania(tmp_path)
+    host = b"Host: 127.0.0.1\r\n"
+    form = b"POST /new HTTP/1.1\r\n" + host + b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nfile=a"
+    upload = b"POST /answers/albania/import HTTP/1.1\r\n" + host + b"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 1000\r\n\r\n--b\r\n"
+    log = tmp_path / "log"
+    with server_with_log(folder, log) as port:
+        for request in (form, upload):
+            _half_sent(port, request).close()
+        deadline = time.monotonic() + 20
+        while log.read_text().count("went away") < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=20).status_code == 200
+    lines = [line for line in log.read_text().splitlines() if not line.startswith("selfcheck serve:")]
+    assert len(lines) == 2 and all("went away before sending the whole request" in line for line in lines), lines
+
+
+def _login_statuses(port: int, forwarded_for: list[str]) -> list[int]:
+    """One wrong login per address given in X-Forwarded-For, each for another name."""
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as browser:
+        token = re.search(r'name="csrf" value="([^"]+)"', browser.get("/login").text).group(1)
+        return [
+            browser.post("/login", content=f"csrf={token}&name=guess{i}&password=wrong", headers={**FORM, "X-Forwarded-For": address}).status_code
+            for i, address in enumerate(forwarded_for)
+        ]
+
+
+def test_rotating_x_forwarded_for_does_not_escape_the_per_address_limit_unless_the_proxy_is_trusted(data_dir, tmp_path):
+    from selfcheck.web.auth import FREE_ATTEMPTS
+
+    addresses = [f"198.51.100.{i}" for i in range(FREE_ATTEMPTS + 2)]
+    with server_with_log(data_dir, tmp_path / "log") as port:
+        statuses = _login_statuses(port, addresses)
+    assert statuses[:FREE_ATTEMPTS] == [401] * FREE_ATTEMPTS and set(statuses[FREE_ATTEMPTS:]) == {429}, statuses
+    with server_with_log(data_dir, tmp_path / "log", "--forwarded-allow-ips", "127.0.0.1") as port:
+        statuses = _login_statuses(port, [f"203.0.113.{i}" for i in range(FREE_ATTEMPTS + 2)])
+    assert statuses == [401] * (FREE_ATTEMPTS + 2), "behind a trusted proxy, each client is counted at its own address"
