@@ -84,7 +84,8 @@ class ErrorPages:
     async def client_gone(self, request: Request, error: ClientDisconnect) -> Response:
         """A client that went away (or was cut off as too slow) before sending its whole request: one
         line, no traceback; nobody is left to read the answer."""
-        log.warning("the client went away before sending the whole request %s %s; nothing was saved by it", request.method, request.url.path)
+        if not request.scope.get("state", {}).get("too_slow"):  # the server's own line said it cut the client off
+            log.warning("the client went away before sending the whole request %s %s; nothing was saved by it", request.method, request.url.path)
         return Response(status_code=400)
 
     async def failed(self, request: Request, error: Exception) -> Response:

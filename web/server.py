@@ -7,6 +7,7 @@ needs and uvicorn lacks or leaves off:
 - at most ``max_connections`` open connections (a connection beyond them is answered 503 and
   closed), and as many requests answered at once (uvicorn's ``limit_concurrency``); the process
   may open enough files for them;
+- the log says so in one line at most once a minute, however many clients are cut off or refused;
 - headers of at most MAX_HEADERS bytes (h11's limit, stated), and idle keep-alive connections
   closed after KEEP_ALIVE seconds;
 - ``X-Forwarded-For`` and ``X-Forwarded-Proto`` trusted only from the proxies named
@@ -18,7 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import resource
+import time
 from dataclasses import dataclass
 
 import h11
@@ -42,6 +45,23 @@ TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=
 TOO_MANY = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\nretry-after: 10\r\ncontent-length: 41\r\n\r\nToo many connections: try again shortly."
 
 
+class Tally:
+    """A kind of event in the log: one line at its first, then at most one a minute, with how many since the last."""
+
+    def __init__(self, said: str):
+        self.said, self.count, self.logged = said, 0, -math.inf
+
+    def add(self) -> None:
+        self.count += 1
+        if time.monotonic() - self.logged >= 60:
+            log.warning(self.said, self.count)
+            self.count, self.logged = 0, time.monotonic()
+
+
+TOO_SLOW = Tally("cut off %d client(s) too slow to send a request (--header-timeout, --body-timeout); at most one such line a minute")
+REFUSED = Tally("refused %d connection(s) beyond --max-connections; at most one such line a minute")
+
+
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's HTTP/1.1 connection with a cap on connections and deadlines for what the client sends."""
 
@@ -52,6 +72,7 @@ class GuardedH11Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         if len(self.connections) > self.limits.max_connections:
+            REFUSED.add()
             transport.write(TOO_MANY)
             transport.close()
             return
@@ -89,10 +110,14 @@ class GuardedH11Protocol(H11Protocol):
             self.deadline = None
 
     def _too_slow(self) -> None:
-        """408 and the connection closed; a page waiting for the body is told the client is gone."""
+        """408 and the connection closed; a page waiting for the body is told the client is gone (and
+        that this line said so already: ``too_slow`` in the request's state)."""
         self.deadline = None
         if self.transport.is_closing():
             return
+        TOO_SLOW.add()
+        if self.waiting_for == "body" and self.scope is not None:
+            self.scope["state"]["too_slow"] = True
         if self.cycle is None or not self.cycle.response_started:
             self.transport.write(TIMED_OUT)
         self.transport.close()

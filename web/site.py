@@ -143,7 +143,8 @@ class Site:
 
     def shown(self, problem: Exception | str) -> str:
         """A problem as a page shows it: DATA_DIR's files by their names, never by the server's path to them."""
-        return str(problem).replace(f"{self.data.root}{os.sep}", "").replace(str(self.data.root), "the data folder")
+        root = str(self.data.root)
+        return str(problem).replace(f"{root}{os.sep}", "").replace(f"the folder {root}", "the folder of answer files").replace(root, "the data folder")
 
     # -- pages and forms ---------------------------------------------------------------------------------
 
