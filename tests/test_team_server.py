@@ -304,3 +304,35 @@ def test_rotating_x_forwarded_for_does_not_escape_the_per_address_limit_unless_t
     with server_with_log(data_dir, tmp_path / "log", "--forwarded-allow-ips", "127.0.0.1") as port:
         statuses = _login_statuses(port, [f"203.0.113.{i}" for i in range(FREE_ATTEMPTS + 2)])
     assert statuses == [401] * (FREE_ATTEMPTS + 2), "behind a trusted proxy, each client is counted at its own address"
+
+
+def test_a_page_that_fails_is_one_traceback_in_the_log_not_two(tmp_path, monkeypatch, caplog):
+    import threading
+
+    from selfcheck.web.app import create_app
+    from selfcheck.web.server import Limits, make_server
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the engine broke")
+
+    monkeypatch.setattr("selfcheck.web.site.assess", broken)
+    server = make_server(create_app(data_dir_with_albania(tmp_path)), limits=Limits())
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen()
+    server.config.load()  # uvicorn's loggers do not reach the root's, where caplog listens: listen on theirs too
+    logging.getLogger("uvicorn").addHandler(caplog.handler)
+    with caplog.at_level(logging.WARNING):
+        running = threading.Thread(target=server.run, kwargs={"sockets": [listening]})
+        running.start()
+        try:
+            deadline = time.monotonic() + 30
+            while not server.started and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert httpx.get(f"http://127.0.0.1:{listening.getsockname()[1]}/", timeout=30).status_code == 500
+        finally:
+            server.should_exit = True
+            running.join(timeout=30)
+            logging.getLogger("uvicorn").removeHandler(caplog.handler)
+    tracebacks = [record for record in caplog.records if record.exc_info]
+    assert [record.name for record in tracebacks] == ["selfcheck.web"], [record.getMessage() for record in tracebacks]

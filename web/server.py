@@ -8,6 +8,7 @@ needs and uvicorn lacks or leaves off:
   closed), and as many requests answered at once (uvicorn's ``limit_concurrency``); the process
   may open enough files for them;
 - the log says so in one line at most once a minute, however many clients are cut off or refused;
+  and a page that fails is one traceback in it (the error page's), not two (``Answered``);
 - headers of at most MAX_HEADERS bytes (h11's limit, stated), and idle keep-alive connections
   closed after KEEP_ALIVE seconds;
 - ``X-Forwarded-For`` and ``X-Forwarded-Proto`` trusted only from the proxies named
@@ -123,11 +124,34 @@ class GuardedH11Protocol(H11Protocol):
         self.transport.close()
 
 
+class Answered:
+    """ASGI: an exception the error page has answered goes no further. Starlette raises it again once
+    its page is sent, for the server to log, but the error page has logged it already; one that
+    was not answered still reaches uvicorn, which answers 500 and logs it."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        started = False
+
+        async def tracking(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception:
+            if not started:
+                raise
+
+
 def make_server(app, *, limits: Limits, forwarded_allow_ips: str | None = None) -> uvicorn.Server:
     """uvicorn serving ``app`` with ``limits``, trusting forwarded headers only from ``forwarded_allow_ips``."""
     protocol = type("Guarded", (GuardedH11Protocol,), {"limits": limits})
     config = uvicorn.Config(
-        app,
+        Answered(app),
         log_level="warning",
         http=protocol,
         ws="none",
