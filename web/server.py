@@ -7,7 +7,8 @@ needs and uvicorn lacks or leaves off:
 - at most ``max_connections`` open connections (a connection beyond them is answered 503 and
   closed), and as many requests answered at once (uvicorn's ``limit_concurrency``); the process
   may open enough files for them;
-- the log says so in one line at most once a minute, however many clients are cut off or refused;
+- the log says so in one line at most once a minute, however many clients are cut off or refused
+  (and so do uvicorn's warnings of malformed requests and of its concurrency limit);
   and a page that fails is one traceback in it (the error page's), not two (``Answered``);
 - headers of at most MAX_HEADERS bytes (h11's limit, stated), and idle keep-alive connections
   closed after KEEP_ALIVE seconds;
@@ -57,6 +58,24 @@ class Tally:
         if time.monotonic() - self.logged >= 60:
             log.warning(self.said, self.count)
             self.count, self.logged = 0, time.monotonic()
+
+
+class OncePerMinute(logging.Filter):
+    """uvicorn's own warnings that a client can cause at will (a malformed request, the concurrency
+    limit): each kind let through at most once a minute."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.logged: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR:
+            return True
+        now, said = time.monotonic(), str(record.msg)
+        if now - self.logged.get(said, -math.inf) < 60:
+            return False
+        self.logged[said] = now
+        return True
 
 
 TOO_SLOW = Tally("cut off %d client(s) too slow to send a request (--header-timeout, --body-timeout); at most one such line a minute")
@@ -163,6 +182,9 @@ def make_server(app, *, limits: Limits, forwarded_allow_ips: str | None = None) 
         forwarded_allow_ips=forwarded_allow_ips or "",
         server_header=False,
     )
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(each, OncePerMinute) for each in uvicorn_log.filters):
+        uvicorn_log.addFilter(OncePerMinute())
     return uvicorn.Server(config)
 
 
