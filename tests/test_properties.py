@@ -139,3 +139,29 @@ def test_an_answer_that_varies_by_region_fires_a_rule_where_yes_or_no_would_and_
         results[value] = (set(assessment.ids()), {observation.id for observation in assessment.observations})
     assert results["varies"][0] >= results["yes"][0] | results["no"][0], question
     assert results["varies"][1] <= results["yes"][1] & results["no"][1], question
+
+
+def test_each_test_reads_an_answer_that_varies_as_the_reference_evaluator_and_the_normal_form_both_do():
+    from selfcheck.engine.rules.conditions import conjunct_holds, disjunctive_normal_form, parse_condition
+
+    q = "assistance.helpline_free_of_charge"
+    # (condition, holds on varies in a rule, holds on varies in an observation)
+    shapes = [
+        ({q: "yes"}, True, False),
+        ({q: "no"}, True, False),
+        ({q: {"not": "yes"}}, True, False),
+        ({q: ["yes", "no"]}, True, True),
+        ({q: "not_provided"}, False, False),
+        ({"not": {q: "yes"}}, True, False),  # a negated test stays fail-closed in a rule
+        ({"not": {q: "not_provided"}}, True, True),
+        ({"all": [{q: "yes"}, {q: "no"}]}, True, False),  # yes somewhere and no elsewhere
+        ({"not": {"any": [{q: "yes"}, {q: "not_provided"}]}}, True, False),
+    ]
+    for raw, in_rule, in_observation in shapes:
+        for somewhere, expected in ((True, in_rule), (False, in_observation)):
+            condition = parse_condition(raw, QUESTIONNAIRE, (), somewhere)
+            conjuncts = disjunctive_normal_form(condition, QUESTIONNAIRE)
+            for answer in QUESTIONNAIRE.questions[q].accepted:
+                reference = holds(condition, lambda _: answer)
+                assert reference == any(conjunct_holds(c, lambda _: answer) for c in conjuncts), (raw, somewhere, answer)
+            assert holds(condition, lambda _: "varies") == expected, (raw, somewhere)
