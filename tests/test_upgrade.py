@@ -78,6 +78,21 @@ def test_a_no_to_specialisation_in_offences_by_children_carries_to_both_services
     assert '# investigation.units_for_child_offenders (earlier edition): "yes"' in result.stdout, "a yes that may mean either is kept as typed"
 
 
+def test_a_yes_to_the_convention_as_legal_basis_carries_to_assistance_and_extradition_and_the_treaty_is_asked(tmp_path):
+    """Edition 2 asked about both together, and not whether either needs a treaty (Art. 38(3))."""
+    old = tmp_path / "old.yaml"
+    old.write_text("party: Ruritania\nround: lanzarote-2\nanswers:\n  cooperation.convention_as_legal_basis: {value: yes, source: Law 1/2020}\n")
+    result = run_selfcheck("upgrade", old)
+    assert result.returncode == 0, result.stderr
+    new = tmp_path / "new.yaml"
+    new.write_text(result.stdout)
+    upgraded = load_answers(new)
+    assert upgraded.value("cooperation.convention_basis_legal_assistance") == upgraded.value("cooperation.convention_basis_extradition") == "yes"
+    assert upgraded.sources["cooperation.convention_basis_extradition"] == "Law 1/2020"
+    assert upgraded.value("cooperation.legal_assistance_treaty_required") == "not_provided"
+    assert "cooperation.extradition_treaty_required: cooperation.convention_as_legal_basis changed" in result.stderr
+
+
 def test_an_amendment_of_edition_1_upgrades_its_changes(tmp_path):
     result = run_selfcheck("upgrade", EDITION_1 / "sexual-extortion-offence.yaml")
     assert result.returncode == 0, result.stderr
