@@ -72,11 +72,12 @@ def serve(
     if trust_user_header and not has_users(data_dir):
         raise InputError("--trust-user-header", f"there are no users in {data_dir} to trust it for: add them with selfcheck users add")
 
+    # A team's database that is missing or has no user left is refused here, before anything listens.
+    application = create_app(data_dir, round, host, tuple(allow_host), trust_user_header=trust_user_header, behind_tls=behind_tls, idle_minutes=session_minutes)
     listening = _listen(host, port)  # before the URL is announced: a port in use is refused here
     if normal_host(host) not in LOOPBACK:
         typer.echo(f"selfcheck serve: listening on {host}: anyone who can reach this machine can read and change the answers in {data_dir}", err=True)
     typer.echo(f"selfcheck serve: the questionnaire for {data_dir} is at http://{url_host(host)}:{port}/ (Ctrl-C to stop)", err=True)
-    application = create_app(data_dir, round, host, tuple(allow_host), trust_user_header=trust_user_header, behind_tls=behind_tls, idle_minutes=session_minutes)
     if has_users(data_dir):
         typer.echo(
             f"selfcheck serve: {data_dir} has users: " + (f"the user is named by the {trust_user_header} header" if trust_user_header else "everyone logs in"),

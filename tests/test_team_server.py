@@ -103,6 +103,14 @@ def test_a_team_folder_whose_database_is_missing_is_refused_at_start_and_by_ever
     assert not database.path_in(data_dir).exists(), "no command made a new, empty database in its place"
 
 
+def test_a_team_folder_without_users_left_is_refused_at_start(data_dir):
+    _no_users(database.path_in(data_dir))
+    with pytest.raises(InputError, match="has no user left, but this folder has a team"):
+        client_for(data_dir)
+    result = run_selfcheck("serve", str(data_dir), "--port", "1")
+    assert result.returncode == 2 and "has no user left" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_folder_whose_users_were_added_before_the_team_was_recorded_is_recorded_when_served(data_dir):
     (data_dir / database.TEAM_FILE).unlink()
     with client_for(data_dir) as client:

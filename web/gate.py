@@ -31,6 +31,9 @@ CLOSED = (
 )
 
 
+NO_USER = "has no user left, but this folder has a team: add one with selfcheck users add, or restore the database from its backup"
+
+
 class Unavailable(Exception):
     """The folder has a team, but its database cannot say who is in it."""
 
@@ -38,8 +41,11 @@ class Unavailable(Exception):
 class TeamGate:
     def __init__(self, folder: Path):
         self.folder = folder
-        # An InputError here (a team's database missing or broken) stops the server before it starts.
-        self.team = database.has_team(folder) or accounts.has_users(folder)
+        # An InputError here (a team's database missing, broken or without users) stops the server before it starts.
+        users = accounts.has_users(folder)
+        self.team = users or database.has_team(folder)
+        if self.team and not users:
+            raise InputError(database.path_in(folder), NO_USER)
         if self.team:
             database.record_team(folder)
         self.problem: str | None = None
@@ -53,10 +59,7 @@ class TeamGate:
             users = accounts.has_users(self.folder)
             self.team = self.team or users or database.has_team(self.folder)
             if self.team and not users:
-                problem = (
-                    f"{database.path_in(self.folder)}: has no user left, but this folder has a team: add one with "
-                    f"selfcheck users add, or restore the database from its backup"
-                )
+                problem = str(InputError(database.path_in(self.folder), NO_USER))
         except (InputError, OSError) as error:
             problem = str(error)
         self._note(problem)
