@@ -221,10 +221,12 @@ def users_password(name: str = NAME_ARGUMENT, password_file: Path = PASSWORD_FIL
 
 def users_remove(name: str = NAME_ARGUMENT, data_dir: Path = DATA_DIR_OPTION):
     """Remove a user (their sessions end; their changes stay in the history under their name)."""
-    from selfcheck.engine.team.accounts import remove_user
+    from selfcheck.engine.team.accounts import list_users, remove_user
 
-    remove_user(_team_folder(data_dir), name)
-    typer.echo(f"selfcheck users: removed {name}", err=True)
+    folder = _team_folder(data_dir)
+    remove_user(folder, name)
+    last = "" if list_users(folder) else f"; that was the last user: selfcheck serve refuses {folder} until one is added (selfcheck users add)"
+    typer.echo(f"selfcheck users: removed {name}{last}", err=True)
 
 
 def users_list(data_dir: Path = DATA_DIR_OPTION):

@@ -104,7 +104,8 @@ def test_a_team_folder_whose_database_is_missing_is_refused_at_start_and_by_ever
 
 
 def test_a_team_folder_without_users_left_is_refused_at_start(data_dir):
-    _no_users(database.path_in(data_dir))
+    removed = run_selfcheck("users", "remove", "cora", "--data-dir", str(data_dir))
+    assert removed.returncode == 0 and "that was the last user: selfcheck serve refuses" in removed.stderr
     with pytest.raises(InputError, match="has no user left, but this folder has a team"):
         client_for(data_dir)
     result = run_selfcheck("serve", str(data_dir), "--port", "1")
