@@ -400,9 +400,7 @@ MALFORMED = [  # (what, chapter whose form is sent, body, headers, status, a fra
     ("bytes that are not UTF-8", "II", lambda f: urlencode(f).encode() + b"&s.legal.csam_terminology=%FF%FE", FORM, 400, "not sent as UTF-8"),
     ("a field without a value", "II", lambda f: urlencode(f) + "&focus", FORM, 400, "could not be read"),
     ("a radio answer sent twice", "II", lambda f: urlencode(f + [("a.legal.csam_terminology", "yes")]), FORM, 400, "was sent 2 times"),
-    ("a field no form has", "II", lambda f: urlencode(f + [("admin", "1")]), FORM, 400, "unexpected field"),
-    ("a question the form does not show", "II", lambda f: urlencode(f + [("a.education.framework", "health_education")]), FORM, 400, "does not show"),
-    ("an unknown question", "II", lambda f: urlencode(f + [("a.legal.csam_terminolgy", "yes")]), FORM, 422, "did you mean"),
+    ("an answer without the version seen", "II", lambda f: urlencode([p for p in f if p[0] != "v.legal.csam_terminology"]), FORM, 400, "without the version"),
     (
         "a number that is not a number",
         "II",

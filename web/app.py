@@ -100,6 +100,7 @@ def create_app(
         BadName: errors.bad_name,
         Forbidden: errors.forbidden,
         forms.Malformed: errors.malformed_request,
+        forms.NotHeld: errors.not_allowed,
         NotAllowed: errors.not_allowed,
         LoginRequired: errors.login_required,
         InputError: errors.input_error,

@@ -103,12 +103,10 @@ class FilePages:
             raise NotAllowed("Only the coordinator changes the Party's name and the date of the answers.")
         questionnaire = rounds.questionnaire(self.site.round)
         try:
-            submission = forms.submitted(questionnaire, fields_of(pairs))
+            submission = forms.submitted(questionnaire, fields_of(pairs), forms.ABOUT)
         except forms.Malformed as problem:
             stored, document = self.site.current(name)
             return self.view(request, person, name, stored, document.data, status=400, general=[problem.said()])
-        if set(submission.entries) - set(HEAD):
-            raise forms.Malformed("this form holds only the Party's name and the date of the answers")
 
         def again(current: Stored, merged: Merged, status: int, problems: list[InputError], general: list[str]) -> Response:
             return self.view(request, person, name, current, merged.shown, problems, status, merged.tokens, merged.conflicts, general=general)

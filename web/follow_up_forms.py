@@ -24,7 +24,7 @@ from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.follow_up.follow_up_file import MEASURE_FIELDS, STATUSES, Item
 from selfcheck.engine.follow_up.merge import item_entry
 from selfcheck.engine.follow_up.status import Flag
-from selfcheck.web.forms import Malformed, date_from_people, people_date
+from selfcheck.web.forms import Holds, Malformed, date_from_people, people_date
 
 SEEN = "v."
 TEXT_FIELDS = ("status", "reason", "lead", "deadline", "note")
@@ -140,16 +140,17 @@ class Submission:
     save: str = ""
 
 
-def submitted(pairs: list[tuple[str, str]], known: Collection[str]) -> Submission:
-    """What a form sends, as entries; Malformed for a form no page of ours would send. ``known``: the
-    recommendation ids of the round."""
+def submitted(pairs: list[tuple[str, str]], held: Collection[str], what: str = "the follow-up's form") -> Submission:
+    """What a form sends, as entries: NotHeld for a field the form does not hold (a recommendation
+    not among ``held``, a field no form has), Malformed for a form no page of ours would send."""
+    holds = Holds(what)
     grouped: dict[str, list[str]] = defaultdict(list)
     for name, value in pairs:
         grouped[name].append(value)
     shown = {name[len(SEEN) :] for name in grouped if name.startswith(SEEN)}
-    unknown = sorted(shown - set(known))
-    if unknown:
-        raise Malformed(f"no recommendation {unknown[0][:40]!r} in this round")
+    outside = sorted(shown - set(held))
+    if outside:
+        raise holds.refuse(SEEN + outside[0])
     rows: dict[str, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     for name, values in grouped.items():
         if len(values) > 1:
@@ -164,7 +165,7 @@ def submitted(pairs: list[tuple[str, str]], known: Collection[str]) -> Submissio
             if rest not in shown:
                 raise Malformed(f"the field {name[:80]!r} belongs to a recommendation this form does not show")
         elif not (name.startswith(SEEN) or name in CONTROL):
-            raise Malformed(f"unexpected field {name[:80]!r}")
+            raise holds.refuse(name)
     entries = {}
     for item_id in shown:
         given: dict[str, Any] = {name: grouped.get(f"{name}.{item_id}", [""])[0] for name in TEXT_FIELDS}

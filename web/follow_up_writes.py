@@ -39,8 +39,7 @@ class FollowUpWrites:
         """The follow-up drawn from the saved answers' assessment, as ``selfcheck follow-up init`` writes it; never over a file."""
         person = self.site.who(request)
         name = request.path_params["name"]
-        if isinstance(pairs, forms.Malformed) or {key for key, _ in pairs} - {"csrf"}:
-            raise pairs if isinstance(pairs, forms.Malformed) else forms.Malformed("unexpected fields")
+        forms.only(fields_of(pairs), ("csrf",), "the form starting the follow-up")
         if not person.coordinates:
             raise NotAllowed("Only the coordinator starts the follow-up.")
         self.files.answers_file(name)
@@ -71,7 +70,8 @@ class FollowUpWrites:
         try:
             if isinstance(pairs, forms.Malformed):
                 raise pairs
-            submission = follow_up_forms.submitted(pairs, rulebook.by_id)
+            held = [rule.id for rule in rulebook.rules if chapter in (None, rule.chapter)]
+            submission = follow_up_forms.submitted(pairs, held, f"the follow-up's form of chapter {chapter}" if chapter else "the follow-up's form")
         except forms.Malformed as problem:
             return self.pages.view(request, person, name, 400, general=[problem.said()], chosen=chosen)
         try:
@@ -127,9 +127,7 @@ class FollowUpWrites:
         """A recommendation the rules apply on the current answers, not yet in the follow-up, added to it, open."""
         person = self.site.who(request)
         name = request.path_params["name"]
-        fields = dict(fields_of(pairs))
-        if set(fields) - {"csrf", "id", "filter"}:
-            raise forms.Malformed("unexpected fields")
+        fields = forms.only(fields_of(pairs), ("csrf", "id", "filter"), "the form adding a recommendation")
         if not person.coordinates:
             raise NotAllowed("Only the coordinator adds recommendations to the follow-up.")
         item_id, chosen = fields.get("id", ""), Filter.of_text(fields.get("filter", ""))

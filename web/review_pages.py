@@ -24,9 +24,7 @@ class ReviewPages:
         """Submit a chapter for review, approve it, return it with a comment, reopen it, or comment on it."""
         person = self.site.who(request)
         name, chapter = request.path_params["name"], self.site.chapter_of(request)
-        fields = dict(fields_of(pairs))
-        if set(fields) - {"csrf", "action", "comment"}:
-            raise forms.Malformed("unexpected fields")
+        fields = forms.only(fields_of(pairs), ("csrf", "action", "comment"), f"the review form of chapter {chapter}")
         action, comment = fields.get("action", ""), fields.get("comment", "").strip()
         stored, _ = self.site.current(name)
         allowed = {

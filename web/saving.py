@@ -47,8 +47,6 @@ def _merged_save(site: Site, person: Person, name: str, submission: forms.Submis
         questionnaire = site.questionnaire_of(document.data)
         history.sync(db, name, current.version, document.data, questionnaire)
         merged = merge(document.data, submission.entries, submission.seen, questionnaire)
-        for question_id, value in submission.unknown.items():
-            merged.data.setdefault("answers", {})[question_id] = merged.shown.setdefault("answers", {})[question_id] = value
 
         def again(status: int, problems: list[InputError] = (), general: list[str] = ()) -> Response:
             return show_again(current, merged, status, problems, list(general))

@@ -184,6 +184,9 @@ class Site:
             tokens = form.getlist("csrf")
             if len(tokens) != 1 or not isinstance(tokens[0], str) or not self.csrf.valid(request.cookies.get(SESSION_COOKIE), tokens[0]):
                 raise Forbidden
+            for key in form.keys():
+                if key not in ("csrf", "file", "version"):
+                    raise forms.Holds("the upload form").refuse(key)
             upload = form.get("file")
             version = form.get("version")
             raw = await upload.read() if isinstance(upload, UploadFile) else b""

@@ -38,9 +38,7 @@ class StartPages:
         pairs = fields_of(pairs)
         if not person.coordinates:
             raise NotAllowed("Only the coordinator starts new answer files.")
-        fields = dict(pairs)
-        if set(fields) - {"csrf", "file", "party"} or len(fields) != len(pairs):
-            raise forms.Malformed("unexpected or repeated fields")
+        fields = forms.only(pairs, ("csrf", "file", "party"), "the form starting a new answers file")
         name, party = fields.get("file", "").strip(), fields.get("party", "")
         errors: dict[str, list[str]] = {}
         today = datetime.date.today()
