@@ -11,12 +11,14 @@ from urllib.parse import urlencode
 import pytest
 from test_web_team import HABITUAL, chapter_form, logged_in, team_template  # noqa: F401 (a fixture)
 
-from conftest import run_selfcheck
+from conftest import ROOT, ROUND, run_selfcheck
 from selfcheck.engine.answers.rounds import load_answers
 from selfcheck.engine.team import accounts
+from selfcheck.web.storage import version_of
 from web_client import FORM, changed, files_in, form_of, post
 
 CHAPTER = "/answers/albania/chapters/IV"
+ROUND_DIR = ROOT / "questionnaires" / ROUND
 
 
 @pytest.fixture
@@ -94,3 +96,28 @@ def test_the_answers_of_a_chapter_still_save_from_its_own_form(data_dir):
     amira = logged_in(data_dir, "amira")
     assert post(amira, CHAPTER, changed(chapter_form(amira, "IV"), **{HABITUAL: "yes"})).status_code == 303
     assert load_answers(data_dir / "albania.yaml").value("jurisdiction.habitual_residents_abroad") == "yes"
+
+
+# -- an amendment is a bill's changes, never an answers file ----------------------------------------
+
+
+def test_an_amendment_is_never_overwritten_by_an_imported_answers_file_nor_changed_by_an_answers_form(data_dir):
+    bill = data_dir / "bill.yaml"
+    amendment = ROUND_DIR / "amendments" / "albania-jurisdiction-habitual-residents.yaml"
+    bill.write_text(amendment.read_text().replace("applies_to: ../parties/albania.yaml", "applies_to: albania.yaml"))
+    before = bill.read_bytes()
+    cora = logged_in(data_dir, "cora")
+    import_form = dict(form_of(cora.get("/answers/albania").text, "import"))
+    answers = (data_dir / "albania.yaml").read_bytes()
+    imported = cora.post("/answers/bill/import", files={"file": ("albania.yaml", answers)}, data={**import_form, "version": version_of(before)})
+    assert imported.status_code == 409 and "bill.yaml is an amendment, not an answers file" in imported.text
+    chapter = chapter_form(cora, "IV")
+    assert post(cora, "/answers/bill/chapters/IV", changed(chapter, **{HABITUAL: "yes"})).status_code == 409
+    assert post(cora, "/answers/bill", changed(form_of(cora.get("/answers/albania").text, "about"), party="Utopia")).status_code == 409
+    review = changed(form_of(cora.get(CHAPTER).text, f"{CHAPTER}/review"), action="comment", comment="On the bill")
+    assert post(cora, "/answers/bill/chapters/IV/review", review).status_code == 409
+    assert bill.read_bytes() == before
+    over_answers = cora.post("/answers/albania/import", files={"file": ("bill.yaml", before)}, data=import_form)
+    assert over_answers.status_code == 422 and "The file is an amendment" in over_answers.text
+    assert (data_dir / "albania.yaml").read_bytes() == answers
+    assert json.loads(run_selfcheck("history", bill, "--format", "json").stdout) == [] and history_of(data_dir) == []

@@ -21,7 +21,7 @@ from selfcheck.web import forms
 from selfcheck.web.auth import Person
 from selfcheck.web.refusals import NotAllowed
 from selfcheck.web.results import counts, panel_html
-from selfcheck.web.saving import save_answers
+from selfcheck.web.saving import ensure_answers, save_answers
 from selfcheck.web.site import Site, fields_of
 from selfcheck.web.storage import Stored, version_of
 from selfcheck.web.todo import to_do
@@ -139,6 +139,7 @@ class FilePages:
         if not person.coordinates:
             raise NotAllowed("Only the coordinator imports an answers file.")
         stored, document = site.current(name)
+        ensure_answers(name, document.data)
         questionnaire = site.questionnaire_of(document.data)
 
         def refused(problem: str, status: int = 422) -> Response:
@@ -151,6 +152,8 @@ class FilePages:
             answers, problems = rounds.check_answers(given)
         except InputError as problem:
             return refused(f"The file cannot be read: {problem.problem}")
+        if is_amendment(given.data):
+            return refused("The file is an amendment (a bill's changes), not an answers file, so nothing was imported.")
         if answers is None or problems:
             return refused("The file has problems, so nothing was imported: " + "; ".join(str(p).split(": ", 1)[-1] for p in problems[:5]))
         if answers.round != questionnaire.round:

@@ -12,6 +12,7 @@ from selfcheck.engine.team import database, history
 from selfcheck.web import forms
 from selfcheck.web.chapter_pages import ChapterPages
 from selfcheck.web.refusals import NotAllowed
+from selfcheck.web.saving import ensure_answers
 from selfcheck.web.site import Site, fields_of
 
 
@@ -26,7 +27,8 @@ class ReviewPages:
         name, chapter = request.path_params["name"], self.site.chapter_of(request)
         fields = forms.only(fields_of(pairs), ("csrf", "action", "comment"), f"the review form of chapter {chapter}")
         action, comment = fields.get("action", ""), fields.get("comment", "").strip()
-        stored, _ = self.site.current(name)
+        stored, document = self.site.current(name)
+        ensure_answers(name, document.data)
         allowed = {
             "submit": person.edits(chapter),
             "approve": person.reviews(chapter),

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from selfcheck.engine.answers import rounds
+from selfcheck.engine.answers.amendments import is_amendment
 from selfcheck.engine.answers.answer_file import answers_text
 from selfcheck.engine.answers.merge import Merged, merge
 from selfcheck.engine.common.errors import InputError
@@ -30,6 +31,17 @@ from selfcheck.web.storage import Conflict, Stored, version_of
 ShowAgain = Callable[[Stored, Merged, int, list[InputError], list[str]], Response]
 
 
+def ensure_answers(name: str, data: Any) -> None:
+    """Refused (409) unless ``name`` is an answers file: an amendment is a bill's changes, which no
+    answers form, review or import may overwrite or annotate."""
+    if is_amendment(data):
+        raise HTTPException(
+            409,
+            f"{name}.yaml is an amendment, not an answers file: this form would overwrite or annotate its bill, so nothing was "
+            f"changed. Its page is /amendments/{name}.",
+        )
+
+
 def save_answers(site: Site, person: Person, name: str, submission: forms.Submission, chapter: str | None, again: ShowAgain) -> Response:
     """Merge what the form sent into the file, under its lock; record each change; or show why not."""
     try:
@@ -43,6 +55,7 @@ def _merged_save(site: Site, person: Person, name: str, submission: forms.Submis
         if current is None:
             raise HTTPException(404, f"There is no {name}.yaml in the data folder; the start page lists the files there.")
         document = site.document(current)
+        ensure_answers(name, document.data)
         before, _ = rounds.check_answers(document)
         questionnaire = site.questionnaire_of(document.data)
         history.sync(db, name, current.version, document.data, questionnaire)
