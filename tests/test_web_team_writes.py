@@ -121,3 +121,25 @@ def test_an_amendment_is_never_overwritten_by_an_imported_answers_file_nor_chang
     assert over_answers.status_code == 422 and "The file is an amendment" in over_answers.text
     assert (data_dir / "albania.yaml").read_bytes() == answers
     assert json.loads(run_selfcheck("history", bill, "--format", "json").stdout) == [] and history_of(data_dir) == []
+
+
+# -- comments ---------------------------------------------------------------------------------------
+
+
+def test_a_contributor_comments_only_on_their_own_chapters_and_a_reviewer_on_those_they_review(data_dir):
+    amira, cora = logged_in(data_dir, "amira"), logged_in(data_dir, "cora")
+    token = form_of(amira.get(CHAPTER).text, f"{CHAPTER}/review")[:1]
+    own = post(amira, f"{CHAPTER}/review", token + [("action", "comment"), ("comment", "Checked with the ministry")])
+    assert own.status_code == 303
+    elsewhere = post(amira, "/answers/albania/chapters/IX/review", token + [("action", "comment"), ("comment", "Not mine")])
+    assert elsewhere.status_code == 403 and "does not let you comment on chapter IX" in elsewhere.text
+    page = amira.get("/answers/albania/chapters/IX").text
+    assert 'action="/answers/albania/chapters/IX/review"' not in page and 'id="no-comment"' in page, "no form offered where it is refused"
+    accounts.set_user(data_dir, "rita", chapters=("IV",))
+    rita = logged_in(data_dir, "rita")
+    rita_token = form_of(rita.get(CHAPTER).text, f"{CHAPTER}/review")[:1]
+    assert post(rita, "/answers/albania/chapters/IX/review", rita_token + [("action", "comment"), ("comment", "Not reviewed by me")]).status_code == 403
+    cora_token = form_of(cora.get(CHAPTER).text, f"{CHAPTER}/review")[:1]
+    assert post(cora, "/answers/albania/chapters/IX/review", cora_token + [("action", "comment"), ("comment", "Coordinator")]).status_code == 303
+    comments = [(h["who"], h["chapter"], h["text"]) for h in history_of(data_dir) if h["kind"] == "comment"]
+    assert comments == [("amira", "IV", "Checked with the ministry"), ("cora", "IX", "Coordinator")]

@@ -1,5 +1,5 @@
 """A chapter's review: submitted by who answers it, approved or returned with a comment by its reviewer,
-reopened by the coordinator, commented on by anyone; each step recorded in the history, and a step
+reopened by the coordinator, commented on by who answers or reviews it; each step recorded in the history, and a step
 the chapter's state no longer allows shown on the chapter page instead."""
 
 from __future__ import annotations
@@ -34,12 +34,12 @@ class ReviewPages:
             "approve": person.reviews(chapter),
             "return": person.reviews(chapter),
             "reopen": person.coordinates,
-            "comment": True,
+            "comment": person.edits(chapter) or person.reviews(chapter),  # within the chapters one answers or reviews
         }
         if action not in allowed:
             raise forms.Malformed(f"unknown action {action[:40]!r}")
         if not allowed[action]:
-            raise NotAllowed(f"Your role ({person.describe()}) does not let you {action} chapter {chapter}.")
+            raise NotAllowed(f"Your role ({person.describe()}) does not let you {'comment on' if action == 'comment' else action} chapter {chapter}.")
         problem = text_problem(comment) if comment else None
         with database.connect(self.site.data.root) as db:
             status = history.statuses(db, name).get(chapter, history.DRAFT).status
