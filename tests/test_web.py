@@ -220,7 +220,8 @@ def test_a_save_replaces_the_file_atomically_or_not_at_all(client, data_dir, mon
     fields = changed(albania_form(client), **{HABITUAL: "yes"})
     monkeypatch.setattr("selfcheck.engine.common.safe_files.os.replace", full_disk)
     response = save(client, fields)
-    assert response.status_code == 422 and "No space left on device" in response.text
+    assert response.status_code == 503 and "Nothing was saved: albania.yaml could not be written (No space left on device) and is as it was." in response.text
+    assert 'id="questionnaire"' in response.text and ("a.jurisdiction.habitual_residents_abroad", "yes") in form_of(response.text), "what was typed stays"
     assert (data_dir / "albania.yaml").read_bytes() == before
     assert files_in(data_dir) == ["albania.yaml"], "no temporary file is left behind"
     monkeypatch.undo()

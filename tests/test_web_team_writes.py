@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
+import subprocess
+import sys
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
 import pytest
@@ -13,9 +17,11 @@ from test_web_team import HABITUAL, chapter_form, logged_in, team_template  # no
 
 from conftest import ROOT, ROUND, run_selfcheck
 from selfcheck.engine.answers.rounds import load_answers
-from selfcheck.engine.team import accounts
+from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.team import accounts, database
+from selfcheck.web import storage
 from selfcheck.web.storage import version_of
-from web_client import FORM, changed, files_in, form_of, post
+from web_client import FORM, changed, client_for, data_dir_with_albania, files_in, form_of, post
 
 CHAPTER = "/answers/albania/chapters/IV"
 ROUND_DIR = ROOT / "questionnaires" / ROUND
@@ -143,3 +149,134 @@ def test_a_contributor_comments_only_on_their_own_chapters_and_a_reviewer_on_tho
     assert post(cora, "/answers/albania/chapters/IX/review", cora_token + [("action", "comment"), ("comment", "Coordinator")]).status_code == 303
     comments = [(h["who"], h["chapter"], h["text"]) for h in history_of(data_dir) if h["kind"] == "comment"]
     assert comments == [("amira", "IV", "Checked with the ministry"), ("cora", "IX", "Coordinator")]
+
+
+# -- the file and its history change together -------------------------------------------------------
+
+
+@pytest.fixture
+def alone(tmp_path):
+    """A folder without a team: its one person saves, and the history records it all the same."""
+    return data_dir_with_albania(tmp_path)
+
+
+def failing_commits(monkeypatch):
+    """Every write transaction that changed something fails as a full disk fails its commit."""
+    real = database.connect
+
+    @contextmanager
+    def connect(folder, write=True):
+        with real(folder, write) as db:
+            yield db
+            if write and db.total_changes:
+                raise InputError(database.path_in(folder), "cannot be used: database or disk is full")
+
+    monkeypatch.setattr(database, "connect", connect)
+
+
+def leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith((".journal", ".part")))
+
+
+def test_when_the_history_cannot_be_committed_no_write_changes_its_file_and_the_person_is_told(alone, monkeypatch):
+    page = "/answers/albania/follow-up"
+    with client_for(alone) as client:
+        assert post(client, page, form_of(client.get(page).text, "start-follow-up")).status_code == 303
+        before = {name: (alone / name).read_bytes() for name in ("albania.yaml", "albania.follow-up.yaml")}
+        recorded = history_of(alone)
+        chapter = changed(form_of(client.get(CHAPTER).text), **{HABITUAL: "yes"})
+        about = changed(form_of(client.get("/answers/albania").text, "about"), party="Utopia")
+        import_form = dict(form_of(client.get("/answers/albania").text, "import"))
+        edited = before["albania.yaml"].replace(
+            b"  jurisdiction.habitual_residents_abroad:\n    value: no", b"  jurisdiction.habitual_residents_abroad:\n    value: yes"
+        )
+        follow_up = changed(form_of(client.get(f"{page}?chapter=IV").text, "follow-up-form"), **{"lead.IV-4": "Ministry of Justice"})
+        upload = dict(form_of(client.get(page).text, "import"))
+        new = changed(form_of(client.get("/").text, "/new"), file="ruritania", party="Ruritania")
+        failing_commits(monkeypatch)
+        said = "the history of albania.yaml could not be recorded in the team&#39;s database (database or disk is full), so albania.yaml is as it was"
+        for response in (
+            post(client, CHAPTER, chapter),
+            post(client, "/answers/albania", about),
+            client.post("/answers/albania/import", files={"file": ("albania.yaml", edited)}, data=import_form),
+        ):
+            assert response.status_code == 503 and f"Nothing was saved: {said}." in response.text, response.text[:300]
+        assert ("a.jurisdiction.habitual_residents_abroad", "yes") in form_of(post(client, CHAPTER, chapter).text), "what was typed stays"
+        refused = post(client, f"{page}/save", follow_up)
+        assert refused.status_code == 503 and "the history of albania.follow-up.yaml could not be recorded" in refused.text
+        plan = before["albania.follow-up.yaml"].replace(b'    lead: ""', b'    lead: "Ministry of Justice"', 1)
+        uploaded = client.post(f"{page}/import", files={"file": ("albania.follow-up.yaml", plan)}, data=upload)
+        assert uploaded.status_code == 503 and "the history of albania.follow-up.yaml could not be recorded" in uploaded.text
+        created = post(client, "/new", new)
+        assert created.status_code == 422 and "the history of ruritania.yaml could not be recorded" in created.text
+        monkeypatch.undo()
+    assert {name: (alone / name).read_bytes() for name in before} == before and not (alone / "ruritania.yaml").exists()
+    assert history_of(alone) == recorded and leftovers(alone) == []
+
+
+def test_a_save_failing_to_write_its_file_records_nothing(alone, monkeypatch):
+    with client_for(alone) as client:
+        fields = changed(form_of(client.get(CHAPTER).text), **{HABITUAL: "yes"})
+        monkeypatch.setattr(storage.os, "fsync", lambda descriptor: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+        refused = post(client, CHAPTER, fields)
+        monkeypatch.undo()
+    assert refused.status_code == 503 and "albania.yaml could not be written (No space left on device) and is as it was" in refused.text
+    assert history_of(alone) == [] and leftovers(alone) == []
+
+
+KILLED = """
+import os, signal, sys
+sys.path.insert(0, "tests")
+from pathlib import Path
+from selfcheck.web import storage
+from web_client import changed, client_for, form_of, post
+
+stop = sys.argv[2]
+if stop == "replaced":  # the file replaced, the history not yet committed
+    real = storage.DataDir.replace
+    def replace(self, current, text):
+        real(self, current, text)
+        os.kill(os.getpid(), signal.SIGKILL)
+    storage.DataDir.replace = replace
+else:  # the history committed, the journal not yet removed
+    storage.Writing.done = lambda self: os.kill(os.getpid(), signal.SIGKILL)
+with client_for(Path(sys.argv[1])) as client:
+    fields = changed(form_of(client.get("/answers/albania/chapters/IV").text), **{"a.jurisdiction.habitual_residents_abroad": "yes"})
+    post(client, "/answers/albania/chapters/IV", fields)
+"""
+
+
+def killed_while_saving(folder, stop):
+    result = subprocess.run([sys.executable, "-c", KILLED, str(folder), stop], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
+    assert len(leftovers(folder)) == 1, "the server died with its journal beside the file"
+
+
+def test_a_server_killed_between_replacing_the_file_and_committing_its_history_leaves_them_agreeing_once_restarted(alone):
+    before = (alone / "albania.yaml").read_bytes()
+    killed_while_saving(alone, "replaced")
+    assert (alone / "albania.yaml").read_bytes() != before, "the file was replaced, its history not committed"
+    (alone / ".albania.yaml.abcd1234.part").write_bytes(b"half a file")
+    with client_for(alone) as restarted:
+        assert restarted.get(CHAPTER).status_code == 200
+    assert (alone / "albania.yaml").read_bytes() == before and history_of(alone) == [], "rolled back: neither holds the change"
+    assert leftovers(alone) == [], "no journal, and no temporary file of a write, is left"
+
+
+def test_a_server_killed_after_committing_keeps_the_change_in_both(alone):
+    killed_while_saving(alone, "committed")
+    with client_for(alone):
+        pass
+    assert load_answers(alone / "albania.yaml").value("jurisdiction.habitual_residents_abroad") == "yes"
+    assert [(h["question"], h["via"]) for h in history_of(alone)] == [("jurisdiction.habitual_residents_abroad", "web")] and leftovers(alone) == []
+
+
+def test_a_server_still_running_settles_what_another_one_killed_midway_left_before_reading_the_file(alone):
+    before = (alone / "albania.yaml").read_bytes()
+    with client_for(alone) as running:
+        assert running.get(CHAPTER).status_code == 200
+        killed_while_saving(alone, "replaced")
+        page = running.get(CHAPTER)
+        assert page.status_code == 200 and ("a.jurisdiction.habitual_residents_abroad", "no") in form_of(page.text)
+    assert (alone / "albania.yaml").read_bytes() == before
+    assert history_of(alone) == [], "nothing recorded as changed outside selfcheck"

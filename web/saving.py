@@ -19,13 +19,13 @@ from selfcheck.engine.answers.answer_file import answers_text
 from selfcheck.engine.answers.merge import Merged, merge
 from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.common.safe_files import Document, document_from_text, leading_comments
-from selfcheck.engine.team import database, history
+from selfcheck.engine.team import history
 from selfcheck.web import forms
 from selfcheck.web.auth import Person
 from selfcheck.web.refusals import Refused
 from selfcheck.web.results import changed_recommendations, panel_html
 from selfcheck.web.site import Site, when
-from selfcheck.web.storage import Conflict, Stored, version_of
+from selfcheck.web.storage import Conflict, NotSaved, Stored, version_of
 
 # The page the form came from, shown again: (the file as read under the lock, the merge, status, problems, general messages).
 ShowAgain = Callable[[Stored, Merged, int, list[InputError], list[str]], Response]
@@ -50,8 +50,28 @@ def save_answers(site: Site, person: Person, name: str, submission: forms.Submis
         return refused.response
 
 
+def not_saved(
+    error: NotSaved, then: str = "What you typed is still on this page: save again once that is put right, or tell whoever runs the questionnaire."
+) -> str:
+    """What the page shown again says of a write that failed, and what to do."""
+    return f"Nothing was saved: {error}. {then}"
+
+
 def _merged_save(site: Site, person: Person, name: str, submission: forms.Submission, chapter: str | None, show_again: ShowAgain) -> Response:
-    with site.data.editing(name) as current, database.connect(site.data.root) as db:
+    shown: list[Callable[..., Response]] = []  # the page to show again, once the file is read
+    try:
+        return _merged_write(site, person, name, submission, chapter, show_again, shown)
+    except NotSaved as error:
+        if not shown:
+            raise HTTPException(503, not_saved(error)) from None
+        return shown[0](503, general=[not_saved(error)])
+
+
+def _merged_write(
+    site: Site, person: Person, name: str, submission: forms.Submission, chapter: str | None, show_again: ShowAgain, shown: list[Callable[..., Response]]
+) -> Response:
+    with site.data.writing(name) as writing:
+        current, db = writing.current, writing.db
         if current is None:
             raise HTTPException(404, f"There is no {name}.yaml in the data folder; the start page lists the files there.")
         document = site.document(current)
@@ -64,6 +84,7 @@ def _merged_save(site: Site, person: Person, name: str, submission: forms.Submis
         def again(status: int, problems: list[InputError] = (), general: list[str] = ()) -> Response:
             return show_again(current, merged, status, problems, list(general))
 
+        shown.append(again)
         locked = _locked_chapters(db, name, merged, questionnaire)
         if locked:
             return again(409, general=[locked])
@@ -77,16 +98,17 @@ def _merged_save(site: Site, person: Person, name: str, submission: forms.Submis
             history.record_changes(db, name, person.name, "web", merged.changed, questionnaire)
             history.remember(db, name, version_of(text.encode("utf-8")), document_from_text(current.path, text).data, questionnaire)
             try:
-                site.data.replace(current, text)
+                writing.replace(text)
             except Conflict:  # an editor wrote the file meanwhile, without the lock: nothing is recorded either
                 raise Refused(again(409, general=[f"{name}.yaml was changed outside selfcheck while saving, so nothing was saved: reload the page."])) from None
             panel_html(site, answers, name, chapter)  # the page the browser goes to next shows them: computed meanwhile
             recommendations = changed_recommendations(site.assessment(before) if before else None, site.assessment(answers))
         else:
             recommendations = {}
-    at = (
-        f"q-{submission.focus}" if submission.focus in submission.entries else (submission.save if re.fullmatch(r"question-\d+|about", submission.save) else "")
-    )
+    if submission.focus in submission.entries:
+        at = f"q-{submission.focus}"
+    else:
+        at = submission.save if re.fullmatch(r"question-\d+|about", submission.save) else ""
     if chapter is None:  # the file's own page has one form: the Party and the date
         at = "about"
     target = f"/answers/{name}" if chapter is None else f"/answers/{name}/chapters/{chapter}"

@@ -202,8 +202,9 @@ class Site:
         with database.connect(self.data.root, write=False) as db:
             known = history.known_version(db, name)
         if known != stored.version and isinstance(document.data, dict) and not is_amendment(document.data):
-            with database.connect(self.data.root) as db:  # read again inside the write lock: a save in progress has finished
-                stored = self.stored(name)
+            # read again under the file's lock (a save in progress has finished, one stopped midway is settled) and the write lock
+            with self.data.editing(name) as now, database.connect(self.data.root) as db:
+                stored = now or self.stored(name)
                 document = self.document(stored)
                 if isinstance(document.data, dict):
                     history.sync(db, name, stored.version, document.data, self.questionnaire_of(document.data))
