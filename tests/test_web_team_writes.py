@@ -5,6 +5,7 @@ amendment is never overwritten by an answers file; and a conflict never loses a 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -280,3 +281,63 @@ def test_a_server_still_running_settles_what_another_one_killed_midway_left_befo
         assert page.status_code == 200 and ("a.jurisdiction.habitual_residents_abroad", "no") in form_of(page.text)
     assert (alone / "albania.yaml").read_bytes() == before
     assert history_of(alone) == [], "nothing recorded as changed outside selfcheck"
+
+
+# -- a conflict never loses a colleague's words -----------------------------------------------------
+
+NOTE = "n.jurisdiction.habitual_residents_abroad"
+
+
+def test_keep_mine_after_a_conflict_writes_only_the_fields_the_person_changed_and_the_history_loses_nothing(data_dir):
+    amira, cora = logged_in(data_dir, "amira"), logged_in(data_dir, "cora")
+    mine, theirs = chapter_form(amira, "IV"), chapter_form(cora, "IV")
+    assert post(cora, CHAPTER, changed(theirs, **{HABITUAL: "yes", NOTE: "Article 6 as amended in 2024"})).status_code == 303
+    conflict = post(amira, CHAPTER, changed(mine, **{HABITUAL: "not_provided"}))
+    assert conflict.status_code == 409 and "Saved meanwhile by cora" in conflict.text
+    shown = form_of(conflict.text)
+    assert (NOTE, "Article 6 as amended in 2024") in shown, "the note amira never opened is the colleague's, on the page too"
+    assert ("save", "q-jurisdiction.habitual_residents_abroad") in buttons(conflict.text) and ("theirs", "jurisdiction.habitual_residents_abroad") in buttons(
+        conflict.text
+    )
+    kept = post(amira, CHAPTER, shown + [("save", "q-jurisdiction.habitual_residents_abroad")])
+    assert kept.status_code == 303 and "at=q-jurisdiction.habitual_residents_abroad" in kept.headers["location"]
+    answer = load_answers(data_dir / "albania.yaml")
+    assert answer.value("jurisdiction.habitual_residents_abroad") == "not_provided"
+    assert answer.notes["jurisdiction.habitual_residents_abroad"] == "Article 6 as amended in 2024"
+    changes = [(h["who"], (h["old"] or {}).get("note"), (h["new"] or {}).get("note")) for h in history_of(data_dir)]
+    assert changes == [("cora", None, "Article 6 as amended in 2024"), ("amira", "Article 6 as amended in 2024", "Article 6 as amended in 2024")]
+
+
+def test_take_theirs_keeps_the_colleagues_answer_and_saves_the_persons_other_changes(data_dir):
+    amira, cora = logged_in(data_dir, "amira"), logged_in(data_dir, "cora")
+    mine, theirs = chapter_form(amira, "IV"), chapter_form(cora, "IV")
+    assert post(cora, CHAPTER, changed(theirs, **{HABITUAL: "yes"})).status_code == 303
+    typed = changed(mine, **{HABITUAL: "not_provided", "a.jurisdiction.nationals_abroad": "no"})
+    conflict = post(amira, CHAPTER, typed)
+    assert conflict.status_code == 409
+    taken = post(amira, CHAPTER, form_of(conflict.text) + [("theirs", "jurisdiction.habitual_residents_abroad")])
+    assert taken.status_code == 303 and "saved=1" in taken.headers["location"]
+    answers = load_answers(data_dir / "albania.yaml")
+    assert answers.value("jurisdiction.habitual_residents_abroad") == "yes" and answers.value("jurisdiction.nationals_abroad") == "no"
+    assert post(amira, CHAPTER, chapter_form(amira, "IV") + [("theirs", "legal.csam_terminology")]).status_code == 400, "only a question of the form"
+
+
+def test_a_follow_up_conflict_keeps_the_colleagues_other_fields_and_offers_to_take_theirs(data_dir):
+    cora, amira = logged_in(data_dir, "cora"), logged_in(data_dir, "amira")
+    page = "/answers/albania/follow-up"
+    assert post(cora, page, form_of(cora.get(page).text, "start-follow-up")).status_code == 303
+    mine, theirs = form_of(amira.get(f"{page}?chapter=IV").text, "follow-up-form"), form_of(cora.get(f"{page}?chapter=IV").text, "follow-up-form")
+    assert post(cora, f"{page}/save", changed(theirs, **{"lead.IV-4": "Ministry of Justice", "status.IV-4": "in_progress"})).status_code == 303
+    conflict = post(amira, f"{page}/save", changed(mine, **{"status.IV-4": "implemented", "note.IV-4": "Law 5/2025"}))
+    assert conflict.status_code == 409 and ("theirs", "IV-4") in buttons(conflict.text)
+    shown = form_of(conflict.text, "follow-up-form")
+    assert ("lead.IV-4", "Ministry of Justice") in shown
+    assert post(amira, f"{page}/save", shown + [("theirs", "IV-4")]).status_code == 303
+    saved = (data_dir / "albania.follow-up.yaml").read_text()
+    block = saved[saved.index("  IV-4:") :]
+    block = block[: block.index("\n  IV-", 10)] if "\n  IV-" in block[10:] else block
+    assert 'lead: "Ministry of Justice"' in block and "status: in_progress" in block and "Law 5/2025" not in block
+
+
+def buttons(html):
+    return re.findall(r'<button type="submit" name="([a-z]+)" value="([^"]*)"', html)

@@ -36,7 +36,8 @@ CONTROL = (
     "as_of",
     "focus",
     "filter",
-)  # as_of, filter: the date the page checks on and its filter, kept after saving; focus: where the person was
+    "theirs",
+)  # as_of, filter: the date the page checks on and its filter, kept after saving; focus: where the person was; theirs: "Take theirs"
 
 
 @dataclass
@@ -138,6 +139,7 @@ class Submission:
     entries: dict[str, Entry]
     seen: dict[str, str]
     save: str = ""
+    theirs: str = ""  # the recommendation whose entry saved meanwhile is taken, what was typed in it dropped
 
 
 def submitted(pairs: list[tuple[str, str]], held: Collection[str], what: str = "the follow-up's form") -> Submission:
@@ -177,7 +179,13 @@ def submitted(pairs: list[tuple[str, str]], held: Collection[str], what: str = "
             if not measures[index].get("remove")
         ]
         entries[item_id] = item_entry(given)
-    return Submission(entries, {item_id: grouped[SEEN + item_id][0] for item_id in shown}, grouped.get("save", [""])[0])
+    seen = {item_id: grouped[SEEN + item_id][0] for item_id in shown}
+    theirs = grouped.get("theirs", [""])[0]
+    if theirs:
+        if theirs not in shown:
+            raise Malformed(f"“take theirs” names {theirs[:40]!r}, which this form does not show")
+        del entries[theirs], seen[theirs]  # not merged: what is saved stays
+    return Submission(entries, seen, grouped.get("save", [""])[0], theirs)
 
 
 def _text(value: Any) -> str:

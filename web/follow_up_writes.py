@@ -82,7 +82,7 @@ class FollowUpWrites:
         except Refused as refused:
             return refused.response
         focus = next((value for key, value in fields if key == "focus"), "")
-        at = focus if focus in submission.entries else (submission.save if submission.save in submission.entries else "")
+        at = submission.theirs or (focus if focus in submission.entries else (submission.save if submission.save in submission.entries else ""))
         as_of = next((value for key, value in fields if key == "as_of" and value), "")
         query = "&".join(
             part for part in (chosen.query(), f"saved={changed}", f"at=fu-{at}" if at else "", f"as_of={as_of}" if date_or_none(as_of) else "") if part

@@ -9,7 +9,8 @@ its note, ``q.<question id>`` the published sentence it quotes and ``i.<question
 recommendations it is inferred from (kept so that saving never drops them); ``v.<question id>``
 the token of the answer as the person saw it (``engine.answers.merge``), which also says which questions
 the form shows; ``party`` and ``as_of`` (with ``v.party``, ``v.as_of``); ``bill.*`` an amendment's
-title, reference, date and file name; ``focus`` the question last worked on, to come back to it.
+title, reference, date and file name; ``focus`` the question last worked on, to come back to it;
+``theirs`` a question in conflict whose answer saved meanwhile the person takes ("Take theirs").
 
 Each form takes only the fields it holds (``Holds``: a chapter's form, its questions): any other
 field, such as the Party's name sent with a chapter's form, is refused whole (``NotHeld``, 403),
@@ -34,7 +35,7 @@ ANSWER, SOURCE, NOTE, QUOTE, INFERRED, SEEN = "a.", "s.", "n.", "q.", "i.", "v."
 TEXTS = {SOURCE: "source", NOTE: "note", QUOTE: "quote"}
 HEAD = ("party", "as_of")
 BILL = ("title", "reference", "date", "file")
-CONTROL = ("csrf", "focus", "save")  # the token is checked before the form is read; the others only steer
+CONTROL = ("csrf", "focus", "save", "theirs")  # the token is checked before the form is read; the others only steer
 MAX_FIELDS = 2000
 LIST_SHOWN_NOT_PROVIDED = "shown-not-provided"  # the value of a list's hidden field when the list was shown not provided
 
@@ -249,6 +250,7 @@ class Submission:
     bill: dict[str, str]
     focus: str = ""
     save: str = ""
+    theirs: str = ""  # the question whose answer saved meanwhile is taken, what was typed in it dropped
 
 
 def submitted(questionnaire: Questionnaire, pairs: list[tuple[str, str]], holds: Holds) -> Submission:
@@ -290,7 +292,12 @@ def submitted(questionnaire: Questionnaire, pairs: list[tuple[str, str]], holds:
         entries[key] = entry_of(given, questionnaire, key)
     bill = {key: _single(grouped, f"bill.{key}").strip() for key in BILL}
     bill["date"] = date_from_people(bill["date"])
-    return Submission(entries, seen, bill, _single(grouped, "focus"), _single(grouped, "save"))
+    theirs = _single(grouped, "theirs")
+    if theirs:
+        if theirs not in shown:
+            raise Malformed(f"“take theirs” names {theirs[:80]!r}, which this form does not show")
+        del entries[theirs], seen[theirs]  # not merged: what is saved stays
+    return Submission(entries, seen, bill, _single(grouped, "focus"), _single(grouped, "save"), theirs)
 
 
 def chapter_holds(questionnaire: Questionnaire, chapter: str, bill: bool) -> Holds:

@@ -105,7 +105,11 @@ def _merged_write(
             recommendations = changed_recommendations(site.assessment(before) if before else None, site.assessment(answers))
         else:
             recommendations = {}
-    if submission.focus in submission.entries:
+    if submission.theirs:  # "take theirs" of a question in conflict
+        at = f"q-{submission.theirs}"
+    elif submission.save.removeprefix("q-") in submission.entries:  # its "keep mine"
+        at = submission.save
+    elif submission.focus in submission.entries:
         at = f"q-{submission.focus}"
     else:
         at = submission.save if re.fullmatch(r"question-\d+|about", submission.save) else ""
