@@ -286,4 +286,4 @@ class Writing:
 
 def _why(error: InputError) -> str:
     """The reason an InputError gives, without what it says of the file (``cannot be written: ``)."""
-    return error.problem.split(": ", 1)[-1]
+    return re.sub(r"^cannot be (?:written|used|opened): ", "", error.problem)
