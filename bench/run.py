@@ -116,7 +116,7 @@ def engine_paths(rulebook, engine: DurableEngine) -> dict:
     limit = generated_evaluator(items)
     return {
         "reference": lambda answers: [item.id for item in items if holds(item.condition, answers.value)],
-        "durable": lambda answers: engine.fired(answers.value),
+        "durable": lambda answers: engine.fired_for(answers.values),
         "limit": lambda answers: limit(answers.value),
     }
 
@@ -169,7 +169,7 @@ def memory(engine: DurableEngine, answer_sets: list[Answers], total: int) -> lis
     points = [(0, rss_kib())]
     checkpoints = {total // 10, total // 2, total}
     for count in range(1, total + 1):
-        engine.fired(answer_sets[count % len(answer_sets)].value)
+        engine.fired_for(answer_sets[count % len(answer_sets)].values)
         if count in checkpoints:
             gc.collect()
             points.append((count, rss_kib()))
@@ -252,7 +252,7 @@ def main() -> None:
         "observations": len(real_rulebook.observations),
         "unconditional": len(real_engine.compiled.always),
         "rulesets": len(real_engine.compiled.plans),
-        "fired": statistics.mean(len(real_engine.fired(answers.value)) for answers in real_sets[:200]),
+        "fired": statistics.mean(len(real_engine.fired_for(answers.values)) for answers in real_sets[:200]),
         "paths": side_by_side(engine_paths(real_rulebook, real_engine), real_sets, sizes["rounds"]),
     }
     figures["assess"] = side_by_side({"assess": lambda answers: assess(answers, real_rulebook)}, real_sets[: sizes["sets"] // 3], sizes["rounds"])["assess"]

@@ -45,9 +45,9 @@ def test_the_fact_encoders_generated_per_ruleset_write_what_encode_writes(rulebo
     for plan in compiled.plans:
         generated = durable_adapter.encoder(plan)
         for answers in (albania, compliant, odd):
-            assert generated(answers.value) == durable_adapter.encode(plan, answers.value)
+            assert generated(answers.values.get) == durable_adapter.encode(plan, answers.value)
         with pytest.raises(ValueError, match="unexpected answer"):
-            generated(lambda question: 'no","kind":"other')
+            generated(lambda question, default: 'no","kind":"other')
 
 
 def test_no_compiled_test_is_an_or(rulebook):

@@ -119,7 +119,7 @@ def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) ->
     engine = engine_for(rulebook)
     layout = _layout(rulebook)
     fired: dict[str, list[str]] = {}  # item id -> the alternatives of its condition that held, in firing order
-    for name in engine.fired(answers.value, include_draft):
+    for name in engine.fired_for(answers.values, include_draft):  # answers.value is values.get with not_provided for a default
         fired.setdefault(engine.compiled.conjuncts[name][0], []).append(name)
     applying = fired.keys()
     findings = [_finding(layout, item_id, names, answers, engine.compiled.elements, applying) for item_id, names in fired.items() if item_id in layout.shared]
@@ -132,7 +132,7 @@ def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) ->
         for item_id, names in fired.items()
         if item_id in layout.observations
     ]
-    return Assessment(
+    return layout.assessment(
         party=answers.party,
         provenance=provenance(rulebook, answers),
         include_draft=include_draft,
@@ -196,6 +196,7 @@ class _Layout:
         # the models an assessment builds by the hundred, built as model_construct would, faster
         self.observed, self.unmet = constructor(Observed), constructor(Unmet)
         self.because, self.ground, self.reason = constructor(Because), constructor(Ground), constructor(NoInformation)
+        self.assessment, self.provenance = constructor(Assessment), constructor(Provenance)
         # the answers each observation quotes, and its sentences as worded for some answers
         self.quoted = {o.id: [name for name in placeholders_in(o.text) if name != PARTY] for o in rulebook.observations}
         self.worded: dict[tuple, str] = {}
@@ -219,10 +220,6 @@ class _Layout:
             text = self.worded[key] = plain(observation_text(self.rulebook.observation_by_id[observation_id], answers))
         return text
 
-    def unanswered(self, because: Because) -> bool:
-        """Whether this part held only because the question was left unanswered (no information)."""
-        return because.answer == NOT_PROVIDED and because.question not in self.silent_means_none
-
 
 @lru_cache(maxsize=8)
 def _layout(rulebook: Rulebook) -> _Layout:
@@ -242,7 +239,8 @@ def _explained(layout: _Layout, conjuncts: list[str], answers: Answers) -> tuple
     first = None
     for name in conjuncts:
         because = _because(layout, name, answers)
-        if not any(layout.unanswered(b) for b in because):
+        # no part held only because its question was left unanswered (no information)
+        if not any(b.answer == NOT_PROVIDED and b.question not in layout.silent_means_none for b in because):
             return because, True
         first = because if first is None else first
     assert first is not None, "an item fires through at least one alternative"
@@ -278,24 +276,27 @@ def _unmet(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answers
 def _finding(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answers, elements: dict[str, str], applying: AbstractSet[str]) -> Finding:
     """A fired recommendation, explained by the first alternative that held on answers given, if any did."""
     rule = layout.rules[rule_id]
+    party = answers.party
+    ground = layout.ground
+    values = layout.templates[rule_id].copy()  # the rule's own fields, in the model's order
+    values["block"] = layout.rulebook.block_for(rule, applying)
+    values["text"] = layout.texts[rule_id].replace(PARTY_MARK, party)
+    values["grounds"] = [ground(para=para, quote=quote.replace(PARTY_MARK, party) if marked else quote) for para, quote, marked in layout.grounds[rule_id]]
+    if rule.condition is None and not rule.elements:  # addressed to all Parties: no answer explains it
+        values.update(applies_because="all_parties", no_information=None, inferred=rule.basis == "inferred", because=[], unmet=[])
+        return assembled(Finding, values)
     because, answered = _explained(layout, conjuncts, answers)
     unmet = _unmet(layout, rule_id, conjuncts, answers, elements) if rule.elements else []
     if rule.condition is None:
         applies_because = "all_parties"
     else:
         applies_because = "answer" if answered else "no_information"
-    party = answers.party
     no_information = None
     if applies_because == "no_information":
         reason = unmet[0].no_information.__dict__ if unmet and unmet[0].no_information else layout.no_information.get(rule_id) if not unmet else None
         if reason is None:  # the rulebook refuses a rule with a condition and no reason for what no information does
             raise ValueError(f"{rule_id} applies on no information but says not why")
         no_information = layout.reason(**reason)
-    ground = layout.ground
-    values = layout.templates[rule_id].copy()  # the rule's own fields, in the model's order
-    values["block"] = layout.rulebook.block_for(rule, applying)
-    values["text"] = layout.texts[rule_id].replace(PARTY_MARK, party)
-    values["grounds"] = [ground(para=para, quote=quote.replace(PARTY_MARK, party) if marked else quote) for para, quote, marked in layout.grounds[rule_id]]
     values["applies_because"] = applies_because
     values["no_information"] = no_information
     values["inferred"] = rule.basis == "inferred" or (no_information is not None and no_information.basis == "inferred")
@@ -321,7 +322,7 @@ def observation_text(observation: Observation, answers: Answers) -> str:
 
 
 def provenance(rulebook: Rulebook, answers: Answers) -> Provenance:
-    return Provenance(
+    return _layout(rulebook).provenance(
         round=rulebook.meta.round,
         report=rulebook.meta.report,
         rulebook_sha256=rulebook.digest,

@@ -85,12 +85,12 @@ def constructor(cls: type[BaseModel]) -> Callable[..., Any]:
     return namespace["make"]
 
 
-def assembled(cls: type[BaseModel], values: dict[str, Any]) -> Any:
+def assembled(cls: type[BaseModel], values: dict[str, Any], _set: Callable[[Any, str, Any], None] = object.__setattr__) -> Any:
     """An instance of ``cls`` holding ``values``: every field, in declared order, trusted; as
     ``model_construct`` given them all builds it."""
     made = cls.__new__(cls)
-    object.__setattr__(made, "__dict__", values)
-    object.__setattr__(made, "__pydantic_fields_set__", set(values))
-    object.__setattr__(made, "__pydantic_extra__", None)
-    object.__setattr__(made, "__pydantic_private__", None)
+    _set(made, "__dict__", values)
+    _set(made, "__pydantic_fields_set__", set(values))
+    _set(made, "__pydantic_extra__", None)
+    _set(made, "__pydantic_private__", None)
     return made

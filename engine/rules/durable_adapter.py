@@ -31,7 +31,7 @@ import itertools
 import json
 import string
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -64,9 +64,23 @@ def fnv1a_32(text: str) -> int:
 
 
 def field_name(questionnaire: Questionnaire, question_id: str, option: str | None = None) -> str:
-    """A short field name: every firing returns its fact as JSON, so long names cost time."""
-    name = f"q{questionnaire.index(question_id)}"
-    return f"{name}o{questionnaire.questions[question_id].option_values.index(option)}" if option else name
+    """A short field name: every firing returns its fact as JSON, so long names cost time. The
+    question's index in upper-case letters and digits (A, B, ..., 9, BA, ...), then for one option of
+    a list question that option's index in lower-case letters; never a reserved name (kind, id ...)."""
+    name = _digits(questionnaire.index(question_id), _QUESTION_DIGITS)
+    return name + _digits(questionnaire.questions[question_id].option_values.index(option), _OPTION_DIGITS) if option else name
+
+
+_QUESTION_DIGITS = string.ascii_uppercase + string.digits
+_OPTION_DIGITS = string.ascii_lowercase
+
+
+def _digits(number: int, alphabet: str) -> str:
+    digits = alphabet[number % len(alphabet)]
+    while number >= len(alphabet):
+        number //= len(alphabet)
+        digits = alphabet[number % len(alphabet)] + digits
+    return digits
 
 
 @dataclass(frozen=True)
@@ -219,18 +233,18 @@ def _integer(answer: Any, question_id: str) -> int:
         raise ValueError(f"unexpected answer {answer!r} to {question_id}") from None
 
 
-def encoder(plan: RulesetPlan) -> Callable[[Callable[[str], Any]], str]:
-    """A function writing ``encode(plan, answer_of)``, generated once per ruleset: one call of
-    ``answer_of`` per question, one formatting of the whole fact. Any value ``encode`` refuses is
-    refused the same way."""
+def encoder(plan: RulesetPlan) -> Callable[[Callable[[str, Any], Any]], str]:
+    """A function writing ``encode(plan, answer_of)`` from ``get(question, default)`` (a mapping's
+    ``get``, called in C), generated once per ruleset: one call of ``get`` per question, one formatting
+    of the whole fact. Any value ``encode`` refuses is refused the same way."""
     codes = plan.codes
-    lines = ["def encode(answer_of):"]
+    lines = ["def encode(get):"]
     variables: dict[str, str] = {}
     template, arguments = [_FACT_HEAD.replace("%", "%%")], []
     for field, question_id, option, kind in plan.fields:
         if question_id not in variables:
             variables[question_id] = f"v{len(variables)}"
-            lines.append(f"    {variables[question_id]} = answer_of({question_id!r})")
+            lines.append(f"    {variables[question_id]} = get({question_id!r}, NP)")
         value = variables[question_id]
         if option is not None:
             template.append(f',"{field}":"%s"')
@@ -247,7 +261,7 @@ def encoder(plan: RulesetPlan) -> Callable[[Callable[[str], Any]], str]:
         "    try:",
         f"        return {''.join(template)!r} % ({', '.join(arguments)},)" if arguments else f"        return {''.join(template)!r}",
         "    except (KeyError, TypeError, ValueError):",
-        "        return ENCODE(PLAN, answer_of)  # raises, naming the answer",
+        "        return ENCODE(PLAN, lambda question: get(question, NP))  # raises, naming the answer",
     ]
     namespace: dict[str, Any] = {"NP": NOT_PROVIDED, "CODES": codes, "ENCODE": encode, "PLAN": plan}
     exec("\n".join(lines), namespace)  # the source is built above from the plan's own field names, question ids and codes
@@ -293,6 +307,14 @@ class DurableEngine:
 
     def fired(self, answer_of: Callable[[str], Any], include_draft: bool = False) -> list[str]:
         """Names of the conjuncts that fired for these answers, in firing order."""
+        return self.fired_by(lambda question, default: answer_of(question), include_draft)
+
+    def fired_for(self, values: Mapping[str, Any], include_draft: bool = False) -> list[str]:
+        """``fired`` for answers given as a mapping, any question missing from it not provided."""
+        return self.fired_by(values.get, include_draft)
+
+    def fired_by(self, get: Callable[[str, Any], Any], include_draft: bool = False) -> list[str]:
+        """``fired`` for answers read by ``get(question, default)``."""
         with self._lock:
             try:
                 names: list[str] = []
@@ -300,7 +322,7 @@ class DurableEngine:
                     names += self._always[draft]
                     for handle, plan, encoded in zip(self._handles, self.compiled.plans, self._encoders, strict=True):
                         if plan.draft == draft:
-                            names += self._run(handle, encoded(answer_of))
+                            names += self._run(handle, encoded(get))
                 return names
             except Exception as error:
                 self._rebuild()
