@@ -16,6 +16,7 @@ import argparse
 import gc
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -130,14 +131,25 @@ def cold_start(runs: int) -> dict:
     }
     subprocess.run(commands["selfcheck"], check=True, capture_output=True, cwd=ROOT)  # the round's cache entries exist
     samples: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
-            start = time.perf_counter()
+            start, used = time.perf_counter(), _children_cpu()
             subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
             samples[name].append(time.perf_counter() - start)
+            cpu[name].append(_children_cpu() - used)
     result = {name: spread(times) for name, times in samples.items()}
+    result["cpu"] = {name: spread(times) for name, times in cpu.items()}
     result["ratio"] = spread([a / b for a, b in zip(samples["selfcheck"], samples["floor"], strict=True)])
+    result["cpu_ratio"] = spread([a / b for a, b in zip(cpu["selfcheck"], cpu["floor"], strict=True)])
     return result
+
+
+def _children_cpu() -> float:
+    """The processor time (user and system) of the ended child processes: unlike wall time, hardly
+    moved by other work waiting for the same cores."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def batch_costs(scratch: Path, files: int, rounds_count: int) -> dict:
