@@ -38,7 +38,7 @@ from typing import Any
 
 import durable_rules_engine as core
 
-from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Questionnaire
+from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, VARIES, Questionnaire
 from selfcheck.engine.common.errors import EngineError, InputError, RulebookError
 from selfcheck.engine.rules.conditions import Atom, Choice, Compare, domain
 from selfcheck.engine.rules.rulebook import Rulebook
@@ -145,11 +145,11 @@ def compile_rulebook(rulebook: Rulebook) -> CompiledRulebook:
 
 
 def value_codes(questionnaire: Questionnaire) -> dict[str, str]:
-    """A short code for every answer value a fact can hold (not provided, yes and no, every choice), one
+    """A short code for every answer value a fact can hold (not provided, yes, no, varies, every choice), one
     or two letters, the most frequent values first."""
-    values = [NOT_PROVIDED, "yes", "no"]
+    values = [NOT_PROVIDED, "yes", "no", VARIES]
     for question in questionnaire.questions.values():
-        values += question.choices if question.type in ONE_VALUE else question.option_values
+        values += question.accepted if question.type in ONE_VALUE else question.option_values
     letters = string.ascii_letters
     names = itertools.chain(letters, (a + b for a in letters for b in letters))
     return dict(zip(dict.fromkeys(values), names, strict=False))
