@@ -212,7 +212,7 @@ def _web(figures: dict) -> list[str]:
         ),
         "",
         f"Memory: {many['requests']:,} requests ran in this load, not the 10,000 the target names; the workers keep at most 256 "
-        "computed results each (parsed files, assessments, pages), so their memory is bounded by design.",
+        "computed results each (parsed files, assessments, pages) and 4,096 start-page rows, so their memory is bounded by design.",
         "",
     ]
     return lines
