@@ -22,6 +22,9 @@ def serve(
     data_dir: Path = typer.Argument(Path("."), help="Folder of answer files to list and edit.", show_default="the current folder"),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; only this machine can connect unless you change it."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    workers: int = typer.Option(
+        None, "--workers", min=1, help="Processes answering requests, sharing the port, the logins and the files [default: the number of cores]."
+    ),
     allow_host: list[str] = typer.Option(
         [],
         "--allow-host",
@@ -45,7 +48,7 @@ def serve(
         help="Behind a proxy: take the client's address (for the login throttle) and scheme from X-Forwarded-For and X-Forwarded-Proto, "
         "only on requests from these addresses (comma-separated, e.g. 127.0.0.1). Off by default: those headers are ignored.",
     ),
-    max_connections: int = typer.Option(500, "--max-connections", min=1, help="Connections open at once; one beyond them is answered 503 and closed."),
+    max_connections: int = typer.Option(500, "--max-connections", min=1, help="Connections open at once, in each worker; one beyond them is answered 503 and closed."),
     header_timeout: float = typer.Option(
         10, "--header-timeout", min=0.1, help="Seconds a client has to send a request's headers; a slower one is answered 408 and cut off."
     ),
@@ -87,7 +90,8 @@ def serve(
     if connections < max_connections:
         typer.echo(f"selfcheck serve: this system lets it open files for only {connections} connections at once, not {max_connections}", err=True)
     limits = Limits(connections, header_timeout, body_timeout)
-    make_server(application, limits=limits, forwarded_allow_ips=forwarded_allow_ips).run(sockets=[listening])
+    server = make_server(application, limits=limits, forwarded_allow_ips=forwarded_allow_ips)
+    _run_workers(server, listening, workers)
 
 
 def _listen(host: str, port: int):
@@ -110,6 +114,46 @@ def _listen(host: str, port: int):
         raise InputError(f"{host} port {port}", f"cannot listen: {problem}") from None
     listening.set_inheritable(True)
     return listening
+
+
+def _run_workers(server, listening, workers: int | None) -> None:
+    """The server in ``workers`` processes (default: one per core) accepting on one socket.
+
+    They are forked from this one once the application exists, before any thread or event loop: each
+    starts with the same CSRF secret, and shares sessions, the login throttle and the history through
+    the database, and each file's lock through its lock file. This process only waits for them and
+    passes a request to stop on to them."""
+    import os
+    import signal
+
+    count = workers or os.cpu_count() or 1
+    if count == 1:
+        server.run(sockets=[listening])
+        return
+    children = []
+    for _ in range(count):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                server.run(sockets=[listening])
+                code = 0
+            finally:
+                os._exit(code)
+        children.append(pid)
+
+    def stop(signum, frame) -> None:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)  # each finishes the requests it is answering
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    listening.close()  # the workers hold it
+    for pid in children:
+        os.waitpid(pid, 0)
 
 
 def history(
