@@ -59,7 +59,8 @@ def test_any_answers_with_any_texts_read_back_exactly_as_written(values, party, 
         as_of=as_of,
         values=values,
         sources=texts,
-        notes={q: t[::-1].strip() or "x" for q, t in texts.items()},
+        # an answer that varies by region or entity comes with its note
+        notes={**{q: "in some regions only" for q, v in values.items() if v == "varies"}, **{q: t[::-1].strip() or "x" for q, t in texts.items()}},
         quotes={q: t.upper().strip() or "X" for q, t in texts.items()},
         inferred_from={q: ("IV-4", "II-12") for q in texts},
     )

@@ -229,7 +229,7 @@ def test_selfcheck_rules_gives_every_rule_and_observation_a_basis():
     result = run_selfcheck("rules", "--format", "json", "--include-draft")
     assert result.returncode == 0, result.stderr
     view = json.loads(result.stdout)
-    assert len(view["rules"]) == 104 and len(view["observations"]) == 68
+    assert len(view["rules"]) == 104 and len(view["observations"]) == 72
     for rule in view["rules"]:
         assert {"id", "level", "block", "chapter", "draft", "basis", "grounds", "condition", "questions"} <= set(rule)
         assert rule["basis"] in ("printed", "all_parties", "inferred")

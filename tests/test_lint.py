@@ -98,7 +98,7 @@ BROKEN = [
         .replace("    text:", "    text:")
         .replace(
             "      jurisdiction.dual_criminality.sexual_abuse: yes\n",
-            "      all:\n        - jurisdiction.dual_criminality.sexual_abuse: yes\n        - jurisdiction.dual_criminality.sexual_abuse: no\n",
+            "      all:\n        - jurisdiction.dual_criminality.sexual_abuse: yes\n        - jurisdiction.dual_criminality.sexual_abuse: not_provided\n",
         ),
         "can never hold",
     ),

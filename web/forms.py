@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from selfcheck.engine.answers.answer_file import VARIES_WITHOUT_NOTE
 from selfcheck.engine.answers.merge import NO_ANSWER, Entry, entries_of, entry_of, token
 from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Question, Questionnaire, Section
 from selfcheck.engine.common.errors import InputError
@@ -172,6 +173,8 @@ def in_people_words(question: Question, problem: str) -> str:
     """The engine's message about an answer, as what to do in this form."""
     if problem.startswith("expected a mapping with value and note") and "note is missing" in problem:
         return "Give a note for this change: the provision of the bill that changes this answer (under “Source and note”)."
+    if problem == VARIES_WITHOUT_NOTE:
+        return "Say in the note where this is in place and where not (under “Source and note”): an answer that varies by region or entity needs one."
     if problem.startswith("expected ") and ", got " in problem:
         got = problem.rsplit(", got ", 1)[1]
         if question.type == "integer":
@@ -180,7 +183,7 @@ def in_people_words(question: Question, problem: str) -> str:
                 f"if you give no information; {got} is not such a number, so nothing was saved."
             )
         if question.type == "tri_state":
-            return "Choose yes, no or not provided."
+            return "Choose yes, no, varies by region or entity, or not provided."
         if question.type == "one_of":
             return "Choose one of the answers offered, or not provided."
         if question.type == "list":
