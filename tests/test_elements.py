@@ -229,6 +229,8 @@ def test_a_reserved_element_is_never_required_and_the_assessment_names_the_artic
         "IV-4 no jurisdiction over offences committed abroad by habitual residents (S8.1, S12.3): not required while the reservation under Art. 25(3) is maintained"
         in " ".join(text.split())
     )
+    explained = " ".join(run_selfcheck("explain", answers, "IV-4").stdout.split())
+    assert "[reserved] no jurisdiction over offences committed abroad by habitual residents (S8.1, S12.3): not required while" in explained
 
 
 def test_without_the_reservation_the_same_answers_are_required(tmp_path):

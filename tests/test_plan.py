@@ -23,7 +23,9 @@ def test_the_plan_for_albania_clears_every_require_and_request_recommendation_an
     wanted = {f.id for f in assess(albania, rulebook).recommendations if f.level in ("require", "request")}
     assert set(result.cleared) == wanted - set(UNCLEARABLE)
     assert {f.id: f.level for f in result.uncleared} == UNCLEARABLE
-    assert len(result.cleared) == 22 and len(result.changes) == 37, "the elements VI-1, VI-3, X-1, X-4 to X-7, II-6, IV-5 and IV-6 name, beside the printed reasons"
+    assert len(result.cleared) == 22 and len(result.changes) == 37, (
+        "the elements VI-1, VI-3, X-1, X-4 to X-7, II-6, IV-5 and IV-6 name, beside the printed reasons"
+    )
     assert result.new == ()
 
 
