@@ -56,6 +56,7 @@ def create_app(
     site = Site(DataDir(data_dir), round_id, trust_user_header, behind_tls, idle_minutes * 60, lifetime_hours * 3600)
     with database.connect(site.data.root):  # created (or migrated) before the first page, so that a broken one stops here
         pass
+    site.data.recover()  # a write stopped midway (the server killed) is settled before any page reads the files
     start, team, files, chapters = StartPages(site), TeamPages(site), FilePages(site), ChapterPages(site)
     review, amendments, downloads, follow_up = ReviewPages(site, chapters), AmendmentPages(site, chapters), Downloads(site), FollowUpPages(FollowUpFiles(site))
     follow_up_writes = FollowUpWrites(follow_up)
@@ -100,6 +101,7 @@ def create_app(
         BadName: errors.bad_name,
         Forbidden: errors.forbidden,
         forms.Malformed: errors.malformed_request,
+        forms.NotHeld: errors.not_allowed,
         NotAllowed: errors.not_allowed,
         LoginRequired: errors.login_required,
         InputError: errors.input_error,
