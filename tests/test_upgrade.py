@@ -130,6 +130,7 @@ def test_edition_2_answers_split_into_one_fact_and_one_offence_group_a_question(
         "  jurisdiction.victim_report_or_denunciation_required: {value: no, source: Criminal Code Art. 7}\n"
         "  jurisdiction.dual_criminality.core_offences: yes\n"
         "  legal.extortion.prosecution.images: both_offences\n"
+        "  jurisdiction.offences_against_nationals_or_residents: no\n"
     )
     result = run_selfcheck("upgrade", old)
     assert result.returncode == 0, result.stderr
@@ -142,6 +143,7 @@ def test_edition_2_answers_split_into_one_fact_and_one_offence_group_a_question(
     assert {upgraded.value(f"jurisdiction.dual_criminality.{group}") for group in groups} == {"yes"}, "dual criminality for the four kept for each"
     assert "jurisdiction.dual_criminality.sexual_abuse_declared_cases_only: jurisdiction.dual_criminality.core_offences changed" in result.stderr
     assert upgraded.value("legal.extortion.offences.images") == ("both_offences",)
+    assert upgraded.value("jurisdiction.offences_against_nationals") == upgraded.value("jurisdiction.offences_against_habitual_residents") == "no"
 
 
 def test_a_condition_on_prosecution_reported_for_nationals_or_residents_is_asked_again_for_each(tmp_path):
