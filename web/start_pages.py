@@ -98,6 +98,6 @@ class StartPages:
                         todo=to_do(person, progress, users),
                     )
             except (InputError, BadName, HTTPException) as error:  # listed as refused (or gone meanwhile); the page goes on
-                entry["error"] = str(error)
+                entry["error"] = site.shown(error)
             listed.append(entry)
         return listed
