@@ -127,7 +127,7 @@ def test_a_recommendation_declared_implemented_while_its_rule_still_fires_is_fla
     assert flag["kind"] == "still_applies" and flag["category"] == "inconsistent"
     assert (
         flag["text"].startswith("declared implemented, but the rules still apply it because S12.")
-        and "(dual criminality)?” answered yes" in flag["text"]
+        and "must the act also be punishable where it was committed?” answered yes" in flag["text"]
         and "jurisdiction." not in flag["text"]
     )
     # addressed to all Parties whatever they answer: the rules cannot tell, so they do not contradict

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from selfcheck.engine.answers.answer_file import Answers, NotInForce
 from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Question, Questionnaire
 from selfcheck.engine.common.models import Citations, assembled, constructor
-from selfcheck.engine.rules.conditions import tests_in
+from selfcheck.engine.rules.conditions import holds, tests_in
 from selfcheck.engine.rules.markup import PARTY, clean, fill, placeholders_in, plain
 from selfcheck.engine.rules.rulebook import Element, Observation, Rulebook
 from selfcheck.engine.rules.wording import answer_text, describe_atom
@@ -51,6 +51,17 @@ class Unmet(BaseModel):
     no_information: NoInformation | None  # why no information has this effect, when it is what left it unmet
     provision: Citations  # what the element rests on
     because: list[Because]
+
+
+class Reserved(BaseModel):
+    """An element of a recommendation not in place that the Party is not asked for: it made the reservation Article 48 permits."""
+
+    recommendation: str
+    element: str
+    missing: str  # in people's words: no jurisdiction over habitual residents abroad
+    questions: list[str]
+    reserved_by: str  # the provision permitting the reservation: Art. 25(3)
+    words: str  # ... (S12.3): not required while the reservation under Art. 25(3) is maintained
 
 
 class Finding(BaseModel):
@@ -102,6 +113,7 @@ class Assessment(BaseModel):
     include_draft: bool
     recommendations: list[Finding]
     observations: list[Observed] = []
+    reserved: list[Reserved] = []  # elements not in place that a reservation of the Party excludes, naming its article
 
     def ids(self) -> list[str]:
         return [finding.id for finding in self.recommendations]
@@ -138,7 +150,28 @@ def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) ->
         include_draft=include_draft,
         recommendations=sorted(findings, key=lambda f: (layout.order[f.id][0], layout.block_order[f.block], *layout.order[f.id][2:])),
         observations=sorted(observed, key=lambda o: layout.order[o.id]),
+        reserved=reserved(layout, rulebook, answers, include_draft),
     )
+
+
+def reserved(layout: _Layout, rulebook: Rulebook, answers: Answers, include_draft: bool) -> list[Reserved]:
+    """The elements not in place that the Party is not asked for because it made the reservation that excludes them."""
+    found = []
+    for rule in rulebook.rules_in_force(include_draft):
+        for element in rule.elements:
+            if element.reservation is None or element.unreserved is None:
+                continue
+            question, option = element.reservation
+            made = answers.value(question)
+            if made == NOT_PROVIDED or option not in made or not holds(element.unreserved, answers.value):
+                continue
+            _, _, questions = layout.elements[(rule.id, element.id)]
+            reserved_by = str(element.spec.reserved_by)
+            words = f"{element.missing} ({', '.join(questions)}): not required while the reservation under {reserved_by} is maintained"
+            found.append(
+                Reserved(recommendation=rule.id, element=element.id, missing=element.missing, questions=questions, reserved_by=reserved_by, words=words)
+            )
+    return found
 
 
 class _Layout:
