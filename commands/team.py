@@ -48,7 +48,9 @@ def serve(
         help="Behind a proxy: take the client's address (for the login throttle) and scheme from X-Forwarded-For and X-Forwarded-Proto, "
         "only on requests from these addresses (comma-separated, e.g. 127.0.0.1). Off by default: those headers are ignored.",
     ),
-    max_connections: int = typer.Option(500, "--max-connections", min=1, help="Connections open at once, in each worker; one beyond them is answered 503 and closed."),
+    max_connections: int = typer.Option(
+        500, "--max-connections", min=1, help="Connections open at once, in each worker; one beyond them is answered 503 and closed."
+    ),
     header_timeout: float = typer.Option(
         10, "--header-timeout", min=0.1, help="Seconds a client has to send a request's headers; a slower one is answered 408 and cut off."
     ),
