@@ -374,3 +374,18 @@ def test_explain_labels_an_own_obligation_as_selfchecks_inference(tmp_path):
     assert "[selfcheck's inference] an obligation of the Lanzarote Convention, to which no reservation is" in text
     summary = run_selfcheck("assess", answers).stdout
     assert "[selfcheck's inference]" in summary and "1 marked [selfcheck's inference] under ids of selfcheck's own" in summary
+
+
+def test_explain_shows_an_element_silent_on_no_information_as_unanswered_not_in_place(tmp_path):
+    answers = tmp_path / "silent-on-complaints.yaml"
+    answers.write_text(
+        (ROOT / "rules" / ROUND / "compliant-party.yaml")
+        .read_text()
+        .replace("cooperation.complaints_in_state_of_residence: yes", "cooperation.complaints_in_state_of_residence: not_provided")
+    )
+    text = run_selfcheck("explain", answers, "SC-V-1").stdout
+    assert "SC-V-1 does not fire for Compliantia" in text
+    assert "[unanswered] not shown either way, for S16.1 is unanswered: Victims of an offence" in text
+    assert "[in place]" not in text
+    answered = run_selfcheck("explain", ROOT / "rules" / ROUND / "compliant-party.yaml", "SC-V-1").stdout
+    assert "[in place] Victims of an offence" in answered and "[unanswered]" not in answered
