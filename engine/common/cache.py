@@ -75,11 +75,12 @@ class _Digests:
         self.changed = False
 
     def of(self, path: Path) -> str:
-        from selfcheck.engine.common.safe_files import MAX_BYTES, read_bytes
+        from selfcheck.engine.common.safe_files import MAX_BYTES, note_input, read_bytes
 
         status = os.stat(path)
         if not stat.S_ISREG(status.st_mode):
             read_bytes(path, MAX_BYTES)  # refuses it, saying why, without blocking on a pipe
+        note_input(status)  # known by its stamp or read, it is an input all the same
         stamp = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
         name = str(path)
         remembered = self.known.get(name)

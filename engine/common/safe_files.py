@@ -106,6 +106,13 @@ def track_inputs(enabled: bool = True) -> None:
     _inputs = (set() if _inputs is None else _inputs) if enabled else None
 
 
+def note_input(status: os.stat_result) -> None:
+    """Count a file as read by this command, so that its output never replaces it: also a file whose
+    contents were known without reading it (the rulebook cache knows a file by its size and times)."""
+    if _inputs is not None:
+        _inputs.add((status.st_dev, status.st_ino))
+
+
 def read_bytes(path: str | Path, limit: int = MAX_BYTES) -> bytes:
     """The bytes of a regular file, refusing anything else and reading at most ``limit`` + 1 bytes.
 
@@ -124,8 +131,7 @@ def read_bytes(path: str | Path, limit: int = MAX_BYTES) -> bytes:
     try:
         status = os.fstat(descriptor)
         _check_regular(path, status.st_mode)  # it may have been replaced after the first look
-        if _inputs is not None:
-            _inputs.add((status.st_dev, status.st_ino))
+        note_input(status)
         chunks, size = [], 0
         while size <= limit:
             chunk = os.read(descriptor, min(1 << 20, limit + 1 - size))
