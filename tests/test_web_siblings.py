@@ -1,0 +1,40 @@
+"""The second adversarial pass over the team server (issue 18): siblings of the defects it fixed,
+each a behaviour that failed before its fix."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from test_web_team import chapter_form, logged_in, team_template  # noqa: F401 (a fixture)
+
+from selfcheck.engine.common.safe_files import MAX_BYTES
+from web_client import changed, files_in, post
+
+CHAPTER = "/answers/albania/chapters/IV"
+
+
+@pytest.fixture
+def data_dir(team_template, tmp_path):  # noqa: F811 (the team's folder, copied per test)
+    folder = tmp_path / "parties"
+    shutil.copytree(team_template, folder)
+    return folder
+
+
+def test_saves_that_would_make_the_answers_file_too_large_to_read_are_refused_and_the_file_stays_readable(data_dir):
+    """Each form is under the body cap, but notes saved one question at a time grew the file past
+    what selfcheck reads: the whole team was then locked out of it."""
+    amira = logged_in(data_dir, "amira")
+    questions = [key[2:] for key, _ in chapter_form(amira, "IV") if key.startswith("n.")]
+    refused = None
+    for question in questions:
+        one = [(key, value) for key, value in chapter_form(amira, "IV") if key == "csrf" or key[2:] == question]
+        response = post(amira, CHAPTER, changed(one, **{f"n__{question.replace('.', '__')}": "x" * 250_000}))
+        if response.status_code != 303:
+            refused = response
+            break
+    assert refused is not None, "no save was refused"
+    assert "more than the 2,000,000 bytes selfcheck reads" in refused.text and "Nothing was saved" in refused.text
+    assert (data_dir / "albania.yaml").stat().st_size <= MAX_BYTES
+    assert amira.get(CHAPTER).status_code == 200
+    assert files_in(data_dir) == ["albania.yaml"], "no journal or temporary file is left"
