@@ -285,15 +285,15 @@ def test_half_sent_requests_are_cut_off_and_the_server_keeps_answering(tmp_path)
     assert sorted(line.split()[0] for line in lines) == ["cut", "refused"], f"one line for each kind, not one per client: {lines[:5]}"
 
 
-def test_a_flood_of_malformed_requests_is_one_line_in_the_log(tmp_path):
+def test_a_flood_of_malformed_requests_is_one_line_in_the_log_of_each_worker(tmp_path):
     log = tmp_path / "log"
-    with server_with_log(data_dir_with_albania(tmp_path), log) as port:
+    with server_with_log(data_dir_with_albania(tmp_path), log, "--workers", "2") as port:
         for _ in range(30):
             with socket.create_connection(("127.0.0.1", port)) as connection:
                 connection.sendall(b"NOT HTTP AT ALL\r\n\r\n")
                 assert _closed_by_server(connection, within=20).startswith(b"HTTP/1.1 400")
     lines = [line for line in log.read_text().splitlines() if not line.startswith("selfcheck serve:")]
-    assert len(lines) == 1 and "Invalid HTTP request" in lines[0], lines[:5]
+    assert 1 <= len(lines) <= 2 and all("Invalid HTTP request" in line for line in lines), lines[:5]
 
 
 def test_a_client_leaving_in_the_middle_of_its_body_is_one_line_in_the_log(tmp_path):

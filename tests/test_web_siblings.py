@@ -38,3 +38,18 @@ def test_saves_that_would_make_the_answers_file_too_large_to_read_are_refused_an
     assert (data_dir / "albania.yaml").stat().st_size <= MAX_BYTES
     assert amira.get(CHAPTER).status_code == 200
     assert files_in(data_dir) == ["albania.yaml"], "no journal or temporary file is left"
+
+
+def test_a_running_server_puts_back_the_teams_record_so_that_losing_the_database_later_never_opens_the_folder_at_restart(data_dir):
+    """The record removed while serving, then the database lost: the next start took the folder for
+    one person's tool, with no login."""
+    from selfcheck.engine.team import database
+    from web_client import client_for
+
+    with client_for(data_dir) as client:
+        (data_dir / database.TEAM_FILE).unlink()
+        assert client.get("/login").status_code == 200
+    assert (data_dir / database.TEAM_FILE).exists()
+    database.path_in(data_dir).unlink()
+    with pytest.raises(Exception, match="this folder has a team"):
+        client_for(data_dir)
