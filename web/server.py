@@ -7,8 +7,8 @@ needs and uvicorn lacks or leaves off:
 - at most ``max_connections`` open connections (a connection beyond them is answered 503 and
   closed), and as many requests answered at once (uvicorn's ``limit_concurrency``); the process
   may open enough files for them;
-- the log says so in one line at most once a minute, however many clients are cut off or refused
-  (and so do uvicorn's warnings of malformed requests and of its concurrency limit);
+- the log says so in one line at most once a minute, however many clients are cut off, refused or
+  go away in the middle of a request (and so do uvicorn's warnings of malformed requests and of its concurrency limit);
   and a page that fails is one traceback in it (the error page's), not two (``Answered``);
 - headers of at most MAX_HEADERS bytes (h11's limit, stated), and idle keep-alive connections
   closed after KEEP_ALIVE seconds;
@@ -52,11 +52,15 @@ class Tally:
 
     def __init__(self, said: str):
         self.said, self.count, self.logged = said, 0, -math.inf
+        self.first: tuple[str, ...] = ()
 
-    def add(self) -> None:
+    def add(self, *detail: str) -> None:
+        """One more; ``detail``, of the first since the last line, fills the line's other places."""
+        if not self.count:
+            self.first = detail
         self.count += 1
         if time.monotonic() - self.logged >= 60:
-            log.warning(self.said, self.count)
+            log.warning(self.said, self.count, *self.first)
             self.count, self.logged = 0, time.monotonic()
 
 
@@ -80,6 +84,7 @@ class OncePerMinute(logging.Filter):
 
 TOO_SLOW = Tally("cut off %d client(s) too slow to send a request (--header-timeout, --body-timeout); at most one such line a minute")
 REFUSED = Tally("refused %d connection(s) beyond --max-connections; at most one such line a minute")
+GONE = Tally("%d client(s) went away before sending the whole request (the first: %s %s); nothing was saved by them; at most one such line a minute")
 
 
 class GuardedH11Protocol(H11Protocol):
