@@ -53,3 +53,22 @@ def test_a_running_server_puts_back_the_teams_record_so_that_losing_the_database
     database.path_in(data_dir).unlink()
     with pytest.raises(Exception, match="this folder has a team"):
         client_for(data_dir)
+
+
+def test_a_follow_up_form_with_a_status_no_form_offers_is_shown_again_with_its_error_not_a_failure(data_dir):
+    """The page shown again with what was typed failed to render an unknown status: a 500 and a
+    traceback in the log for each such form, what was typed lost."""
+    from urllib.parse import urlencode
+
+    from web_client import FORM, form_of
+
+    cora = logged_in(data_dir, "cora")
+    page = "/answers/albania/follow-up"
+    assert post(cora, page, form_of(cora.get(page).text, "start-follow-up")).status_code == 303
+    before = (data_dir / "albania.follow-up.yaml").read_bytes()
+    form = form_of(cora.get(f"{page}?chapter=IV").text, "follow-up-form")
+    status = next(key for key, _ in form if key.startswith("status."))
+    typed = [(key, "done" if key == status else value) for key, value in form]
+    shown = cora.post(f"{page}/chapters/IV", content=urlencode(typed), headers=FORM)
+    assert shown.status_code == 422 and "Choose one of the statuses offered." in shown.text
+    assert (data_dir / "albania.follow-up.yaml").read_bytes() == before
