@@ -72,3 +72,25 @@ def test_a_follow_up_form_with_a_status_no_form_offers_is_shown_again_with_its_e
     shown = cora.post(f"{page}/chapters/IV", content=urlencode(typed), headers=FORM)
     assert shown.status_code == 422 and "Choose one of the statuses offered." in shown.text
     assert (data_dir / "albania.follow-up.yaml").read_bytes() == before
+
+
+def test_failed_logins_by_a_stranger_store_short_keys_and_forgotten_ones_are_deleted(data_dir):
+    """A name of 250 KB was stored whole as its throttle's key, and never deleted: five failed
+    logins grew the team's database by 2.5 MB, a stranger's way to fill the disk."""
+    import re
+    import sqlite3
+    import time
+
+    from selfcheck.engine.team import database
+    from selfcheck.web.auth import FORGET_FAILURES
+    from web_client import client_for
+
+    with client_for(data_dir) as stranger:
+        token = [("csrf", re.search(r'name="csrf" value="([^"]+)"', stranger.get("/login").text).group(1))]
+        with database.connect(data_dir) as db:
+            db.execute("INSERT INTO login_failures (key, count, last) VALUES ('name:long-ago', 3, ?)", (time.time() - FORGET_FAILURES - 1,))
+        for index in range(3):
+            assert post(stranger, "/login", token + [("name", f"{index}" + "x" * 250_000), ("password", "wrong")]).status_code == 401
+    with sqlite3.connect(database.path_in(data_dir)) as db:
+        keys = [key for (key,) in db.execute("SELECT key FROM login_failures")]
+    assert max(map(len, keys)) <= 80 and "name:long-ago" not in keys, [key[:80] for key in keys]
