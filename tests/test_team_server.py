@@ -366,3 +366,18 @@ def test_a_page_that_fails_is_one_traceback_in_the_log_not_two(tmp_path, monkeyp
             logging.getLogger("uvicorn").removeHandler(caplog.handler)
     tracebacks = [record for record in caplog.records if record.exc_info]
     assert [record.name for record in tracebacks] == ["selfcheck.web"], [record.getMessage() for record in tracebacks]
+
+
+def test_headers_over_16_kib_are_refused_even_when_they_arrive_in_one_read(tmp_path):
+    """h11 checks its limit only on a request still incomplete: 100 KB of headers sent at once were answered 200."""
+    log = tmp_path / "log"
+    with server_with_log(data_dir_with_albania(tmp_path), log, "--workers", "1") as port:
+        for size in (20_000, 100_000):
+            with socket.create_connection(("127.0.0.1", port)) as connection:
+                connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: " + b"a" * size + b"\r\n\r\n")
+                assert _closed_by_server(connection, within=20).startswith(b"HTTP/1.1 431"), size
+        with socket.create_connection(("127.0.0.1", port)) as connection:
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-A: " + b"a" * 15_000 + b"\r\n\r\n")
+            assert _closed_by_server(connection, within=20).startswith(b"HTTP/1.1 200")
+    lines = [line for line in log.read_text().splitlines() if not line.startswith("selfcheck serve:")]
+    assert len(lines) == 1 and "whose headers were over 16 KiB" in lines[0], lines[:5]

@@ -44,6 +44,7 @@ class Limits:
 
 
 TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: 44\r\n\r\nThe request was sent too slowly: send again."
+HEADERS_TOO_LONG = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: 35\r\n\r\nThe request's headers are too long."
 TOO_MANY = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\nretry-after: 10\r\ncontent-length: 41\r\n\r\nToo many connections: try again shortly."
 
 
@@ -84,6 +85,7 @@ class OncePerMinute(logging.Filter):
 
 TOO_SLOW = Tally("cut off %d client(s) too slow to send a request (--header-timeout, --body-timeout); at most one such line a minute")
 REFUSED = Tally("refused %d connection(s) beyond --max-connections; at most one such line a minute")
+TOO_LONG = Tally("refused %d request(s) whose headers were over 16 KiB; at most one such line a minute")
 GONE = Tally("%d client(s) went away before sending the whole request (the first: %s %s); nothing was saved by them; at most one such line a minute")
 
 
@@ -93,6 +95,7 @@ class GuardedH11Protocol(H11Protocol):
     limits = Limits()
     deadline: asyncio.TimerHandle | None = None
     waiting_for: str | None = None  # what the client is to send next: headers or body
+    head = b""  # the first bytes of the headers being received, up to MAX_HEADERS + 4
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -104,6 +107,16 @@ class GuardedH11Protocol(H11Protocol):
         self._watch()
 
     def data_received(self, data: bytes) -> None:
+        if self.waiting_for == "headers":
+            # h11 checks its limit only on a request still incomplete: headers arriving in one read
+            # (up to 256 KiB) went through. The end of the headers must come within MAX_HEADERS.
+            self.head = (self.head + data)[: MAX_HEADERS + 4]
+            if len(self.head) > MAX_HEADERS and b"\r\n\r\n" not in self.head:
+                TOO_LONG.add()
+                self._disarm()
+                self.transport.write(HEADERS_TOO_LONG)
+                self.transport.close()
+                return
         super().data_received(data)
         self._watch()
 
@@ -124,7 +137,7 @@ class GuardedH11Protocol(H11Protocol):
             waiting_for = None
         if waiting_for != self.waiting_for:
             self._disarm()
-            self.waiting_for = waiting_for
+            self.waiting_for, self.head = waiting_for, b""
             if waiting_for is not None:
                 timeout = self.limits.header_timeout if waiting_for == "headers" else self.limits.body_timeout
                 self.deadline = self.loop.call_later(timeout, self._too_slow)
