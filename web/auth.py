@@ -120,6 +120,7 @@ class Throttle:
         """Seconds to wait before another attempt may be checked; 0: go ahead, this attempt is counted."""
         now = time.time()
         with database.connect(self.folder) as db:  # BEGIN IMMEDIATE: the check and the count are one
+            db.execute("DELETE FROM login_failures WHERE last < ?", (now - FORGET_FAILURES,))  # forgotten: names tried once go too
             rows = [db.execute("SELECT count, last FROM login_failures WHERE key = ?", (key,)).fetchone() for key in keys]
             waits = [
                 row["last"] + min(2 ** (row["count"] - FREE_ATTEMPTS), MAX_WAIT) - now

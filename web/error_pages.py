@@ -18,6 +18,7 @@ from selfcheck.engine.team import database
 from selfcheck.web import forms
 from selfcheck.web.refusals import Forbidden, LoginRequired, NotAllowed
 from selfcheck.web.security import CSP, HEADERS
+from selfcheck.web.server import GONE
 from selfcheck.web.site import Site, page_address
 from selfcheck.web.storage import BadName
 
@@ -82,10 +83,10 @@ class ErrorPages:
         return self.site.message(request, 422, "A file has a problem", self.site.shown(error))
 
     async def client_gone(self, request: Request, error: ClientDisconnect) -> Response:
-        """A client that went away (or was cut off as too slow) before sending its whole request: one
-        line, no traceback; nobody is left to read the answer."""
+        """A client that went away (or was cut off as too slow) before sending its whole request: no
+        traceback, one line at most once a minute (a client leaves at will); nobody is left to read the answer."""
         if not request.scope.get("state", {}).get("too_slow"):  # the server's own line said it cut the client off
-            log.warning("the client went away before sending the whole request %s %s; nothing was saved by it", request.method, request.url.path)
+            GONE.add(request.method, request.url.path[:200])
         return Response(status_code=400)
 
     async def failed(self, request: Request, error: Exception) -> Response:

@@ -3,8 +3,8 @@ and the server closed while the team's database cannot say who may come in.
 
 A folder has a team from its first user on: ``engine.team.database`` records it in a file beside the
 database (``.selfcheck-team``), and the gate records it too when it starts on a folder whose users
-were added before that file existed. A running server that has once seen a team keeps it, even if
-that file goes as well. Every request first asks the database for the team (``FailClosed``); if the
+were added before that file existed. A running server that has once seen a team keeps it, and puts
+that file back if it goes. Every request first asks the database for the team (``FailClosed``); if the
 database is missing, empty, unreadable or has no user left, the request is refused (503) with a page
 naming no path, and the log says why in one line, once, until the database can be used again.
 Nobody is ever let in as the folder's one local user.
@@ -60,6 +60,8 @@ class TeamGate:
             self.team = self.team or users or database.has_team(self.folder)
             if self.team and not users:
                 problem = str(InputError(database.path_in(self.folder), NO_USER))
+            if self.team:  # its record removed: put back, so that a restart after the database is lost refuses too
+                database.record_team(self.folder)
         except (InputError, OSError) as error:
             problem = str(error)
         self._note(problem)

@@ -7,8 +7,8 @@ needs and uvicorn lacks or leaves off:
 - at most ``max_connections`` open connections (a connection beyond them is answered 503 and
   closed), and as many requests answered at once (uvicorn's ``limit_concurrency``); the process
   may open enough files for them;
-- the log says so in one line at most once a minute, however many clients are cut off or refused
-  (and so do uvicorn's warnings of malformed requests and of its concurrency limit);
+- the log says so in one line at most once a minute, however many clients are cut off, refused or
+  go away in the middle of a request (and so do uvicorn's warnings of malformed requests and of its concurrency limit);
   and a page that fails is one traceback in it (the error page's), not two (``Answered``);
 - headers of at most MAX_HEADERS bytes (h11's limit, stated), and idle keep-alive connections
   closed after KEEP_ALIVE seconds;
@@ -44,6 +44,7 @@ class Limits:
 
 
 TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: 44\r\n\r\nThe request was sent too slowly: send again."
+HEADERS_TOO_LONG = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: 35\r\n\r\nThe request's headers are too long."
 TOO_MANY = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\nretry-after: 10\r\ncontent-length: 41\r\n\r\nToo many connections: try again shortly."
 
 
@@ -52,11 +53,15 @@ class Tally:
 
     def __init__(self, said: str):
         self.said, self.count, self.logged = said, 0, -math.inf
+        self.first: tuple[str, ...] = ()
 
-    def add(self) -> None:
+    def add(self, *detail: str) -> None:
+        """One more; ``detail``, of the first since the last line, fills the line's other places."""
+        if not self.count:
+            self.first = detail
         self.count += 1
         if time.monotonic() - self.logged >= 60:
-            log.warning(self.said, self.count)
+            log.warning(self.said, self.count, *self.first)
             self.count, self.logged = 0, time.monotonic()
 
 
@@ -80,6 +85,8 @@ class OncePerMinute(logging.Filter):
 
 TOO_SLOW = Tally("cut off %d client(s) too slow to send a request (--header-timeout, --body-timeout); at most one such line a minute")
 REFUSED = Tally("refused %d connection(s) beyond --max-connections; at most one such line a minute")
+TOO_LONG = Tally("refused %d request(s) whose headers were over 16 KiB; at most one such line a minute")
+GONE = Tally("%d client(s) went away before sending the whole request (the first: %s %s); nothing was saved by them; at most one such line a minute")
 
 
 class GuardedH11Protocol(H11Protocol):
@@ -88,6 +95,7 @@ class GuardedH11Protocol(H11Protocol):
     limits = Limits()
     deadline: asyncio.TimerHandle | None = None
     waiting_for: str | None = None  # what the client is to send next: headers or body
+    head = b""  # the first bytes of the headers being received, up to MAX_HEADERS + 4
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -99,6 +107,16 @@ class GuardedH11Protocol(H11Protocol):
         self._watch()
 
     def data_received(self, data: bytes) -> None:
+        if self.waiting_for == "headers":
+            # h11 checks its limit only on a request still incomplete: headers arriving in one read
+            # (up to 256 KiB) went through. The end of the headers must come within MAX_HEADERS.
+            self.head = (self.head + data)[: MAX_HEADERS + 4]
+            if len(self.head) > MAX_HEADERS and b"\r\n\r\n" not in self.head:
+                TOO_LONG.add()
+                self._disarm()
+                self.transport.write(HEADERS_TOO_LONG)
+                self.transport.close()
+                return
         super().data_received(data)
         self._watch()
 
@@ -119,7 +137,7 @@ class GuardedH11Protocol(H11Protocol):
             waiting_for = None
         if waiting_for != self.waiting_for:
             self._disarm()
-            self.waiting_for = waiting_for
+            self.waiting_for, self.head = waiting_for, b""
             if waiting_for is not None:
                 timeout = self.limits.header_timeout if waiting_for == "headers" else self.limits.body_timeout
                 self.deadline = self.loop.call_later(timeout, self._too_slow)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from selfcheck.engine.common.errors import InputError
-from selfcheck.engine.common.safe_files import create_atomically, read_bytes, write_atomically
+from selfcheck.engine.common.safe_files import MAX_BYTES, create_atomically, read_bytes, write_atomically
 from selfcheck.engine.team import database, history
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
@@ -188,7 +188,7 @@ class DataDir:
         """Replace the file read as ``current`` (under ``editing``); its new version. An editor that
         takes no lock is caught by a second look just before the rename (Conflict). Through a link,
         its target is written."""
-        data = text.encode("utf-8")
+        data = readable(self.path(current.name, current.suffix), text)
 
         def unchanged() -> None:
             now = self.read(current.name, current.suffix)
@@ -203,7 +203,7 @@ class DataDir:
         path = self.path(name, suffix)
         with self.locked(path):
             try:
-                create_atomically(path, text.encode("utf-8"))
+                create_atomically(path, readable(path, text))
             except FileExistsError:  # the name is taken, even by a link, or by a writer that takes no lock
                 raise BadName(f"{name}{suffix} already exists: choose another name") from None
 
@@ -260,8 +260,9 @@ class Writing:
 
     def create(self, text: str) -> None:
         """Write the file, new (``DataDir.create``: BadName if the name is taken)."""
-        path, data = self.data.path(self.name, self.suffix), text.encode("utf-8")
+        path = self.data.path(self.name, self.suffix)
         try:
+            data = readable(path, text)
             create_atomically(path, data)  # under the lock ``writing`` holds
         except FileExistsError:  # the name is taken, even by a link, or by a writer that takes no lock
             raise BadName(f"{self.file} already exists: choose another name") from None
@@ -282,6 +283,17 @@ class Writing:
         """Committed: the journal is no longer needed."""
         if self.journal is not None:
             self.journal.unlink(missing_ok=True)
+
+
+def readable(path: Path, text: str) -> bytes:
+    """The bytes to write, refused (InputError) if selfcheck could not read them back: a form is
+    under the body cap, but saves one after the other could grow a file past what is read."""
+    data = text.encode("utf-8")
+    if len(data) > MAX_BYTES:
+        raise InputError(
+            path, f"cannot be written: it would be {len(data):,} bytes, more than the {MAX_BYTES:,} bytes selfcheck reads; shorten the longest texts"
+        )
+    return data
 
 
 def _why(error: InputError) -> str:

@@ -34,7 +34,8 @@ class TeamPages:
         name, password, next_page = fields.get("name", "").strip(), fields.get("password", ""), _local_path(fields.get("next", "/"))
         if site.trust_user_header or not site.team(request):
             return RedirectResponse("/", 303)
-        keys = [f"name:{name.lower()}", f"address:{request.client.host if request.client else ''}"]
+        # a name is at most 64 characters: a longer one is no user's, and must not fill the database
+        keys = [f"name:{name.lower()[:65]}", f"address:{request.client.host if request.client else ''}"]
         wait = site.throttle.attempt(keys)
         if wait:
             error = (
