@@ -1,7 +1,10 @@
-"""mutmut's command line, for scripts/mutate-code: after mutmut has recorded which tests call which
-mutated function, it adds the calls made in the ``selfcheck`` child processes those tests started
-(mutation/plugin.py wrote them to $MUTATION_HITS), so that those tests are run against the mutants
-of functions they reach only through a child process."""
+"""mutmut's command line, for scripts/mutate-code, with two additions:
+
+- after mutmut has recorded which tests call which mutated function, it adds the calls made in the
+  ``selfcheck`` child processes those tests started (mutation/plugin.py wrote them to $MUTATION_HITS),
+  so that those tests are run against the mutants of functions they reach only through a child process;
+- each mutant's tests run fastest first.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +33,24 @@ def run_stats_collection(runner, tests=None) -> None:
     save_stats()
 
 
+_runner = mutmut_main.get_mutant_runner
+
+
+def get_mutant_runner(*args, **kwargs):
+    """mutmut's runner, handed each mutant's tests fastest first: with -x, a killed mutant stops at its first failing test."""
+    runner = _runner(*args, **kwargs)
+    submit = runner.submit
+
+    def fastest_first(mutant_name, tests, *rest, **options):
+        durations = state().duration_by_test
+        return submit(mutant_name, sorted(tests, key=lambda test: (durations.get(test, 0.0), test)), *rest, **options)
+
+    runner.submit = fastest_first
+    return runner
+
+
 mutmut_main.run_stats_collection = run_stats_collection
+mutmut_main.get_mutant_runner = get_mutant_runner
 if __name__ == "__main__":
     Path(os.environ["MUTATION_HITS"]).mkdir(parents=True, exist_ok=True)
     sys.argv[0] = "mutmut"
