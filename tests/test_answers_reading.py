@@ -116,7 +116,7 @@ def test_the_head_of_the_file_is_checked_field_by_field():
         (("as_of",), "expected a date written YYYY-MM-DD, got '2024-13-01'"),
     ]
     assert problems_of(f'party: "Ruri\\u0007nia"\nround: {ROUND}\nanswers: {{}}\n')[0][3].startswith("the Party's name holds ")
-    answers, problems = read(f"party: Ruritania\nround: other-round\nanswers: {{}}\n")
+    answers, problems = read("party: Ruritania\nround: other-round\nanswers: {}\n")
     assert answers is None and problems == []  # the caller names the unknown round
 
 
