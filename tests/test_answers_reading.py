@@ -87,7 +87,7 @@ def test_the_problems_of_a_long_answer_are_named_where_they_stand():
 
 
 def test_every_bad_answer_is_listed_in_the_order_of_the_file():
-    text = HEAD + f"answers:\n  {TRI}: perhaps\n  no.such.question: yes\n  {NUMBER}: -3\n  {TEXT}: \"a\\u0007\"\n"
+    text = HEAD + f'answers:\n  {TRI}: perhaps\n  no.such.question: yes\n  {NUMBER}: -3\n  {TEXT}: "a\\u0007"\n'
     listed = problems_of(text)
     assert [(keys, line) for _, keys, line, _ in listed] == [
         (("answers", TRI), 4),

@@ -232,7 +232,10 @@ def test_users_are_added_changed_listed_and_removed(team):
         "rev (reviewer, chapters IV)",
     ]
     assert accounts.find_user(team, "coord") == User("coord", "coordinator", ())
-    assert refused(accounts.add_user, team, "ana", "reviewer", (), PASSWORD) == "ana: is already a user; choose another name, or change it with selfcheck users set"
+    assert (
+        refused(accounts.add_user, team, "ana", "reviewer", (), PASSWORD)
+        == "ana: is already a user; choose another name, or change it with selfcheck users set"
+    )
     assert accounts.set_user(team, "rev", chapters=()) == User("rev", "reviewer", ())
     assert User("rev", "reviewer").describe() == "rev (reviewer, all chapters)"
     assert accounts.set_user(team, "ana", role="coordinator") == User("ana", "coordinator", ())

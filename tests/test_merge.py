@@ -76,7 +76,12 @@ def test_two_people_clearing_the_same_answer_is_no_change_and_no_crash():
     assert merged.changed == {} and merged.conflicts == {} and merged.data["answers"] == {TRI2: "no"}
     cleared = merge(file_with({TRI: "yes"}), {TRI: None}, seen, QUESTIONNAIRE)
     assert cleared.changed == {TRI: ({"value": "yes"}, None)} and cleared.data["answers"] == {}
-    no_date = merge({"party": "R", "round": ROUND, "as_of": datetime.date(2024, 1, 2), "answers": {}}, {"as_of": None}, {"as_of": token({"value": "2024-01-02"})}, QUESTIONNAIRE)
+    no_date = merge(
+        {"party": "R", "round": ROUND, "as_of": datetime.date(2024, 1, 2), "answers": {}},
+        {"as_of": None},
+        {"as_of": token({"value": "2024-01-02"})},
+        QUESTIONNAIRE,
+    )
     assert "as_of" not in no_date.data and no_date.changed == {"as_of": ({"value": "2024-01-02"}, None)}
     again = merge({"party": "R", "round": ROUND, "answers": {}}, {"as_of": None}, {"as_of": token({"value": "2024-01-02"})}, QUESTIONNAIRE)
     assert again.changed == {} and again.conflicts == {}
@@ -136,7 +141,13 @@ def follow_up(**items) -> dict:
 
 
 def test_a_follow_up_entry_is_the_partys_part_only_written_plainly():
-    given = {"level": "urges", "status": " planned ", "note": "", "deadline": datetime.date(2025, 1, 31), "measures": [{"what": " a law ", "who": ""}, {}, " x "]}
+    given = {
+        "level": "urges",
+        "status": " planned ",
+        "note": "",
+        "deadline": datetime.date(2025, 1, 31),
+        "measures": [{"what": " a law ", "who": ""}, {}, " x "],
+    }
     assert follow_up_merge.item_entry(given) == {"status": "planned", "deadline": "2025-01-31", "measures": [{"what": "a law"}, "x"]}
     assert follow_up_merge.item_entry("not a mapping") == {}
     assert follow_up_merge.item_entry({"measures": []}) == {}

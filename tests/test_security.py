@@ -19,7 +19,10 @@ def call(middleware_of, headers=(), bodies=(b"",), respond=None):
             received.append(message.get("body", b""))
             if not message.get("more_body"):
                 break
-        for message in respond or [{"type": "http.response.start", "status": 200, "headers": [(b"x-app", b"1")]}, {"type": "http.response.body", "body": b"ok"}]:
+        for message in respond or [
+            {"type": "http.response.start", "status": 200, "headers": [(b"x-app", b"1")]},
+            {"type": "http.response.body", "body": b"ok"},
+        ]:
             await send(message)
 
     messages = [{"type": "http.request", "body": body, "more_body": i < len(bodies) - 1} for i, body in enumerate(bodies)]
@@ -92,7 +95,10 @@ def test_every_response_forbids_framing_sniffing_and_scripts_from_elsewhere():
 
 
 def test_a_response_that_sets_its_own_policy_keeps_it():
-    own = [{"type": "http.response.start", "status": 200, "headers": [(b"Content-Security-Policy", b"style-src 'unsafe-inline'")]}, {"type": "http.response.body", "body": b""}]
+    own = [
+        {"type": "http.response.start", "status": 200, "headers": [(b"Content-Security-Policy", b"style-src 'unsafe-inline'")]},
+        {"type": "http.response.body", "body": b""},
+    ]
     sent, _ = call(SecurityHeaders, respond=own)
     policies = [value for name, value in sent[0]["headers"] if name.lower() == b"content-security-policy"]
     assert policies == [b"style-src 'unsafe-inline'"]
