@@ -196,6 +196,8 @@ def test_integers_reach_durable_rules_as_comparisons_and_presence():
 
 
 def test_alternatives_that_can_never_hold_or_add_nothing_are_dropped():
+    assert disjunctive_normal_form(parse({"all": [{NUMBER: NOT_PROVIDED}, {NUMBER: {"not": NOT_PROVIDED}}]}), QUESTIONNAIRE) == []
+    assert disjunctive_normal_form(parse({"all": [{NUMBER: {"below": 14}}, {NUMBER: NOT_PROVIDED}]}), QUESTIONNAIRE) == []
     assert disjunctive_normal_form(parse({"all": [{TRI: "yes"}, {TRI: "no"}]}), QUESTIONNAIRE) == []
     assert disjunctive_normal_form(parse({TRI: ["yes", "no", NOT_PROVIDED]}), QUESTIONNAIRE) == [()]
     narrowed = parse({"all": [{TRI: ["yes", "no"]}, {TRI: {"not": "yes"}}]})
@@ -305,3 +307,4 @@ def test_combinators_build_the_tree_they_name():
     assert parse({"any": [{TRI: "yes"}]}) == Any_((Atom(TRI, "in", ("yes",)),))
     assert parse({LIST: NOT_PROVIDED}) == Atom(LIST, "in", (NOT_PROVIDED,))
     assert parse({TEXT: {"not": NOT_PROVIDED}}) == Atom(TEXT, "not_in", (NOT_PROVIDED,))
+    assert parse({TEXT: NOT_PROVIDED}) == Atom(TEXT, "in", (NOT_PROVIDED,))
