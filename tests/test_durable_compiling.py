@@ -1,0 +1,79 @@
+"""How rules are packed into durable-rules rulesets (engine.rules.durable_adapter.compile_rulebook),
+on rulebooks made to the size of the limits, and what a rebuilt engine leaves behind."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import durable_rules_engine as core
+import pytest
+
+from conftest import ROUND
+from selfcheck.engine.answers import rounds
+from selfcheck.engine.common.errors import InputError, RulebookError
+from selfcheck.engine.rules import rulebooks
+from selfcheck.engine.rules.conditions import Choice
+from selfcheck.engine.rules.durable_adapter import MAX_CONJUNCTS_PER_RULESET, DurableEngine, compile_rulebook, field_name
+
+QUESTIONNAIRE = rounds.questionnaire(ROUND)
+TRI_STATE = [question.id for question in QUESTIONNAIRE.questions.values() if question.type == "tri_state"]
+LIST = "education.levels"  # primary, lower_secondary, upper_secondary
+
+
+def rule(rule_id: str, alternatives: int, conditional: bool = True):
+    """A rule whose condition has ``alternatives`` alternatives, each one tri-state question answered yes."""
+    conjuncts = [(Choice(TRI_STATE[k], None, frozenset({"yes"})),) for k in range(alternatives)] if conditional else [()]
+    return SimpleNamespace(
+        id=rule_id,
+        only_with_drafts=False,
+        condition=object() if conditional else None,
+        conjuncts=conjuncts,
+        alternatives=[SimpleNamespace(name=f"{rule_id}#{k}", atoms=atoms, element=None) for k, atoms in enumerate(conjuncts)],
+        error=lambda message: InputError("rules.yaml", message),
+    )
+
+
+def rulebook_of(*rules):
+    return SimpleNamespace(rules=list(rules), observations=[], questionnaire=QUESTIONNAIRE, meta=SimpleNamespace(round=ROUND))
+
+
+def test_a_rule_of_60_alternatives_fills_one_ruleset_and_one_of_61_is_refused():
+    assert MAX_CONJUNCTS_PER_RULESET == 60
+    (plan,) = compile_rulebook(rulebook_of(rule("A", 60))).plans
+    assert len(plan.definition) == 60 and len(plan.fields) == 60
+    with pytest.raises(RulebookError) as refused:
+        compile_rulebook(rulebook_of(rule("A", 61), rule("B", 2), rule("C", 62)))
+    assert [problem.problem for problem in refused.value.problems] == [
+        "A: the condition has 61 alternatives; at most 60 fit one ruleset",
+        "C: the condition has 62 alternatives; at most 60 fit one ruleset",
+    ]
+
+
+def test_rules_share_a_ruleset_until_the_next_one_would_not_fit():
+    assert [len(plan.definition) for plan in compile_rulebook(rulebook_of(rule("A", 30), rule("B", 30))).plans] == [60]
+    assert [len(plan.definition) for plan in compile_rulebook(rulebook_of(rule("A", 30), rule("B", 31))).plans] == [30, 31]
+
+
+def test_rules_to_all_parties_share_rulesets_whose_fact_carries_no_answers():
+    plans = compile_rulebook(rulebook_of(rule("A", 2), rule("B", 0, conditional=False), rule("C", 1))).plans
+    assert [(sorted(plan.definition), plan.fields) for plan in plans] == [
+        (["B#0"], ()),
+        (["A#0", "A#1", "C#0"], tuple(sorted((field_name(QUESTIONNAIRE, q), q, None, "tri_state") for q in TRI_STATE[:2]))),
+    ]
+
+
+def test_a_list_options_field_is_named_after_the_question_and_the_option():
+    position = QUESTIONNAIRE.index(LIST)
+    assert field_name(QUESTIONNAIRE, LIST) == f"q{position}"
+    assert field_name(QUESTIONNAIRE, LIST, "lower_secondary") == f"q{position}o1"
+    assert field_name(QUESTIONNAIRE, LIST, "primary") == f"q{position}o0"
+
+
+def test_a_rebuilt_engine_deletes_the_rulesets_it_had():
+    engine = DurableEngine(compile_rulebook(rulebooks.rulebook(ROUND)))
+    before = list(engine._handles)
+    engine._rebuild()
+    assert set(engine._handles).isdisjoint(before)
+    for handle in before:
+        with pytest.raises(core.error, match="error code: 111"):
+            core.delete_ruleset(handle)
