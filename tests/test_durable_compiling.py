@@ -77,3 +77,55 @@ def test_a_rebuilt_engine_deletes_the_rulesets_it_had():
     for handle in before:
         with pytest.raises(core.error, match="error code: 111"):
             core.delete_ruleset(handle)
+
+
+def test_durable_rules_fires_exactly_the_conditions_that_hold_for_every_kind_of_answer():
+    from test_conditions import CONDITIONS, every_answer_set, parse
+
+    from selfcheck.engine.answers.questionnaire import NOT_PROVIDED
+    from selfcheck.engine.rules.conditions import disjunctive_normal_form, holds
+
+    rules = []
+    for number, raw in enumerate(CONDITIONS):
+        conjuncts = disjunctive_normal_form(parse(raw), QUESTIONNAIRE)
+        fake = rule(f"R{number}", 0)
+        fake.condition, fake.conjuncts = parse(raw), conjuncts
+        fake.alternatives = [SimpleNamespace(name=f"R{number}#{k}", atoms=atoms, element=None) for k, atoms in enumerate(conjuncts)]
+        rules.append(fake)
+    engine = DurableEngine(compile_rulebook(rulebook_of(*rules)))
+    for answers in every_answer_set():
+        answer_of = lambda question: answers.get(question, NOT_PROVIDED)  # noqa: E731
+        fired = {name.partition("#")[0] for name in engine.fired(answer_of)}
+        assert fired == {fake.id for fake in rules if holds(fake.condition, answer_of)}, answers
+    assert engine.facts_held() == 0
+
+
+def test_a_draft_rule_fires_only_when_drafts_are_asked_for_and_its_element_is_named():
+    draft = rule("D", 1)
+    draft.only_with_drafts = True
+    draft.alternatives[0].element = "b"
+    compiled = compile_rulebook(rulebook_of(rule("A", 1), draft))
+    assert [plan.draft for plan in compiled.plans] == [False, True] and compiled.elements == {"D#0": "b"}
+    engine = DurableEngine(compiled)
+    assert engine.fired(lambda question: "yes") == ["A#0"]
+    assert sorted(engine.fired(lambda question: "yes", include_draft=True)) == ["A#0", "D#0"]
+
+
+def test_a_ruleset_reading_more_than_240_fields_is_refused():
+    questions = {f"q.{i}": SimpleNamespace(type="tri_state", option_values=(), choices=("yes", "no", "not_provided")) for i in range(300)}
+    questionnaire = SimpleNamespace(questions=questions, index=lambda question_id: int(question_id.split(".")[1]))
+
+    def wide(fields: int):
+        atoms = [Choice(f"q.{i}", None, frozenset({"yes"})) for i in range(fields)]
+        conjuncts = [tuple(atoms[k : k + 5]) for k in range(0, fields, 5)]
+        fake = rule("W", 0)
+        fake.conjuncts = conjuncts
+        fake.alternatives = [SimpleNamespace(name=f"W#{k}", atoms=atoms, element=None) for k, atoms in enumerate(conjuncts)]
+        return SimpleNamespace(rules=[fake], observations=[], questionnaire=questionnaire, meta=SimpleNamespace(round=ROUND))
+
+    (plan,) = compile_rulebook(wide(240)).plans
+    assert len(plan.fields) == 240
+    with pytest.raises(RulebookError) as refused:
+        compile_rulebook(wide(241))
+    (problem,) = refused.value.problems
+    assert (problem.file, problem.problem) == (ROUND, "a ruleset reads 241 fields; at most 240 fit one fact")
