@@ -129,3 +129,21 @@ def test_a_ruleset_reading_more_than_240_fields_is_refused():
         compile_rulebook(wide(241))
     (problem,) = refused.value.problems
     assert (problem.file, problem.problem) == (ROUND, "a ruleset reads 241 fields; at most 240 fit one fact")
+
+
+def test_names_and_answer_values_that_durable_rules_would_take_for_one_are_refused():
+    from selfcheck.engine.rules.durable_adapter import _hash_problems, fnv1a_32
+
+    # "vlncabpgz" and "vkpfarynj" were searched for to share the hash of "yes" and of "no"
+    assert fnv1a_32("vlncabpgz") == fnv1a_32("yes") and fnv1a_32("vkpfarynj") == fnv1a_32("no") and fnv1a_32("costarring") == fnv1a_32("liquid")
+    questions = {"a": SimpleNamespace(option_values=("vlncabpgz", "costarring")), "b": SimpleNamespace(option_values=("vkpfarynj", "liquid"))}
+    book = SimpleNamespace(questionnaire=SimpleNamespace(questions=questions), meta=SimpleNamespace(round=ROUND))
+    plans = [SimpleNamespace(fields=(("costarring", "a", None, "tri_state"),)), SimpleNamespace(fields=(("liquid", "b", None, "tri_state"),))]
+    said = "share a 32-bit hash in durable-rules; rename one"
+    assert [(problem.file, problem.problem) for problem in _hash_problems(book, plans)] == [
+        (ROUND, f"the field names 'costarring' and 'liquid' {said}"),
+        (ROUND, f"the answer values 'costarring' and 'liquid' {said}"),
+        (ROUND, f"the answer values 'no' and 'vkpfarynj' {said}"),
+        (ROUND, f"the answer values 'vlncabpgz' and 'yes' {said}"),
+    ]
+    assert _hash_problems(SimpleNamespace(questionnaire=SimpleNamespace(questions={}), meta=book.meta), []) == []
