@@ -171,3 +171,24 @@ def test_a_follow_up_save_to_a_recommendation_removed_meanwhile_writes_nothing()
     assert follow_up_merge.entries_of({"recommendations": ["IV-4"]}) == {} and follow_up_merge.entries_of(None) == {}
     assert follow_up_merge.entries_of({"recommendations": {"IV-4": "text", 5: {"status": "done"}}}) == {"5": {"status": "done"}}
     assert follow_up_merge.merge(None, {"IV-4": {"status": "done"}}, {"IV-4": NO_ANSWER}).data == {}
+
+
+def test_a_follow_up_change_is_told_field_by_field_in_the_history():
+    old = {"status": "open", "reason": "waiting", "measures": [{"what": "A law", "act": "Law 5", "adopted": "2024-01-02"}]}
+    new = {"status": "in_progress", "lead": "Ministry", "measures": [{"what": "A law"}, "a plain text"], "note": "x" * 201}
+    assert follow_up_merge.changes_in_words(old, new) == (
+        "status open → in progress; reason “waiting” → none; lead institution none → “Ministry”; "
+        "measures “A law” (Law 5, adopted 2024-01-02) → “A law”, a plain text; note none → “" + "x" * 197 + "...”"
+    )
+    assert follow_up_merge.changes_in_words(old, old) == "nothing changed" and follow_up_merge.changes_in_words(None, None) == "nothing changed"
+    assert follow_up_merge.change_line("IV-4", None, {"deadline": "2025-01-31"}) == "changed recommendation IV-4: deadline none → 2025-01-31"
+    assert follow_up_merge.change_line("IV-4", None, {"status": "done"}, imported=True) == "changed recommendation IV-4 (imported): status none → done"
+
+
+def test_a_follow_up_entry_is_told_in_words_beside_a_conflict():
+    entry = {"status": "implemented", "lead": "Ministry", "measures": [{"what": "w" * 121, "in_force": "2025-01-01", "reference": "OJ 1"}]}
+    assert (
+        follow_up_merge.entry_in_words(entry) == "status implemented; lead institution “Ministry”; measures “" + "w" * 117 + "...” (in force 2025-01-01, OJ 1)"
+    )
+    assert follow_up_merge.entry_in_words(None) == "" and follow_up_merge.entry_in_words({"note": ""}) == ""
+    assert follow_up_merge.entry_in_words({"deadline": "2025-01-31", "reason": "r" * 200}) == f"reason “{'r' * 200}”; deadline 2025-01-31"
