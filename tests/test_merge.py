@@ -192,3 +192,16 @@ def test_a_follow_up_entry_is_told_in_words_beside_a_conflict():
     )
     assert follow_up_merge.entry_in_words(None) == "" and follow_up_merge.entry_in_words({"note": ""}) == ""
     assert follow_up_merge.entry_in_words({"deadline": "2025-01-31", "reason": "r" * 200}) == f"reason “{'r' * 200}”; deadline 2025-01-31"
+
+
+def test_a_web_save_into_a_file_whose_answers_are_null_keeps_the_answer(client, data_dir):
+    import yaml
+    from web_client import changed, form_of, post
+
+    (data_dir / "ruritania.yaml").write_text(f"party: Ruritania\nround: {ROUND}\nanswers:\n")
+    chapter = QUESTIONNAIRE.questions[TRI].chapter
+    page = client.get(f"/answers/ruritania/chapters/{chapter}")
+    assert page.status_code == 200
+    response = post(client, f"/answers/ruritania/chapters/{chapter}", changed(form_of(page.text), **{f"a__{TRI.replace('.', '__')}": "yes"}))
+    assert response.status_code == 303, response.text[:500]
+    assert yaml.safe_load((data_dir / "ruritania.yaml").read_text())["answers"] == {TRI: True}
