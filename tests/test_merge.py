@@ -196,6 +196,7 @@ def test_a_follow_up_entry_is_told_in_words_beside_a_conflict():
 
 def test_a_web_save_into_a_file_whose_answers_are_null_keeps_the_answer(client, data_dir):
     import yaml
+
     from web_client import changed, form_of, post
 
     (data_dir / "ruritania.yaml").write_text(f"party: Ruritania\nround: {ROUND}\nanswers:\n")
