@@ -206,3 +206,18 @@ def test_a_web_save_into_a_file_whose_answers_are_null_keeps_the_answer(client, 
     response = post(client, f"/answers/ruritania/chapters/{chapter}", changed(form_of(page.text), **{f"a__{TRI.replace('.', '__')}": "yes"}))
     assert response.status_code == 303, response.text[:500]
     assert yaml.safe_load((data_dir / "ruritania.yaml").read_text())["answers"] == {TRI: True}
+
+
+def test_a_list_answer_is_held_in_the_questionnaires_order_not_the_alphabets():
+    assert entry_of(["lower_secondary", "primary"], QUESTIONNAIRE, LIST) == {"value": ["primary", "lower_secondary"]}
+    assert entries_of(file_with({LIST: ["lower_secondary", "primary"]}), QUESTIONNAIRE) == {LIST: {"value": ["primary", "lower_secondary"]}}
+    # the person saw the list in the questionnaire's order and added an option: a change, not a conflict
+    seen = {LIST: token({"value": ["primary", "lower_secondary"]})}
+    typed = {LIST: {"value": ["primary", "lower_secondary", "upper_secondary"]}}
+    merged = merge(file_with({LIST: ["lower_secondary", "primary"]}), typed, seen, QUESTIONNAIRE)
+    assert merged.conflicts == {} and merged.data["answers"] == {LIST: ["primary", "lower_secondary", "upper_secondary"]}
+
+
+def test_a_question_sent_without_its_token_carries_no_answers_token_when_it_matches():
+    merged = merge(file_with({TRI: "yes"}), {TRI: {"value": "yes"}}, {}, QUESTIONNAIRE)
+    assert merged.tokens == {TRI: NO_ANSWER} and merged.changed == {} and merged.conflicts == {}
