@@ -221,3 +221,17 @@ def test_a_list_answer_is_held_in_the_questionnaires_order_not_the_alphabets():
 def test_a_question_sent_without_its_token_carries_no_answers_token_when_it_matches():
     merged = merge(file_with({TRI: "yes"}), {TRI: {"value": "yes"}}, {}, QUESTIONNAIRE)
     assert merged.tokens == {TRI: NO_ANSWER} and merged.changed == {} and merged.conflicts == {}
+
+
+def test_a_follow_up_history_line_names_each_field_as_it_was_and_is():
+    assert follow_up_merge.change_line("IV-4", {"status": "open"}, {"status": "implemented"}) == "changed recommendation IV-4: status open → implemented"
+    assert follow_up_merge.changes_in_words({"note": ""}, {"note": "short"}) == "note none → “short”"
+    assert follow_up_merge.changes_in_words({"measures": "a law"}, None) == "measures a law → none"
+    assert follow_up_merge.changes_in_words(None, {"lead": ["a", "b"]}) == "lead institution none → “['a', 'b']”"
+    assert follow_up_merge.entry_in_words({"measures": [{"act": "Law 5"}, {"what": "w" * 120}]}) == "measures “” (Law 5), “" + "w" * 120 + "”"
+
+
+def test_a_follow_up_whose_recommendations_are_not_a_mapping_takes_no_save():
+    current = {"party": "Ruritania", "recommendations": ["IV-4"]}
+    merged = follow_up_merge.merge(current, {"IV-4": {"status": "planned"}}, {"IV-4": NO_ANSWER})
+    assert merged.data == current and merged.changed == {"IV-4": (None, {"status": "planned"})}
