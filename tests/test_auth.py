@@ -86,6 +86,9 @@ def test_a_session_finds_its_person_with_their_chapters_split_on_commas(team, cl
 def test_a_session_ends_after_its_idle_time_without_use(team, clock):
     sessions = Sessions(team, idle=600, lifetime=3600)
     token = sessions.start(User("ana", "contributor"))
+    assert len(token) == 43  # 32 random bytes
+    clock.now += 600
+    assert sessions.find(token) is not None  # idle exactly its idle time: still on
     clock.now += 599
     assert sessions.find(token) is not None  # used: its idle time starts again
     clock.now += 599
@@ -100,7 +103,9 @@ def test_a_session_ends_after_its_lifetime_however_much_it_is_used(team, clock):
     for _ in range(3):
         clock.now += 300
         assert sessions.find(token) is not None
-    clock.now += 101
+    clock.now += 100
+    assert sessions.find(token) is not None  # exactly its lifetime: still on
+    clock.now += 1
     assert sessions.find(token) is None
 
 
@@ -156,6 +161,16 @@ def test_failed_logins_make_the_next_attempt_wait_twice_as_long_up_to_a_cap(team
     assert throttle.wait(keys) == 11
     clock.now += 20
     assert throttle.wait(keys) == 0
+
+
+def test_the_wait_is_over_exactly_when_it_has_run(team, clock):
+    throttle = Throttle(team)
+    for _ in range(FREE_ATTEMPTS + 1):
+        throttle.failed(["user:ana"])
+    clock.now += 1.5
+    assert throttle.wait(["user:ana"]) == 1
+    clock.now += 0.5
+    assert throttle.wait(["user:ana"]) == 0
 
 
 def test_the_longest_wait_of_a_name_and_an_address_applies(team, clock):
