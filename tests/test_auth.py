@@ -230,6 +230,9 @@ def test_names_roles_and_passwords_are_checked():
     assert accounts.check_name("ana.m@ministry-2") == "ana.m@ministry-2"
     for name in ("", ".ana", "ana m", "a" * 65, None):
         assert "is not a valid user name: use letters, digits" in refused(accounts.check_name, name)
+    assert refused(accounts.check_name, "ana m") == (
+        "user name: 'ana m' is not a valid user name: use letters, digits, '.', '_', '@' and '-', starting with a letter or digit, at most 64 characters"
+    )
     assert accounts.check_name("a" * 64) == "a" * 64
     assert accounts.check_role("reviewer") == "reviewer"
     assert refused(accounts.check_role, "admin") == "role: expected one of coordinator, contributor, reviewer, got 'admin'"
@@ -238,6 +241,21 @@ def test_names_roles_and_passwords_are_checked():
     long = "password: expected one line of at most 1024 printable characters"
     assert refused(accounts.check_password, "x" * 1025) == long and accounts.check_password("x" * 1024)
     assert refused(accounts.check_password, "two lines\nof password") == long
+    assert accounts.check_password("  spaced  out  ") == "  spaced  out  "
+
+
+def test_a_user_added_is_stored_as_given_with_the_time_in_utc(tmp_path):
+    assert accounts.add_user(tmp_path, "ana", "contributor", ("II", "IV"), PASSWORD) == User("ana", "contributor", ("II", "IV"))
+    assert accounts.add_user(tmp_path, "coord", "coordinator", ("II",), PASSWORD) == User("coord", "coordinator", ())
+    with database.connect(tmp_path, write=False) as db:
+        created = db.execute("SELECT created FROM users WHERE name = 'ana'").fetchone()["created"]
+    assert created.endswith("+00:00") and len(created) == len("2026-01-01T00:00:00+00:00")
+    assert accounts.set_user(tmp_path, "ana", chapters=("I", "V")) == User("ana", "contributor", ("I", "V"))
+    assert accounts.find_user(tmp_path, "ana") == User("ana", "contributor", ("I", "V"))
+
+
+def test_the_decoys_password_lets_no_one_in(team):
+    assert auth.verify(team, "nobody", "not a password of anyone") is None
 
 
 def test_users_are_added_changed_listed_and_removed(team):
