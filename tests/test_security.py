@@ -41,7 +41,7 @@ def call(middleware_of, headers=(), bodies=(b"",), respond=None):
 def test_a_csrf_token_is_valid_only_for_its_session_and_this_process():
     csrf, other = Csrf(), Csrf()
     session = Csrf.new_session()
-    assert len(session) >= 43 and session != Csrf.new_session()
+    assert len(session) == 43 and session != Csrf.new_session()  # 32 random bytes
     token = csrf.token(session)
     assert len(token) == 64 and csrf.token(session) == token and other.token(session) != token
     assert csrf.valid(session, token)
@@ -51,10 +51,13 @@ def test_a_csrf_token_is_valid_only_for_its_session_and_this_process():
 
 def test_a_body_announced_over_the_cap_is_refused_before_the_app_reads_it():
     sent, received = call(LimitBody, headers=[(b"content-length", str(MAX_BODY + 1).encode())])
-    assert received == [] and sent[0]["status"] == 413
-    assert dict(sent[0]["headers"])[b"content-type"] == b"text/html; charset=utf-8"
-    assert dict(sent[0]["headers"])[b"content-length"] == str(len(sent[1]["body"])).encode()
-    assert b"larger than 256 KiB, so it was refused and nothing was saved" in sent[1]["body"]
+    body = (
+        b"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Too large</title><p>The form sent is larger than 256 KiB, "
+        b"so it was refused and nothing was saved. Shorten the longest answers and save again.</p></html>"
+    )
+    headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+    assert received == []
+    assert sent == [{"type": "http.response.start", "status": 413, "headers": headers}, {"type": "http.response.body", "body": body}]
     assert call(LimitBody, headers=[(b"content-length", b"-1")])[0][0]["status"] == 413
 
 
@@ -108,10 +111,12 @@ def test_only_requests_naming_this_server_are_answered():
     allowed = frozenset({"127.0.0.1", "localhost", "::1"})
     assert call(lambda app: AllowedHosts(app, allowed), headers=[(b"host", b"localhost:8000")])[0][0]["status"] == 200
     sent, received = call(lambda app: AllowedHosts(app, allowed), headers=[(b"host", b"evil.example:8000")])
-    assert received == [] and sent[0]["status"] == 400
-    assert sent[1]["body"] == b"Invalid host header: this server answers only to its own names (see selfcheck serve --allow-host)."
-    assert dict(sent[0]["headers"])[b"content-length"] == str(len(sent[1]["body"])).encode()
+    body = b"Invalid host header: this server answers only to its own names (see selfcheck serve --allow-host)."
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    assert received == []
+    assert sent == [{"type": "http.response.start", "status": 400, "headers": headers}, {"type": "http.response.body", "body": body}]
     assert call(lambda app: AllowedHosts(app, allowed))[0][0]["status"] == 400
+    assert call(lambda app: AllowedHosts(app, frozenset({"xxxx"})))[0][0]["status"] == 400  # no Host header names no host
 
 
 def test_middlewares_pass_what_is_not_http_untouched():
@@ -119,15 +124,44 @@ def test_middlewares_pass_what_is_not_http_untouched():
         seen = []
 
         async def app(scope, receive, send):
-            seen.append(scope["type"])
+            seen.append((scope, await receive()))
+            await send({"type": "lifespan.startup.complete"})
 
-        asyncio.run(middleware(app)({"type": "lifespan"}, None, None))
-        assert seen == ["lifespan"]
+        async def receive():
+            return {"type": "lifespan.startup"}
+
+        async def send(message):
+            seen.append(message)
+
+        scope = {"type": "lifespan"}
+        asyncio.run(middleware(app)(scope, receive, send))
+        assert seen == [(scope, {"type": "lifespan.startup"}), {"type": "lifespan.startup.complete"}]
+
+
+def test_middlewares_hand_the_app_the_request_they_were_given():
+    for middleware in (LimitBody, SecurityHeaders, lambda app: AllowedHosts(app, frozenset({"localhost"}))):
+        scopes = []
+
+        async def app(scope, receive, send):
+            scopes.append(scope)
+            await send({"type": "http.response.start", "status": 204})
+
+        async def send(message):
+            pass
+
+        scope = {"type": "http", "headers": [(b"host", b"localhost")]}
+        asyncio.run(middleware(app)(scope, None, send))
+        assert scopes == [scope]
+
+
+def test_a_response_start_without_headers_gets_the_security_headers():
+    sent, _ = call(SecurityHeaders, respond=[{"type": "http.response.start", "status": 204}])
+    assert dict(sent[0]["headers"])[b"x-frame-options"] == b"DENY" and sent[0]["status"] == 204
 
 
 def test_host_names_are_compared_in_one_form():
     assert normal_host(" LocalHost. ") == "localhost" and normal_host("[::1]") == "::1"
-    assert host_of("[::1]:8000") == "::1" and host_of("[::1]") == "::1" and host_of("[::1") == ""
+    assert host_of("[::1]:8000") == "::1" and host_of("[::1]") == "::1" and host_of("[::1") == "" and host_of("[::1]x]") == "::1"
     assert host_of("LOCALHOST:8000") == "localhost" and host_of("localhost") == "localhost" and host_of("::1") == "::1"
     assert url_host("0.0.0.0") == "127.0.0.1" and url_host("::") == "[::1]" and url_host("") == "127.0.0.1"
     assert url_host("192.0.2.5") == "192.0.2.5" and url_host("fe80::1") == "[fe80::1]"
