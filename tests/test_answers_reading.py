@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROUND
 from selfcheck.engine.answers import rounds
-from selfcheck.engine.answers.answer_file import Answers, answers_text, check_answers_document, in_words, read_date
+from selfcheck.engine.answers.answer_file import Answers, answers_text, check_answers_document, in_words, read_date, render_answers
 from selfcheck.engine.common.errors import EngineError
 from selfcheck.engine.common.safe_files import document_from_text
 
@@ -143,3 +143,36 @@ def test_words_are_listed_with_and():
     assert in_words(("value",)) == "value"
     assert in_words(("value", "source")) == "value and source"
     assert in_words(("value", "source", "note")) == "value, source and note"
+
+
+def test_an_answer_not_given_is_not_provided():
+    answers = Answers(party="Ruritania", round=ROUND, values={TRI: "yes"})
+    assert answers.value(TRI) == "yes" and answers.value(NUMBER) == "not_provided"
+
+
+def test_a_change_that_must_carry_a_note_is_refused_in_short_form_naming_the_long_one():
+    from selfcheck.engine.answers.answer_file import read_answer
+    from selfcheck.engine.common.errors import InputError
+
+    document = document_from_text(Path("bill.yaml"), f"changes:\n  {TRI}: yes\n")
+    with pytest.raises(InputError) as refused:
+        read_answer(document, QUESTIONNAIRE, ("changes", TRI), "yes", texts=("note",), required=("note",))
+    assert (refused.value.place.keys, refused.value.place.line) == (("changes", TRI), 2)
+    assert refused.value.problem == "expected a mapping with value and note, got 'yes'"
+    with pytest.raises(InputError) as refused:
+        read_answer(document, QUESTIONNAIRE, ("changes", TRI), {"value": "yes"}, texts=("note", "source"), required=("note",))
+    assert refused.value.problem == "expected a mapping with value and note and optionally source; note is missing"
+    assert read_answer(document, QUESTIONNAIRE, ("aims", TRI), "yes", texts=()) == ("yes", {})
+
+
+def test_answers_are_written_with_their_comments_one_per_line_and_every_short_answer_of_a_section():
+    answers = Answers(party="Ruritania", round=ROUND, values={TRI: "yes", "civil_society.awareness_activities_for_adults": "no"})
+    text = render_answers(answers, QUESTIONNAIRE, ["", "made by a test"])
+    assert text.startswith("#\n# made by a test\nparty: ")
+    assert f"  {TRI}: yes\n  civil_society.awareness_activities_for_adults: no\n" in text
+    assert read(text) == (answers, [])
+
+
+def test_a_name_with_a_control_character_is_refused_at_its_field():
+    keys, line, problem = only_problem(f'party: "Ruri\\u0007nia"\nround: {ROUND}\nanswers: {{}}\n')
+    assert (keys, line) == (("party",), 1) and problem.startswith("the Party's name holds ")
