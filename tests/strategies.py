@@ -10,7 +10,7 @@ from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Question, Quest
 
 def answer_to(question: Question) -> st.SearchStrategy:
     if question.type in ("tri_state", "one_of"):
-        return st.sampled_from(question.choices)
+        return st.sampled_from(question.accepted)
     if question.type == "integer":
         return st.one_of(st.just(NOT_PROVIDED), st.integers(question.minimum, question.maximum))
     if question.type == "list":

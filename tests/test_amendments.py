@@ -27,7 +27,7 @@ BAD = [
     (
         "a wrong type",
         HEAD + "changes:\n  jurisdiction.habitual_residents_abroad: {value: 3, note: Art. 6}\n",
-        "expected one of yes, no, not_provided, got 3",
+        "expected one of yes, no, varies, not_provided, got 3",
         6,
     ),
     ("a change without its note", HEAD + "changes:\n  jurisdiction.habitual_residents_abroad: {value: yes}\n", "note is missing", 6),

@@ -4,8 +4,8 @@ printed to PDF, the PDF's pages turned into PNG images (pdftoppm) and its text m
 What is measured: the factsheet's contents carry each chapter's page, both as LibreOffice lays the
 pages out and as Word shows them on opening (the field's written result); the situation report's
 table headers keep their words whole; in the reply each source stands closer to its own answer than to
-the next question; the plan of action prints with its headers whole. LibreOffice lays out with Carlito,
-Calibri's metric twin, so that the pages are those Word would make.
+the next question; the plan of action prints with its headers whole. LibreOffice lays out with Carlito and
+Caladea, Calibri's and Cambria's metric twins, so that the pages are those Word would make.
 """
 
 from __future__ import annotations
@@ -35,14 +35,14 @@ from selfcheck.engine.team.reply_formats import render_reply
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 TOOLS = [tool for tool in ("pdftoppm", "pdftotext") if not shutil.which(tool)]
-CARLITO = subprocess.run(["fc-list"], capture_output=True, text=True).stdout.count("Carlito") if shutil.which("fc-list") else 0
+FONTS = subprocess.run(["fc-list"], capture_output=True, text=True).stdout if shutil.which("fc-list") else ""
 MISSING = (
     "no LibreOffice (soffice)"
     if not SOFFICE
     else f"no {', '.join(TOOLS)} (apt-get install poppler-utils)"
     if TOOLS
-    else "no Carlito font (apt-get install fonts-crosextra-carlito): LibreOffice would not lay the pages out as Word does"
-    if not CARLITO
+    else "no Carlito or Caladea font (apt-get install fonts-crosextra-carlito fonts-crosextra-caladea): LibreOffice would not lay the pages out as Word does"
+    if "Carlito" not in FONTS or "Caladea" not in FONTS
     else None
 )
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=f"{MISSING}: run scripts/ensure-system-packages as root")
@@ -118,7 +118,7 @@ def test_the_word_factsheets_contents_give_each_chapters_page_in_libreoffice_and
         next(number for number, page in enumerate(pages, start=1) if number > 1 and any(line.strip().startswith(title[:40]) for line in page.splitlines()[:8]))
         for title in titles
     ]  # the page whose top (under the running header) is the chapter's heading
-    listed = [re.search(re.escape(" ".join(title.split())[-30:]) + r"\s*\.{2,}\s*(\d+)", contents) for title in titles]
+    listed = [re.search(re.escape(" ".join(title.split())[-30:]) + r"\s*(?:\.\s?){2,}\s*(\d+)", contents) for title in titles]
     shown = [int(entry[1]) if entry else None for entry in listed]
     assert shown == starts, f"the contents say {shown}, the chapters start on {starts}"
     with zipfile.ZipFile(document) as package:

@@ -32,7 +32,7 @@ CASES = [
     ("a list where a mapping is expected", "a.yaml", "- party\n- Testland\n", "expected a mapping"),
     ("answers given as a list", "a.yaml", HEAD + "answers:\n  - yes\n", "expected a mapping of question ids"),
     ("an unknown question id", "a.yaml", HEAD + "answers:\n  legal.csam_terminolgy: yes\n", "did you mean 'legal.csam_terminology'"),
-    ("a wrong type", "a.yaml", HEAD + "answers:\n  legal.csam_terminology: 3\n", "expected one of yes, no, not_provided"),
+    ("a wrong type", "a.yaml", HEAD + "answers:\n  legal.csam_terminology: 3\n", "expected one of yes, no, varies, not_provided"),
     ("a boolean where tri-state is expected", "a.yaml", HEAD + "answers:\n  legal.csam_terminology: true\n", "write yes or no, not true or false"),
     ("an age out of range", "a.yaml", HEAD + "answers:\n  legal.age_of_criminal_responsibility: {value: 21, source: x}\n", "from 0 to 18"),
     ("a negative age", "a.json", '{"party": "T", "round": "lanzarote-2", "answers": {"legal.age_of_criminal_responsibility": -1}}', "from 0 to 18"),

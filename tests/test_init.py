@@ -29,7 +29,7 @@ def test_init_writes_every_question_commented_and_answered_not_provided(tmp_path
 def test_the_blank_file_validates_and_assesses_as_answers_that_give_no_information(tmp_path, rulebook):
     assert run_selfcheck("init", "Ruritania", "-o", "blank.yaml", cwd=tmp_path).returncode == 0
     run = run_selfcheck("validate", "blank.yaml", cwd=tmp_path)
-    assert run.returncode == 0 and "0 of 109 questions answered" in run.stdout
+    assert run.returncode == 0 and f"0 of {len(rounds.questionnaire(ROUND).questions)} questions answered" in run.stdout
     blank = load_answers(tmp_path / "blank.yaml")
     nothing = blank.model_copy(update={"values": {}})
     assert assess(blank, rulebook).ids() == assess(nothing, rulebook).ids()

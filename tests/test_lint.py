@@ -98,7 +98,7 @@ BROKEN = [
         .replace("    text:", "    text:")
         .replace(
             "      jurisdiction.dual_criminality.core_offences: yes\n",
-            "      all:\n        - jurisdiction.dual_criminality.core_offences: yes\n        - jurisdiction.dual_criminality.core_offences: no\n",
+            "      all:\n        - jurisdiction.dual_criminality.core_offences: yes\n        - jurisdiction.dual_criminality.core_offences: not_provided\n",
         ),
         "can never hold",
     ),

@@ -109,6 +109,8 @@ def test_a_fully_compliant_party_draws_only_the_recommendations_addressed_to_all
 
 
 def _written(value):
+    if value == "varies":  # as an answers file writes it: with the note it needs
+        return {"value": value, "note": "in some regions only"}
     return list(value) if isinstance(value, tuple) else value
 
 
@@ -123,3 +125,43 @@ def _satisfying(atom):
     if atom.option is None:
         return value
     return {"yes": (atom.option,), "no": (), NOT_PROVIDED: NOT_PROVIDED}[value]
+
+
+@SETTINGS
+@given(values=answer_values(QUESTIONNAIRE), data=st.data())
+def test_an_answer_that_varies_by_region_fires_a_rule_where_yes_or_no_would_and_states_only_what_both_would(values, data):
+    """Fail closed: a rule fires on "varies" wherever it fires on yes or on no; an observation holds
+    on it only where it holds on both (the Committee's words state only what the answer states)."""
+    question = data.draw(st.sampled_from(sorted(q.id for q in QUESTIONNAIRE.questions.values() if q.type == "tri_state")))
+    results = {}
+    for value in ("yes", "no", "varies"):
+        assessment = assess(answers_from({**values, question: value}, QUESTIONNAIRE), RULEBOOK, include_draft=True)
+        results[value] = (set(assessment.ids()), {observation.id for observation in assessment.observations})
+    assert results["varies"][0] >= results["yes"][0] | results["no"][0], question
+    assert results["varies"][1] <= results["yes"][1] & results["no"][1], question
+
+
+def test_each_test_reads_an_answer_that_varies_as_the_reference_evaluator_and_the_normal_form_both_do():
+    from selfcheck.engine.rules.conditions import conjunct_holds, disjunctive_normal_form, parse_condition
+
+    q = "assistance.helpline_free_of_charge"
+    # (condition, holds on varies in a rule, holds on varies in an observation)
+    shapes = [
+        ({q: "yes"}, True, False),
+        ({q: "no"}, True, False),
+        ({q: {"not": "yes"}}, True, False),
+        ({q: ["yes", "no"]}, True, True),
+        ({q: "not_provided"}, False, False),
+        ({"not": {q: "yes"}}, True, False),  # a negated test stays fail-closed in a rule
+        ({"not": {q: "not_provided"}}, True, True),
+        ({"all": [{q: "yes"}, {q: "no"}]}, True, False),  # yes somewhere and no elsewhere
+        ({"not": {"any": [{q: "yes"}, {q: "not_provided"}]}}, True, False),
+    ]
+    for raw, in_rule, in_observation in shapes:
+        for somewhere, expected in ((True, in_rule), (False, in_observation)):
+            condition = parse_condition(raw, QUESTIONNAIRE, (), somewhere)
+            conjuncts = disjunctive_normal_form(condition, QUESTIONNAIRE)
+            for answer in QUESTIONNAIRE.questions[q].accepted:
+                reference = holds(condition, lambda _: answer)
+                assert reference == any(conjunct_holds(c, lambda _: answer) for c in conjuncts), (raw, somewhere, answer)
+            assert holds(condition, lambda _: "varies") == expected, (raw, somewhere)

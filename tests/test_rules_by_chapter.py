@@ -8,6 +8,8 @@ here they run on durable-rules, as the product does.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import ROUND
@@ -118,5 +120,5 @@ def test_selfcheck_test_names_an_element_no_case_checks_alone(tmp_path):
     cases.write_text(text[:start] + text[end:])  # the cases with free of charge alone not in place go
     result = run_selfcheck("test", "--rules", draft)
     assert result.returncode == 1, "an element no case checks alone fails the run"
-    assert "checks of the 19 elements of 5 rules made; missing:" in result.stdout
+    assert re.search(r"checks of the \d+ elements of \d+ rules made; missing:", result.stdout)
     assert "  VI-1/free-of-charge (alone): no case where it alone is not in place, on an answer given, expects VI-1 to fire" in result.stdout

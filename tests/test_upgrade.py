@@ -62,6 +62,37 @@ def test_a_yes_carries_over_to_each_fact_it_implied_and_a_no_is_asked_again(tmp_
     assert '# investigation.le_units_adequately_financed (earlier edition): "no"' in result.stdout
 
 
+def test_a_no_to_specialisation_in_offences_by_children_carries_to_both_services_and_a_yes_is_asked_again(tmp_path):
+    """Edition 2 asked law enforcement and prosecution together (S13.9); each is now asked alone."""
+    for given, expected in (("no", "no"), ("yes", "not_provided")):
+        old = tmp_path / f"{given}.yaml"
+        old.write_text(f"party: Ruritania\nround: lanzarote-2\nanswers:\n  investigation.units_for_child_offenders: {given}\n")
+        result = run_selfcheck("upgrade", old)
+        assert result.returncode == 0, result.stderr
+        new = tmp_path / f"{given}-new.yaml"
+        new.write_text(result.stdout)
+        upgraded = load_answers(new)
+        assert upgraded.value("investigation.le_units_for_child_offenders") == expected
+        assert upgraded.value("investigation.prosecution_units_for_child_offenders") == expected
+    assert "investigation.prosecution_units_for_child_offenders: investigation.units_for_child_offenders changed" in result.stderr
+    assert '# investigation.units_for_child_offenders (earlier edition): "yes"' in result.stdout, "a yes that may mean either is kept as typed"
+
+
+def test_a_yes_to_the_convention_as_legal_basis_carries_to_assistance_and_extradition_and_the_treaty_is_asked(tmp_path):
+    """Edition 2 asked about both together, and not whether either needs a treaty (Art. 38(3))."""
+    old = tmp_path / "old.yaml"
+    old.write_text("party: Ruritania\nround: lanzarote-2\nanswers:\n  cooperation.convention_as_legal_basis: {value: yes, source: Law 1/2020}\n")
+    result = run_selfcheck("upgrade", old)
+    assert result.returncode == 0, result.stderr
+    new = tmp_path / "new.yaml"
+    new.write_text(result.stdout)
+    upgraded = load_answers(new)
+    assert upgraded.value("cooperation.convention_basis_legal_assistance") == upgraded.value("cooperation.convention_basis_extradition") == "yes"
+    assert upgraded.sources["cooperation.convention_basis_extradition"] == "Law 1/2020"
+    assert upgraded.value("cooperation.legal_assistance_treaty_required") == "not_provided"
+    assert "cooperation.extradition_treaty_required: cooperation.convention_as_legal_basis changed" in result.stderr
+
+
 def test_an_amendment_of_edition_1_upgrades_its_changes(tmp_path):
     result = run_selfcheck("upgrade", EDITION_1 / "sexual-extortion-offence.yaml")
     assert result.returncode == 0, result.stderr

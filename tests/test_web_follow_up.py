@@ -357,11 +357,11 @@ def test_the_date_field_checks_deadlines_on_the_day_given_and_a_date_that_is_not
 
 
 def test_the_check_against_the_rules_is_computed_once_per_version_of_the_files_not_per_page_or_recommendation(client, monkeypatch):
-    import selfcheck.web.follow_up_pages as pages
+    import selfcheck.web.follow_up_reading as reading
 
     calls = []
-    real = pages.check_status
-    monkeypatch.setattr(pages, "check_status", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
+    real = reading.check_status
+    monkeypatch.setattr(reading, "check_status", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
     start(client)
     for _ in range(3):
         client.get(PAGE)

@@ -40,7 +40,7 @@ class AmendmentPages:
             return RedirectResponse(f"/amendments/{name}", 303)
         questionnaire = site.questionnaire_of(document.data)
         try:
-            submission = forms.submitted(questionnaire, fields_of(pairs))
+            submission = forms.submitted(questionnaire, fields_of(pairs), forms.chapter_holds(questionnaire, chapter, bill=True))
         except forms.Malformed as problem:
             return self.chapters.view(request, person, name, chapter, stored, document.data, status=400, general=[problem.said()])
         merged = merge(document.data, submission.entries, submission.seen, questionnaire)

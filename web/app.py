@@ -4,7 +4,8 @@ guards them all, and the page that says why a request was refused or failed.
 The pages are grouped by what people do, each module holding the core ``site.Site``: ``start_pages``
 (the start page, a new file), ``team_pages`` (login, logout, the team), ``file_pages`` (a file's
 overview, history and import), ``chapter_pages`` (a chapter and its save), ``review_pages``,
-``amendment_pages``, ``downloads`` (the file, the reply, the factsheet) and ``follow_up_pages``.
+``amendment_pages``, ``downloads`` (the file, the reply, the factsheet), and the follow-up's ``follow_up_pages`` and
+``follow_up_writes`` over ``follow_up_reading``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from selfcheck.web.downloads import Downloads
 from selfcheck.web.error_pages import ErrorPages
 from selfcheck.web.file_pages import FilePages
 from selfcheck.web.follow_up_pages import FollowUpPages
+from selfcheck.web.follow_up_reading import FollowUpFiles
+from selfcheck.web.follow_up_writes import FollowUpWrites
 from selfcheck.web.refusals import Forbidden, LoginRequired, NotAllowed
 from selfcheck.web.review_pages import ReviewPages
 from selfcheck.web.security import AllowedHosts, LimitBody, SecurityHeaders, hosts_allowed
@@ -53,8 +56,10 @@ def create_app(
     site = Site(DataDir(data_dir), round_id, trust_user_header, behind_tls, idle_minutes * 60, lifetime_hours * 3600)
     with database.connect(site.data.root):  # created (or migrated) before the first page, so that a broken one stops here
         pass
+    site.data.recover()  # a write stopped midway (the server killed) is settled before any page reads the files
     start, team, files, chapters = StartPages(site), TeamPages(site), FilePages(site), ChapterPages(site)
-    review, amendments, downloads, follow_up = ReviewPages(site, chapters), AmendmentPages(site, chapters), Downloads(site), FollowUpPages(site)
+    review, amendments, downloads, follow_up = ReviewPages(site, chapters), AmendmentPages(site, chapters), Downloads(site), FollowUpPages(FollowUpFiles(site))
+    follow_up_writes = FollowUpWrites(follow_up)
     t, posted = site.threaded, site.posted
     routes = [
         Route("/", t(start.index)),
@@ -78,13 +83,13 @@ def create_app(
         Route("/factsheet/{name}", t(downloads.factsheet_page)),
         Route("/factsheet/{name}/{format}", t(downloads.factsheet_file)),
         Route("/answers/{name}/follow-up", t(follow_up.page)),
-        Route("/answers/{name}/follow-up", posted(follow_up.start), methods=["POST"]),
+        Route("/answers/{name}/follow-up", posted(follow_up_writes.start), methods=["POST"]),
         Route("/answers/{name}/follow-up/history", t(follow_up.history_page)),
         Route("/answers/{name}/follow-up/download/{format}", t(follow_up.download)),
-        Route("/answers/{name}/follow-up/import", follow_up.upload, methods=["POST"]),
-        Route("/answers/{name}/follow-up/save", posted(follow_up.save), methods=["POST"]),
-        Route("/answers/{name}/follow-up/add", posted(follow_up.add), methods=["POST"]),
-        Route("/answers/{name}/follow-up/chapters/{chapter}", posted(follow_up.save), methods=["POST"]),
+        Route("/answers/{name}/follow-up/import", follow_up_writes.upload, methods=["POST"]),
+        Route("/answers/{name}/follow-up/save", posted(follow_up_writes.save), methods=["POST"]),
+        Route("/answers/{name}/follow-up/add", posted(follow_up_writes.add), methods=["POST"]),
+        Route("/answers/{name}/follow-up/chapters/{chapter}", posted(follow_up_writes.save), methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     # Host names the server answers to: a page of another site that rebinds its name to this
@@ -96,6 +101,7 @@ def create_app(
         BadName: errors.bad_name,
         Forbidden: errors.forbidden,
         forms.Malformed: errors.malformed_request,
+        forms.NotHeld: errors.not_allowed,
         NotAllowed: errors.not_allowed,
         LoginRequired: errors.login_required,
         InputError: errors.input_error,

@@ -133,7 +133,7 @@ class ChapterPages:
         self.site.ensure_edits(person, chapter, pairs)
         questionnaire = rounds.questionnaire(self.site.round)
         try:
-            submission = forms.submitted(questionnaire, fields_of(pairs))
+            submission = forms.submitted(questionnaire, fields_of(pairs), forms.chapter_holds(questionnaire, chapter, bill=person.coordinates))
         except forms.Malformed as problem:
             stored, document = self.site.current(name)
             return self.view(request, person, name, chapter, stored, document.data, status=400, general=[problem.said()])

@@ -4,6 +4,7 @@ the file's history, and an answers file imported from the browser in its place."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -21,9 +22,9 @@ from selfcheck.web import forms
 from selfcheck.web.auth import Person
 from selfcheck.web.refusals import NotAllowed
 from selfcheck.web.results import counts, panel_html
-from selfcheck.web.saving import save_answers
+from selfcheck.web.saving import ensure_answers, not_saved, save_answers
 from selfcheck.web.site import Site, fields_of
-from selfcheck.web.storage import Stored, version_of
+from selfcheck.web.storage import Conflict, NotSaved, Stored, version_of
 from selfcheck.web.todo import to_do
 
 SINCE_LAST_VISIT = 50  # changes listed on a file's page since the person's last visit
@@ -103,12 +104,10 @@ class FilePages:
             raise NotAllowed("Only the coordinator changes the Party's name and the date of the answers.")
         questionnaire = rounds.questionnaire(self.site.round)
         try:
-            submission = forms.submitted(questionnaire, fields_of(pairs))
+            submission = forms.submitted(questionnaire, fields_of(pairs), forms.ABOUT)
         except forms.Malformed as problem:
             stored, document = self.site.current(name)
             return self.view(request, person, name, stored, document.data, status=400, general=[problem.said()])
-        if set(submission.entries) - set(HEAD):
-            raise forms.Malformed("this form holds only the Party's name and the date of the answers")
 
         def again(current: Stored, merged: Merged, status: int, problems: list[InputError], general: list[str]) -> Response:
             return self.view(request, person, name, current, merged.shown, problems, status, merged.tokens, merged.conflicts, general=general)
@@ -141,6 +140,7 @@ class FilePages:
         if not person.coordinates:
             raise NotAllowed("Only the coordinator imports an answers file.")
         stored, document = site.current(name)
+        ensure_answers(name, document.data)
         questionnaire = site.questionnaire_of(document.data)
 
         def refused(problem: str, status: int = 422) -> Response:
@@ -153,11 +153,24 @@ class FilePages:
             answers, problems = rounds.check_answers(given)
         except InputError as problem:
             return refused(f"The file cannot be read: {problem.problem}")
+        if is_amendment(given.data):
+            return refused("The file is an amendment (a bill's changes), not an answers file, so nothing was imported.")
         if answers is None or problems:
             return refused("The file has problems, so nothing was imported: " + "; ".join(str(p).split(": ", 1)[-1] for p in problems[:5]))
         if answers.round != questionnaire.round:
             return refused(f"The file answers another questionnaire ({answers.round}), so nothing was imported.")
-        with site.data.editing(name) as current, database.connect(site.data.root) as db:
+        try:
+            return self.import_written(person, name, answers, version, questionnaire, refused)
+        except NotSaved as error:
+            return refused(not_saved(error, "Import the file again once that is put right, or tell whoever runs the questionnaire."), 503)
+        except Conflict:  # an editor wrote the file meanwhile, without the lock
+            return refused(f"{name}.yaml was changed outside selfcheck while importing, so nothing was imported: reload the page and import again.", 409)
+
+    def import_written(self, person: Person, name: str, answers: Any, version: str, questionnaire: Any, refused: Callable[..., Response]) -> Response:
+        """The answers imported in the file's place, each change recorded, under the file's lock."""
+        site = self.site
+        with site.data.writing(name) as writing:
+            current, db = writing.current, writing.db
             if current is None or current.version != version:
                 return refused("The answers changed since this page was opened, so nothing was imported: reload the page and import again.", 409)
             history.sync(db, name, current.version, site.document(current).data, questionnaire)
@@ -175,5 +188,5 @@ class FilePages:
                 )
             history.record_changes(db, name, person.name, "import", changes, questionnaire)
             history.remember(db, name, version_of(text.encode("utf-8")), written, questionnaire)
-            site.data.replace(current, text)
+            writing.replace(text)
         return RedirectResponse(f"/answers/{name}?saved={len(changes)}&at=import#imported", 303)

@@ -24,7 +24,7 @@ from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.follow_up.follow_up_file import MEASURE_FIELDS, STATUSES, Item
 from selfcheck.engine.follow_up.merge import item_entry
 from selfcheck.engine.follow_up.status import Flag
-from selfcheck.web.forms import Malformed, date_from_people, people_date
+from selfcheck.web.forms import Holds, Malformed, date_from_people, people_date
 
 SEEN = "v."
 TEXT_FIELDS = ("status", "reason", "lead", "deadline", "note")
@@ -36,7 +36,8 @@ CONTROL = (
     "as_of",
     "focus",
     "filter",
-)  # as_of, filter: the date the page checks on and its filter, kept after saving; focus: where the person was
+    "theirs",
+)  # as_of, filter: the date the page checks on and its filter, kept after saving; focus: where the person was; theirs: "Take theirs"
 
 
 @dataclass
@@ -138,18 +139,20 @@ class Submission:
     entries: dict[str, Entry]
     seen: dict[str, str]
     save: str = ""
+    theirs: str = ""  # the recommendation whose entry saved meanwhile is taken, what was typed in it dropped
 
 
-def submitted(pairs: list[tuple[str, str]], known: Collection[str]) -> Submission:
-    """What a form sends, as entries; Malformed for a form no page of ours would send. ``known``: the
-    recommendation ids of the round."""
+def submitted(pairs: list[tuple[str, str]], held: Collection[str], what: str = "the follow-up's form") -> Submission:
+    """What a form sends, as entries: NotHeld for a field the form does not hold (a recommendation
+    not among ``held``, a field no form has), Malformed for a form no page of ours would send."""
+    holds = Holds(what)
     grouped: dict[str, list[str]] = defaultdict(list)
     for name, value in pairs:
         grouped[name].append(value)
     shown = {name[len(SEEN) :] for name in grouped if name.startswith(SEEN)}
-    unknown = sorted(shown - set(known))
-    if unknown:
-        raise Malformed(f"no recommendation {unknown[0][:40]!r} in this round")
+    outside = sorted(shown - set(held))
+    if outside:
+        raise holds.refuse(SEEN + outside[0])
     rows: dict[str, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     for name, values in grouped.items():
         if len(values) > 1:
@@ -164,7 +167,7 @@ def submitted(pairs: list[tuple[str, str]], known: Collection[str]) -> Submissio
             if rest not in shown:
                 raise Malformed(f"the field {name[:80]!r} belongs to a recommendation this form does not show")
         elif not (name.startswith(SEEN) or name in CONTROL):
-            raise Malformed(f"unexpected field {name[:80]!r}")
+            raise holds.refuse(name)
     entries = {}
     for item_id in shown:
         given: dict[str, Any] = {name: grouped.get(f"{name}.{item_id}", [""])[0] for name in TEXT_FIELDS}
@@ -176,7 +179,13 @@ def submitted(pairs: list[tuple[str, str]], known: Collection[str]) -> Submissio
             if not measures[index].get("remove")
         ]
         entries[item_id] = item_entry(given)
-    return Submission(entries, {item_id: grouped[SEEN + item_id][0] for item_id in shown}, grouped.get("save", [""])[0])
+    seen = {item_id: grouped[SEEN + item_id][0] for item_id in shown}
+    theirs = grouped.get("theirs", [""])[0]
+    if theirs:
+        if theirs not in shown:
+            raise Malformed(f"“take theirs” names {theirs[:40]!r}, which this form does not show")
+        del entries[theirs], seen[theirs]  # not merged: what is saved stays
+    return Submission(entries, seen, grouped.get("save", [""])[0], theirs)
 
 
 def _text(value: Any) -> str:

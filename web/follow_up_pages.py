@@ -11,41 +11,27 @@ version of the answers, of the follow-up file and of the date.
 
 from __future__ import annotations
 
-import datetime
-from pathlib import Path
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from selfcheck.engine.answers import rounds
-from selfcheck.engine.answers.amendments import is_amendment
 from selfcheck.engine.answers.answer_file import FOLLOW_UP_SUFFIX
 from selfcheck.engine.common.errors import InputError
-from selfcheck.engine.common.safe_files import Document, document_from_bytes, document_from_text, leading_comments
 from selfcheck.engine.follow_up import merge as follow_up_merge
-from selfcheck.engine.follow_up.follow_up_file import (
-    STATUSES,
-    FollowUp,
-    check_follow_up_document,
-    ensure_same_party,
-    follow_up_from,
-    follow_up_text,
-    with_recommendation,
-    words,
-)
+from selfcheck.engine.follow_up.follow_up_file import STATUSES, words
 from selfcheck.engine.follow_up.formats import render_status
-from selfcheck.engine.follow_up.status import FollowUpStatus, check_status, head_lines, summary_columns, summary_sections
-from selfcheck.engine.follow_up.workbook import workbook_from_bytes
+from selfcheck.engine.follow_up.status import FollowUpStatus, head_lines, summary_columns, summary_sections
 from selfcheck.engine.rules import rulebooks
 from selfcheck.engine.team import database, history
-from selfcheck.web import follow_up_forms, forms
+from selfcheck.web import follow_up_forms
 from selfcheck.web.auth import Person
 from selfcheck.web.follow_up_filters import FLAG_WORDS, Filter, summary_links
-from selfcheck.web.refusals import NotAllowed, Refused
-from selfcheck.web.site import MEDIA_TYPES, Site, fields_of
-from selfcheck.web.storage import SUFFIX, BadName, Conflict, Stored, version_of
+from selfcheck.web.follow_up_reading import FollowUpFiles, date_asked, history_name
+from selfcheck.web.refusals import NotAllowed
+from selfcheck.web.site import MEDIA_TYPES
 
 DOWNLOADS = {  # format -> (file name after NAME, who may: "all" or "coordinator")
     "markdown": ("-situation-report.md", "all"),
@@ -53,52 +39,11 @@ DOWNLOADS = {  # format -> (file name after NAME, who may: "all" or "coordinator
     "xlsx": ("-plan-of-action.xlsx", "all"),
     "yaml": (FOLLOW_UP_SUFFIX, "coordinator"),
 }
-WORKBOOK_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip package
 
 
 class FollowUpPages:
-    def __init__(self, site: Site):
-        self.site = site
-        self.kind = history.follow_up_kind(rulebooks.rulebook(site.round))
-
-    # -- reading ------------------------------------------------------------------------------------
-
-    def answers_file(self, name: str) -> Stored:
-        """The answers file NAME (what changed in it outside selfcheck recorded); an amendment has no follow-up."""
-        stored, document = self.site.current(name)
-        if is_amendment(document.data):
-            raise HTTPException(404, f"{name}.yaml is an amendment: a follow-up belongs to the answers file it applies to.")
-        return stored
-
-    def stored(self, name: str) -> Stored | None:
-        """The follow-up file as it is now, with what changed in it outside selfcheck recorded."""
-        followed = self.site.data.read(name, FOLLOW_UP_SUFFIX)
-        if followed is not None:
-            with database.connect(self.site.data.root, write=False) as db:
-                known = history.known_version(db, _history_name(name))
-            if known != followed.version:
-                with self.site.data.editing(name, FOLLOW_UP_SUFFIX) as current, database.connect(self.site.data.root) as db:
-                    if current is not None:  # read under the lock: a save in progress has finished
-                        history.sync(db, _history_name(name), current.version, self.site.document(current).data, self.kind)
-                        followed = current
-        return followed
-
-    def parsed(self, followed: Stored) -> tuple[FollowUp | None, list[InputError]]:
-        """The follow-up and its problems, read once per version."""
-        return self.site.computed.get(("follow-up", followed.path, followed.version), lambda: check_follow_up_document(self.site.document(followed)))
-
-    def checked(self, name: str, followed: Stored, follow_up: FollowUp, on: datetime.date, law_as_of: datetime.date | None) -> FollowUpStatus:
-        """The follow-up checked against the rules on the current answers, once per version of both and of the date."""
-        resolved = self.site.listed(name)
-        answers = resolved.answers if law_as_of is None else resolved.answers.model_copy(update={"law_as_of": law_as_of})
-        ensure_same_party(follow_up, followed.path, answers, resolved.answers_file)
-        rulebook = rulebooks.rulebook(answers.round)
-        return self.site.computed.get(
-            ("follow-up status", followed.version, *self.site.fingerprint(answers), on),
-            lambda: check_status(follow_up, answers, rulebook, on, self.site.assessment(answers)),
-        )
-
-    # -- the page -------------------------------------------------------------------------------------
+    def __init__(self, files: FollowUpFiles):
+        self.site, self.files = files.site, files
 
     def page(self, request: Request) -> Response:
         person = self.site.who(request)
@@ -134,9 +79,9 @@ class FollowUpPages:
         """The page: the recommendations of the saved follow-up, each with what is ``shown`` (the saved
         Party's part, or what was typed after a refused save) and the check against the rules."""
         site = self.site
-        self.answers_file(name)
-        on, law_as_of, date_error = _date_asked(request)
-        followed = self.stored(name)
+        self.files.answers_file(name)
+        on, law_as_of, date_error = date_asked(request)
+        followed = self.files.stored(name)
         context: dict[str, Any] = {
             "person": person,
             "name": name,
@@ -167,14 +112,14 @@ class FollowUpPages:
             if answers is not None:
                 context["count"] = sum(not f.draft for f in site.assessment(answers).recommendations)
             return site.page(request, "follow_up.html", status, **context)
-        follow_up, file_problems = self.parsed(followed)
+        follow_up, file_problems = self.files.parsed(followed)
         if follow_up is None:
             context["file_problem"] = str(file_problems[0])
             return site.page(request, "follow_up.html", status, **context)
         checked = None
         if answers is not None:
             try:
-                checked = self.checked(name, followed, follow_up, on, law_as_of)
+                checked = self.files.checked(name, followed, follow_up, on, law_as_of)
             except InputError as problem:
                 context["answers_problem"] = str(problem)
         entries = follow_up_merge.entries_of(shown if shown is not None else site.document(followed).data)
@@ -220,192 +165,13 @@ class FollowUpPages:
             if entry.id in items:
                 items[entry.id].flags, items[entry.id].rules_say = entry.flags, entry.rules_say
         with database.connect(self.site.data.root, write=False) as db:
-            counts = history.counts_by_question(db, _history_name(name), self.kind)
+            counts = history.counts_by_question(db, history_name(name), self.files.kind)
             for item_id, (theirs, _) in merged.conflicts.items() if merged else ():
-                latest = history.records(db, _history_name(name), question=item_id, newest_first=True, limit=1)
+                latest = history.records(db, history_name(name), question=item_id, newest_first=True, limit=1)
                 items[item_id].theirs = follow_up_merge.entry_in_words(theirs) or "nothing"
                 items[item_id].theirs_by = (latest[0].who, latest[0].at) if latest else None
         for item_id, form in items.items():
             form.changes = counts.get(item_id, 0)
-
-    # -- starting, saving, uploading ------------------------------------------------------------------
-
-    def start(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
-        """The follow-up drawn from the saved answers' assessment, as ``selfcheck follow-up init`` writes it; never over a file."""
-        person = self.site.who(request)
-        name = request.path_params["name"]
-        if isinstance(pairs, forms.Malformed) or {key for key, _ in pairs} - {"csrf"}:
-            raise pairs if isinstance(pairs, forms.Malformed) else forms.Malformed("unexpected fields")
-        if not person.coordinates:
-            raise NotAllowed("Only the coordinator starts the follow-up.")
-        self.answers_file(name)
-        answers = self.site.listed(name).answers
-        rulebook = rulebooks.rulebook(answers.round)
-        path = self.site.data.path(name, FOLLOW_UP_SUFFIX)
-        text = follow_up_text(follow_up_from(self.site.assessment(answers)), rulebook, path)
-        try:
-            self.site.data.create(name, text, FOLLOW_UP_SUFFIX)
-        except BadName:
-            return self.view(request, person, name, 409, general=[f"{name}{FOLLOW_UP_SUFFIX} exists already, so nothing was written: it is shown below."])
-        with database.connect(self.site.data.root) as db:
-            history.remember(db, _history_name(name), version_of(text.encode("utf-8")), document_from_text(path, text).data, self.kind)
-        return RedirectResponse(f"/answers/{name}/follow-up?started=1", 303)
-
-    def save(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
-        """The page's form merged into the file one recommendation at a time, under its lock; each change
-        recorded; or the page saying why not. The form may hold several chapters' recommendations (a
-        filtered list), each of which the person must edit."""
-        person = self.site.who(request)
-        name = request.path_params["name"]
-        chapter = self.site.chapter_of(request) if "chapter" in request.path_params else None
-        rulebook = rulebooks.rulebook(self.site.round)
-        fields = [] if isinstance(pairs, forms.Malformed) else pairs
-        shown_ids = [key[len(follow_up_forms.SEEN) :] for key, _ in fields if key.startswith(follow_up_forms.SEEN)]
-        self.site.ensure_chapters(person, ({chapter} if chapter else set()) | {rulebook.by_id[i].chapter for i in shown_ids if i in rulebook.by_id})
-        chosen = Filter.of_text(next((value for key, value in fields if key == "filter"), ""))
-        try:
-            if isinstance(pairs, forms.Malformed):
-                raise pairs
-            submission = follow_up_forms.submitted(pairs, rulebook.by_id)
-        except forms.Malformed as problem:
-            return self.view(request, person, name, 400, general=[problem.said()], chosen=chosen)
-        try:
-            changed = self.merged_save(request, person, name, submission, chosen)
-        except Refused as refused:
-            return refused.response
-        focus = next((value for key, value in fields if key == "focus"), "")
-        at = focus if focus in submission.entries else (submission.save if submission.save in submission.entries else "")
-        as_of = next((value for key, value in fields if key == "as_of" and value), "")
-        query = "&".join(
-            part for part in (chosen.query(), f"saved={changed}", f"at=fu-{at}" if at else "", f"as_of={as_of}" if _date_or_none(as_of) else "") if part
-        )
-        return RedirectResponse(f"/answers/{name}/follow-up?{query}#{'saved' if at else 'list'}", 303)
-
-    def merged_save(self, request: Request, person: Person, name: str, submission: follow_up_forms.Submission, chosen: Filter) -> int:
-        """The number of recommendations changed; Refused with the page to show when nothing may be written."""
-        refusal: tuple[int, dict[str, Any]] | None = None
-        try:
-            with self.site.data.editing(name, FOLLOW_UP_SUFFIX) as current, database.connect(self.site.data.root) as db:
-                if current is None:
-                    raise HTTPException(404, f"There is no {name}{FOLLOW_UP_SUFFIX} in the data folder: start the follow-up on its page.")
-                data = self.site.document(current).data
-                history.sync(db, _history_name(name), current.version, data, self.kind)
-                merged = follow_up_merge.merge(data, submission.entries, submission.seen)
-                gone = follow_up_merge.missing(data, [*merged.changed, *merged.conflicts])
-                follow_up, problems = check_follow_up_document(Document(current.path, merged.data)) if merged.changed else (None, [])
-                if gone:
-                    refusal = (
-                        409,
-                        {
-                            "general": [
-                                f"{', '.join(gone)} is no longer in {name}{FOLLOW_UP_SUFFIX} (it was replaced meanwhile), so nothing was saved: reload the page."
-                            ]
-                        },
-                    )
-                elif merged.conflicts:
-                    refusal = (409, {})
-                elif problems or (merged.changed and follow_up is None):
-                    refusal = (422, {"problems": problems})
-                elif merged.changed and follow_up is not None:
-                    text = follow_up_text(follow_up, rulebooks.rulebook(follow_up.round), current.path, leading_comments(current.data))
-                    history.record_changes(db, _history_name(name), person.name, "web", merged.changed, self.kind)
-                    history.remember(db, _history_name(name), version_of(text.encode("utf-8")), document_from_text(current.path, text).data, self.kind)
-                    self.site.data.replace(current, text)  # Conflict leaves the block: what was recorded is rolled back
-        except Conflict:  # an editor wrote the file meanwhile, without the lock
-            refusal = (409, {"general": [f"{name}{FOLLOW_UP_SUFFIX} was changed outside selfcheck while saving, so nothing was saved: reload the page."]})
-        if refusal is not None:  # shown once the lock is released: the page reads the answers, which may record outside changes
-            status, extra = refusal
-            raise Refused(self.view(request, person, name, status, shown=merged.shown, merged=merged, chosen=chosen, **extra))
-        return len(merged.changed)
-
-    def add(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
-        """A recommendation the rules apply on the current answers, not yet in the follow-up, added to it, open."""
-        person = self.site.who(request)
-        name = request.path_params["name"]
-        fields = dict(fields_of(pairs))
-        if set(fields) - {"csrf", "id", "filter"}:
-            raise forms.Malformed("unexpected fields")
-        if not person.coordinates:
-            raise NotAllowed("Only the coordinator adds recommendations to the follow-up.")
-        item_id, chosen = fields.get("id", ""), Filter.of_text(fields.get("filter", ""))
-        self.answers_file(name)
-        answers = self.site.listed(name).answers
-        finding = next((f for f in self.site.assessment(answers).recommendations if f.id == item_id and not f.draft), None)
-        if finding is None:
-            return self.view(
-                request, person, name, 409, general=[f"The rules do not apply {item_id[:40]} on the current answers, so nothing was added."], chosen=chosen
-            )
-        rulebook = rulebooks.rulebook(answers.round)
-        try:
-            problem = self.added(person, name, finding, rulebook)
-        except Conflict:  # an editor wrote the file meanwhile, without the lock: what was recorded is rolled back
-            problem = f"{name}{FOLLOW_UP_SUFFIX} was changed outside selfcheck meanwhile, so nothing was added."
-        if problem:  # shown once the lock is released
-            return self.view(request, person, name, 409, general=[problem], chosen=chosen)
-        query = "&".join(part for part in (chosen.query(), f"added={item_id}", f"at=fu-{item_id}") if part)
-        return RedirectResponse(f"/answers/{name}/follow-up?{query}#saved", 303)
-
-    def added(self, person: Person, name: str, finding: Any, rulebook: Any) -> str:
-        """``finding`` added to the follow-up under its lock, recorded in the history; or why not."""
-        item_id = finding.id
-        with self.site.data.editing(name, FOLLOW_UP_SUFFIX) as current, database.connect(self.site.data.root) as db:
-            if current is None:
-                raise HTTPException(404, f"There is no {name}{FOLLOW_UP_SUFFIX} yet: the coordinator starts it on the follow-up page.")
-            follow_up, problems = self.parsed(current)
-            if follow_up is None:
-                return f"{name}{FOLLOW_UP_SUFFIX} cannot be read, so nothing was added: {problems[0]}"
-            if follow_up.item(item_id) is None:
-                history.sync(db, _history_name(name), current.version, self.site.document(current).data, self.kind)
-                added = with_recommendation(follow_up, finding, [entry.chapter for entry in rulebook.meta.chapters])
-                text = follow_up_text(added, rulebook, current.path, leading_comments(current.data))
-                written = document_from_text(current.path, text).data
-                history.record_changes(db, _history_name(name), person.name, "web", {item_id: (None, follow_up_merge.entries_of(written)[item_id])}, self.kind)
-                history.remember(db, _history_name(name), version_of(text.encode("utf-8")), written, self.kind)
-                self.site.data.replace(current, text)
-        return ""
-
-    async def upload(self, request: Request) -> Response:
-        raw, version, filename = await self.site.upload_of(request)
-        return await self.site.run(self.imported, request, raw, version, filename)
-
-    def imported(self, request: Request, raw: bytes, version: str, filename: str) -> Response:
-        """A plan of action (.xlsx) or a follow-up file (.yaml) sent from the browser replaces the follow-up, if it is valid whole."""
-        person = self.site.who(request)
-        name = request.path_params["name"]
-        if not person.coordinates:
-            raise NotAllowed("Only the coordinator uploads the follow-up.")
-
-        def refused(problem: str, status: int = 422) -> Response:
-            return self.view(request, person, name, status, upload_error=problem)
-
-        self.answers_file(name)
-        if not raw:
-            return refused("Choose a plan of action (.xlsx) or a follow-up file (.yaml) to upload.")
-        label = Path(Path(filename).name[-100:] or "the uploaded file")  # names it in the messages
-        workbook = raw.startswith(WORKBOOK_MAGIC)
-        try:
-            made = workbook_from_bytes(label, raw) if workbook else _follow_up_of(document_from_bytes(label, raw))
-            answers = self.site.listed(name).answers
-        except InputError as problem:
-            return refused(f"The file was refused whole, so nothing changed: {problem}")
-        if (made.party, made.round) != (answers.party, answers.round):
-            return refused(f"The file follows up {made.party} in {made.round}, but these answers are {answers.party}'s to {answers.round}, so nothing changed.")
-        rulebook = rulebooks.rulebook(made.round)
-        with self.site.data.editing(name, FOLLOW_UP_SUFFIX) as current, database.connect(self.site.data.root) as db:
-            if current is None or current.version != version:
-                return refused("The follow-up changed since this page was opened, so nothing was uploaded: reload the page and upload again.", 409)
-            data = self.site.document(current).data
-            history.sync(db, _history_name(name), current.version, data, self.kind)
-            text = follow_up_text(made, rulebook, current.path, leading_comments(current.data if workbook else raw))
-            written = document_from_text(current.path, text).data
-            before, after = follow_up_merge.entries_of(data), follow_up_merge.entries_of(written)
-            changes = {key: (before.get(key), after.get(key)) for key in set(before) | set(after) if before.get(key) != after.get(key)}
-            history.record_changes(db, _history_name(name), person.name, "import", changes, self.kind)
-            history.remember(db, _history_name(name), version_of(text.encode("utf-8")), written, self.kind)
-            self.site.data.replace(current, text)
-        return RedirectResponse(f"/answers/{name}/follow-up?imported={len(changes)}", 303)
-
-    # -- downloads and history ------------------------------------------------------------------------
 
     def download(self, request: Request) -> Response:
         person = self.site.who(request)
@@ -415,18 +181,18 @@ class FollowUpPages:
         suffix, who = DOWNLOADS[format]
         if who == "coordinator" and not person.coordinates:
             raise NotAllowed("Only the coordinator exports the follow-up file.")
-        self.answers_file(name)
-        followed = self.stored(name)
+        self.files.answers_file(name)
+        followed = self.files.stored(name)
         if followed is None:
             raise HTTPException(404, f"There is no {name}{FOLLOW_UP_SUFFIX} yet: the coordinator starts it on the follow-up page.")
         headers = {"Content-Disposition": f'attachment; filename="{name}{suffix}"'}
         if format == "yaml":
             return Response(followed.data, media_type=MEDIA_TYPES[format], headers=headers)
-        follow_up, problems = self.parsed(followed)
+        follow_up, problems = self.files.parsed(followed)
         if follow_up is None:
             raise problems[0]
-        on, law_as_of, _ = _date_asked(request)
-        checked = self.checked(name, followed, follow_up, on, law_as_of)
+        on, law_as_of, _ = date_asked(request)
+        checked = self.files.checked(name, followed, follow_up, on, law_as_of)
         data = self.site.computed.get(
             ("follow-up download", format, followed.version, *self.site.fingerprint(self.site.listed(name).answers), on, law_as_of),
             lambda: render_status(checked, follow_up, rulebooks.rulebook(follow_up.round), format),
@@ -436,13 +202,13 @@ class FollowUpPages:
     def history_page(self, request: Request) -> Response:
         person = self.site.who(request)
         name = request.path_params["name"]
-        self.answers_file(name)
-        self.stored(name)
+        self.files.answers_file(name)
+        self.files.stored(name)
         recommendation = request.query_params.get("recommendation") or None
         if recommendation is not None and recommendation not in rulebooks.rulebook(self.site.round).by_id:
             raise HTTPException(404, "There is no such recommendation in this round.")
         with database.connect(self.site.data.root, write=False) as db:
-            records = history.records(db, _history_name(name), question=recommendation, newest_first=True, limit=1000)
+            records = history.records(db, history_name(name), question=recommendation, newest_first=True, limit=1000)
         questionnaire = rounds.questionnaire(self.site.round)
         shown = [(record, history.record_in_words(record, questionnaire), None) for record in records]
         return self.site.page(
@@ -456,32 +222,3 @@ class FollowUpPages:
             follow_up=True,
             file=f"{name}{FOLLOW_UP_SUFFIX}",
         )
-
-
-def _history_name(name: str) -> str:
-    """The follow-up's name in the history, as an answers file's is its name: albania.follow-up."""
-    return name + FOLLOW_UP_SUFFIX.removesuffix(SUFFIX)
-
-
-def _follow_up_of(document: Document) -> FollowUp:
-    follow_up, problems = check_follow_up_document(document)
-    if problems or follow_up is None:
-        raise problems[0]
-    return follow_up
-
-
-def _date_or_none(text: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        return None
-
-
-def _date_asked(request: Request) -> tuple[datetime.date, datetime.date | None, str]:
-    """The date deadlines and measures are checked on, and the law taken at (as ``--as-of``): the
-    page's ``as_of``, or today with every bill applied; and what is wrong with the date given."""
-    given = request.query_params.get("as_of", "").strip()
-    day = _date_or_none(forms.date_from_people(given))
-    if given and day is None:
-        return datetime.date.today(), None, f"Give the date as day.month.year, for example 01.07.2026; {given[:40]!r} is not such a date, so today is used."
-    return day or datetime.date.today(), day, ""

@@ -9,7 +9,12 @@ its note, ``q.<question id>`` the published sentence it quotes and ``i.<question
 recommendations it is inferred from (kept so that saving never drops them); ``v.<question id>``
 the token of the answer as the person saw it (``engine.answers.merge``), which also says which questions
 the form shows; ``party`` and ``as_of`` (with ``v.party``, ``v.as_of``); ``bill.*`` an amendment's
-title, reference, date and file name; ``focus`` the question last worked on, to come back to it.
+title, reference, date and file name; ``focus`` the question last worked on, to come back to it;
+``theirs`` a question in conflict whose answer saved meanwhile the person takes ("Take theirs").
+
+Each form takes only the fields it holds (``Holds``: a chapter's form, its questions): any other
+field, such as the Party's name sent with a chapter's form, is refused whole (``NotHeld``, 403),
+since no page of ours sends it and a role must not reach past its form.
 
 Messages beside a field are in the words of the person filling in the form: what to do, never a
 value such as ``not_provided``.
@@ -22,6 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from selfcheck.engine.answers.answer_file import VARIES_WITHOUT_NOTE
 from selfcheck.engine.answers.merge import NO_ANSWER, Entry, entries_of, entry_of, token
 from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Question, Questionnaire, Section
 from selfcheck.engine.common.errors import InputError
@@ -30,7 +36,7 @@ ANSWER, SOURCE, NOTE, QUOTE, INFERRED, SEEN = "a.", "s.", "n.", "q.", "i.", "v."
 TEXTS = {SOURCE: "source", NOTE: "note", QUOTE: "quote"}
 HEAD = ("party", "as_of")
 BILL = ("title", "reference", "date", "file")
-CONTROL = ("csrf", "version", "focus", "save")  # the token is checked before the form is read; the others only steer
+CONTROL = ("csrf", "focus", "save", "theirs")  # the token is checked before the form is read; the others only steer
 MAX_FIELDS = 2000
 LIST_SHOWN_NOT_PROVIDED = "shown-not-provided"  # the value of a list's hidden field when the list was shown not provided
 
@@ -61,6 +67,39 @@ class Malformed(Exception):
     def said(self) -> str:
         """What the page shown again says of it."""
         return f"The form could not be read, so nothing was saved: {self}. Reload the page and try again."
+
+
+class NotHeld(Exception):
+    """A field the form does not hold (another chapter's question, the Party's name in a chapter's
+    form, a field no form has): the whole submission is refused (403), nothing written."""
+
+
+@dataclass(frozen=True)
+class Holds:
+    """What a form may send: the answers of ``questions`` (with their source, note, quote and
+    inferred_from), the Party's name and date (``head``), the bill of an amendment (``bill``),
+    and the controls."""
+
+    what: str  # the form, as its refusal names it: "chapter IV's form"
+    questions: frozenset[str] = frozenset()
+    head: bool = False
+    bill: bool = False
+
+    def refuse(self, name: str) -> NotHeld:
+        return NotHeld(f"{self.what[:1].upper()}{self.what[1:]} does not hold the field {name[:80]!r}, so the whole form was refused.")
+
+
+def only(pairs: list[tuple[str, str]], allowed: tuple[str, ...], what: str) -> dict[str, str]:
+    """The fields of a small form (each sent once), refusing any it does not hold (``NotHeld``)."""
+    holds = Holds(what)
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        if name not in allowed:
+            raise holds.refuse(name)
+        if name in fields:
+            raise Malformed(f"the field {name[:80]!r} was sent more than once")
+        fields[name] = value
+    return fields
 
 
 @dataclass
@@ -172,6 +211,8 @@ def in_people_words(question: Question, problem: str) -> str:
     """The engine's message about an answer, as what to do in this form."""
     if problem.startswith("expected a mapping with value and note") and "note is missing" in problem:
         return "Give a note for this change: the provision of the bill that changes this answer (under “Source and note”)."
+    if problem == VARIES_WITHOUT_NOTE:
+        return "Say in the note where this is in place and where not (under “Source and note”): an answer that varies by region or entity needs one."
     if problem.startswith("expected ") and ", got " in problem:
         got = problem.rsplit(", got ", 1)[1]
         if question.type == "integer":
@@ -180,7 +221,7 @@ def in_people_words(question: Question, problem: str) -> str:
                 f"if you give no information; {got} is not such a number, so nothing was saved."
             )
         if question.type == "tri_state":
-            return "Choose yes, no or not provided."
+            return "Choose yes, no, varies by region or entity, or not provided."
         if question.type == "one_of":
             return "Choose one of the answers offered, or not provided."
         if question.type == "list":
@@ -212,36 +253,31 @@ class Submission:
     bill: dict[str, str]
     focus: str = ""
     save: str = ""
-    unknown: dict[str, Any] = field(default_factory=dict)  # answers to question ids the questionnaire lacks, for the engine to name
+    theirs: str = ""  # the question whose answer saved meanwhile is taken, what was typed in it dropped
 
 
-def submitted(questionnaire: Questionnaire, pairs: list[tuple[str, str]]) -> Submission:
-    """What a form sends, as entries; Malformed for a form no page of ours would send."""
+def submitted(questionnaire: Questionnaire, pairs: list[tuple[str, str]], holds: Holds) -> Submission:
+    """What a form sends, as entries: NotHeld for a field the form does not hold, Malformed for a
+    form no page of ours would send."""
     grouped: dict[str, list[str]] = defaultdict(list)
     for name, value in pairs:
         grouped[name].append(value)
     shown = {name[2:] for name in grouped if name.startswith(SEEN)}
-    unknown_ids: list[str] = []
     for name, values in grouped.items():
         prefix, rest = name[:2], name[2:]
-        if prefix in (ANSWER, SOURCE, NOTE, QUOTE, INFERRED, SEEN) and rest:
+        if prefix in (ANSWER, SOURCE, NOTE, QUOTE, INFERRED, SEEN) and rest in holds.questions:
+            if rest not in shown:
+                raise Malformed(f"the field {name[:80]!r} comes without the version it was seen at")
             question = questionnaire.question(rest)
-            if question is None and rest not in HEAD:
-                if prefix == SEEN:
-                    raise Malformed(f"unexpected field {name[:80]!r}")
-                if rest not in unknown_ids:
-                    unknown_ids.append(rest)  # for the engine to name: unknown question, did you mean ...
-            elif rest not in shown:
-                raise Malformed(f"the field {name[:80]!r} belongs to a question this form does not show")
             several = prefix == ANSWER and question is not None and question.type == "list"
-        elif name in HEAD:
-            if name not in shown:
+        elif (name in HEAD or prefix == SEEN and rest in HEAD) and holds.head:
+            if name in HEAD and name not in shown:
                 raise Malformed(f"the field {name!r} comes without the version it was seen at")
             several = False
-        elif name in CONTROL or name.removeprefix("bill.") in BILL and name.startswith("bill."):
+        elif name in CONTROL or holds.bill and name.startswith("bill.") and name.removeprefix("bill.") in BILL:
             several = False
         else:
-            raise Malformed(f"unexpected field {name[:80]!r}")
+            raise holds.refuse(name)
         if len(values) > 1 and not several:
             raise Malformed(f"the field {name[:80]!r} was sent {len(values)} times")
     seen = {key: _single(grouped, SEEN + key) for key in shown}
@@ -257,10 +293,22 @@ def submitted(questionnaire: Questionnaire, pairs: list[tuple[str, str]]) -> Sub
             given[text] = _single(grouped, prefix + key)
         given["inferred_from"] = _single(grouped, INFERRED + key)
         entries[key] = entry_of(given, questionnaire, key)
-    unknown = {key: _value(None, grouped.get(ANSWER + key)) for key in unknown_ids}
     bill = {key: _single(grouped, f"bill.{key}").strip() for key in BILL}
     bill["date"] = date_from_people(bill["date"])
-    return Submission(entries, seen, bill, _single(grouped, "focus"), _single(grouped, "save"), unknown)
+    theirs = _single(grouped, "theirs")
+    if theirs:
+        if theirs not in shown:
+            raise Malformed(f"“take theirs” names {theirs[:80]!r}, which this form does not show")
+        del entries[theirs], seen[theirs]  # not merged: what is saved stays
+    return Submission(entries, seen, bill, _single(grouped, "focus"), _single(grouped, "save"), theirs)
+
+
+def chapter_holds(questionnaire: Questionnaire, chapter: str, bill: bool) -> Holds:
+    """A chapter's form: its questions; the bill of an amendment for who drafts them."""
+    return Holds(f"chapter {chapter}'s form", frozenset(q.id for q in questionnaire.in_chapter(chapter)), bill=bill)
+
+
+ABOUT = Holds("the form of the Party's name and date", head=True)
 
 
 def _single(grouped: dict[str, list[str]], name: str) -> str:

@@ -1,5 +1,5 @@
 """A chapter's review: submitted by who answers it, approved or returned with a comment by its reviewer,
-reopened by the coordinator, commented on by anyone; each step recorded in the history, and a step
+reopened by the coordinator, commented on by who answers or reviews it; each step recorded in the history, and a step
 the chapter's state no longer allows shown on the chapter page instead."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from selfcheck.engine.team import database, history
 from selfcheck.web import forms
 from selfcheck.web.chapter_pages import ChapterPages
 from selfcheck.web.refusals import NotAllowed
+from selfcheck.web.saving import ensure_answers
 from selfcheck.web.site import Site, fields_of
 
 
@@ -24,22 +25,21 @@ class ReviewPages:
         """Submit a chapter for review, approve it, return it with a comment, reopen it, or comment on it."""
         person = self.site.who(request)
         name, chapter = request.path_params["name"], self.site.chapter_of(request)
-        fields = dict(fields_of(pairs))
-        if set(fields) - {"csrf", "action", "comment"}:
-            raise forms.Malformed("unexpected fields")
+        fields = forms.only(fields_of(pairs), ("csrf", "action", "comment"), f"the review form of chapter {chapter}")
         action, comment = fields.get("action", ""), fields.get("comment", "").strip()
-        stored, _ = self.site.current(name)
+        stored, document = self.site.current(name)
+        ensure_answers(name, document.data)
         allowed = {
             "submit": person.edits(chapter),
             "approve": person.reviews(chapter),
             "return": person.reviews(chapter),
             "reopen": person.coordinates,
-            "comment": True,
+            "comment": person.edits(chapter) or person.reviews(chapter),  # within the chapters one answers or reviews
         }
         if action not in allowed:
             raise forms.Malformed(f"unknown action {action[:40]!r}")
         if not allowed[action]:
-            raise NotAllowed(f"Your role ({person.describe()}) does not let you {action} chapter {chapter}.")
+            raise NotAllowed(f"Your role ({person.describe()}) does not let you {'comment on' if action == 'comment' else action} chapter {chapter}.")
         problem = text_problem(comment) if comment else None
         with database.connect(self.site.data.root) as db:
             status = history.statuses(db, name).get(chapter, history.DRAFT).status

@@ -184,6 +184,9 @@ class Site:
             tokens = form.getlist("csrf")
             if len(tokens) != 1 or not isinstance(tokens[0], str) or not self.csrf.valid(request.cookies.get(SESSION_COOKIE), tokens[0]):
                 raise Forbidden
+            for key in form.keys():
+                if key not in ("csrf", "file", "version"):
+                    raise forms.Holds("the upload form").refuse(key)
             upload = form.get("file")
             version = form.get("version")
             raw = await upload.read() if isinstance(upload, UploadFile) else b""
@@ -199,8 +202,9 @@ class Site:
         with database.connect(self.data.root, write=False) as db:
             known = history.known_version(db, name)
         if known != stored.version and isinstance(document.data, dict) and not is_amendment(document.data):
-            with database.connect(self.data.root) as db:  # read again inside the write lock: a save in progress has finished
-                stored = self.stored(name)
+            # read again under the file's lock (a save in progress has finished, one stopped midway is settled) and the write lock
+            with self.data.editing(name) as now, database.connect(self.data.root) as db:
+                stored = now or self.stored(name)
                 document = self.document(stored)
                 if isinstance(document.data, dict):
                     history.sync(db, name, stored.version, document.data, self.questionnaire_of(document.data))

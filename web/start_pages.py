@@ -19,8 +19,9 @@ from selfcheck.web import forms
 from selfcheck.web.auth import Person
 from selfcheck.web.refusals import NotAllowed
 from selfcheck.web.results import counts
+from selfcheck.web.saving import not_saved
 from selfcheck.web.site import Site, fields_of
-from selfcheck.web.storage import BadName, version_of
+from selfcheck.web.storage import BadName, NotSaved, version_of
 from selfcheck.web.todo import to_do
 
 
@@ -38,9 +39,7 @@ class StartPages:
         pairs = fields_of(pairs)
         if not person.coordinates:
             raise NotAllowed("Only the coordinator starts new answer files.")
-        fields = dict(pairs)
-        if set(fields) - {"csrf", "file", "party"} or len(fields) != len(pairs):
-            raise forms.Malformed("unexpected or repeated fields")
+        fields = forms.only(pairs, ("csrf", "file", "party"), "the form starting a new answers file")
         name, party = fields.get("file", "").strip(), fields.get("party", "")
         errors: dict[str, list[str]] = {}
         today = datetime.date.today()
@@ -57,11 +56,13 @@ class StartPages:
             comments = [f"{answers.party}'s answers to {site.round}, started in the web questionnaire on {today} by {person.name}"]
             text = answers_text(answers, rounds.questionnaire(site.round), comments, path)
             try:
-                site.data.create(name, text)
-                with database.connect(site.data.root) as db:
-                    history.remember(db, name, version_of(text.encode("utf-8")), document_from_text(path, text).data, rounds.questionnaire(site.round))
+                with site.data.writing(name) as writing:
+                    writing.create(text)
+                    history.remember(writing.db, name, version_of(text.encode("utf-8")), document_from_text(path, text).data, rounds.questionnaire(site.round))
             except BadName as problem:
                 errors["file"] = [str(problem)]
+            except NotSaved as error:
+                errors["file"] = [not_saved(error, "Start it again once that is put right, or tell whoever runs the questionnaire.")]
         if errors:
             return site.page(request, "index.html", 422, files=self.files(person), person=person, new={"file": name, "party": party}, errors=errors)
         return RedirectResponse(f"/answers/{name}", 303)

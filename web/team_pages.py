@@ -30,7 +30,7 @@ class TeamPages:
 
     def login(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
         site = self.site
-        fields = dict(fields_of(pairs))
+        fields = forms.only(fields_of(pairs), ("csrf", "name", "password", "next"), "the login form")
         name, password, next_page = fields.get("name", "").strip(), fields.get("password", ""), _local_path(fields.get("next", "/"))
         if site.trust_user_header or not accounts.has_users(site.data.root):
             return RedirectResponse("/", 303)
@@ -55,7 +55,7 @@ class TeamPages:
         return response
 
     def logout(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
-        fields_of(pairs)
+        forms.only(fields_of(pairs), ("csrf",), "the logout form")
         self.site.sessions.end(request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse("/login" if accounts.has_users(self.site.data.root) else "/", 303)
         self.site.set_session_cookie(request, response, Csrf.new_session())
@@ -74,8 +74,9 @@ class TeamPages:
             raise NotAllowed("Only the coordinator assigns chapters.")
         titles = self.site.chapter_titles()
         chosen = [value for key, value in pairs if key == "chapter"]
-        if any(key not in ("csrf", "chapter") for key, _ in pairs) or any(value not in titles for value in chosen):
-            raise forms.Malformed("unexpected fields or chapters")
+        forms.only([pair for pair in pairs if pair[0] != "chapter"], ("csrf",), "the form assigning chapters")
+        if any(value not in titles for value in chosen):
+            raise forms.Malformed(f"no chapter {next(v for v in chosen if v not in titles)[:10]!r}")
         accounts.set_user(self.site.data.root, request.path_params["user"], chapters=tuple(c for c in titles if c in chosen))
         return RedirectResponse("/team?saved=1", 303)
 

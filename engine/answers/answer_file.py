@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Questionnaire, _describe
+from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, VARIES, Questionnaire, _describe
 from selfcheck.engine.common.characters import name_problem, text_problem
 from selfcheck.engine.common.errors import EngineError, InputError
 from selfcheck.engine.common.safe_files import YAML_UNSAFE, Document, document_from_text, yaml_scalar
@@ -25,6 +25,9 @@ EVIDENCE_TEXTS = ANSWER_TEXTS + ("quote",)
 # A follow-up kept beside its answers file (albania.yaml, albania.follow-up.yaml) is not an answers file.
 FOLLOW_UP_SUFFIX = ".follow-up.yaml"
 RECOMMENDATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+VARIES_WITHOUT_NOTE = (
+    "an answer that varies by region or entity needs a note saying where it is in place and where not: write it as a mapping with value: varies and note"
+)
 
 
 class NotInForce(BaseModel):
@@ -199,9 +202,12 @@ def read_answer(
     if question.type == "text" and isinstance(given, str) and text_problem(given):
         raise document.error(f"the answer {text_problem(given)}", keys)
     try:
-        return question.check(given), found
+        value = question.check(given)
     except ValueError as problem:
         raise document.error(str(problem), keys) from None
+    if value == VARIES and "note" in texts and "note" not in found:
+        raise document.error(VARIES_WITHOUT_NOTE, keys[:-1] if keys[-1] == "value" else keys)
+    return value, found
 
 
 def read_date(document: Document, keys: tuple) -> datetime.date:

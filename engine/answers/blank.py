@@ -54,7 +54,8 @@ def blank_answers(party: str, questionnaire: Questionnaire, schema_name: str, pa
         *_comment(
             "Replace not_provided by the answer under each question; leave not_provided where there is no "
             "information. Give the date the answers describe the law on as as_of. To record where an answer "
-            "comes from, write it long: value, then source, note or quote. Check with: selfcheck validate FILE",
+            "comes from, write it long: value, then source, note or quote. Where a yes/no answer differs "
+            "between the regions or entities of a federal Party, answer varies and say where in the note. Check with: selfcheck validate FILE",
             "# ",
         ),
         f"party: {yaml_scalar(party)}",

@@ -3,14 +3,15 @@
 An *entry* is one question's answer as a plain mapping (value, source, note, quote, inferred_from),
 written the same way whatever the file or the form held (lists in the questionnaire's order, texts
 without surrounding blanks); the Party's name and the date of the answers are entries too, under
-``party`` and ``as_of``. Its *token* is a short hash of it: a form carries the token of each entry
-as the person saw it, and a save changes only the entries the person changed:
+``party`` and ``as_of``. Its *token* holds a short hash of each of its fields: a form carries the
+token of each entry as the person saw it, and a save changes only the fields the person changed:
 
-- a question they left as they saw it keeps whatever is saved now (another person's change stays);
-- a question they changed takes their answer, if the saved one is still the one they saw (or is
+- a field they left as they saw it keeps whatever is saved now (another person's change stays, be
+  it the answer, its source or its note);
+- a field they changed takes what they typed, if the saved one is still the one they saw (or is
   already what they typed);
-- otherwise it is a conflict: both answers are shown, what they typed is kept on the page, and
-  nothing is written until they choose.
+- otherwise it is a conflict: both answers are shown, what they typed is kept on the page (beside
+  what others saved meanwhile in the fields they left), and nothing is written until they choose.
 """
 
 from __future__ import annotations
@@ -70,9 +71,23 @@ def entries_of(data: Any, questionnaire: Questionnaire | None = None) -> dict[st
 
 
 def token(entry: Entry | None) -> str:
-    """A short fingerprint of an entry, the same for equal entries; no answer has one too."""
-    text = json.dumps(entry or {}, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    """A short fingerprint of each field of an entry (``note:1a2b3c4d5e6f,value:...``), the same for
+    equal entries; no answer has one too (``-``)."""
+    return _token({name: _digest(value) for name, value in (entry or {}).items()})
+
+
+def _token(digests: dict[str, str]) -> str:
+    return ",".join(f"{name}:{digests[name]}" for name in sorted(digests)) or "-"
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:12]
+
+
+def _digests(token_seen: str | None) -> dict[str, str]:
+    """The field -> digest a token holds; none for no answer, or for a token no page of ours made."""
+    fields = (part.partition(":") for part in (token_seen or "").split(","))
+    return {name: digest for name, _, digest in fields if name and digest}
 
 
 NO_ANSWER = token(None)
@@ -105,15 +120,22 @@ def merge_entries(
         if token(typed) == seen.get(key):  # left as seen: what is saved stays, whoever saved it
             merged.tokens[key] = token(now)
             continue
-        put(merged.shown, key, typed)
-        if token(now) == seen.get(key) or token(now) == token(typed):
-            merged.tokens[key] = seen.get(key, NO_ANSWER)
-            if token(now) != token(typed):
-                merged.changed[key] = (now, typed)
-                put(merged.data, key, typed)
-        else:
+        was, mine, theirs = _digests(seen.get(key)), _digests(token(typed)), _digests(token(now))
+        changed = {name for name in {*was, *mine} if mine.get(name) != was.get(name)}  # the fields the person changed
+        clashing = {name for name in changed if theirs.get(name) not in (was.get(name), mine.get(name))}
+        # What they changed over what is saved now: a field they left keeps what another saved meanwhile.
+        source = {name: (typed if name in changed else now) or {} for name in {*(typed or {}), *(now or {})}}
+        after = {name: source[name][name] for name in [*(typed or {}), *(now or {})] if name in source[name]} or None
+        put(merged.shown, key, after)
+        if clashing:
             merged.conflicts[key] = (now, typed)
             merged.tokens[key] = token(now)  # saving again means: keep what I typed over what I have now seen
+            continue
+        # Shown again (another question refused the save), a changed field is still checked against what was seen.
+        merged.tokens[key] = _token({name: d for name, d in theirs.items() if name not in changed} | {name: d for name, d in was.items() if name in changed})
+        if token(after) != token(now):
+            merged.changed[key] = (now, after)
+            put(merged.data, key, after)
     return merged
 
 

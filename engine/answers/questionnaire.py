@@ -20,6 +20,9 @@ from selfcheck.engine.common.safe_files import Document, read_document
 
 NOT_PROVIDED = "not_provided"
 TRI_STATE = ("yes", "no", NOT_PROVIDED)
+# A yes/no question may also be answered "varies by region or entity" (a federal Party, a devolved
+# matter), with a note saying where: rules read it as not in place everywhere (conditions.Test).
+VARIES = "varies"
 QUESTION_ID = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 OPTION_VALUE = r"^[a-z][a-z0-9_]*$"
 # The Committee's own numbers ("6.1") and selfcheck's sub-questions ("S6.3"), which can never be taken for them.
@@ -68,8 +71,8 @@ class Question(Strict):
             if len(self.options) < 2:
                 raise ValueError(f"a {self.type} question needs at least two options")
             values = [option.value for option in self.options]
-            if len(set(values)) != len(values) or NOT_PROVIDED in values:
-                raise ValueError("options must be distinct and must not be 'not_provided'")
+            if len(set(values)) != len(values) or NOT_PROVIDED in values or VARIES in values:
+                raise ValueError("options must be distinct and must not be 'not_provided' or 'varies'")
         elif self.options:
             raise ValueError(f"a {self.type} question takes no options")
         if self.type == "integer":
@@ -89,12 +92,18 @@ class Question(Strict):
 
     @property
     def choices(self) -> tuple[str, ...]:
-        """The finite set of answers to a tri-state or one-of question, not_provided included."""
+        """The answers a rule may name for a tri-state or one-of question, not_provided included."""
         if self.type == "tri_state":
             return TRI_STATE
         if self.type == "one_of":
             return self.option_values + (NOT_PROVIDED,)
         raise TypeError(f"{self.id} is a {self.type} question and has no finite set of answers")
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Every answer a Party may give to a tri-state or one-of question: a yes/no question may
+        also vary by region or entity, which no rule names (the conditions read it)."""
+        return self.choices[:2] + (VARIES,) + self.choices[2:] if self.type == "tri_state" else self.choices
 
     @property
     def bounds(self) -> tuple[int, int]:
@@ -106,7 +115,7 @@ class Question(Strict):
     def expected(self) -> str:
         """What an answer to this question must look like, in words."""
         if self.type == "tri_state":
-            return "one of yes, no, not_provided"
+            return "one of yes, no, varies, not_provided"
         if self.type == "integer":
             return f"a whole number from {self.minimum} to {self.maximum}, or not_provided"
         if self.type == "one_of":
@@ -121,7 +130,7 @@ class Question(Strict):
             return NOT_PROVIDED
         problem = f"expected {self.expected()}, got {_describe(value)}"
         if self.type in ("tri_state", "one_of"):
-            if isinstance(value, str) and value in self.choices:
+            if isinstance(value, str) and value in self.accepted:
                 return value
         elif self.type == "integer":
             if isinstance(value, float) and value.is_integer():  # JSON Schema counts 14.0 as an integer too
@@ -142,6 +151,8 @@ class Question(Strict):
         """An answer as a person reads it: option labels, "not provided", "none of them"."""
         if value == NOT_PROVIDED or value is None or value == "":
             return "not provided"
+        if value == VARIES and self.type == "tri_state":
+            return "varies by region or entity"
         if self.type in ("one_of", "list"):
             labels = {option.value: option.label for option in self.options}
             if self.type == "one_of":
@@ -153,7 +164,7 @@ class Question(Strict):
     def json_schema(self) -> dict:
         not_provided = {"const": NOT_PROVIDED}
         if self.type in ("tri_state", "one_of"):
-            return {"enum": list(self.choices)}
+            return {"enum": list(self.accepted)}
         if self.type == "integer":
             number = {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
             return {"oneOf": [number, not_provided]}

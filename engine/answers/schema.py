@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from selfcheck.engine.answers.answer_file import RECOMMENDATION_ID
-from selfcheck.engine.answers.questionnaire import Questionnaire
+from selfcheck.engine.answers.questionnaire import VARIES, Questionnaire
 from selfcheck.engine.common.characters import NAME_PATTERN, TEXT_PATTERN
 
 NON_BLANK = {"type": "string", "pattern": TEXT_PATTERN}
@@ -18,25 +18,11 @@ def answers_schema(questionnaire: Questionnaire) -> dict:
     answers = {}
     for question in questionnaire.questions.values():
         value = question.json_schema()
-        answers[question.id] = {
-            "title": f"{question.number} {question.prompt}",
-            "description": question.help,
-            "anyOf": [
-                value,
-                {
-                    "type": "object",
-                    "properties": {
-                        "value": value,
-                        "source": NON_BLANK,
-                        "note": NON_BLANK,
-                        "quote": NON_BLANK,
-                        "inferred_from": {"anyOf": [RECOMMENDATION, {"type": "array", "items": RECOMMENDATION, "minItems": 1}]},
-                    },
-                    "required": ["value"],
-                    "additionalProperties": False,
-                },
-            ],
-        }
+        forms = [value, _long(value)]
+        if question.type == "tri_state":  # an answer that varies by region or entity is long, with its note
+            given = {"enum": [choice for choice in question.accepted if choice != VARIES]}
+            forms = [given, _long(given), {**_long({"const": VARIES}), "required": ["value", "note"]}]
+        answers[question.id] = {"title": f"{question.number} {question.prompt}", "description": question.help, "anyOf": forms}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://selfcheck.example/schemas/{questionnaire.round}/answers.schema.json",
@@ -51,6 +37,22 @@ def answers_schema(questionnaire: Questionnaire) -> dict:
             "as_of": {"type": "string", "format": "date"},
             "answers": {"type": "object", "properties": answers, "additionalProperties": False},
         },
+    }
+
+
+def _long(value: dict) -> dict:
+    """An answer written long: its value, with the texts beside it."""
+    return {
+        "type": "object",
+        "properties": {
+            "value": value,
+            "source": NON_BLANK,
+            "note": NON_BLANK,
+            "quote": NON_BLANK,
+            "inferred_from": {"anyOf": [RECOMMENDATION, {"type": "array", "items": RECOMMENDATION, "minItems": 1}]},
+        },
+        "required": ["value"],
+        "additionalProperties": False,
     }
 
 

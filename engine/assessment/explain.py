@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from selfcheck.engine.answers.answer_file import Answers
+from selfcheck.engine.answers.questionnaire import VARIES
 from selfcheck.engine.assessment.assess import (
     Assessment,
     Because,
@@ -49,6 +50,7 @@ class ConditionPart(BaseModel):
     wanted: str | None = None  # for people, in the question's words: 'yes or not provided'
     answer: Any = None
     source: str | None = None
+    note: str | None = None  # where an answer varies by region or entity, the note saying where
 
 
 class ElementState(BaseModel):
@@ -213,6 +215,7 @@ def _part(condition: Condition, answers: Answers, rulebook: Rulebook) -> Conditi
             wanted=wanted_words(condition, question),
             answer=list(answer) if isinstance(answer, tuple) else answer,
             source=answers.sources.get(question.id),
+            note=answers.notes.get(question.id) if answer == VARIES else None,
         )
     if isinstance(condition, Not):
         return ConditionPart(kind="not", holds=holds(condition, answers.value), parts=[_part(condition.part, answers, rulebook)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from selfcheck.engine.answers.questionnaire import VARIES
 from selfcheck.engine.assessment.counterfactual import MAX_CHANGES
 from selfcheck.engine.assessment.explain import ConditionPart, ElementState, Explanation
 from selfcheck.engine.assessment.summary import provenance_law_lines
@@ -89,6 +90,9 @@ def _condition_lines(part: ConditionPart, indent: str) -> list[str]:
     if part.kind == "test":
         head = f"{indent}{mark} {part.number} {part.question} {part.condition}"
         answer = f"answer: {answer_text(part.answer)}" + (f" (source: {part.source})" if part.source else "")
+        if part.answer == VARIES:  # how each reading of it was made, and the Party's words on where
+            answer += "; a rule reads it as not in place everywhere, an observation as stating neither yes nor no"
+            answer += f"; note: {part.note}" if part.note else ""
         return [head, wrap(answer, indent + "        ", indent + "          ")]
     words = {"all": "all of:", "any": "any of:", "not": "not:"}[part.kind]
     lines = [f"{indent}{mark} {words}"]

@@ -31,7 +31,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import prod
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -112,7 +112,7 @@ def _swaps(test: Test, rule: Rule, questionnaire: Questionnaire) -> Iterator[Tes
             continue
         if question.type == "integer" and other.bounds != question.bounds:
             continue
-        yield Test(other.id, test.op, test.value)
+        yield replace(test, question=other.id)
 
 
 def _nodes(condition: Condition, path: tuple = ()) -> Iterator[tuple[tuple, Condition]]:
@@ -142,16 +142,16 @@ def _test_mutations(test: Test, questionnaire: Questionnaire) -> Iterator[tuple[
         minimum, maximum = question.bounds
         for bound in (test.value - 1, test.value + 1):
             if minimum <= bound <= maximum:
-                yield "move bound", Test(test.question, test.op, bound)
+                yield "move bound", replace(test, value=bound)
     elif test.op in ("includes", "lacks"):
         for option in question.option_values:
             if option != test.value:
-                yield "replace value", Test(test.question, test.op, option)
+                yield "replace value", replace(test, value=option)
     elif question.type in ("tri_state", "one_of"):  # in / not_in; other types test only not_provided
         for index in range(len(test.value)):
             for answer in question.choices:
                 if answer not in test.value:
-                    yield "replace value", Test(test.question, test.op, test.value[:index] + (answer,) + test.value[index + 1 :])
+                    yield "replace value", replace(test, value=test.value[:index] + (answer,) + test.value[index + 1 :])
 
 
 # -- telling a mutant from the original ----------------------------------------------------------------

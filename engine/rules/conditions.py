@@ -13,16 +13,24 @@ A condition is written in YAML as a tree:
 ``holds`` evaluates the tree directly and is the reference the durable-rules path is tested
 against. ``disjunctive_normal_form`` rewrites the tree into alternatives of simple atoms, which is
 the only shape handed to durable-rules.
+
+A yes/no question may be answered ``varies`` (by region or entity): yes in some places, no in
+others. No condition names it; each test reads it. In a rule or an element (``somewhere``) a test
+holds on it when it holds for yes or for no: an obligation not in place everywhere is not in place,
+so the rule fails closed (``yes`` and ``no`` both hold, as both are true somewhere). In an
+observation a test holds on it only when it holds for both: the Committee's words state a fact only
+where the answer states it. ``not`` swaps the two readings, so that a negated test stays
+fail-closed. The normal form reads it the same way, atom by atom.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, TRI_STATE, Question, Questionnaire
+from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, TRI_STATE, VARIES, Question, Questionnaire
 
 COMPARISONS: dict[str, tuple[str, Callable[[int, int], bool]]] = {
     "below": ("is below", lambda answer, n: answer < n),
@@ -41,8 +49,12 @@ class Test:
     question: str
     op: str  # "in", "not_in", a comparison, "includes" or "lacks"
     value: Any  # tuple of answers for in/not_in, int for comparisons, option for includes/lacks
+    somewhere: bool = True  # an answer that varies by region: holds if it holds for yes or for no (else: for both)
 
     def holds(self, answer: Any) -> bool:
+        if answer == VARIES and self.op in ("in", "not_in"):
+            readings = (self.holds("yes"), self.holds("no"))
+            return any(readings) if self.somewhere else all(readings)
         if self.op == "in":
             return answer in self.value
         if self.op == "not_in":
@@ -144,8 +156,11 @@ class ConditionError(Exception):
         super().__init__(message)
 
 
-def parse_condition(raw: Any, questionnaire: Questionnaire, keys: tuple = ()) -> Condition:
-    """Parse and type-check a condition against the questionnaire; ConditionError names the place."""
+def parse_condition(raw: Any, questionnaire: Questionnaire, keys: tuple = (), somewhere: bool = True) -> Condition:
+    """Parse and type-check a condition against the questionnaire; ConditionError names the place.
+
+    ``somewhere``: how its tests read an answer that varies by region (see the module's notes):
+    True for a rule's or an element's condition, False for an observation's."""
     if not isinstance(raw, dict) or len(raw) != 1:
         raise ConditionError(keys, "expected a mapping with one key: all, any, not, or a question id")
     ((key, body),) = raw.items()
@@ -153,14 +168,14 @@ def parse_condition(raw: Any, questionnaire: Questionnaire, keys: tuple = ()) ->
     if key in ("all", "any"):
         if not isinstance(body, list) or not body:
             raise ConditionError(here, f"expected a non-empty list of conditions under {key}")
-        parts = tuple(parse_condition(part, questionnaire, here + (i,)) for i, part in enumerate(body))
+        parts = tuple(parse_condition(part, questionnaire, here + (i,), somewhere) for i, part in enumerate(body))
         return All(parts) if key == "all" else Any_(parts)
     if key == "not":
-        return Not(parse_condition(body, questionnaire, here))
+        return Not(parse_condition(body, questionnaire, here, not somewhere))
     question = questionnaire.question(key) if isinstance(key, str) else None
     if question is None:
         raise ConditionError(here, f"unknown question {key!r}")
-    return _parse_matcher(question, body, here)
+    return replace(_parse_matcher(question, body, here), somewhere=somewhere)
 
 
 def _parse_matcher(question: Question, body: Any, keys: tuple) -> Test:
@@ -288,8 +303,10 @@ def _atoms(test: Test, negate: bool, questionnaire: Questionnaire) -> list[Atom]
         allowed = {NOT_PROVIDED} if (test.op == "in") != negate else {"yes", "no"}
         return [Choice(test.question, question.option_values[0], frozenset(allowed))]
     chosen = set(test.value) if test.op == "in" else set(question.choices) - set(test.value)
+    if question.type == "tri_state" and (chosen & {"yes", "no"} if test.somewhere else chosen >= {"yes", "no"}):
+        chosen.add(VARIES)  # as Test.holds reads an answer that varies by region
     if negate:
-        chosen = set(question.choices) - chosen
+        chosen = set(question.accepted) - chosen
     return [Choice(test.question, None, frozenset(chosen))]
 
 
@@ -311,7 +328,7 @@ def _atom_holds(atom: Atom, answer: Any) -> bool:
 def domain(atom: Choice, questionnaire: Questionnaire) -> frozenset:
     if atom.option is not None:
         return frozenset(TRI_STATE)
-    return frozenset(questionnaire.questions[atom.question].choices)
+    return frozenset(questionnaire.questions[atom.question].accepted)
 
 
 def _simplify(conjunct: tuple[Atom, ...], questionnaire: Questionnaire) -> tuple[Atom, ...] | None:

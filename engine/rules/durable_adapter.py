@@ -29,7 +29,7 @@ from typing import Any
 
 import durable_rules_engine as core
 
-from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Questionnaire
+from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, VARIES, Questionnaire
 from selfcheck.engine.common.errors import EngineError, InputError, RulebookError
 from selfcheck.engine.rules.conditions import Atom, Choice, Compare, domain
 from selfcheck.engine.rules.rulebook import Rulebook
@@ -148,7 +148,7 @@ def hash_collisions(names: set[str]) -> list[tuple[str, str]]:
 
 def _hash_problems(rulebook: Rulebook, plans: list[RulesetPlan]) -> list[InputError]:
     names = set(RESERVED_FIELDS) | {entry[0] for plan in plans for entry in plan.fields}
-    values = {DISCRIMINATOR["kind"], NOT_PROVIDED, "yes", "no"}
+    values = {DISCRIMINATOR["kind"], NOT_PROVIDED, VARIES, "yes", "no"}
     for question in rulebook.questionnaire.questions.values():
         values.update(question.option_values)
     return [

@@ -442,7 +442,8 @@ def _checked(
                 condition: Condition | None = Any_(tuple(element.condition for element in elements))
             else:
                 elements = ()
-                condition, conjuncts = _condition(document, keys + ("when",), spec.id, spec.when, questionnaire)
+                # a rule fails closed on an answer that varies by region; an observation states only what holds everywhere
+                condition, conjuncts = _condition(document, keys + ("when",), spec.id, spec.when, questionnaire, somewhere=isinstance(spec, RuleSpec))
                 alternatives = tuple(Alternative(f"{spec.id}#{k}", None, atoms) for k, atoms in enumerate(conjuncts))
                 if isinstance(spec, RuleSpec) and condition is not None:
                     _check_no_information(document, keys, spec.id, condition, spec.on_no_information)
@@ -456,12 +457,14 @@ def _checked(
         yield keys, spec, condition, alternatives, elements
 
 
-def _condition(document: Document, keys: tuple, item_id: str, raw: Any, questionnaire: Questionnaire) -> tuple[Condition | None, list[tuple[Atom, ...]]]:
+def _condition(
+    document: Document, keys: tuple, item_id: str, raw: Any, questionnaire: Questionnaire, somewhere: bool = True
+) -> tuple[Condition | None, list[tuple[Atom, ...]]]:
     """A condition parsed and put in normal form; _Refused names the place of a problem."""
     if raw is None:
         return None, [()]
     try:
-        condition = parse_condition(raw, questionnaire, ())
+        condition = parse_condition(raw, questionnaire, (), somewhere)
         conjuncts = disjunctive_normal_form(condition, questionnaire)
     except ConditionError as error:
         raise _Refused(document.error(f"{item_id}: {error}", keys + error.keys)) from None

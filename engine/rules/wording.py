@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Question
+from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, VARIES, Question
 from selfcheck.engine.rules.conditions import COMPARISONS, Atom, Choice, Compare, Missing, Test
 
 # A condition only asks whether a free text was written, so any words stand for all of them (counterfactuals).
@@ -18,6 +18,8 @@ def answer_text(answer: Any, limit: int | None = 70) -> str:
         return "[" + ", ".join(answer) + "]" if answer else "[] (none)"
     if answer == ANY_TEXT:
         return "an answer in words"
+    if answer == VARIES:
+        return "varies by region or entity"
     text = str(answer)
     return text if limit is None or len(text) <= limit or answer == NOT_PROVIDED else text[: limit - 3] + "..."
 
