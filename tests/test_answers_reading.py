@@ -76,7 +76,7 @@ def test_an_inferred_from_that_is_empty_or_not_a_text_is_refused():
 
 def test_the_problems_of_a_long_answer_are_named_where_they_stand():
     long = HEAD + f"answers:\n  {TRI}:\n"
-    assert only_problem(long + "    value: maybe\n") == (("answers", TRI, "value"), 5, "expected one of yes, no, not_provided, got 'maybe'")
+    assert only_problem(long + "    value: maybe\n") == (("answers", TRI, "value"), 5, "expected one of yes, no, varies, not_provided, got 'maybe'")
     assert only_problem(long + "    value: yes\n    source: 12\n") == (("answers", TRI, "source"), 6, "expected source to be a text")
     assert only_problem(long + "    value: yes\n    note: '  '\n") == (("answers", TRI, "note"), 6, "expected note to be a text")
     expected = "an answer, or a mapping with value and optionally source, note, quote and inferred_from"

@@ -40,7 +40,7 @@ TEXT = "awareness.promising_practices"
 
 # Answers to try every condition on: each kind of answer to each kind of question, not_provided included.
 ANSWERS = {
-    TRI: ["yes", "no", NOT_PROVIDED],
+    TRI: ["yes", "no", "varies", NOT_PROVIDED],
     TRI2: ["yes", NOT_PROVIDED],
     ONE: ["sexuality_education", "health_education", "non_formal_only", NOT_PROVIDED],
     LIST: [[], ["primary"], ["lower_secondary", "upper_secondary"], ["primary", "lower_secondary", "upper_secondary"], NOT_PROVIDED],
@@ -96,8 +96,8 @@ CONDITIONS = [
 ]
 
 
-def parse(raw):
-    return parse_condition(raw, QUESTIONNAIRE)
+def parse(raw, somewhere: bool = True):
+    return parse_condition(raw, QUESTIONNAIRE, somewhere=somewhere)
 
 
 def every_answer_set():
@@ -112,9 +112,10 @@ def refusal(raw) -> ConditionError:
     return caught.value
 
 
+@pytest.mark.parametrize("somewhere", [True, False], ids=["rule", "observation"])
 @pytest.mark.parametrize("raw", CONDITIONS)  # ids by position: a mutant must not rename the tests
-def test_the_normal_form_handed_to_durable_rules_holds_exactly_when_the_condition_does(raw):
-    condition = parse(raw)
+def test_the_normal_form_handed_to_durable_rules_holds_exactly_when_the_condition_does(raw, somewhere):
+    condition = parse(raw, somewhere)
     alternatives = disjunctive_normal_form(condition, QUESTIONNAIRE)
     for answers in every_answer_set():
         answer_of = lambda question: answers.get(question, NOT_PROVIDED)  # noqa: E731
@@ -129,10 +130,10 @@ def test_a_condition_written_back_reads_the_same(raw):
 
 def test_the_not_combinator_is_evaluated():
     condition = parse({"not": {TRI: "yes"}})
-    assert condition == Not(Atom(TRI, "in", ("yes",)))
+    assert condition == Not(Atom(TRI, "in", ("yes",), False))  # negated, an answer that varies reads the other way
     assert not holds(condition, {TRI: "yes"}.get)
-    assert holds(condition, {TRI: "no"}.get)
-    assert disjunctive_normal_form(condition, QUESTIONNAIRE) == [(Choice(TRI, None, frozenset({"no", NOT_PROVIDED})),)]
+    assert holds(condition, {TRI: "no"}.get) and holds(condition, {TRI: "varies"}.get)
+    assert disjunctive_normal_form(condition, QUESTIONNAIRE) == [(Choice(TRI, None, frozenset({"no", "varies", NOT_PROVIDED})),)]
 
 
 def test_no_condition_always_holds_and_is_written_none():
@@ -168,10 +169,10 @@ def test_the_tests_deciding_a_rule_are_those_that_keep_it_from_firing():
     condition = parse({"all": [{TRI: "yes"}, {TRI2: "yes"}, {"not": {NUMBER: {"below": 14}}}]})
     answers = {TRI: "yes", TRI2: "no", NUMBER: 12}.get
     assert not holds(condition, answers)
-    assert deciding_tests(condition, answers, False) == [Atom(TRI2, "in", ("yes",)), Atom(NUMBER, "below", 14)]
+    assert deciding_tests(condition, answers, False) == [Atom(TRI2, "in", ("yes",)), Atom(NUMBER, "below", 14, False)]
     either = parse({"any": [{TRI: "yes"}, {TRI2: "yes"}]})
     assert deciding_tests(either, {TRI: "no", TRI2: "yes"}.get, True) == [Atom(TRI2, "in", ("yes",))]
-    assert conditions.tests_in(condition) == [Atom(TRI, "in", ("yes",)), Atom(TRI2, "in", ("yes",)), Atom(NUMBER, "below", 14)]
+    assert conditions.tests_in(condition) == [Atom(TRI, "in", ("yes",)), Atom(TRI2, "in", ("yes",)), Atom(NUMBER, "below", 14, False)]
 
 
 def test_a_list_question_matched_with_not_provided_reaches_durable_rules_as_its_first_options_flag():
@@ -198,14 +199,16 @@ def test_integers_reach_durable_rules_as_comparisons_and_presence():
 def test_alternatives_that_can_never_hold_or_add_nothing_are_dropped():
     assert disjunctive_normal_form(parse({"all": [{NUMBER: NOT_PROVIDED}, {NUMBER: {"not": NOT_PROVIDED}}]}), QUESTIONNAIRE) == []
     assert disjunctive_normal_form(parse({"all": [{NUMBER: {"below": 14}}, {NUMBER: NOT_PROVIDED}]}), QUESTIONNAIRE) == []
-    assert disjunctive_normal_form(parse({"all": [{TRI: "yes"}, {TRI: "no"}]}), QUESTIONNAIRE) == []
+    # yes and no hold together only where the answer varies, which a rule reads as both and an observation as neither
+    assert disjunctive_normal_form(parse({"all": [{TRI: "yes"}, {TRI: "no"}]}), QUESTIONNAIRE) == [(Choice(TRI, None, frozenset({"varies"})),)]
+    assert disjunctive_normal_form(parse({"all": [{TRI: "yes"}, {TRI: "no"}]}, somewhere=False), QUESTIONNAIRE) == []
     assert disjunctive_normal_form(parse({TRI: ["yes", "no", NOT_PROVIDED]}), QUESTIONNAIRE) == [()]
     narrowed = parse({"all": [{TRI: ["yes", "no"]}, {TRI: {"not": "yes"}}]})
-    assert disjunctive_normal_form(narrowed, QUESTIONNAIRE) == [(Choice(TRI, None, frozenset({"no"})),)]
+    assert disjunctive_normal_form(narrowed, QUESTIONNAIRE) == [(Choice(TRI, None, frozenset({"no", "varies"})),)]
     absorbed = parse({"any": [{"all": [{TRI: "yes"}, {TRI2: "yes"}]}, {TRI: "yes"}]})
-    assert disjunctive_normal_form(absorbed, QUESTIONNAIRE) == [(Choice(TRI, None, frozenset({"yes"})),)]
+    assert disjunctive_normal_form(absorbed, QUESTIONNAIRE) == [(Choice(TRI, None, frozenset({"yes", "varies"})),)]
     repeated = parse({"any": [{TRI: "yes"}, {TRI: "yes"}]})
-    assert disjunctive_normal_form(repeated, QUESTIONNAIRE) == [(Choice(TRI, None, frozenset({"yes"})),)]
+    assert disjunctive_normal_form(repeated, QUESTIONNAIRE) == [(Choice(TRI, None, frozenset({"yes", "varies"})),)]
 
 
 def test_the_number_of_alternatives_is_limited():
@@ -213,7 +216,7 @@ def test_the_number_of_alternatives_is_limited():
         return {"all": [{"any": [{TRI: "yes"}] * count}]}
 
     assert EXPANSION_LIMIT == 240
-    assert disjunctive_normal_form(parse(alternatives(EXPANSION_LIMIT)), QUESTIONNAIRE) == [(Choice(TRI, None, frozenset({"yes"})),)]
+    assert disjunctive_normal_form(parse(alternatives(EXPANSION_LIMIT)), QUESTIONNAIRE) == [(Choice(TRI, None, frozenset({"yes", "varies"})),)]
     with pytest.raises(TooComplex, match="more than 240 alternatives; simplify it"):
         disjunctive_normal_form(parse(alternatives(EXPANSION_LIMIT + 1)), QUESTIONNAIRE)
     sixteen = {"any": [{TRI: "yes"}] * 16}
