@@ -237,3 +237,21 @@ def test_an_amendment_document_of_no_mapping_changes_lists_its_head_problems_onl
     amendment, problems = check_amendment_document(Document(tmp_path / "a.yaml", {"changes": "x"}), QUESTIONNAIRE)
     assert amendment is None and [problem.place.keys for problem in problems] == [("title",), ("reference",), ("applies_to",), ("date",), ("changes",)]
     assert amendments.MAX_CHAIN == 20
+
+
+def test_a_file_name_never_starts_or_ends_with_a_hyphen():
+    assert file_name_for("  ¡A bill!  ") == "a-bill"
+
+
+def test_an_amendment_that_would_read_back_otherwise_is_not_written(monkeypatch, tmp_path):
+    from selfcheck.engine.common.errors import EngineError
+
+    amendment = load_amendment(bill(tmp_path), QUESTIONNAIRE)
+    assert render_amendment(amendment, tmp_path, ["", "drafted"]).startswith("#\n# drafted\ntitle: ")
+    # applies_to written as a path with ".." reads back as the same file: what it says is the same
+    roundabout = amendment.model_copy(update={"applies_to": ALBANIA.parent / ".." / ALBANIA.parent.name / ALBANIA.name})
+    assert amendments.amendment_text(roundabout, QUESTIONNAIRE, (), tmp_path / "again.yaml")
+    changed_value = lambda *args: render_amendment(*args).replace("value: yes", "value: no")  # noqa: E731
+    monkeypatch.setattr(amendments, "render_amendment", changed_value)
+    with pytest.raises(EngineError, match="would not read back as given; nothing was written"):
+        amendments.amendment_text(amendment, QUESTIONNAIRE, (), tmp_path / "again.yaml")
