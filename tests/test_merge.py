@@ -235,3 +235,29 @@ def test_a_follow_up_whose_recommendations_are_not_a_mapping_takes_no_save():
     current = {"party": "Ruritania", "recommendations": ["IV-4"]}
     merged = follow_up_merge.merge(current, {"IV-4": {"status": "planned"}}, {"IV-4": NO_ANSWER})
     assert merged.data == current and merged.changed == {"IV-4": (None, {"status": "planned"})}
+
+
+def test_a_token_names_each_field_with_a_twelve_digit_digest():
+    import re
+
+    from selfcheck.engine.answers import merge as answers_merge
+
+    assert re.fullmatch(r"note:[0-9a-f]{12},value:[0-9a-f]{12}", token({"value": "yes", "note": "x"}))
+    assert token({"measures": [{"what": "a", "act": "b"}]}) == token({"measures": [{"act": "b", "what": "a"}]})
+    assert answers_merge._digests("note:1a,value:2b:3c") == {"note": "1a", "value": "2b:3c"}
+    assert answers_merge._digests(NO_ANSWER) == {} and answers_merge._digests(None) == {} and answers_merge._digests("value:,:x") == {}
+
+
+def test_a_new_answer_carries_no_answers_token_until_saved():
+    merged = merge(file_with({}), {TRI: {"value": "yes"}}, {TRI: NO_ANSWER}, QUESTIONNAIRE)
+    assert merged.tokens == {TRI: NO_ANSWER} and merged.changed == {TRI: (None, {"value": "yes"})}
+
+
+def test_a_conflict_on_one_question_leaves_the_others_merged_and_those_left_as_they_were():
+    saved = {TRI: {"value": "yes", "note": "line\r\n"}, TRI2: "no", LIST: ["primary"]}
+    seen = {TRI: token({"value": "yes", "note": "line"}), TRI2: token({"value": "yes"}), LIST: token({"value": ["primary"]})}
+    typed = {TRI: {"value": "yes", "note": "line"}, TRI2: {"value": "not_provided", "note": "x"}, LIST: {"value": ["primary", "lower_secondary"]}}
+    merged = merge(file_with(saved), typed, seen, QUESTIONNAIRE)
+    assert set(merged.conflicts) == {TRI2} and set(merged.changed) == {LIST}
+    assert merged.shown["answers"][TRI] == {"value": "yes", "note": "line\r\n"}  # left as seen: kept as the file holds it
+    assert merged.tokens[LIST] == seen[LIST]
