@@ -147,3 +147,13 @@ def test_names_and_answer_values_that_durable_rules_would_take_for_one_are_refus
         (ROUND, f"the answer values 'vlncabpgz' and 'yes' {said}"),
     ]
     assert _hash_problems(SimpleNamespace(questionnaire=SimpleNamespace(questions={}), meta=book.meta), []) == []
+
+
+def test_the_reference_evaluator_leaves_draft_rules_out_unless_asked():
+    from selfcheck.engine.answers.answer_file import Answers
+    from selfcheck.engine.rules.reference import reference_fired
+
+    rulebook = rulebooks.rulebook(ROUND)
+    answers = Answers(party="Ruritania", round=ROUND, values={"investigation.le_specialised_units": "no"})
+    assert "III-2" in reference_fired(rulebook, answers, include_draft=True)
+    assert "III-2" not in reference_fired(rulebook, answers)
