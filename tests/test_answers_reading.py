@@ -176,3 +176,15 @@ def test_answers_are_written_with_their_comments_one_per_line_and_every_short_an
 def test_a_name_with_a_control_character_is_refused_at_its_field():
     keys, line, problem = only_problem(f'party: "Ruri\\u0007nia"\nround: {ROUND}\nanswers: {{}}\n')
     assert (keys, line) == (("party",), 1) and problem.startswith("the Party's name holds ")
+
+
+def test_an_answer_that_varies_by_region_needs_a_note_named_at_the_answer():
+    from selfcheck.engine.answers.answer_file import VARIES_WITHOUT_NOTE, read_answer
+
+    assert only_problem(HEAD + f"answers:\n  {TRI}: varies\n") == (("answers", TRI), 4, VARIES_WITHOUT_NOTE)
+    assert only_problem(HEAD + f"answers:\n  {TRI}:\n    value: varies\n    source: Art. 3\n") == (("answers", TRI), 4, VARIES_WITHOUT_NOTE)
+    answers, problems = read(HEAD + f"answers:\n  {TRI}:\n    value: varies\n    note: only in the north\n")
+    assert problems == [] and answers.value(TRI) == "varies" and answers.notes == {TRI: "only in the north"}
+    document = document_from_text(Path("plan.yaml"), f"aims:\n  {TRI}: varies\n")
+    assert read_answer(document, QUESTIONNAIRE, ("aims", TRI), "varies", texts=()) == ("varies", {})
+    assert VARIES_WITHOUT_NOTE.startswith("an answer that varies by region or entity needs a note")
