@@ -50,6 +50,8 @@ ANSWERS = {
 CONDITIONS = [
     {TRI: "yes"},
     {TRI: ["no", NOT_PROVIDED]},
+    {TRI: ["yes", "no"]},
+    {TRI: {"not": NOT_PROVIDED}},
     {TRI: {"not": "yes"}},
     {"not": {TRI: "yes"}},
     {"not": {"not": {TRI: "no"}}},
@@ -134,6 +136,12 @@ def test_the_not_combinator_is_evaluated():
     assert not holds(condition, {TRI: "yes"}.get)
     assert holds(condition, {TRI: "no"}.get) and holds(condition, {TRI: "varies"}.get)
     assert disjunctive_normal_form(condition, QUESTIONNAIRE) == [(Choice(TRI, None, frozenset({"no", "varies", NOT_PROVIDED})),)]
+
+
+def test_a_condition_is_read_as_a_rules_unless_said_otherwise():
+    assert parse_condition({TRI: "yes"}, QUESTIONNAIRE) == Atom(TRI, "in", ("yes",), True)
+    assert holds(parse_condition({TRI: "yes"}, QUESTIONNAIRE), {TRI: "varies"}.get)
+    assert not holds(parse_condition({TRI: "yes"}, QUESTIONNAIRE, somewhere=False), {TRI: "varies"}.get)
 
 
 def test_no_condition_always_holds_and_is_written_none():
