@@ -255,3 +255,46 @@ def test_an_amendment_that_would_read_back_otherwise_is_not_written(monkeypatch,
     monkeypatch.setattr(amendments, "render_amendment", changed_value)
     with pytest.raises(EngineError, match="would not read back as given; nothing was written"):
         amendments.amendment_text(amendment, QUESTIONNAIRE, (), tmp_path / "again.yaml")
+
+
+def test_a_bill_no_longer_in_force_is_recorded_with_its_end(tmp_path):
+    path = bill(tmp_path, extra="adopted: 2024-03-01\nin_force: 2025-01-01\nin_force_until: 2026-01-01\n")
+    answers = resolve(path, as_of=datetime.date(2026, 6, 1)).answers
+    assert answers.value(TRI) == "no"
+    assert answers.not_in_force == (
+        NotInForce(
+            amendment="A bill (Law 1/2024, 2024-01-31)",
+            state="no_longer_in_force",
+            adopted=datetime.date(2024, 3, 1),
+            in_force=datetime.date(2025, 1, 1),
+            in_force_until=datetime.date(2026, 1, 1),
+        ),
+    )
+    assert load_amendment(path, QUESTIONNAIRE).state_on(datetime.date(2026, 1, 1)) == "no_longer_in_force"
+    # an amendment file given as the answers, on a date it is not in force, stands for what it applies to
+    assert answers_for(path, [], as_of=datetime.date(2026, 6, 1)).value(TRI) == "no"
+
+
+def test_a_diffs_head_names_every_bill_applied_and_every_bill_not_applied(tmp_path):
+    first = bill(tmp_path, "first.yaml")
+    second = bill(tmp_path, "second.yaml", applies_to=first, changes=f"changes:\n  {TRI2}: {{value: no, note: Art. 2}}\n")
+    assert resolve(second).label(Path("s.yaml")) == "Albania (s.yaml); amended by A bill (Law 1/2024, 2024-01-31); amended by A bill (Law 1/2024, 2024-01-31)"
+    said = resolve(second, as_of=datetime.date(2024, 6, 1)).label(Path("s.yaml"))
+    assert said == "Albania (s.yaml)" + "; not amended by A bill (Law 1/2024, 2024-01-31): not adopted on 01.06.2024" * 2
+
+
+def test_an_answers_file_given_as_an_amendment_is_refused_naming_what_an_amendment_has():
+    with pytest.raises(InputError) as refused:
+        load_amendment(ALBANIA, QUESTIONNAIRE)
+    assert refused.value.problem == (
+        "expected an amendment with title, reference, date, adopted, in_force, in_force_until, applies_to, changes; this looks like an answers file"
+    )
+
+
+def test_the_inverse_of_a_change_to_an_answer_without_a_source_says_only_what_it_restores(tmp_path):
+    albania = resolve(ALBANIA).answers
+    unsourced = next(
+        question for question in QUESTIONNAIRE.questions if question not in albania.sources and QUESTIONNAIRE.questions[question].type == "tri_state"
+    )
+    amendment = load_amendment(bill(tmp_path, changes=f"changes:\n  {unsourced}: {{value: yes, note: Art. 9}}\n"), QUESTIONNAIRE)
+    assert invert(amendment, albania).notes == {unsourced: "restores the answer given before the bill"}
