@@ -298,3 +298,9 @@ def test_the_inverse_of_a_change_to_an_answer_without_a_source_says_only_what_it
     )
     amendment = load_amendment(bill(tmp_path, changes=f"changes:\n  {unsourced}: {{value: yes, note: Art. 9}}\n"), QUESTIONNAIRE)
     assert invert(amendment, albania).notes == {unsourced: "restores the answer given before the bill"}
+
+
+def test_resolving_on_a_date_keeps_the_answers_file_and_the_bills_applied(tmp_path):
+    path = bill(tmp_path, extra="adopted: 2024-03-01\nin_force: 2025-01-01\n")
+    resolved = resolve(path, as_of=datetime.date(2025, 6, 1))
+    assert resolved.answers_file == ALBANIA and [amendment.file for amendment in resolved.amendments] == [path]
