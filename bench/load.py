@@ -41,11 +41,12 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else float("nan")
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
+def start_server(data_dir: Path, workers: int = 1) -> tuple[subprocess.Popen, str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([str(SELFCHECK), "serve", str(data_dir), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    command = [str(SELFCHECK), "serve", str(data_dir), "--port", str(port), "--workers", str(workers)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -90,7 +91,17 @@ def warm_latencies(url: str, name: str, rounds: int) -> dict:
             saves.append(time.perf_counter() - start)
             assert saved.status_code == 303 and results.status_code == 200 and f"warm save {index}" in results.text
         follow_up = follow_up_latencies(client, name, rounds)
+        client.get("/")
+        starts = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            response = client.get("/")
+            starts.append(time.perf_counter() - start)
+            assert response.status_code == 200
     return {
+        "start_p50": statistics.median(starts),
+        "start_p99": percentile(starts, 0.99),
+        "starts": len(starts),
         "page_p50": statistics.median(pages),
         "page_p99": percentile(pages, 0.99),
         "save_p50": statistics.median(saves),
@@ -191,17 +202,21 @@ def mixed_load(url: str, names: list[str], seconds: float) -> dict:
 
 
 def memory_of(pid: int) -> tuple[int, int]:
-    """A process's resident memory now and at its peak, in KiB."""
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
-    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+    """The resident memory of a server now and at its peak, in KiB: of its workers, summed, if it has any."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    now = peak = 0
+    for process in [int(child) for child in children] or [pid]:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{process}/status").read_text().splitlines() if ":" in line)
+        now, peak = now + int(fields["VmRSS"].split()[0]), peak + int(fields["VmHWM"].split()[0])
+    return now, peak
 
 
-def web_load(scratch: Path, clients: int = 50, seconds: float = 30, rounds: int = 50) -> dict:
-    data_dir = scratch / "web-load"
+def web_load(scratch: Path, clients: int = 50, seconds: float = 30, rounds: int = 50, workers: int = 1) -> dict:
+    data_dir = scratch / f"web-load-{workers}"
     data_dir.mkdir()
     names = folder_of_parties(data_dir, clients)
     shutil.copy(ALBANIA, data_dir / "albania.yaml")
-    server, url = start_server(data_dir)
+    server, url = start_server(data_dir, workers)
     try:
         warm = warm_latencies(url, "albania", rounds)
         load = mixed_load(url, names, seconds)
@@ -216,5 +231,10 @@ if __name__ == "__main__":
     import tempfile
 
     with tempfile.TemporaryDirectory() as scratch:
-        figures = web_load(Path(scratch), clients=int(sys.argv[1]) if len(sys.argv) > 1 else 50, seconds=float(sys.argv[2]) if len(sys.argv) > 2 else 30)
+        figures = web_load(
+            Path(scratch),
+            clients=int(sys.argv[1]) if len(sys.argv) > 1 else 50,
+            seconds=float(sys.argv[2]) if len(sys.argv) > 2 else 30,
+            workers=int(sys.argv[3]) if len(sys.argv) > 3 else 1,
+        )
     print(re.sub(r"(\d+\.\d{4})\d+", r"\1", repr(figures)))

@@ -89,7 +89,9 @@ def _shortened(item: dict, k: int) -> dict:
     and the engine's cost does not depend on the length of the words."""
     if k == 0:
         return item
-    short = {key: "c" for key in ("help", "reason", "text") if key in item}
+    short = {key: "c" for key in ("help", "reason", "text", "why", "argument") if key in item}
+    if isinstance(item.get("no_information"), dict):
+        short["no_information"] = {**item["no_information"], "because": "c"}
     if "prompt" in item:
         short["prompt"] = "c?"  # a yes/no question is still asked as a question
     if "serves" in item:

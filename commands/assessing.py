@@ -163,12 +163,15 @@ def batch(
     format: BatchFormat = typer.Option(BatchFormat.table, "--format", help="table for people, json or csv for tools."),
     output: Path = typer.Option(None, "-o", "--output", help="Write the summary to this file instead of stdout."),
     include_draft: bool = INCLUDE_DRAFT_OPTION,
+    jobs: int = typer.Option(None, "--jobs", "-j", min=1, help="Processes assessing at once [default: the number of cores]; the rows keep the files' order."),
 ):
     """Assess many files: per file, counts by level and block and the ids at require level.
     A bad file is reported and skipped; the exit code is 2 if any failed."""
+    import functools
+
     from selfcheck.engine.assessment import batch as batches
 
-    rows = with_progress(batches.files_in(paths), lambda path: batches.assess_file(path, include_draft))
+    rows = with_progress(batches.files_in(paths), functools.partial(batches.assess_file, include_draft=include_draft), jobs)
     write(batches.render(rows, format.value), output)
     if any(row.error for row in rows):
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -22,6 +22,9 @@ def serve(
     data_dir: Path = typer.Argument(Path("."), help="Folder of answer files to list and edit.", show_default="the current folder"),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; only this machine can connect unless you change it."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    workers: int = typer.Option(
+        None, "--workers", min=1, help="Processes answering requests, sharing the port, the logins and the files [default: the number of cores]."
+    ),
     allow_host: list[str] = typer.Option(
         [],
         "--allow-host",
@@ -38,6 +41,20 @@ def serve(
     session_minutes: float = typer.Option(
         120, "--session-minutes", min=1, help="A login ends after this many minutes without use (and after 12 hours in all)."
     ),
+    forwarded_allow_ips: str = typer.Option(
+        None,
+        "--forwarded-allow-ips",
+        metavar="ADDR",
+        help="Behind a proxy: take the client's address (for the login throttle) and scheme from X-Forwarded-For and X-Forwarded-Proto, "
+        "only on requests from these addresses (comma-separated, e.g. 127.0.0.1). Off by default: those headers are ignored.",
+    ),
+    max_connections: int = typer.Option(
+        500, "--max-connections", min=1, help="Connections open at once, in each worker; one beyond them is answered 503 and closed."
+    ),
+    header_timeout: float = typer.Option(
+        10, "--header-timeout", min=0.1, help="Seconds a client has to send a request's headers; a slower one is answered 408 and cut off."
+    ),
+    body_timeout: float = typer.Option(30, "--body-timeout", min=0.1, help="Seconds a client has to send a request's body (forms, uploads), likewise."),
     round: str | None = ROUND_OPTION,
 ):
     """Open the web questionnaire: fill in answers, see the recommendations as you save, export the factsheet.
@@ -52,27 +69,31 @@ def serve(
     rounds.questionnaire(round)  # an unknown round is refused before the server starts
     if not data_dir.is_dir():
         raise InputError(data_dir, "is not a folder; give the folder of answer files to serve")
-    import uvicorn
-
     from selfcheck.engine.team.accounts import has_users
     from selfcheck.web.app import create_app
     from selfcheck.web.security import LOOPBACK, normal_host, url_host
+    from selfcheck.web.server import Limits, files_for, make_server
 
     if trust_user_header and not has_users(data_dir):
         raise InputError("--trust-user-header", f"there are no users in {data_dir} to trust it for: add them with selfcheck users add")
 
+    # A team's database that is missing or has no user left is refused here, before anything listens.
+    application = create_app(data_dir, round, host, tuple(allow_host), trust_user_header=trust_user_header, behind_tls=behind_tls, idle_minutes=session_minutes)
     listening = _listen(host, port)  # before the URL is announced: a port in use is refused here
     if normal_host(host) not in LOOPBACK:
         typer.echo(f"selfcheck serve: listening on {host}: anyone who can reach this machine can read and change the answers in {data_dir}", err=True)
     typer.echo(f"selfcheck serve: the questionnaire for {data_dir} is at http://{url_host(host)}:{port}/ (Ctrl-C to stop)", err=True)
-    application = create_app(data_dir, round, host, tuple(allow_host), trust_user_header=trust_user_header, behind_tls=behind_tls, idle_minutes=session_minutes)
     if has_users(data_dir):
         typer.echo(
             f"selfcheck serve: {data_dir} has users: " + (f"the user is named by the {trust_user_header} header" if trust_user_header else "everyone logs in"),
             err=True,
         )
-    server = uvicorn.Server(uvicorn.Config(application, log_level="warning"))
-    server.run(sockets=[listening])
+    connections = files_for(max_connections)
+    if connections < max_connections:
+        typer.echo(f"selfcheck serve: this system lets it open files for only {connections} connections at once, not {max_connections}", err=True)
+    limits = Limits(connections, header_timeout, body_timeout)
+    server = make_server(application, limits=limits, forwarded_allow_ips=forwarded_allow_ips)
+    _run_workers(server, listening, workers)
 
 
 def _listen(host: str, port: int):
@@ -95,6 +116,46 @@ def _listen(host: str, port: int):
         raise InputError(f"{host} port {port}", f"cannot listen: {problem}") from None
     listening.set_inheritable(True)
     return listening
+
+
+def _run_workers(server, listening, workers: int | None) -> None:
+    """The server in ``workers`` processes (default: one per core) accepting on one socket.
+
+    They are forked from this one once the application exists, before any thread or event loop: each
+    starts with the same CSRF secret, and shares sessions, the login throttle and the history through
+    the database, and each file's lock through its lock file. This process only waits for them and
+    passes a request to stop on to them."""
+    import os
+    import signal
+
+    count = workers or os.cpu_count() or 1
+    if count == 1:
+        server.run(sockets=[listening])
+        return
+    children = []
+    for _ in range(count):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                server.run(sockets=[listening])
+                code = 0
+            finally:
+                os._exit(code)
+        children.append(pid)
+
+    def stop(signum, frame) -> None:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)  # each finishes the requests it is answering
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    listening.close()  # the workers hold it
+    for pid in children:
+        os.waitpid(pid, 0)
 
 
 def history(
@@ -206,10 +267,12 @@ def users_password(name: str = NAME_ARGUMENT, password_file: Path = PASSWORD_FIL
 
 def users_remove(name: str = NAME_ARGUMENT, data_dir: Path = DATA_DIR_OPTION):
     """Remove a user (their sessions end; their changes stay in the history under their name)."""
-    from selfcheck.engine.team.accounts import remove_user
+    from selfcheck.engine.team.accounts import list_users, remove_user
 
-    remove_user(_team_folder(data_dir), name)
-    typer.echo(f"selfcheck users: removed {name}", err=True)
+    folder = _team_folder(data_dir)
+    remove_user(folder, name)
+    last = "" if list_users(folder) else f"; that was the last user: selfcheck serve refuses {folder} until one is added (selfcheck users add)"
+    typer.echo(f"selfcheck users: removed {name}{last}", err=True)
 
 
 def users_list(data_dir: Path = DATA_DIR_OPTION):

@@ -101,7 +101,7 @@ def test_the_text_summary_says_which_bill_it_assumes():
 def test_an_amendment_may_rest_on_another_amendment(tmp_path):
     path = tmp_path / "second.yaml"
     path.write_text(
-        HEAD.replace(str(ALBANIA), str(HABITUAL_RESIDENTS)) + "changes:\n  jurisdiction.dual_criminality.core_offences: {value: no, note: Art. 6(3)}\n"
+        HEAD.replace(str(ALBANIA), str(HABITUAL_RESIDENTS)) + "changes:\n  jurisdiction.dual_criminality.sexual_abuse: {value: no, note: Art. 6(3)}\n"
     )
     resolved = resolve(path)
     assert resolved.answers_file == ALBANIA
@@ -115,7 +115,8 @@ def test_reversing_an_amendment_restores_the_answers_assessment(tmp_path, rulebo
     assert reversal.answers_file == ALBANIA and len(reversal.amendments) == 2
     assert reversal.amendments[1].changes == {
         "jurisdiction.habitual_residents_abroad": "no",
-        "jurisdiction.victim_report_or_denunciation_required": "not_provided",
+        "jurisdiction.victim_report_required.nationals": "not_provided",
+        "jurisdiction.victim_report_required.habitual_residents": "not_provided",
     }
     assert assess(reversal.answers, rulebook).recommendations == assess(albania, rulebook).recommendations
 
@@ -129,7 +130,7 @@ def test_a_written_amendment_reads_back_the_same(tmp_path, questionnaire, albani
         changes={
             "legal.csam_terminology": "yes",
             "legal.age_of_criminal_responsibility": 16,
-            "legal.extortion.prosecution.images": "both_offences",
+            "legal.extortion.offences.images": ("specific_offence", "both_offences"),
             "professionals.equipped_to_identify": ("education", "health"),
             "research.data_mechanism": "not_provided",
             "education.subject": "true",

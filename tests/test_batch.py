@@ -96,3 +96,21 @@ def test_a_follow_up_file_kept_beside_the_answers_is_not_taken_for_answers(tmp_p
     summary = json.loads(result.stdout)
     assert [row["file"].rsplit("/", 1)[-1] for row in summary["files"]] == ["albania.yaml", "follow-up-copy.yaml"]
     assert summary["files"][1]["error"] and result.returncode == 2
+
+
+def test_batch_in_several_processes_keeps_the_files_order_the_rows_and_the_exit_code(folder):
+    for many in range(3):
+        shutil.copy(ALBANIA, folder / f"copy-{many}.yaml")
+    one = run_selfcheck("batch", folder, "--format", "json", "--jobs", "1")
+    several = run_selfcheck("batch", folder, "--format", "json", "--jobs", "3")
+    assert (one.returncode, several.returncode) == (2, 2)
+    assert several.stdout == one.stdout
+    names = [row["file"].rsplit("/", 1)[-1] for row in json.loads(several.stdout)["files"]]
+    assert names == sorted(names) and len(names) == 6
+    assert f"selfcheck: {folder / 'broken.yaml'}:4:3" in several.stderr and "6/6" in several.stderr
+
+
+def test_batch_in_several_processes_exits_0_when_every_file_is_assessed():
+    result = run_selfcheck("batch", AMENDMENTS, ALBANIA, "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == run_selfcheck("batch", AMENDMENTS, ALBANIA, "--jobs", "1").stdout

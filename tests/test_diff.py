@@ -55,9 +55,14 @@ def test_a_shipped_amendment_resolves_exactly_what_its_bill_answers(case):
 
 def test_the_diff_names_the_answer_behind_each_resolved_recommendation():
     diff = _diff(ALBANIA, AMENDMENTS / "albania-dual-criminality-article-25-4.yaml")
-    (change,) = diff["resolved"][0]["answer_changes"]
-    assert (change["question"], change["number"], change["before"], change["after"]) == ("jurisdiction.dual_criminality.core_offences", "S12.5", "yes", "no")
-    assert change["note"].startswith("Article 6(3) new")
+    changes = diff["resolved"][0]["answer_changes"]
+    assert [(c["question"], c["number"], c["before"], c["after"]) for c in changes] == [
+        ("jurisdiction.dual_criminality.sexual_abuse", "S12.5", "yes", "no"),
+        ("jurisdiction.dual_criminality.child_prostitution", "S12.14", "yes", "no"),
+        ("jurisdiction.dual_criminality.production", "S12.15", "yes", "no"),
+        ("jurisdiction.dual_criminality.pornographic_performances", "S12.16", "yes", "no"),
+    ], "one change for each group of offences of Article 25(4)"
+    assert all(change["note"].startswith("Article 6(3) new") for change in changes)
 
 
 def test_a_bill_that_answers_part_of_a_recommendation_says_it_still_applies():

@@ -21,10 +21,33 @@ def test_every_compiled_conjunct_tests_the_discriminator(rulebook):
 
 
 def test_rulesets_hold_at_most_60_conjuncts_so_a_fact_stays_under_64_alpha_tests(rulebook):
-    plans = compile_rulebook(rulebook).plans
+    compiled_rulebook = compile_rulebook(rulebook)
+    plans = compiled_rulebook.plans
     assert all(len(plan.definition) <= MAX_CONJUNCTS_PER_RULESET for plan in plans)
     compiled = rulebook.rules + rulebook.observations
-    assert sum(len(plan.definition) for plan in plans) == sum(len(rule.conjuncts) for rule in compiled)
+    assert sum(len(plan.definition) for plan in plans) + len(compiled_rulebook.always) == sum(len(rule.conjuncts) for rule in compiled)
+
+
+def test_only_conditions_go_to_durable_rules_and_every_item_without_one_fires_for_any_answers(rulebook):
+    compiled = compile_rulebook(rulebook)
+    unconditional = {item.id for item in rulebook.rules + rulebook.observations if item.condition is None}
+    assert {compiled.conjuncts[name][0] for name, _ in compiled.always} == unconditional
+    assert all(compiled.conjuncts[name][0] not in unconditional for plan in compiled.plans for name in plan.definition)
+    fired = DurableEngine(compiled).fired(lambda question: "not_provided", include_draft=True)
+    assert {name for name, _ in compiled.always} <= set(fired)
+
+
+def test_the_fact_encoders_generated_per_ruleset_write_what_encode_writes(rulebook, albania, compliant):
+    from conftest import with_answers
+
+    compiled = compile_rulebook(rulebook)
+    odd = with_answers(compliant, legal__age_of_criminal_responsibility="not_provided")
+    for plan in compiled.plans:
+        generated = durable_adapter.encoder(plan)
+        for answers in (albania, compliant, odd):
+            assert generated(answers.values.get) == durable_adapter.encode(plan, answers.value)
+        with pytest.raises(ValueError, match="unexpected answer"):
+            generated(lambda question, default: 'no","kind":"other')
 
 
 def test_no_compiled_test_is_an_or(rulebook):

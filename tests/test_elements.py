@@ -4,6 +4,7 @@ the load refuses what is wrong with them, and lint proves what the published fac
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 
 import pytest
@@ -155,6 +156,95 @@ def test_the_example_with_elements_loads_and_fires_when_any_element_is_not_in_pl
     assert [element.id for element in rule.elements] == ["specific-support", "short-and-long-term"]
     assert [alternative.name for alternative in rule.alternatives] == ["VI-3/specific-support#0", "VI-3/short-and-long-term#0"]
     assert rule.on_no_information == "fires" and rule.no_information is None
+
+
+IV4 = """  - id: IV-4
+    level: require
+    block: specific
+    basis: inferred
+    reason: No jurisdiction over habitual residents.
+    argument: Article 25(1)(e).
+    no_information: {basis: inferred, because: A requirement a Party does not show it meets.}
+    elements:
+      - id: habitual-residents
+        fact: Jurisdiction over habitual residents.
+        missing: no jurisdiction over habitual residents abroad
+        unmet: {jurisdiction.habitual_residents_abroad: {not: yes}}
+        provision: {convention: ["Art. 25(1)(e)"]}
+        reserved_by: Art. 25(3)
+        on_no_information: fires
+    text: to establish jurisdiction over habitual residents
+    cites:
+      convention: ["Art. 25(1)(e)"]
+"""
+
+BROKEN_RESERVATIONS = [
+    (
+        "a reservation the Convention does not permit to what the element cites",
+        IV4.replace("reserved_by: Art. 25(3)", "reserved_by: Art. 25(5)"),
+        "reserved_by Art. 25(5) is no reservation",
+    ),
+    (
+        "a reservation no answer records",
+        IV4.replace("reserved_by: Art. 25(3)", "reserved_by: Art. 25(9)"),
+        "no option of the questionnaire records a reservation under Art. 25(9)",
+    ),
+    (
+        "a reservation to an own obligation",
+        IV4.replace("id: IV-4", "id: SC-IV-2").replace('["Art. 25(1)(e)"]}', '["Art. 25(1)(d)", "Art. 25(1)(e)"]}'),
+        "admits a reservation",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, rule, fragment", BROKEN_RESERVATIONS, ids=[b[0] for b in BROKEN_RESERVATIONS])
+def test_the_load_refuses_an_element_reserved_by(rules_copy, questionnaire, name, rule, fragment):
+    _replace(rules_copy, "04-jurisdiction.yaml", "  - id: IV-4\n", "  - id: IV-5\n", rule)
+    assert fragment in _problems(rules_copy, questionnaire)
+
+
+def test_a_reserved_element_is_never_required_and_the_assessment_names_the_article(tmp_path):
+    answers = tmp_path / "reserving.yaml"
+    answers.write_text(
+        "party: Ruritania\nround: lanzarote-2\nanswers:\n"
+        "  convention.reservations: [art_25_3, art_25_5]\n"
+        "  jurisdiction.nationals_abroad: yes\n"
+        "  jurisdiction.habitual_residents_abroad: no\n"
+        "  jurisdiction.dual_criminality.sexual_abuse: yes\n"
+        "  jurisdiction.dual_criminality.sexual_abuse_declared_cases_only: yes\n"
+        "  jurisdiction.dual_criminality.child_prostitution: no\n"
+        "  jurisdiction.dual_criminality.production: no\n"
+        "  jurisdiction.dual_criminality.pornographic_performances: no\n"
+    )
+    assessed = json.loads(run_selfcheck("assess", answers, "--format", "json").stdout)
+    ids = {finding["id"] for finding in assessed["recommendations"]}
+    assert "IV-4" not in ids and "IV-6" not in ids
+    reserved = {(item["recommendation"], item["element"]): item for item in assessed["reserved"]}
+    assert reserved[("IV-4", "habitual-residents")]["reserved_by"] == "Art. 25(3)"
+    assert reserved[("IV-6", "sexual-abuse-declared-cases")]["reserved_by"] == "Art. 25(5)"
+    assert ("IV-5", "habitual-residents") in reserved, "silence on the condition for residents is not asked of a Party that reserved 25(3)"
+    text = run_selfcheck("assess", answers).stdout
+    assert "Not required, for the Party made the reservation the Convention permits (Article 48):" in text
+    assert (
+        "IV-4 no jurisdiction over offences committed abroad by habitual residents (S8.1, S12.3): not required while the reservation under Art. 25(3) is maintained"
+        in " ".join(text.split())
+    )
+    explained = " ".join(run_selfcheck("explain", answers, "IV-4").stdout.split())
+    assert "[reserved] no jurisdiction over offences committed abroad by habitual residents (S8.1, S12.3): not required while" in explained
+
+
+def test_without_the_reservation_the_same_answers_are_required(tmp_path):
+    answers = tmp_path / "not-reserving.yaml"
+    answers.write_text(
+        "party: Ruritania\nround: lanzarote-2\nanswers:\n"
+        "  jurisdiction.nationals_abroad: yes\n"
+        "  jurisdiction.habitual_residents_abroad: no\n"
+        "  jurisdiction.dual_criminality.sexual_abuse_declared_cases_only: yes\n"
+    )
+    assessed = json.loads(run_selfcheck("assess", answers, "--format", "json").stdout)
+    iv6 = next(finding for finding in assessed["recommendations"] if finding["id"] == "IV-6")
+    assert "sexual-abuse-declared-cases" in {unmet["element"] for unmet in iv6["unmet"]}
+    assert "IV-4" in {finding["id"] for finding in assessed["recommendations"]} and assessed["reserved"] == []
 
 
 BROKEN_OWN = [

@@ -13,16 +13,16 @@ def _json(*args) -> dict:
     return json.loads(result.stdout)
 
 
-def test_albania_is_required_to_drop_dual_criminality_because_it_requires_it_and_one_answer_would_change_that():
+def test_albania_is_required_to_drop_dual_criminality_for_each_group_of_offences_and_one_answer_changes_that_only_by_losing_jurisdiction():
     result = run_selfcheck("explain", ALBANIA, "IV-6")
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert text.startswith("IV-6 fires for Albania: require, specific to Albania (chapter IV. Jurisdiction rules)")
-    assert "[holds] S12.5 jurisdiction.dual_criminality.core_offences is not no" in text
+    assert "[not in place] dual criminality is required for sexual abuse by nationals abroad (S12.2, S12.5," in text
+    assert "[holds] S12.5 jurisdiction.dual_criminality.sexual_abuse is not no" in text
     assert "answer: yes (source: Para. 222" in text
     assert "Citations: Recommendation IV-6; report para 222; Convention Art. 25(4), Art. 25(5)" in text
-    assert "What would make it go away - change one answer, any one of these ways:" in text
-    assert "  - S12.5 jurisdiction.dual_criminality.core_offences: yes -> no" in text
+    assert "What would make it go away - change one answer:\n  - S12.2 jurisdiction.nationals_abroad: yes -> no" in text
     assert 'Basis: printed - a published factsheet prints the reason:\n  Para. 222: "Albania reported to the Committee' in text
     assert "Provenance: round lanzarote-2, report T-ES(2022)02, rule files sha256" in text
 
@@ -33,19 +33,20 @@ def test_the_json_explanation_gives_the_condition_the_answers_and_the_change():
     assert explanation["basis"] == "printed" and explanation["grounds"][0]["para"] == "Para. 222"
     assert explanation["applies_because"] == "answer" and explanation["inferred"] is False
     condition = explanation["condition"]
-    assert condition["kind"] == "all"
-    test = condition["parts"][1]
+    assert condition["kind"] == "any" and [part["kind"] for part in condition["parts"]] == ["all"] * 5, "one part for each element"
+    test = condition["parts"][0]["parts"][1]
     assert (test["kind"], test["question"], test["condition"], test["answer"], test["holds"]) == (
         "test",
-        "jurisdiction.dual_criminality.core_offences",
+        "jurisdiction.dual_criminality.sexual_abuse",
         "is not no",
         "yes",
         True,
     )
-    assert [{"question": "jurisdiction.dual_criminality.core_offences", "number": "S12.5", "prompt": test["prompt"], "from": "yes", "to": "no"}] in explanation[
+    nationals = condition["parts"][0]["parts"][0]
+    assert [[{"question": "jurisdiction.nationals_abroad", "number": "S12.2", "prompt": nationals["prompt"], "from": "yes", "to": "no"}]] == explanation[
         "changes"
     ]
-    assert [c["question"] for c in explanation["because"]] == ["jurisdiction.nationals_abroad", "jurisdiction.dual_criminality.core_offences"]
+    assert [c["question"] for c in explanation["because"]] == ["jurisdiction.nationals_abroad", "jurisdiction.dual_criminality.child_prostitution"]
     provenance = explanation["provenance"]
     assert provenance["report"] == "T-ES(2022)02" and provenance["answers_as_of"] == "2022-03-10" and len(provenance["rulebook_sha256"]) == 64
 
@@ -53,8 +54,8 @@ def test_the_json_explanation_gives_the_condition_the_answers_and_the_change():
 def test_a_nested_condition_shows_each_part_with_the_answer_and_every_single_change_that_clears_it():
     explanation = _json(ALBANIA, "II-6")
     condition = explanation["condition"]
-    assert condition["kind"] == "all" and [p["kind"] for p in condition["parts"]] == ["test", "any", "any"]
-    age = condition["parts"][1]["parts"]
+    assert condition["kind"] == "any" and [p["kind"] for p in condition["parts"][0]["parts"]] == ["test", "any", "test"]
+    age = condition["parts"][0]["parts"][1]["parts"]
     assert [(p["condition"], p["holds"]) for p in age] == [("is below 18", True), ("is not_provided", False)]
     changes = [{c["question"]: c["to"] for c in change} for change in explanation["changes"]]
     assert {"legal.possession.criminalised": "no"} in changes and {"legal.age_of_criminal_responsibility": 18} in changes
@@ -63,8 +64,9 @@ def test_a_nested_condition_shows_each_part_with_the_answer_and_every_single_cha
 def test_a_recommendation_that_does_not_fire_says_what_would_make_it_fire():
     explanation = _json(COMPLIANT, "IV-6")
     assert explanation["fires"] is False and explanation["because"] == []
-    targets = sorted(change[0]["to"] for change in explanation["changes"])
-    assert targets == ["not_provided", "yes"], "answering yes, or giving no information, makes it fire"
+    targets = {change[0]["to"] for change in explanation["changes"]}
+    assert targets == {"not_provided", "yes"}, "answering yes, or giving no information, makes it fire"
+    assert len(explanation["changes"]) == 9, "for each group of offences, and for keeping it in the declared cases without the declaration"
     text = run_selfcheck("explain", COMPLIANT, "IV-6").stdout
     assert "IV-6 does not fire for Compliantia" in text and "What would make it fire - change one answer, any one of these ways:" in text
 

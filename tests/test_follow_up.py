@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import shutil
 import subprocess
@@ -17,8 +18,9 @@ from test_law_over_time import DAY, NEXT_YEAR, dated_bill
 from conftest import ALBANIA, ROUND, run_selfcheck
 from selfcheck.engine.answers.amendments import resolve
 from selfcheck.engine.assessment.assess import assess
+from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.follow_up.follow_up_file import STATUSES, FollowUp, Measure, follow_up_from, read_follow_up, render_follow_up
-from selfcheck.engine.follow_up.workbook import read_workbook, render_workbook
+from selfcheck.engine.follow_up.workbook import read_workbook, render_workbook, workbook_from_bytes
 from selfcheck.engine.rules import rulebooks
 
 RULEBOOK = rulebooks.rulebook(ROUND)
@@ -125,7 +127,7 @@ def test_a_recommendation_declared_implemented_while_its_rule_still_fires_is_fla
     assert flag["kind"] == "still_applies" and flag["category"] == "inconsistent"
     assert (
         flag["text"].startswith("declared implemented, but the rules still apply it because S12.")
-        and "(dual criminality)?” answered yes" in flag["text"]
+        and "must the act also be punishable where it was committed?” answered yes" in flag["text"]
         and "jurisdiction." not in flag["text"]
     )
     # addressed to all Parties whatever they answer: the rules cannot tell, so they do not contradict
@@ -484,6 +486,87 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_opened(tmp_
         package.writestr("xl/big.xml", b"\0" * 101_000_000)
     result = run_selfcheck("follow-up", "import", path)
     assert result.returncode == 2 and "unpacks to 101,000,000 bytes" in result.stderr
+
+
+def _rezipped(source: bytes, changes: dict, added: dict | None = None) -> bytes:
+    """A copy of the workbook ``source`` with members changed ({name: function of its bytes}) and ``added``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as before, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as after:
+        assert set(changes) <= set(before.namelist()), changes
+        for member in before.infolist():
+            after.writestr(member.filename, changes.get(member.filename, lambda data: data)(before.read(member)))
+        for name, data in (added or {}).items():
+            after.writestr(name, data)
+    return out.getvalue()
+
+
+def _as_a_spreadsheet_saves_it(worked_on: Path, unused_strings: int = 0) -> bytes:
+    """The plan of action as a spreadsheet program saves it: a text (its first header) in a table of shared strings."""
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Id</t></si>' + b"<si><t/></si>" * unused_strings + b"</sst>"
+    kind = b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    link = (
+        b'<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+    )
+    first = (b'<c r="A1" s="1" t="inlineStr"><is><t>Id</t></is></c>', b'<c r="A1" s="1" t="s"><v>0</v></c>')
+    changes = {
+        "xl/worksheets/sheet1.xml": lambda data: data.replace(*first),
+        "[Content_Types].xml": lambda data: data.replace(b"</Types>", kind + b"</Types>"),
+        "xl/_rels/workbook.xml.rels": lambda data: data.replace(b"</Relationships>", link + b"</Relationships>"),
+    }
+    return _rezipped(render_workbook(read_follow_up(worked_on), RULEBOOK), changes, {"xl/sharedStrings.xml": strings})
+
+
+def test_a_workbook_with_shared_strings_reads_back(worked_on, tmp_path):
+    assert workbook_from_bytes(tmp_path / "plan.xlsx", _as_a_spreadsheet_saves_it(worked_on)) == read_follow_up(worked_on)
+
+
+DAMAGES = {
+    "a sheet cut short": {"xl/worksheets/sheet1.xml": lambda data: data[: len(data) // 2]},
+    "a sheet with bytes that are not UTF-8": {"xl/worksheets/sheet1.xml": lambda data: data.replace(b"</t>", b"\xff\xfe</t>", 3)},
+    "shared strings that are not UTF-8": {"xl/sharedStrings.xml": lambda data: data.replace(b"<t>", b"<t>\xc3\x28", 1)},
+    "the measures sheet cut short": {"xl/worksheets/sheet2.xml": lambda data: data[:-40]},
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES)
+def test_a_damaged_workbook_is_refused_with_one_message_and_exit_2(worked_on, tmp_path, damage):
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(_rezipped(_as_a_spreadsheet_saves_it(worked_on), damage))
+    result = run_selfcheck("follow-up", "import", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert f"{path}: cannot be read as an Excel workbook" in result.stderr
+
+
+def test_a_workbook_of_a_million_unused_shared_strings_is_refused_before_they_are_parsed(worked_on, tmp_path):
+    costly = _as_a_spreadsheet_saves_it(worked_on, unused_strings=1_000_000)
+    assert len(costly) < 150_000, "small on disk"
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(costly)
+    result = run_selfcheck("follow-up", "import", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "shared strings, more than its cells" in result.stderr
+
+
+def _grown(data: bytes, inside: bytes) -> bytes:
+    head, tail = data.split(b"</sheetData>", 1)
+    return head + inside + b"</sheetData>" + tail
+
+
+@pytest.mark.parametrize(
+    "limit, value, sheet, inside, said",
+    [
+        ("MAX_ROWS", 100, "xl/worksheets/sheet2.xml", b'<row r="3"><c r="A3"/></row>' * 300, "more than 100 rows"),
+        ("MAX_CELLS", 2_000, "xl/worksheets/sheet2.xml", b'<row r="3">' + b'<c r="B3"/>' * 3_000 + b"</row>", "more than 2,000 cells"),
+        ("MAX_ELEMENTS", 20_000, "xl/worksheets/sheet2.xml", b"<extLst/>" * 20_000, "more than 20,000 XML elements"),
+    ],
+)
+def test_a_workbook_of_too_many_rows_cells_or_elements_is_refused_before_it_is_parsed(worked_on, tmp_path, monkeypatch, limit, value, sheet, inside, said):
+    from selfcheck.engine.follow_up import xlsx_package
+
+    monkeypatch.setattr(xlsx_package, limit, value)
+    grown = _rezipped(render_workbook(read_follow_up(worked_on), RULEBOOK), {sheet: lambda data: _grown(data, inside)})
+    with pytest.raises(InputError, match=said):
+        workbook_from_bytes(tmp_path / "plan.xlsx", grown)
 
 
 TEXTS = st.text(

@@ -240,8 +240,16 @@ def test_selfcheck_rules_gives_every_rule_and_observation_a_basis():
         assert rule["argument"] if rule["basis"] == "inferred" else True, rule["id"]
         assert (rule["condition"] is None) == (rule["basis"] == "all_parties"), rule["id"]
     iv6 = next(rule for rule in view["rules"] if rule["id"] == "IV-6")
-    assert iv6["questions"] == ["jurisdiction.nationals_abroad", "jurisdiction.dual_criminality.core_offences"]
-    assert iv6["condition"] == "all of (S12.2 jurisdiction.nationals_abroad is not no; S12.5 jurisdiction.dual_criminality.core_offences is not no)"
+    assert iv6["questions"][:3] == [
+        "jurisdiction.nationals_abroad",
+        "jurisdiction.dual_criminality.sexual_abuse",
+        "jurisdiction.dual_criminality.sexual_abuse_declared_cases_only",
+    ]
+    assert "convention.reservations" in iv6["questions"], "the element a declaration under Article 25(5) excludes reads it"
+    assert iv6["condition"].startswith(
+        "any of (all of (S12.2 jurisdiction.nationals_abroad is not no; S12.5 jurisdiction.dual_criminality.sexual_abuse is not no; "
+    )
+    assert "S8.1 convention.reservations lacks art_25_5" in iv6["condition"]
     for observation in view["observations"]:
         assert observation["basis"] == ("inferred" if observation["draft"] else "printed")
         assert bool(observation["grounds"]) != observation["draft"]
@@ -265,9 +273,9 @@ def test_selfcheck_rules_in_text_reads_as_a_lawyer_reviews_it():
 def test_every_output_says_which_recommendations_rest_on_an_inferred_reason():
     as_json = json.loads(run_selfcheck("assess", ALBANIA, "--format", "json").stdout)["recommendations"]
     inferred = sorted(f["id"] for f in as_json if f["inferred"])
-    assert inferred == ["III-15", "III-16", "III-18", "III-28", "VII-1", "VII-2"]
+    assert inferred == ["III-15", "III-16", "III-18", "III-28", "IV-7", "IV-8", "VII-1", "VII-2"]
     summary = run_selfcheck("assess", ALBANIA).stdout
-    assert "6 rest on a reason selfcheck infers" in summary and summary.count("[inferred] ") == 6
+    assert "8 rest on a reason selfcheck infers" in summary and summary.count("[inferred] ") == 8
     explanation = run_selfcheck("explain", ALBANIA, "VII-1").stdout
     assert "Basis: inferred - no published factsheet prints the reason" in explanation
     report = run_selfcheck("report", ALBANIA).stdout
@@ -305,7 +313,7 @@ def test_the_partys_own_difficulties_print_in_its_own_voice_and_the_committees_i
 def test_lint_reports_the_quote_checks_it_made():
     result = run_selfcheck("lint")
     assert result.returncode == 0, result.stderr
-    assert "31 quoted grounds and the answers of Albania found word for word" in result.stdout
+    assert "29 quoted grounds and the answers of Albania found word for word" in result.stdout
 
 
 def test_the_rulebook_names_no_party():

@@ -46,7 +46,7 @@ CASES = [
     ("an unknown top-level field", "a.yaml", HEAD + "answer: {}\n", "unknown field 'answer'"),
     ("an unknown round", "a.yaml", "party: Testland\nround: lanzarote-9\nanswers: {}\n", "unknown round"),
     ("a missing party", "a.yaml", f"round: {ROUND}\nanswers: {{}}\n", "the Party's name"),
-    ("an option that is not offered", "a.yaml", HEAD + "answers:\n  legal.extortion.prosecution.images: fine\n", "specific_offence"),
+    ("an option that is not offered", "a.yaml", HEAD + "answers:\n  legal.extortion.offences.images: [fine]\n", "specific_offence"),
     ("a list item that is not offered", "a.yaml", HEAD + "answers:\n  professionals.equipped_to_identify: [schools]\n", "a list drawn from"),
     ("an unknown field in a long-form answer", "a.yaml", HEAD + "answers:\n  legal.csam_terminology: {value: yes, sauce: Para. 50}\n", "unknown field 'sauce'"),
     ("a long-form answer without value", "a.yaml", HEAD + "answers:\n  legal.csam_terminology: {source: Para. 50}\n", "value is missing"),

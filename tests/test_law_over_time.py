@@ -108,7 +108,11 @@ def test_a_bill_resting_on_a_bill_not_yet_in_force_applies_alone(tmp_path):
     second = tmp_path / "second.yaml"
     second.write_text(
         f"title: Dual criminality\nreference: Law 2/2024\ndate: 2024-02-01\nadopted: 2024-03-01\nin_force: 2024-04-01\napplies_to: {first}\n"
-        "changes:\n  jurisdiction.dual_criminality.core_offences: {value: no, note: Art. 6(3)}\n"
+        "changes:\n"
+        + "".join(
+            f"  jurisdiction.dual_criminality.{group}: {{value: no, note: Art. 6(3)}}\n"
+            for group in ("sexual_abuse", "child_prostitution", "production", "pornographic_performances")
+        )
     )
     ids = {f["id"] for f in assessed(second, "--as-of", "2025-01-01")["recommendations"]}
     assert "IV-6" not in ids and "IV-4" in ids

@@ -23,7 +23,7 @@ IV6 = """  - id: IV-6
       - para: Para. 222
         quote: "{party} reported to the Committee that its criminal laws apply to acts committed by their nationals abroad"
     when:
-      jurisdiction.dual_criminality.core_offences: {not: no}
+      jurisdiction.dual_criminality.sexual_abuse: {not: no}
     on_no_information: fires
     no_information: {basis: inferred, because: The obligation is not shown to be met.}
     text: to remove dual criminality
@@ -54,12 +54,12 @@ def _problems(rules_dir, questionnaire) -> str:
 
 
 BROKEN = [
-    ("an unknown question", IV6.replace("dual_criminality.core_offences", "dual_criminality.core"), "unknown question 'jurisdiction.dual_criminality.core'"),
+    ("an unknown question", IV6.replace("dual_criminality.sexual_abuse", "dual_criminality.core"), "unknown question 'jurisdiction.dual_criminality.core'"),
     ("a value of the wrong type", IV6.replace("{not: no}", "{not: 3}"), "is answered with yes, no, not_provided; got 3"),
     ("a boolean for a tri-state question", IV6.replace("{not: no}", "{not: false}"), "got False"),
     ("a numeric comparison on a tri-state question", IV6.replace("{not: no}", "{below: 3}"), "below compares numbers"),
     ("a rule with no citation", IV6.replace("    cites:\n      report_paras: [222]\n", "    cites: {}\n"), "IV-6 cites no source"),
-    ("a specific rule without a condition", IV6.replace("    when:\n      jurisdiction.dual_criminality.core_offences: {not: no}\n", ""), "has no condition"),
+    ("a specific rule without a condition", IV6.replace("    when:\n      jurisdiction.dual_criminality.sexual_abuse: {not: no}\n", ""), "has no condition"),
     (
         "a printed basis without grounds",
         IV6.replace(IV6[IV6.index("    grounds:") : IV6.index("    when:")], "    grounds: []\n"),
@@ -84,7 +84,7 @@ BROKEN = [
         IV6.replace("basis: printed", "basis: all_parties\n    printed_with: IV.nowhere")
         .replace("block: specific", "block: generic")
         .replace(
-            "    when:\n      jurisdiction.dual_criminality.core_offences: {not: no}\n    on_no_information: fires\n    no_information: {basis: inferred, because: The obligation is not shown to be met.}\n",
+            "    when:\n      jurisdiction.dual_criminality.sexual_abuse: {not: no}\n    on_no_information: fires\n    no_information: {basis: inferred, because: The obligation is not shown to be met.}\n",
             "",
         ),
         "printed_with names IV.nowhere",
@@ -97,14 +97,14 @@ BROKEN = [
         IV6.replace("{not: no}", "yes")
         .replace("    text:", "    text:")
         .replace(
-            "      jurisdiction.dual_criminality.core_offences: yes\n",
-            "      all:\n        - jurisdiction.dual_criminality.core_offences: yes\n        - jurisdiction.dual_criminality.core_offences: not_provided\n",
+            "      jurisdiction.dual_criminality.sexual_abuse: yes\n",
+            "      all:\n        - jurisdiction.dual_criminality.sexual_abuse: yes\n        - jurisdiction.dual_criminality.sexual_abuse: not_provided\n",
         ),
         "can never hold",
     ),
     (
         "a free-text question in a condition",
-        IV6.replace("jurisdiction.dual_criminality.core_offences: {not: no}", "jurisdiction.difficulties: yes"),
+        IV6.replace("jurisdiction.dual_criminality.sexual_abuse: {not: no}", "jurisdiction.difficulties: yes"),
         "free-text question",
     ),
 ]
@@ -123,7 +123,7 @@ observations:
   - id: IV.dual-criminality-example
     tone: negative
     when:
-      jurisdiction.dual_criminality.core_offences: yes
+      jurisdiction.dual_criminality.sexual_abuse: yes
     text: >-
       {party} requires dual criminality.
     cites:
@@ -136,7 +136,7 @@ BROKEN_OBSERVATIONS = [
         OBSERVATION.replace("    tone: negative\n", "    tone: negative\n    draft: true\n"),
         "say why it says what it says",
     ),
-    ("an observation without a condition", OBSERVATION.replace("    when:\n      jurisdiction.dual_criminality.core_offences: yes\n", ""), "has no condition"),
+    ("an observation without a condition", OBSERVATION.replace("    when:\n      jurisdiction.dual_criminality.sexual_abuse: yes\n", ""), "has no condition"),
     ("an observation of another chapter", OBSERVATION.replace("id: IV.", "id: V."), "belongs to chapter V"),
     ("an unknown tone", OBSERVATION.replace("tone: negative", "tone: grumpy"), "no_information"),
     ("an observation citing nothing", OBSERVATION.replace("    cites:\n      report_paras: [222]\n", "    cites: {}\n"), "cites no source"),
@@ -155,7 +155,7 @@ BROKEN_OBSERVATIONS = [
     ("a footnote citing a recommendation", OBSERVATION.replace("requires dual criminality.", "requires dual criminality.[^IV-6]"), "belongs in cites"),
     (
         "a free text compared with a value",
-        OBSERVATION.replace("jurisdiction.dual_criminality.core_offences: yes", "jurisdiction.difficulties: yes"),
+        OBSERVATION.replace("jurisdiction.dual_criminality.sexual_abuse: yes", "jurisdiction.difficulties: yes"),
         "only ask whether it was answered",
     ),
 ]
@@ -190,7 +190,7 @@ def test_lint_catches_one_id_at_two_levels(rules_copy, questionnaire):
 
 def test_lint_reports_every_problem_at_once(rules_copy, questionnaire):
     _replace_iv6(
-        rules_copy, IV6.replace("cites:\n      report_paras: [222]", "cites: {}") + IV6.replace("id: IV-6", "id: IV-16").replace("core_offences", "nope")
+        rules_copy, IV6.replace("cites:\n      report_paras: [222]", "cites: {}") + IV6.replace("id: IV-6", "id: IV-16").replace("sexual_abuse", "nope")
     )
     problems = _problems(rules_copy, questionnaire)
     assert "2 problems" in problems and "cites no source" in problems and "unknown question" in problems
@@ -233,7 +233,7 @@ def test_selfcheck_lint_passes_on_the_shipped_rulebook():
 
 
 def test_selfcheck_lint_fails_with_exit_2_on_a_broken_copy(rules_copy):
-    _replace_iv6(rules_copy, IV6.replace("dual_criminality.core_offences", "dual_criminality.core"))
+    _replace_iv6(rules_copy, IV6.replace("dual_criminality.sexual_abuse", "dual_criminality.core"))
     result = run_selfcheck("lint", "--rules", rules_copy)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -23,7 +23,9 @@ def test_the_plan_for_albania_clears_every_require_and_request_recommendation_an
     wanted = {f.id for f in assess(albania, rulebook).recommendations if f.level in ("require", "request")}
     assert set(result.cleared) == wanted - set(UNCLEARABLE)
     assert {f.id: f.level for f in result.uncleared} == UNCLEARABLE
-    assert len(result.cleared) == 22 and len(result.changes) == 32, "the elements VI-1, VI-3, X-1 and X-4 to X-7 name, beside the printed reasons"
+    assert len(result.cleared) == 22 and len(result.changes) == 38, (
+        "the elements VI-1, VI-3, X-1, X-4 to X-7, II-6, IV-5, IV-6 and IV-9 name, beside the printed reasons"
+    )
     assert result.new == ()
 
 
@@ -41,7 +43,12 @@ def test_the_plan_exempts_children_rather_than_decriminalising_possession_or_rai
     result = _albania_plan(rulebook, albania)
     (ii6,) = [t for t in result.targets if t.finding.id == "II-6"]
     assert ii6.options == (
-        {"legal.possession.exempt_own_images": "yes", "legal.possession.exempt_with_consent": "yes", "legal.possession.exempt_passive_receipt": "yes"},
+        {
+            "legal.possession.exempt_own_images": "yes",
+            "legal.possession.exempt_with_consent": "yes",
+            "legal.possession.exempt_passive_receipt": "yes",
+            "legal.possession.exemptions_from_age_of_consent": "no",
+        },
     )
     assert {"legal.possession.criminalised": "no"} in ii6.last_resort
     assert not set(result.changes) & set(load_preferences(ROUND).last_resort)
@@ -61,7 +68,7 @@ def test_the_written_plan_diffed_against_albania_resolves_every_require_and_requ
     result = run_selfcheck("plan", ALBANIA, "-o", path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
-    assert "32 answer changes clear 22 require/request recommendations" in result.stderr
+    assert "38 answer changes clear 22 require/request recommendations" in result.stderr
     text = path.read_text()
     assert "#   II-6   request  legal.possession.exempt_own_images: yes," in text
     assert "No change of answers clears III-30 (require), V-3 (request), IX-3 (require)" in text
@@ -89,7 +96,7 @@ def test_the_plan_prints_to_stdout_an_amendment_relative_to_the_current_director
 def test_the_plan_can_clear_invitations_too(rulebook, albania):
     result = _albania_plan(rulebook, albania, ("require", "request", "invite"))
     assert {"II-12", "IV-7", "IV-8"} <= set(result.cleared) and result.new == ()
-    assert {result.changes[f"legal.extortion.prosecution.{purpose}"] for purpose in ("images", "sexual_favours")} == {"specific_offence"}
+    assert {result.changes[f"legal.extortion.offences.{purpose}"] for purpose in ("images", "sexual_favours")} == {("specific_offence",)}
 
 
 def test_an_unknown_level_to_clear_is_refused_with_exit_2():

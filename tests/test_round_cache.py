@@ -31,10 +31,10 @@ def sources(tmp_path):
 def test_an_entry_stored_for_some_files_is_found_while_they_stay_the_same(cache_home, sources):
     cache.store("round-x", sources, {"loaded": 1})
     assert cache.load("round-x", sources) == {"loaded": 1}
-    assert [p.name.startswith("round-x-") for p in (cache_home / "selfcheck").iterdir()] == [True]
+    assert [p.name.startswith("round-x-") for p in entries(cache_home)] == [True]
 
 
-def test_a_changed_or_added_file_names_another_entry_and_the_earlier_one_is_dropped_when_it_is_stored(cache_home, sources):
+def test_a_changed_or_added_file_names_another_entry_and_both_versions_stay(cache_home, sources):
     cache.store("round-x", sources, "before")
     (sources[0] / "a.yaml").write_text("chapter: II\n")
     assert cache.load("round-x", sources) is None
@@ -42,7 +42,35 @@ def test_a_changed_or_added_file_names_another_entry_and_the_earlier_one_is_drop
     assert cache.load("round-x", sources) is None
     cache.store("round-x", sources, "after")
     assert cache.load("round-x", sources) == "after"
-    assert len(list((cache_home / "selfcheck").iterdir())) == 1, "the entry of the earlier files is gone"
+    assert len(entries(cache_home)) == 2, "another checkout or branch keeps its entry"
+    (sources[0] / "b.yaml").unlink()
+    (sources[0] / "a.yaml").write_text("chapter: I\n")
+    assert cache.load("round-x", sources) == "before"
+
+
+def test_at_most_keep_entries_of_a_name_stay_the_least_recently_used_going_first(cache_home, sources, monkeypatch):
+    monkeypatch.setattr(cache, "KEEP", 2)
+    for version in ("one", "two", "three"):
+        (sources[0] / "a.yaml").write_text(f"chapter: {version}\n")
+        cache.store("round-x", sources, version)
+    assert len(entries(cache_home)) == 2
+    assert cache.load("round-x", sources) == "three"
+
+
+def test_two_checkouts_of_the_same_files_share_one_entry_which_names_each_ones_own_paths(cache_home, tmp_path):
+    checkouts = []
+    for name in ("one", "two"):
+        folder = tmp_path / name / "rules"
+        folder.mkdir(parents=True)
+        (folder / "a.yaml").write_text("chapter: I\n")
+        checkouts.append(folder)
+    cache.store("round-x", [checkouts[0]], {"file": str(checkouts[0] / "a.yaml"), "folder": checkouts[0]})
+    assert cache.load("round-x", [checkouts[1]]) == {"file": str(checkouts[1] / "a.yaml"), "folder": checkouts[1]}
+    assert len(entries(cache_home)) == 1
+
+
+def entries(cache_home):
+    return sorted((cache_home / "selfcheck").glob("*.pickle"))
 
 
 def test_the_engines_code_is_part_of_the_key(cache_home, sources, monkeypatch, tmp_path):
@@ -57,7 +85,7 @@ def test_the_engines_code_is_part_of_the_key(cache_home, sources, monkeypatch, t
 
 def test_a_damaged_entry_is_passed_over(cache_home, sources):
     cache.store("round-x", sources, "value")
-    entry = next((cache_home / "selfcheck").iterdir())
+    entry = entries(cache_home)[0]
     entry.write_bytes(pickle.dumps("value")[:5])
     assert cache.load("round-x", sources) is None
 
@@ -85,7 +113,7 @@ def test_a_command_gives_the_same_result_from_a_fresh_load_from_its_cache_and_fr
         return result.stdout
 
     fresh = assess()
-    entries = sorted((tmp_path / "cache" / "selfcheck").iterdir())
+    entries = sorted((tmp_path / "cache" / "selfcheck").glob("*.pickle"))
     assert [entry.name.split("-")[0] for entry in entries] == ["questionnaire", "rulebook"]
     assert assess() == fresh, "from the cache"
     for entry in entries:

@@ -70,27 +70,30 @@ def test_selfcheck_test_on_a_draft_copy_names_a_failing_case_and_an_unexercised_
     shutil.copytree(ROOT / "rules" / ROUND, draft)
     rules = draft / "04-jurisdiction.yaml"
     rules.write_text(
-        rules.read_text()
-        .replace(
-            "      jurisdiction.victim_report_or_denunciation_required: {not: no}\n",
-            "      jurisdiction.victim_report_or_denunciation_required: yes\n    # edited\n",
-            1,
-        )
-        .replace(
-            "on_no_information: fires\n    no_information:\n      basis: printed\n      because: >-\n        The Committee required it",
-            "on_no_information: silent\n    no_information:\n      basis: printed\n      because: >-\n        The Committee required it",
+        rules.read_text().replace(
+            "        unmet: {jurisdiction.victim_report_required.nationals: {not: no}}\n"
+            '        provision: {convention: ["Art. 25(6)", "Art. 25(1)(d)"]}\n'
+            "        on_no_information: fires\n",
+            "        unmet: {jurisdiction.victim_report_required.nationals: yes}  # edited\n"
+            '        provision: {convention: ["Art. 25(6)", "Art. 25(1)(d)"]}\n'
+            "        on_no_information: silent\n",
             1,
         )
     )
     cases = draft / "04-jurisdiction.cases.yaml"
     text = cases.read_text()
-    start = text.index("  - name: A Party that makes prosecution depend on a victim's report is required")
-    end = text.index("  - name: A Party that gave no information on the victim-report condition")
-    cases.write_text(text[:start] + text[end:])  # the only case firing IV-5 through its answer goes
+    for doomed in (  # the only cases firing IV-5 through the nationals' answer go
+        "  - name: A Party that makes prosecution of its nationals' offences abroad depend on a victim's report is required",
+        "  - name: A reservation under Article 25(3) does not excuse the condition for nationals",
+    ):
+        start = text.index(doomed)
+        end = text.index("  - name:", start + 1)
+        text = text[:start] + text[end:]
+    cases.write_text(text)
     result = run_selfcheck("test", "--rules", draft)
     assert result.returncode == 1
     assert "FAIL 04-jurisdiction.cases.yaml:" in result.stdout
-    assert "A Party that gave no information on the victim-report condition is required to remove it" in result.stdout
+    assert "A Party silent on the condition for its nationals only is required alike" in result.stdout
     assert "did not fire: IV-5" in result.stdout
     assert "no case fires through:\n  IV-5#0" in result.stdout
 

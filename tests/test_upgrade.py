@@ -30,12 +30,12 @@ def test_albanias_edition_1_answers_upgrade_to_valid_answers_listing_what_to_ans
     result = run_selfcheck("upgrade", OLD_ALBANIA, "-o", target)
     assert result.returncode == 0, result.stderr
     upgraded = load_answers(target)
-    assert upgraded.value("legal.extortion.prosecution.images") == "images_offence_only"
-    assert upgraded.sources["legal.extortion.prosecution.images"] == "Para. 99"
+    assert upgraded.value("legal.extortion.offences.images") == ("images_offence_only",), "a single choice becomes a list of one"
+    assert upgraded.sources["legal.extortion.offences.images"] == "Para. 99"
     assert upgraded.value("jurisdiction.habitual_residents_abroad") == "no", "unchanged questions keep their answers"
-    assert "legal.extortion.to_obtain_images -> legal.extortion.prosecution.images" in result.stderr
+    assert "legal.extortion.to_obtain_images -> legal.extortion.offences.images" in result.stderr
     assert "assistance.specific_support: assistance.specific_recovery_support changed" in result.stderr
-    assert "legal.extortion.prosecution.images:" not in result.stderr.split("questions to answer again:")[1], "carried, so not to answer again"
+    assert "legal.extortion.offences.images:" not in result.stderr.split("questions to answer again:")[1], "carried, so not to answer again"
     text = target.read_text()
     assert '# assistance.ict_victims_helpline (earlier edition): {"value": "no", "source": "Para. 285' in text, "what does not carry over is kept as typed"
     assert "assistance.ict_victims_helpline:" not in text.split("\nanswers:")[1]
@@ -97,7 +97,7 @@ def test_an_amendment_of_edition_1_upgrades_its_changes(tmp_path):
     result = run_selfcheck("upgrade", EDITION_1 / "sexual-extortion-offence.yaml")
     assert result.returncode == 0, result.stderr
     assert "4 answers carried over" in result.stderr
-    assert "  legal.extortion.prosecution.financial_gain:\n    value: specific_offence\n" in result.stdout
+    assert "  legal.extortion.offences.financial_gain:\n    value: [specific_offence]\n" in result.stdout
     assert "legal.extortion.specific_offence (earlier edition)" in result.stdout
 
 
@@ -121,3 +121,35 @@ def test_upgrade_refuses_to_write_over_its_input_and_an_unknown_question(tmp_pat
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "unknown question 'legal.nonsense', neither in this edition nor in migrations.yaml" in result.stderr
     assert read_document(unknown).data["answers"] == {"legal.nonsense": "yes"}
+
+
+def test_edition_2_answers_split_into_one_fact_and_one_offence_group_a_question(tmp_path):
+    old = tmp_path / "old.yaml"
+    old.write_text(
+        "party: Ruritania\nround: lanzarote-2\nanswers:\n"
+        "  jurisdiction.victim_report_or_denunciation_required: {value: no, source: Criminal Code Art. 7}\n"
+        "  jurisdiction.dual_criminality.core_offences: yes\n"
+        "  legal.extortion.prosecution.images: both_offences\n"
+        "  jurisdiction.offences_against_nationals_or_residents: no\n"
+    )
+    result = run_selfcheck("upgrade", old)
+    assert result.returncode == 0, result.stderr
+    new = tmp_path / "new.yaml"
+    new.write_text(result.stdout)
+    upgraded = load_answers(new)
+    assert upgraded.value("jurisdiction.victim_report_required.nationals") == upgraded.value("jurisdiction.victim_report_required.habitual_residents") == "no"
+    assert upgraded.sources["jurisdiction.victim_report_required.habitual_residents"] == "Criminal Code Art. 7"
+    groups = ("sexual_abuse", "child_prostitution", "production", "pornographic_performances")
+    assert {upgraded.value(f"jurisdiction.dual_criminality.{group}") for group in groups} == {"yes"}, "dual criminality for the four kept for each"
+    assert "jurisdiction.dual_criminality.sexual_abuse_declared_cases_only: jurisdiction.dual_criminality.core_offences changed" in result.stderr
+    assert upgraded.value("legal.extortion.offences.images") == ("both_offences",)
+    assert upgraded.value("jurisdiction.offences_against_nationals") == upgraded.value("jurisdiction.offences_against_habitual_residents") == "no"
+
+
+def test_a_condition_on_prosecution_reported_for_nationals_or_residents_is_asked_again_for_each(tmp_path):
+    old = tmp_path / "old.yaml"
+    old.write_text("party: Ruritania\nround: lanzarote-2\nanswers:\n  jurisdiction.victim_report_or_denunciation_required: yes\n")
+    result = run_selfcheck("upgrade", old)
+    assert result.returncode == 0, result.stderr
+    assert "jurisdiction.victim_report_required.nationals: jurisdiction.victim_report_or_denunciation_required changed" in result.stderr
+    assert '# jurisdiction.victim_report_or_denunciation_required (earlier edition): "yes"' in result.stdout, "a yes says not which, so it is kept as typed"

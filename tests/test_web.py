@@ -597,3 +597,17 @@ def test_selfcheck_serve_refuses_a_folder_that_does_not_exist(tmp_path):
     result = run_selfcheck("serve", tmp_path / "nowhere")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip() == f"selfcheck: {tmp_path / 'nowhere'}: is not a folder; give the folder of answer files to serve"
+
+
+def test_the_results_name_the_article_of_a_reservation_instead_of_requiring_what_it_excludes(tmp_path):
+    folder = tmp_path / "parties"
+    folder.mkdir()
+    (folder / "ruritania.yaml").write_text(
+        "party: Ruritania\nround: lanzarote-2\nanswers:\n  convention.reservations: [art_25_3]\n  jurisdiction.habitual_residents_abroad: no\n"
+    )
+    page = client_for(folder).get("/answers/ruritania").text
+    assert "IV-4" not in recommendations_on(page)
+    reserved = page[page.index('data-reserved="IV-4"') :]
+    reserved = reserved[: reserved.index("</li>")]
+    assert "not required while the reservation under Art. 25(3) is maintained" in reserved
+    assert "habitual-residents" not in reserved, "no element id on a page"

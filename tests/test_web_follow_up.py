@@ -411,3 +411,24 @@ def test_a_follow_up_file_broken_by_hand_is_shown_with_its_problem_and_an_upload
     uploaded = client.post(f"{PAGE}/import", files={"file": ("albania.follow-up.yaml", good)}, data=dict(form_of(page.text, "import")))
     assert uploaded.status_code == 303 and file_of(data_dir).read_bytes() == good
     assert client.get(PAGE).text.count('<details class="card') == 94
+
+
+def test_a_damaged_or_costly_plan_of_action_uploaded_is_a_form_error_and_changes_nothing(client, data_dir):
+    from test_follow_up import _as_a_spreadsheet_saves_it, _rezipped
+
+    start(client)
+    before = file_of(data_dir).read_bytes()
+    fields = dict(form_of(client.get(PAGE).text, "import"))
+    good = _as_a_spreadsheet_saves_it(file_of(data_dir))
+    for name, data, said in (
+        ("cut.xlsx", _rezipped(good, {"xl/worksheets/sheet1.xml": lambda data: data[: len(data) // 2]}), "cut.xlsx: cannot be read as an Excel workbook"),
+        (
+            "bytes.xlsx",
+            _rezipped(good, {"xl/worksheets/sheet1.xml": lambda data: data.replace(b"</t>", b"\xff</t>", 1)}),
+            "cannot be read as an Excel workbook",
+        ),
+        ("costly.xlsx", _as_a_spreadsheet_saves_it(file_of(data_dir), unused_strings=1_000_000), "shared strings, more than its cells"),
+    ):
+        refused = client.post(f"{PAGE}/import", files={"file": (name, data)}, data=fields)
+        assert refused.status_code == 422 and said in refused.text, (name, refused.status_code)
+    assert file_of(data_dir).read_bytes() == before

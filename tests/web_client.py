@@ -60,9 +60,11 @@ def data_dir_with_albania(root: Path) -> Path:
 
 
 def files_in(data_dir: Path) -> list[str]:
-    """The files of DATA_DIR but the lock files of saves, which stay once made, and the team's database."""
+    """The files of DATA_DIR but the lock files of saves, which stay once made, and the team's database and its record."""
     return sorted(
-        p.name for p in data_dir.iterdir() if not (p.name.startswith(".") and p.name.endswith(LOCK_SUFFIX)) and not p.name.startswith(database.FILE_NAME)
+        p.name
+        for p in data_dir.iterdir()
+        if not (p.name.startswith(".") and p.name.endswith(LOCK_SUFFIX)) and not p.name.startswith(database.FILE_NAME) and p.name != database.TEAM_FILE
     )
 
 

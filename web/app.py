@@ -15,6 +15,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -30,6 +31,7 @@ from selfcheck.web.file_pages import FilePages
 from selfcheck.web.follow_up_pages import FollowUpPages
 from selfcheck.web.follow_up_reading import FollowUpFiles
 from selfcheck.web.follow_up_writes import FollowUpWrites
+from selfcheck.web.gate import FailClosed
 from selfcheck.web.refusals import Forbidden, LoginRequired, NotAllowed
 from selfcheck.web.review_pages import ReviewPages
 from selfcheck.web.security import AllowedHosts, LimitBody, SecurityHeaders, hosts_allowed
@@ -94,7 +96,13 @@ def create_app(
     ]
     # Host names the server answers to: a page of another site that rebinds its name to this
     # machine's address is refused, so it cannot read a form's token.
-    middleware = [Middleware(SecurityHeaders), Middleware(AllowedHosts, allowed=hosts_allowed(host, allow_hosts)), Middleware(LimitBody)]
+    # Then the team's database, before any page: while it cannot say who may come in, nobody does.
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(AllowedHosts, allowed=hosts_allowed(host, allow_hosts)),
+        Middleware(FailClosed, gate=site.gate),
+        Middleware(LimitBody),
+    ]
     errors = ErrorPages(site)
     handlers = {
         HTTPException: errors.http_error,
@@ -105,6 +113,7 @@ def create_app(
         NotAllowed: errors.not_allowed,
         LoginRequired: errors.login_required,
         InputError: errors.input_error,
+        ClientDisconnect: errors.client_gone,
         Exception: errors.failed,
     }
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)

@@ -107,36 +107,41 @@ class Sessions:
 
 
 class Throttle:
-    """Failed logins slow the next ones down, per user name and per client address."""
+    """Failed logins slow the next ones down, per user name and per client address.
+
+    An attempt is counted as failed when it is let through, in the transaction that checks the wait
+    (the database's write lock): of many sent at once, no more than the free ones are checked. A
+    right password then takes its count back (``succeeded``)."""
 
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def wait(self, keys: list[str]) -> int:
-        """Seconds to wait before another attempt may be checked (0: go ahead)."""
+    def attempt(self, keys: list[str]) -> int:
+        """Seconds to wait before another attempt may be checked; 0: go ahead, this attempt is counted."""
         now = time.time()
-        with database.connect(self.folder, write=False) as db:
+        with database.connect(self.folder) as db:  # BEGIN IMMEDIATE: the check and the count are one
             rows = [db.execute("SELECT count, last FROM login_failures WHERE key = ?", (key,)).fetchone() for key in keys]
-        waits = [
-            row["last"] + min(2 ** (row["count"] - FREE_ATTEMPTS), MAX_WAIT) - now
-            for row in rows
-            if row and row["count"] >= FREE_ATTEMPTS and row["last"] > now - FORGET_FAILURES
-        ]
-        return max([0, *(int(wait) + 1 for wait in waits if wait > 0)])
-
-    def failed(self, keys: list[str]) -> None:
-        now = time.time()
-        with database.connect(self.folder) as db:
+            waits = [
+                row["last"] + min(2 ** (row["count"] - FREE_ATTEMPTS), MAX_WAIT) - now
+                for row in rows
+                if row and row["count"] >= FREE_ATTEMPTS and row["last"] > now - FORGET_FAILURES
+            ]
+            wait = max([0, *(int(wait) + 1 for wait in waits if wait > 0)])
+            if wait:
+                return wait
             for key in keys:
                 db.execute(
                     "INSERT INTO login_failures (key, count, last) VALUES (?, 1, ?) ON CONFLICT (key) DO UPDATE SET "
                     "count = CASE WHEN last < ? THEN 1 ELSE count + 1 END, last = ?",
                     (key, now, now - FORGET_FAILURES, now),
                 )
+        return 0
 
     def succeeded(self, keys: list[str]) -> None:
+        """A right password: the name's failures are forgotten, and the attempt no longer counts against the others (its address)."""
         with database.connect(self.folder) as db:
-            db.executemany("DELETE FROM login_failures WHERE key = ?", [(key,) for key in keys])
+            db.execute("DELETE FROM login_failures WHERE key = ?", (keys[0],))
+            db.executemany("UPDATE login_failures SET count = MAX(count - 1, 0) WHERE key = ?", [(key,) for key in keys[1:]])
 
 
 def verify(folder: Path, name: str, password: str) -> Person | None:

@@ -19,6 +19,14 @@ class OncePerVersion:
         self.values: OrderedDict[Any, Any] = OrderedDict()
         self.lock = threading.Lock()
 
+    def find(self, key: Any) -> Any | None:
+        """The value kept for ``key``, or None."""
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        return None
+
     def get(self, key: Any, compute: Callable[[], Any]) -> Any:
         with self.lock:
             if key in self.values:

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.team import database
 from selfcheck.web import forms
 from selfcheck.web.refusals import Forbidden, LoginRequired, NotAllowed
 from selfcheck.web.security import CSP, HEADERS
@@ -24,6 +26,10 @@ FAILED = (
     '<link rel="stylesheet" href="/static/style.css"><main><section class="message"><h1>Something went wrong</h1>'
     "<p>The questionnaire failed while answering this request; the details are in the log of <code>selfcheck serve</code>. "
     'Nothing was saved by this request.</p><p><a href="/">Back to the start page</a></p></section></main></html>'
+)
+DATABASE_FAILED = (
+    "The questionnaire could not use its database, so nothing was saved by this request; the details are in "
+    "the log of selfcheck serve. Try again in a moment, and tell the questionnaire's administrator if it happens again."
 )
 log = logging.getLogger("selfcheck.web")
 
@@ -70,7 +76,17 @@ class ErrorPages:
         return self.site.message(request, 400, "Form refused", f"The form could not be read, so nothing was saved: {error}.")
 
     async def input_error(self, request: Request, error: InputError) -> Response:
-        return self.site.message(request, 422, "A file has a problem", str(error))
+        if Path(error.file).name.startswith(database.FILE_NAME):  # the team's database: who may do what, so nothing of it to strangers
+            log.error("the team's database failed while serving %s %s: %s", request.method, request.url.path, error)
+            return self.site.message(request, 503, "Not available just now", DATABASE_FAILED)
+        return self.site.message(request, 422, "A file has a problem", self.site.shown(error))
+
+    async def client_gone(self, request: Request, error: ClientDisconnect) -> Response:
+        """A client that went away (or was cut off as too slow) before sending its whole request: one
+        line, no traceback; nobody is left to read the answer."""
+        if not request.scope.get("state", {}).get("too_slow"):  # the server's own line said it cut the client off
+            log.warning("the client went away before sending the whole request %s %s; nothing was saved by it", request.method, request.url.path)
+        return Response(status_code=400)
 
     async def failed(self, request: Request, error: Exception) -> Response:
         """A plain page without the traceback, which goes to the log (stderr); no template, in case they failed."""

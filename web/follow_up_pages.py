@@ -107,21 +107,21 @@ class FollowUpPages:
             context["party"] = answers.party
         except InputError as problem:
             answers, context["party"] = None, name
-            context["answers_problem"] = str(problem)
+            context["answers_problem"] = site.shown(problem)
         if followed is None:
             if answers is not None:
                 context["count"] = sum(not f.draft for f in site.assessment(answers).recommendations)
             return site.page(request, "follow_up.html", status, **context)
         follow_up, file_problems = self.files.parsed(followed)
         if follow_up is None:
-            context["file_problem"] = str(file_problems[0])
+            context["file_problem"] = site.shown(file_problems[0])
             return site.page(request, "follow_up.html", status, **context)
         checked = None
         if answers is not None:
             try:
                 checked = self.files.checked(name, followed, follow_up, on, law_as_of)
             except InputError as problem:
-                context["answers_problem"] = str(problem)
+                context["answers_problem"] = site.shown(problem)
         entries = follow_up_merge.entries_of(shown if shown is not None else site.document(followed).data)
         items = {item.id: follow_up_forms.item_form(item, entries.get(item.id), merged.tokens if merged else None) for item in follow_up.recommendations}
         context["general"] += follow_up_forms.place_problems(items, list(problems))

@@ -205,7 +205,7 @@ class FollowUpWrites:
             made = workbook_from_bytes(label, raw) if workbook else follow_up_of(document_from_bytes(label, raw))
             answers = self.site.listed(name).answers
         except InputError as problem:
-            return refused(f"The file was refused whole, so nothing changed: {problem}")
+            return refused(f"The file was refused whole, so nothing changed: {self.site.shown(problem)}")
         if (made.party, made.round) != (answers.party, answers.round):
             return refused(f"The file follows up {made.party} in {made.round}, but these answers are {answers.party}'s to {answers.round}, so nothing changed.")
         try:

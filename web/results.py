@@ -49,7 +49,10 @@ def panel(answers: Answers, assessment: Any, chapter: str | None = None) -> dict
             for level in rulebook.vocabulary.level_names
         ]
         chapters.append((entry, [(level, items) for level, items in levels if items]))
-    return {"assessment": assessment, "chapters": chapters, "counts": counts(assessment), "chapter": chapter}
+    reserved: dict[str, list[Any]] = {}  # chapter -> the elements a reservation of the Party excludes, with the article
+    for item in getattr(assessment, "reserved", []):
+        reserved.setdefault(rulebook.by_id[item.recommendation].chapter, []).append(item)
+    return {"assessment": assessment, "chapters": chapters, "counts": counts(assessment), "chapter": chapter, "reserved": reserved}
 
 
 def counts(assessment: Any) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ import asyncio
 import datetime
 import functools
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +38,7 @@ from selfcheck.engine.team import accounts, database, history
 from selfcheck.web import forms
 from selfcheck.web.auth import Person, Sessions, Throttle, local_person
 from selfcheck.web.cache import OncePerVersion
+from selfcheck.web.gate import TeamGate
 from selfcheck.web.refusals import Forbidden, LoginRequired, NotAllowed
 from selfcheck.web.security import SESSION_COOKIE, Csrf
 from selfcheck.web.storage import DataDir, Stored
@@ -55,6 +57,7 @@ PAGE_WORKERS = 4
 class Site:
     def __init__(self, data: DataDir, round_id: str, trust_user_header: str | None, behind_tls: bool, idle: float, lifetime: float):
         self.data = data
+        self.gate = TeamGate(data.root)  # before anything else touches the database: a team's that is gone stops the server here
         self.round = round_id
         self.csrf = Csrf()
         self.trust_user_header = trust_user_header.lower() if trust_user_header else None
@@ -98,9 +101,14 @@ class Site:
 
     # -- who is asking, and what they may edit ---------------------------------------------------------
 
+    def team(self, request: Request) -> bool:
+        """Whether the folder has a team, as the gate found it for this request (``gate.FailClosed``)."""
+        team = request.scope.get("state", {}).get("team")
+        return self.gate.check() if team is None else bool(team)
+
     def person(self, request: Request) -> Person | None:
         """The person asking: the one local user without a team; with one, the logged-in user (or None)."""
-        if not accounts.has_users(self.data.root):
+        if not self.team(request):
             return self.local
         if self.trust_user_header:
             name = request.headers.get(self.trust_user_header, "")
@@ -132,6 +140,11 @@ class Site:
             mine = f"you answer chapters {', '.join(person.chapters)}" if person.chapters else "you answer no chapter"
             role = "reviewer: you comment on chapters and approve or return them" if person.role == "reviewer" else mine
             raise NotAllowed(f"Chapter {', '.join(refused)} is not yours to answer ({person.name}, {role}).")
+
+    def shown(self, problem: Exception | str) -> str:
+        """A problem as a page shows it: DATA_DIR's files by their names, never by the server's path to them."""
+        root = str(self.data.root)
+        return str(problem).replace(f"{root}{os.sep}", "").replace(f"the folder {root}", "the folder of answer files").replace(root, "the data folder")
 
     # -- pages and forms ---------------------------------------------------------------------------------
 

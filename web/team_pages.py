@@ -24,7 +24,7 @@ class TeamPages:
         self.site = site
 
     def login_page(self, request: Request) -> Response:
-        if not accounts.has_users(self.site.data.root):
+        if not self.site.team(request):
             return RedirectResponse("/", 303)
         return self.site.page(request, "login.html", next=_local_path(request.query_params.get("next", "/")), name="", error=None)
 
@@ -32,10 +32,10 @@ class TeamPages:
         site = self.site
         fields = forms.only(fields_of(pairs), ("csrf", "name", "password", "next"), "the login form")
         name, password, next_page = fields.get("name", "").strip(), fields.get("password", ""), _local_path(fields.get("next", "/"))
-        if site.trust_user_header or not accounts.has_users(site.data.root):
+        if site.trust_user_header or not site.team(request):
             return RedirectResponse("/", 303)
         keys = [f"name:{name.lower()}", f"address:{request.client.host if request.client else ''}"]
-        wait = site.throttle.wait(keys)
+        wait = site.throttle.attempt(keys)
         if wait:
             error = (
                 f"Too many failed attempts: wait {wait} seconds before trying again. "
@@ -44,9 +44,8 @@ class TeamPages:
             return site.page(request, "login.html", 429, next=next_page, name=name, error=error, headers={"Retry-After": str(wait)})
         person = verify(site.data.root, name, password) if accounts.NAME.fullmatch(name) else None
         if person is None:
-            site.throttle.failed(keys)
             return site.page(request, "login.html", 401, next=next_page, name=name, error="The name or the password is wrong.")
-        site.throttle.succeeded(keys[:1])
+        site.throttle.succeeded(keys)
         user = accounts.find_user(site.data.root, person.name)
         assert user is not None
         token = site.sessions.start(user)
@@ -57,7 +56,7 @@ class TeamPages:
     def logout(self, request: Request, pairs: list[tuple[str, str]] | forms.Malformed) -> Response:
         forms.only(fields_of(pairs), ("csrf",), "the logout form")
         self.site.sessions.end(request.cookies.get(SESSION_COOKIE))
-        response = RedirectResponse("/login" if accounts.has_users(self.site.data.root) else "/", 303)
+        response = RedirectResponse("/login" if self.site.team(request) else "/", 303)
         self.site.set_session_cookie(request, response, Csrf.new_session())
         return response
 

@@ -134,7 +134,8 @@ def _resolve(path: Path, seen: tuple[Path, ...], as_of: datetime.date | None, wi
     if target.resolve() in seen + (path.resolve(),) or len(seen) >= MAX_CHAIN:
         raise document.error(f"applies_to leads back to {target}; amendments must rest on an answers file", ("applies_to",))
     if within is not None and not target.resolve().is_relative_to(within.resolve()):
-        raise document.error(f"applies_to leads to {target}, outside the folder {within}; give a file of that folder", ("applies_to",))
+        # Named as written: where it leads outside is no business of a page's reader.
+        raise document.error(f"applies_to {document.data['applies_to']} leads outside the folder {within}; give a file of that folder", ("applies_to",))
     base = _resolve(target, seen + (path.resolve(),), as_of, within)
     amendment = amendment_from_document(document, rounds.questionnaire(base.answers.round))
     return Resolved(overlay(base.answers, amendment, as_of), base.answers_file, base.amendments + (amendment,))

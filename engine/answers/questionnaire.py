@@ -38,6 +38,9 @@ QuestionType = Literal["tri_state", "integer", "one_of", "list", "text"]
 class Option(Strict):
     value: str = Field(pattern=OPTION_VALUE)
     label: str
+    provision: str | None = Field(
+        None, description="For an option that records a reservation: the provision of the Convention permitting it (Art. 25(3)); rules name it in reserved_by"
+    )
 
 
 class Question(Strict):

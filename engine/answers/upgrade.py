@@ -102,6 +102,9 @@ def upgrade(path: Path, round_id: str) -> Upgrade:
             new_value = value if carry.values is None else carry.values.get(value) if isinstance(value, str) else None
             if new_value is None or value == NOT_PROVIDED or carry.to in given or carry.to in upgraded:
                 continue
+            target = questionnaire.question(carry.to)
+            if target is not None and target.type == "list":  # one answer of a single choice becomes a list of one
+                new_value = [new_value]
             upgraded[carry.to] = {**answer, "value": new_value} if isinstance(answer, dict) else new_value
             result.carried.append((question_id, carry.to))
             carried = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Any
 
@@ -11,11 +12,13 @@ from pydantic import BaseModel
 
 from selfcheck.engine.answers.answer_file import Answers, NotInForce
 from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Question, Questionnaire
-from selfcheck.engine.common.models import Citations
-from selfcheck.engine.rules.conditions import tests_in
-from selfcheck.engine.rules.markup import PARTY, clean, fill, plain
+from selfcheck.engine.common.models import Citations, assembled, constructor
+from selfcheck.engine.rules.conditions import holds, tests_in
+from selfcheck.engine.rules.markup import PARTY, clean, fill, placeholders_in, plain
 from selfcheck.engine.rules.rulebook import Element, Observation, Rulebook
 from selfcheck.engine.rules.wording import answer_text, describe_atom
+
+PARTY_MARK = "{party}"  # where a rule's text and grounds name the Party assessed
 
 
 class Because(BaseModel):
@@ -48,6 +51,17 @@ class Unmet(BaseModel):
     no_information: NoInformation | None  # why no information has this effect, when it is what left it unmet
     provision: Citations  # what the element rests on
     because: list[Because]
+
+
+class Reserved(BaseModel):
+    """An element of a recommendation not in place that the Party is not asked for: it made the reservation Article 48 permits."""
+
+    recommendation: str
+    element: str
+    missing: str  # in people's words: no jurisdiction over habitual residents abroad
+    questions: list[str]
+    reserved_by: str  # the provision permitting the reservation: Art. 25(3)
+    words: str  # ... (S12.3): not required while the reservation under Art. 25(3) is maintained
 
 
 class Finding(BaseModel):
@@ -99,6 +113,7 @@ class Assessment(BaseModel):
     include_draft: bool
     recommendations: list[Finding]
     observations: list[Observed] = []
+    reserved: list[Reserved] = []  # elements not in place that a reservation of the Party excludes, naming its article
 
     def ids(self) -> list[str]:
         return [finding.id for finding in self.recommendations]
@@ -116,27 +131,47 @@ def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) ->
     engine = engine_for(rulebook)
     layout = _layout(rulebook)
     fired: dict[str, list[str]] = {}  # item id -> the alternatives of its condition that held, in firing order
-    for name in engine.fired(answers.value, include_draft):
+    for name in engine.fired_for(answers.values, include_draft):  # answers.value is values.get with not_provided for a default
         fired.setdefault(engine.compiled.conjuncts[name][0], []).append(name)
-    findings = [_finding(layout, item_id, names, answers, engine.compiled.elements) for item_id, names in fired.items() if item_id in layout.shared]
+    applying = fired.keys()
+    findings = [_finding(layout, item_id, names, answers, engine.compiled.elements, applying) for item_id, names in fired.items() if item_id in layout.shared]
     observed = [
-        Observed.model_construct(
+        layout.observed(
             **layout.observations[item_id],
-            text=plain(observation_text(rulebook.observation_by_id[item_id], answers)),
+            text=layout.observation_text(item_id, answers),
             because=_because(layout, names[0], answers),
         )
         for item_id, names in fired.items()
         if item_id in layout.observations
     ]
-    for finding in findings:
-        finding.block = rulebook.block_for(layout.rules[finding.id], fired.keys())
-    return Assessment(
+    return layout.assessment(
         party=answers.party,
         provenance=provenance(rulebook, answers),
         include_draft=include_draft,
-        recommendations=sorted(findings, key=lambda f: (layout.order[f.id][0], layout.blocks.index(f.block), *layout.order[f.id][2:])),
+        recommendations=sorted(findings, key=lambda f: (layout.order[f.id][0], layout.block_order[f.block], *layout.order[f.id][2:])),
         observations=sorted(observed, key=lambda o: layout.order[o.id]),
+        reserved=reserved(layout, rulebook, answers, include_draft),
     )
+
+
+def reserved(layout: _Layout, rulebook: Rulebook, answers: Answers, include_draft: bool) -> list[Reserved]:
+    """The elements not in place that the Party is not asked for because it made the reservation that excludes them."""
+    found = []
+    for rule in rulebook.rules_in_force(include_draft):
+        for element in rule.elements:
+            if element.reservation is None or element.unreserved is None:
+                continue
+            question, option = element.reservation
+            made = answers.value(question)
+            if made == NOT_PROVIDED or option not in made or not holds(element.unreserved, answers.value):
+                continue
+            _, _, questions = layout.elements[(rule.id, element.id)]
+            reserved_by = str(element.spec.reserved_by)
+            words = f"{element.missing} ({', '.join(questions)}): not required while the reservation under {reserved_by} is maintained"
+            found.append(
+                Reserved(recommendation=rule.id, element=element.id, missing=element.missing, questions=questions, reserved_by=reserved_by, words=words)
+            )
+    return found
 
 
 class _Layout:
@@ -145,6 +180,8 @@ class _Layout:
     def __init__(self, rulebook: Rulebook):
         questionnaire, vocabulary = rulebook.questionnaire, rulebook.vocabulary
         self.blocks = vocabulary.block_names
+        self.block_order = {block: index for index, block in enumerate(self.blocks)}
+        self.rulebook = rulebook
         self.shared = {
             rule.id: dict(
                 id=rule.id,
@@ -183,6 +220,19 @@ class _Layout:
             )
             for observation in rulebook.observations
         }
+        # why no information has its effect, per rule and per element, as the fields of NoInformation
+        self.no_information = {rule.id: rule.no_information.model_dump() for rule in rulebook.rules if rule.no_information is not None}
+        self.no_information.update({f"{rule.id}/{element.id}": element.no_information.model_dump() for rule in rulebook.rules for element in rule.elements})
+        self.grounds = {rule.id: [(g.para, g.quote, PARTY_MARK in g.quote) for g in rule.grounds] for rule in rulebook.rules}
+        # each rule's finding as far as the answers do not change it, every field in the model's order
+        self.templates = {rule.id: {name: self.shared[rule.id].get(name) for name in Finding.model_fields} for rule in rulebook.rules}
+        # the models an assessment builds by the hundred, built as model_construct would, faster
+        self.observed, self.unmet = constructor(Observed), constructor(Unmet)
+        self.because, self.ground, self.reason = constructor(Because), constructor(Ground), constructor(NoInformation)
+        self.assessment, self.provenance = constructor(Assessment), constructor(Provenance)
+        # the answers each observation quotes, and its sentences as worded for some answers
+        self.quoted = {o.id: [name for name in placeholders_in(o.text) if name != PARTY] for o in rulebook.observations}
+        self.worded: dict[tuple, str] = {}
         self.reasons: dict[str, list[tuple[str, str, str]]] = {}  # conjunct name -> (question, number, condition)
         for name, (_, atoms) in engine_for(rulebook).compiled.conjuncts.items():
             parts = []
@@ -193,9 +243,15 @@ class _Layout:
             parts.sort(key=lambda part: questionnaire.index(part[0].id))
             self.reasons[name] = [(question.id, question.number, condition) for question, condition in parts]
 
-    def unanswered(self, because: Because) -> bool:
-        """Whether this part held only because the question was left unanswered (no information)."""
-        return because.answer == NOT_PROVIDED and because.question not in self.silent_means_none
+    def observation_text(self, observation_id: str, answers: Answers) -> str:
+        """An observation's plain sentence for these answers, worded once per Party and answers it quotes."""
+        key = (observation_id, answers.party, *(answers.value(name) for name in self.quoted[observation_id]))
+        text = self.worded.get(key)
+        if text is None:
+            if len(self.worded) > 4096:  # bounded: a server assesses many Parties' answers
+                self.worded.clear()
+            text = self.worded[key] = plain(observation_text(self.rulebook.observation_by_id[observation_id], answers))
+        return text
 
 
 @lru_cache(maxsize=8)
@@ -204,20 +260,24 @@ def _layout(rulebook: Rulebook) -> _Layout:
 
 
 def _because(layout: _Layout, conjunct: str, answers: Answers) -> list[Because]:
-    because = []
+    because, make = [], layout.because
     for question_id, number, condition in layout.reasons[conjunct]:
         answer = answers.value(question_id)
-        because.append(
-            Because.model_construct(question=question_id, number=number, condition=condition, answer=list(answer) if isinstance(answer, tuple) else answer)
-        )
+        because.append(make(question=question_id, number=number, condition=condition, answer=list(answer) if isinstance(answer, tuple) else answer))
     return because
 
 
 def _explained(layout: _Layout, conjuncts: list[str], answers: Answers) -> tuple[list[Because], bool]:
     """Why some alternatives held: the first that held on answers given, if any did, and whether one did."""
-    explained = [_because(layout, name, answers) for name in conjuncts]
-    answered = [because for because in explained if not any(layout.unanswered(b) for b in because)]
-    return (answered or explained)[0], bool(answered)
+    first = None
+    for name in conjuncts:
+        because = _because(layout, name, answers)
+        # no part held only because its question was left unanswered (no information)
+        if not any(b.answer == NOT_PROVIDED and b.question not in layout.silent_means_none for b in because):
+            return because, True
+        first = because if first is None else first
+    assert first is not None, "an item fires through at least one alternative"
+    return first, False
 
 
 def _unmet(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answers, elements: dict[str, str]) -> list[Unmet]:
@@ -232,13 +292,13 @@ def _unmet(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answers
         because, answered = _explained(layout, by_element[element.id], answers)
         _, provision, questions = layout.elements[(rule_id, element.id)]
         unmet.append(
-            Unmet.model_construct(
+            layout.unmet(
                 element=element.id,
                 missing=element.missing,
                 questions=questions,
                 words=f"{element.missing} ({', '.join(questions)})",
                 applies_because="answer" if answered else "no_information",
-                no_information=None if answered else NoInformation.model_construct(**element.no_information.model_dump()),
+                no_information=None if answered else layout.reason(**layout.no_information[f"{rule_id}/{element.id}"]),
                 provision=provision,
                 because=because,
             )
@@ -246,33 +306,36 @@ def _unmet(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answers
     return unmet
 
 
-def _finding(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answers, elements: dict[str, str]) -> Finding:
+def _finding(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answers, elements: dict[str, str], applying: AbstractSet[str]) -> Finding:
     """A fired recommendation, explained by the first alternative that held on answers given, if any did."""
     rule = layout.rules[rule_id]
+    party = answers.party
+    ground = layout.ground
+    values = layout.templates[rule_id].copy()  # the rule's own fields, in the model's order
+    values["block"] = layout.rulebook.block_for(rule, applying)
+    values["text"] = layout.texts[rule_id].replace(PARTY_MARK, party)
+    values["grounds"] = [ground(para=para, quote=quote.replace(PARTY_MARK, party) if marked else quote) for para, quote, marked in layout.grounds[rule_id]]
+    if rule.condition is None and not rule.elements:  # addressed to all Parties: no answer explains it
+        values.update(applies_because="all_parties", no_information=None, inferred=rule.basis == "inferred", because=[], unmet=[])
+        return assembled(Finding, values)
     because, answered = _explained(layout, conjuncts, answers)
     unmet = _unmet(layout, rule_id, conjuncts, answers, elements) if rule.elements else []
     if rule.condition is None:
         applies_because = "all_parties"
     else:
         applies_because = "answer" if answered else "no_information"
-    party = answers.party
     no_information = None
     if applies_because == "no_information":
-        reason = unmet[0].no_information if unmet else rule.no_information
+        reason = unmet[0].no_information.__dict__ if unmet and unmet[0].no_information else layout.no_information.get(rule_id) if not unmet else None
         if reason is None:  # the rulebook refuses a rule with a condition and no reason for what no information does
             raise ValueError(f"{rule_id} applies on no information but says not why")
-        no_information = NoInformation.model_construct(**reason.model_dump())
-    return Finding.model_construct(
-        **layout.shared[rule_id],
-        block=rule.block,
-        text=layout.texts[rule_id].replace("{party}", party),
-        grounds=[Ground.model_construct(para=g.para, quote=g.quote.replace("{party}", party)) for g in rule.grounds],
-        applies_because=applies_because,
-        no_information=no_information,
-        inferred=rule.basis == "inferred" or (no_information is not None and no_information.basis == "inferred"),
-        because=because,
-        unmet=unmet,
-    )
+        no_information = layout.reason(**reason)
+    values["applies_because"] = applies_because
+    values["no_information"] = no_information
+    values["inferred"] = rule.basis == "inferred" or (no_information is not None and no_information.basis == "inferred")
+    values["because"] = because
+    values["unmet"] = unmet
+    return assembled(Finding, values)
 
 
 def element_questions(element: Element, rulebook: Rulebook) -> list[str]:
@@ -292,7 +355,7 @@ def observation_text(observation: Observation, answers: Answers) -> str:
 
 
 def provenance(rulebook: Rulebook, answers: Answers) -> Provenance:
-    return Provenance(
+    return _layout(rulebook).provenance(
         round=rulebook.meta.round,
         report=rulebook.meta.report,
         rulebook_sha256=rulebook.digest,

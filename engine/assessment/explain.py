@@ -66,6 +66,7 @@ class ElementState(BaseModel):
     no_information: NoInformation
     provision: Citations
     condition: ConditionPart  # when it is not in place, with the answers
+    reserved_by: str | None = None  # in place only because the Party made the reservation this article permits
 
 
 class Change(BaseModel):
@@ -184,6 +185,11 @@ def _elements(rule: Rule, answers: Answers, rulebook: Rulebook) -> list[ElementS
     for element in rule.elements:
         in_place = not holds(element.condition, answers.value)
         questions = element_questions(element, rulebook)
+        reserved = in_place and element.unreserved is not None and holds(element.unreserved, answers.value)
+        if reserved:
+            words = f"{element.missing} ({', '.join(questions)}): not required while the reservation under {element.spec.reserved_by} is maintained"
+        else:
+            words = element.fact if in_place else f"{element.missing} ({', '.join(questions)})"
         states.append(
             ElementState(
                 element=element.id,
@@ -191,11 +197,12 @@ def _elements(rule: Rule, answers: Answers, rulebook: Rulebook) -> list[ElementS
                 missing=element.missing,
                 questions=questions,
                 in_place=in_place,
-                words=element.fact if in_place else f"{element.missing} ({', '.join(questions)})",
+                words=words,
                 on_no_information=element.on_no_information,
                 no_information=NoInformation(**element.no_information.model_dump()),
                 provision=rulebook.vocabulary.citations_of(element.provision),
                 condition=_part(element.condition, answers, rulebook),
+                reserved_by=element.spec.reserved_by if reserved else None,
             )
         )
     return states

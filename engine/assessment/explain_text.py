@@ -76,7 +76,7 @@ def _basis_lines(e: Explanation) -> list[str]:
 
 
 def _element_lines(state: ElementState, vocabulary) -> list[str]:
-    mark = "[in place]" if state.in_place else "[not in place]"
+    mark = "[reserved]" if state.reserved_by else "[in place]" if state.in_place else "[not in place]"
     lines = [wrap(f"{mark} {state.words}", "  ", "    ")]
     effect = "it fires" if state.on_no_information == "fires" else "it stays silent"
     provision = vocabulary.citation_line(state.provision)

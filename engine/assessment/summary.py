@@ -62,6 +62,9 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
             lines.append(f"  {heading}")
             for finding in in_block:
                 lines += _finding_lines(finding, vocabulary.level_width, vocabulary.own.label if vocabulary.own else "")
+    if assessment.reserved:
+        lines += ["", "Not required, for the Party made the reservation the Convention permits (Article 48):"]
+        lines += [wrap(f"{item.recommendation} {item.words}", "  ", "      ") for item in assessment.reserved]
     return "\n".join(lines) + "\n"
 
 

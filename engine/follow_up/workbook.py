@@ -5,10 +5,9 @@ Committee's columns locked), Measures (one row per measure), one sheet per lead 
 follows the Recommendations sheet by formulas (locked: edits go on the Recommendations sheet), and
 About (Party, round, the assessment the list was drawn from).
 
-Reading is bounded and strict: the file's size and its unpacked size are capped before openpyxl
-opens it (defusedxml guards its XML), rows are capped, a formula where a value belongs is refused,
-and the sheets are checked with the same reader, and so the same messages, as a follow-up file -
-each naming the sheet and the cell.
+Reading is bounded and strict: the package is read within bounds, every cell inside one guard
+(``xlsx_package``); a formula where a value belongs is refused, and the sheets are checked with the
+same reader, and so the same messages, as a follow-up file - each naming the sheet and the cell.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,12 +23,9 @@ from selfcheck.engine.answers import rounds
 from selfcheck.engine.common.errors import InputError, Place
 from selfcheck.engine.common.safe_files import Document
 from selfcheck.engine.follow_up.follow_up_file import FollowUp, check_follow_up_document, fill, words
+from selfcheck.engine.follow_up.xlsx_package import MAX_ROWS, Row, check_size, read_sheets
 from selfcheck.engine.rules import rulebooks
 from selfcheck.engine.rules.rulebook import Rulebook
-
-MAX_BYTES = 10_000_000
-MAX_UNPACKED = 100_000_000
-MAX_ROWS = 10_000
 
 
 def columns(kinds: tuple[str, ...]) -> tuple[str, ...]:
@@ -231,43 +226,17 @@ def read_workbook(path: str | Path) -> FollowUp:
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "no such file; expected a plan of action (.xlsx) written by selfcheck follow-up status --format xlsx")
-    _check_size(path, path.stat().st_size)
+    check_size(path, path.stat().st_size)
     return workbook_from_bytes(path, path.read_bytes())
 
 
 def workbook_from_bytes(path: Path, data: bytes) -> FollowUp:
     """The follow-up the bytes of a plan of action hold (a file, or one sent from a browser); ``path`` names it in messages."""
-    book = _open(path, data)
-    try:
-        sheets, places = _Sheets(path, book).data()
-    finally:
-        book.close()
+    sheets, places = _Sheets(path, read_sheets(path, data)).data()
     follow_up, problems = check_follow_up_document(_WorkbookDocument(path, sheets, places))
     if follow_up is None:  # it comes with its problems
         raise problems[0]
     return follow_up
-
-
-def _check_size(path: Path, size: int) -> None:
-    if size > MAX_BYTES:
-        raise InputError(path, f"is {size:,} bytes; workbooks larger than {MAX_BYTES:,} bytes are refused")
-
-
-def _open(path: Path, data: bytes):
-    from openpyxl import load_workbook
-
-    _check_size(path, len(data))
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            unpacked = sum(member.file_size for member in package.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise InputError(path, "is not an Excel workbook (.xlsx); expected the plan of action written by selfcheck") from None
-    if unpacked > MAX_UNPACKED:
-        raise InputError(path, f"unpacks to {unpacked:,} bytes; workbooks over {MAX_UNPACKED:,} bytes are refused")
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many kinds on a damaged package; each means the same to the user
-        raise InputError(path, f"cannot be read as an Excel workbook: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -293,9 +262,9 @@ class _WorkbookDocument(Document):
 
 
 class _Sheets:
-    """Turns the sheets back into the data of a follow-up file, remembering the cell of every key."""
+    """Turns the sheets (their rows, as read) back into the data of a follow-up file, remembering the cell of every key."""
 
-    def __init__(self, path: Path, book):
+    def __init__(self, path: Path, book: dict[str, list[Row]]):
         self.path, self.book = path, book
         self.said = words()["workbook"]
         self.places: dict[tuple, str] = {}
@@ -303,8 +272,8 @@ class _Sheets:
     def refuse(self, sheet: str, cell: str, problem: str) -> InputError:
         return InputError(self.path, f"sheet {sheet!r}, cell {cell}: {problem}")
 
-    def sheet(self, name: str):
-        if name not in self.book.sheetnames:
+    def sheet(self, name: str) -> list[Row]:
+        if name not in self.book:
             raise InputError(
                 self.path,
                 f"has no sheet {name!r}; expected the sheets {self.said['recommendations']}, {self.said['measures']} and {self.said['about']} as selfcheck wrote them",
@@ -314,12 +283,12 @@ class _Sheets:
     def rows(self, name: str, columns: tuple[str, ...], headers: dict[str, str] | None, first: int = 1):
         """(row number, {column: cell}) of every row from ``first`` that has a value, the header
         row (``headers`` given) checked first."""
-        for number, row in enumerate(self.sheet(name).iter_rows(min_row=first, max_col=len(columns)), start=first):
+        for number, row in enumerate(self.sheet(name)[first - 1 :], start=first):
             if number > MAX_ROWS:
                 raise InputError(self.path, f"sheet {name!r} has more than {MAX_ROWS:,} rows; a plan of action has one per recommendation or measure")
             cells = {
-                column: _Cell(getattr(cell, "value", None), getattr(cell, "data_type", None), f"{_letter(index)}{number}")
-                for index, (column, cell) in enumerate(zip(columns, tuple(row) + (None,) * len(columns), strict=False), start=1)
+                column: _Cell(value, data_type, f"{_letter(index)}{number}")
+                for index, (column, (value, data_type)) in enumerate(zip(columns, row + ((None, None),) * len(columns), strict=False), start=1)
             }
             if headers is not None and number == first:
                 expected = [headers[column] for column in columns]
@@ -425,7 +394,7 @@ class _Sheets:
         named = {self.said["recommendations"], self.said["measures"], self.said["about"]}
         source = self.said["recommendations"]
         follows = re.compile(r"^=IF\('" + re.escape(source) + r"'!([A-Z]+)(\d+)=\"\",\"\",'" + re.escape(source) + r"'!\1\2\)$")
-        for name in self.book.sheetnames:
+        for name in self.book:
             if name in named:
                 continue
             for _, cells in self.rows(name, LEAD_COLUMNS, None, first=3):

@@ -13,7 +13,7 @@ One file holds two kinds, each case named as a sentence; paths are relative to t
         answers: ../parties/albania.yaml
         rule: IV-6
         goal: silent                          # or fires
-        exactly: [{jurisdiction.dual_criminality.core_offences: no}]   # the change sets, in any order
+        exactly: [{jurisdiction.dual_criminality.sexual_abuse: no}]   # the change sets, in any order
         among: [...]                          # change sets that must be among those found
         size: 1                               # how many answers every change set changes
 

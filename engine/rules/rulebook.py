@@ -69,6 +69,11 @@ class ElementSpec(Strict):
     provision: Cites = Field(description="What it rests on, by the vocabulary's kinds of citation: Convention article, Explanatory Report, Opinion")
     on_no_information: Literal["fires", "silent"] = Field(description="What its questions left unanswered do to the rule")
     no_information: NoInformation | None = Field(None, description="Why; if left out, the rule's no_information says it")
+    reserved_by: str | None = Field(
+        None,
+        description="The provision of the Convention permitting a reservation to what the element asks (Art. 25(3)): a Party whose answers record "
+        "that reservation is not asked it, and the outputs name the article",
+    )
 
 
 class RuleSpec(Strict):
@@ -126,8 +131,10 @@ class Element:
     """A checked element of a rule: its spec, its parsed condition, and the reason no information has its effect."""
 
     spec: ElementSpec
-    condition: Condition
+    condition: Condition  # with reserved_by: not in place and not reserved
     no_information: NoInformation
+    reservation: tuple[str, str] | None = None  # with reserved_by: the question and the option that record the reservation
+    unreserved: Condition | None = None  # with reserved_by: not in place, whatever was reserved
 
     id = property(lambda self: self.spec.id)
     fact = property(lambda self: self.spec.fact)
@@ -354,6 +361,8 @@ def citation_problems(convention: CitedConvention, rules: list[Rule], observatio
         cited = [(item.id, "cites", c) for c in item.cites.get(kind, [])]
         if isinstance(item, Rule):
             cited += [(f"{item.id}/{e.id}", "provision", c) for e in item.elements for c in e.provision.get(kind, [])]
+        if isinstance(item, Rule):
+            problems += [item.error(problem) for problem in _reserved_by_problems(index, kind, item)]
         for name, field, citation in cited:
             found = index.provisions_cited(str(citation))
             if isinstance(found, str):
@@ -368,6 +377,24 @@ def citation_problems(convention: CitedConvention, rules: list[Rule], observatio
                     problems.append(
                         item.error(f"{name} is selfcheck's own obligation, but {citation} is no obligation (its duty is {index.duty(str(citation))})")
                     )
+    return problems
+
+
+def _reserved_by_problems(index, kind: str, rule: Rule) -> list[str]:
+    """An element's reserved_by names a reservation the Convention permits to what the element cites."""
+    problems = []
+    for element in rule.elements:
+        reserved_by = element.spec.reserved_by
+        if reserved_by is None:
+            continue
+        permitted = {r for citation in element.provision.get(kind, []) for r in index.reservations(str(citation))}
+        if not any(reserved_by == r or reserved_by.startswith(r + ",") for r in permitted):
+            problems.append(
+                f"{rule.id}/{element.id}: reserved_by {reserved_by} is no reservation Article 48 permits to what the element cites"
+                f" ({', '.join(map(str, element.provision.get(kind, []))) or 'nothing of the Convention'})"
+            )
+        elif rule.own:
+            problems.append(f"{rule.id}/{element.id} is selfcheck's own obligation, which admits no reservation; it gives reserved_by {reserved_by}")
     return problems
 
 
@@ -490,16 +517,35 @@ def _elements(document: Document, keys: tuple, spec: RuleSpec, questionnaire: Qu
     for index, element in enumerate(spec.elements):
         here = keys + ("elements", index)
         name = f"{spec.id}/{element.id}"
-        condition, conjuncts = _condition(document, here + ("unmet",), name, element.unmet, questionnaire)
-        if condition is None:  # the model requires unmet; a YAML null reaches here
+        if element.unmet is None:  # the model requires unmet; a YAML null reaches here
             raise _Refused(document.error(f"{name}: give the condition under which it is not in place (unmet)", here + ("unmet",)))
+        reservation, unreserved, unmet = None, None, element.unmet
+        if element.reserved_by is not None:
+            reservation = _reservation_option(questionnaire, element.reserved_by)
+            if reservation is None:
+                raise _Refused(
+                    document.error(f"{name}: no option of the questionnaire records a reservation under {element.reserved_by}", here + ("reserved_by",))
+                )
+            unreserved, _ = _condition(document, here + ("unmet",), name, element.unmet, questionnaire)
+            unmet = {"all": [element.unmet, {reservation[0]: {"lacks": reservation[1]}}]}  # what is reserved is not asked
+        condition, conjuncts = _condition(document, here + ("unmet",), name, unmet, questionnaire)
+        assert condition is not None
         _check_no_information(document, here, name, condition, element.on_no_information)
         reason = element.no_information or spec.no_information
         if reason is None:
             raise _Refused(document.error(f"{name}: say why no information has its effect (no_information), here or for the whole rule", here))
-        elements.append(Element(element, condition, reason))
+        elements.append(Element(element, condition, reason, reservation, unreserved))
         alternatives += [Alternative(f"{name}#{k}", element.id, atoms) for k, atoms in enumerate(conjuncts)]
     return tuple(elements), tuple(alternatives)
+
+
+def _reservation_option(questionnaire: Questionnaire, provision: str) -> tuple[str, str] | None:
+    """The list question and its option that record a reservation under ``provision``."""
+    for question in questionnaire.questions.values():
+        for option in question.options if question.type == "list" else ():
+            if option.provision == provision:
+                return question.id, option.value
+    return None
 
 
 def _rule_problem(spec: RuleSpec, chapter: str, vocabulary: Vocabulary) -> str | None:

@@ -29,7 +29,13 @@ def elements_table(rulebook: Rulebook) -> str:
         if rule.elements:
             for element in rule.elements:
                 lines.append(
-                    _row(name, rule.level, f"`{element.id}`: {element.fact}", _numbers(element.condition, rulebook), _provision(element.provision, rulebook))
+                    _row(
+                        name,
+                        rule.level,
+                        f"`{element.id}`: {element.fact}",
+                        _numbers(element.condition, rulebook),
+                        _provision(element.provision, rulebook) + _reserved(element),
+                    )
                 )
         elif rule.condition is None:
             lines.append(_row(name, rule.level, "(addressed to all Parties)", "", _provision(rule.cites, rulebook)))
@@ -52,6 +58,10 @@ def _numbers(condition: Condition, rulebook: Rulebook) -> str:
 def _provision(cites: dict[str, list], rulebook: Rulebook) -> str:
     kept = {kind: items for kind, items in cites.items() if kind not in PROVISION_KINDS_LEFT_OUT}
     return rulebook.vocabulary.citation_line(rulebook.vocabulary.citations_of(kept))
+
+
+def _reserved(element) -> str:
+    return f" (not asked where the Party made the reservation of {element.spec.reserved_by})" if element.spec.reserved_by else ""
 
 
 def _row(*cells: str) -> str:

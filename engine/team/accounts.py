@@ -76,6 +76,7 @@ def add_user(folder: Path, name: str, role: str, chapters: tuple[str, ...], pass
         if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise InputError(name, "is already a user; choose another name, or change it with selfcheck users set")
         db.execute("INSERT INTO users (name, role, chapters, password, created) VALUES (?, ?, ?, ?, ?)", (name, role, ",".join(user.chapters), hashed, _now()))
+        database.record_team(folder)  # before the commit: a user is never in a folder not recorded as a team's
     return user
 
 
@@ -113,7 +114,8 @@ def list_users(folder: Path) -> list[User]:
 
 
 def has_users(folder: Path) -> bool:
-    """Whether the folder has a team: then the web questionnaire requires a login."""
+    """Whether the folder's database has users; for a folder with a team (``database.has_team``) whose
+    database is missing or cannot be used, the InputError saying so."""
     if not database.exists(folder):
         return False
     with database.connect(folder, write=False) as db:

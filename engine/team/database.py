@@ -8,18 +8,32 @@ Created on first use; its schema is versioned (``PRAGMA user_version``) and brou
 the migrations below, in order, each once, inside one write transaction, so that two processes
 opening a new folder at once never both migrate it. A database made by a newer selfcheck is
 refused rather than guessed at.
+
+Whether the folder has a team is recorded outside the database too, in TEAM_FILE beside it, written
+when the first user is added: from then on a database that is missing or empty is refused (it is
+never made anew in its place), so that losing it cannot turn the folder into one person's tool
+without a login.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from selfcheck.engine.common.errors import InputError
+from selfcheck.engine.common.safe_files import create_atomically
 
 FILE_NAME = ".selfcheck.sqlite3"
+TEAM_FILE = ".selfcheck-team"
+TEAM_NOTE = (
+    "This folder has a team: selfcheck serve asks everyone to log in, and refuses every request while the\n"
+    f"team's database ({FILE_NAME}) is missing or cannot be used. Do not remove this file, but to serve the\n"
+    "folder again as one person's tool, without its users, sessions and history.\n"
+)
 BUSY_TIMEOUT_MS = 10_000
 
 # Migration N brings the schema from version N-1 to N. Never edit one that has shipped: add the next.
@@ -111,19 +125,46 @@ def path_in(folder: Path) -> Path:
 
 
 def exists(folder: Path) -> bool:
-    return path_in(folder).is_file()
+    """Whether the folder has a database, or must have one (it has a team): then ``connect`` says what is wrong with it."""
+    return path_in(folder).is_file() or has_team(folder)
+
+
+def has_team(folder: Path) -> bool:
+    """Whether the folder's first user was ever added (TEAM_FILE, or anything in its place)."""
+    return os.path.lexists(Path(folder) / TEAM_FILE)
+
+
+def record_team(folder: Path) -> None:
+    """Note beside the database that the folder has a team; kept if already there."""
+    try:
+        create_atomically(Path(folder) / TEAM_FILE, TEAM_NOTE.encode("utf-8"))
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise InputError(Path(folder) / TEAM_FILE, f"cannot be written: {error.strerror or error}") from None
 
 
 @contextmanager
 def connect(folder: Path, write: bool = True) -> Iterator[sqlite3.Connection]:
-    """The database of ``folder``, created and migrated if need be; one transaction, committed on
-    leaving (rolled back on an error): a writing one takes the write lock at once, so that its
-    reads and writes see one state. A connection serves one thread: open one per use."""
+    """The database of ``folder``, created and migrated if need be (never anew for a folder with a
+    team); one transaction, committed on leaving (rolled back on an error): a writing one takes the
+    write lock at once, so that its reads and writes see one state. A connection serves one thread:
+    open one per use."""
     path = path_in(folder)
     if path.is_symlink() or (path.exists() and not path.is_file()):
         raise InputError(path, "is not a regular file; selfcheck keeps its database there: move whatever is there away")
+    team = has_team(folder)
+    size = path.stat().st_size if team and path.exists() else None
+    if team and not size:
+        raise InputError(
+            path,
+            f"is {'missing' if size is None else 'empty'}, but this folder has a team ({TEAM_FILE} beside it): restore the database "
+            f"from its backup. Only to start the folder over as one person's tool, without its users and history, remove {TEAM_FILE}",
+        )
     try:
-        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        # With a team, the database must be there already: a file removed meanwhile is not made anew.
+        where = f"file:{quote(str(path.resolve()))}?mode=rw" if team else str(path)
+        connection = sqlite3.connect(where, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=team)
     except sqlite3.Error as error:
         raise InputError(path, f"cannot be opened: {error}") from None
     try:
