@@ -130,7 +130,7 @@ def test_an_amendment_leading_outside_the_folder_given_is_refused_before_reading
     path = bill(inside, applies_to=ALBANIA)
     with pytest.raises(InputError) as refused:
         resolve(path, within=inside)
-    assert refused.value.problem == f"applies_to leads to {ALBANIA}, outside the folder {inside}; give a file of that folder"
+    assert refused.value.problem == f"applies_to {ALBANIA} leads outside the folder {inside}; give a file of that folder"
     assert resolve(path, within=ALBANIA.parent.parent.parent).answers.value(TRI) == "yes"
 
 

@@ -146,60 +146,71 @@ def test_a_login_clears_the_sessions_that_have_ended(team, clock):
     assert users() == ["ana", "coord"]
 
 
+def fail(throttle: Throttle, clock: Clock, keys: list[str], times: int) -> None:
+    """``times`` attempts let through and counted, each waiting out the wait it is given first."""
+    for _ in range(times):
+        wait = throttle.attempt(keys)
+        if wait:
+            clock.now += wait
+            assert throttle.attempt(keys) == 0
+
+
 def test_failed_logins_make_the_next_attempt_wait_twice_as_long_up_to_a_cap(team, clock):
     throttle = Throttle(team)
     keys = ["user:ana", "address:10.0.0.1"]
     waits = []
     for _ in range(FREE_ATTEMPTS + 12):
-        waits.append(throttle.wait(keys))
-        throttle.failed(keys)
+        waits.append(throttle.attempt(keys))
+        if waits[-1]:
+            clock.now += waits[-1]
+            assert throttle.attempt(keys) == 0
     assert FREE_ATTEMPTS == 5 and MAX_WAIT == 900
     assert waits[: FREE_ATTEMPTS + 1] == [0, 0, 0, 0, 0, 2]
     assert waits[FREE_ATTEMPTS + 1 : FREE_ATTEMPTS + 11] == [3, 5, 9, 17, 33, 65, 129, 257, 513, 901]
     assert waits[-1] == MAX_WAIT + 1
     clock.now += MAX_WAIT - 10
-    assert throttle.wait(keys) == 11
+    assert throttle.attempt(keys) == 11
     clock.now += 20
-    assert throttle.wait(keys) == 0
+    assert throttle.attempt(keys) == 0
 
 
 def test_the_wait_is_over_exactly_when_it_has_run(team, clock):
     throttle = Throttle(team)
-    for _ in range(FREE_ATTEMPTS + 1):
-        throttle.failed(["user:ana"])
+    fail(throttle, clock, ["user:ana"], FREE_ATTEMPTS + 1)
     clock.now += 1.5
-    assert throttle.wait(["user:ana"]) == 1
+    assert throttle.attempt(["user:ana"]) == 1
     clock.now += 0.5
-    assert throttle.wait(["user:ana"]) == 0
+    assert throttle.attempt(["user:ana"]) == 0
 
 
 def test_the_longest_wait_of_a_name_and_an_address_applies(team, clock):
     throttle = Throttle(team)
-    for _ in range(FREE_ATTEMPTS + 2):
-        throttle.failed(["address:10.0.0.1"])
-    throttle.failed(["user:ana"])
-    assert throttle.wait(["user:ana"]) == 0
-    assert throttle.wait(["user:ana", "address:10.0.0.1"]) == 5
+    fail(throttle, clock, ["address:10.0.0.1"], FREE_ATTEMPTS + 2)
+    assert throttle.attempt(["user:ana"]) == 0
+    assert throttle.attempt(["user:ana", "address:10.0.0.1"]) == 5
     throttle.succeeded(["address:10.0.0.1"])
-    assert throttle.wait(["user:ana", "address:10.0.0.1"]) == 0
+    assert throttle.attempt(["user:ana", "address:10.0.0.1"]) == 0
+
+
+def test_a_right_password_forgets_the_names_failures_and_takes_its_attempt_back_from_the_address(team, clock):
+    throttle = Throttle(team)
+    fail(throttle, clock, ["user:ana", "address:10.0.0.1"], FREE_ATTEMPTS + 1)
+    throttle.succeeded(["user:ana", "address:10.0.0.1"])
+    assert throttle.attempt(["user:ana"]) == 0
+    assert throttle.attempt(["address:10.0.0.1"]) == 2  # five failures left: the wait of the fifth
 
 
 def test_failures_older_than_an_hour_are_forgotten(team, clock):
     throttle = Throttle(team)
-    for _ in range(FREE_ATTEMPTS + 3):
-        throttle.failed(["user:ana"])
+    fail(throttle, clock, ["user:ana"], FREE_ATTEMPTS + 3)
     clock.now += FORGET_FAILURES - 1
-    assert throttle.wait(["user:ana"]) == 0  # the wait is over, but the count stands
-    throttle.failed(["user:ana"])
-    assert throttle.wait(["user:ana"]) == 17
+    assert throttle.attempt(["user:ana"]) == 0  # the wait is over, but the count stands
+    assert throttle.attempt(["user:ana"]) == 17
     clock.now += FORGET_FAILURES + 1
-    assert throttle.wait(["user:ana"]) == 0
-    throttle.failed(["user:ana"])  # counting starts again
-    for _ in range(FREE_ATTEMPTS - 2):
-        throttle.failed(["user:ana"])
-    assert throttle.wait(["user:ana"]) == 0
-    throttle.failed(["user:ana"])
-    assert throttle.wait(["user:ana"]) == 2
+    assert throttle.attempt(["user:ana"]) == 0  # counting starts again
+    for _ in range(FREE_ATTEMPTS - 1):
+        assert throttle.attempt(["user:ana"]) == 0
+    assert throttle.attempt(["user:ana"]) == 2
 
 
 def test_a_login_is_verified_against_the_stored_hash_only(team):
