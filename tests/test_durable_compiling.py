@@ -157,3 +157,39 @@ def test_the_reference_evaluator_leaves_draft_rules_out_unless_asked():
     answers = Answers(party="Ruritania", round=ROUND, values={"investigation.le_specialised_units": "no"})
     assert "III-2" in reference_fired(rulebook, answers, include_draft=True)
     assert "III-2" not in reference_fired(rulebook, answers)
+
+
+def test_a_fact_carries_each_kind_of_answer_as_durable_rules_reads_it_whichever_encoder_writes_it():
+    import json
+
+    from test_conditions import LIST as LIST_Q
+    from test_conditions import NUMBER, TEXT, TRI, every_answer_set, parse
+
+    from selfcheck.engine.answers.questionnaire import NOT_PROVIDED
+    from selfcheck.engine.rules.conditions import disjunctive_normal_form
+    from selfcheck.engine.rules.durable_adapter import encode, encoder, value_codes
+
+    raw = {"all": [{LIST_Q: {"includes": "primary"}}, {NUMBER: {"below": 14}}, {TEXT: {"not": NOT_PROVIDED}}, {TRI: "yes"}]}
+    fake = rule("F", 0)
+    fake.condition, fake.conjuncts = parse(raw), disjunctive_normal_form(parse(raw), QUESTIONNAIRE)
+    fake.alternatives = [SimpleNamespace(name=f"F#{k}", atoms=atoms, element=None) for k, atoms in enumerate(fake.conjuncts)]
+    (plan,) = compile_rulebook(rulebook_of(fake)).plans
+    codes = value_codes(QUESTIONNAIRE)
+    answers = {LIST_Q: ["primary"], NUMBER: 13, TEXT: "a practice", TRI: "yes"}
+    fact = json.loads(encode(plan, lambda question: answers.get(question, NOT_PROVIDED)))
+    assert fact == {
+        "sid": "selfcheck",
+        "id": "answers",
+        "kind": "answers",
+        field_name(QUESTIONNAIRE, LIST_Q, "primary"): codes["yes"],
+        field_name(QUESTIONNAIRE, NUMBER): 13,
+        field_name(QUESTIONNAIRE, TEXT): 1,
+        field_name(QUESTIONNAIRE, TRI): codes["yes"],
+    }
+    write = encoder(plan)
+    for given in every_answer_set():
+        assert write(given.get) == encode(plan, lambda question: given.get(question, NOT_PROVIDED)), given
+    for bad in ({NUMBER: "fourteen"}, {TRI: "perhaps"}):
+        for writer in (write, lambda get: encode(plan, lambda question: get(question, NOT_PROVIDED))):
+            with pytest.raises(ValueError, match=f"unexpected answer {next(iter(bad.values()))!r} to {next(iter(bad))}"):
+                writer(bad.get)
