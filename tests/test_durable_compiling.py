@@ -193,3 +193,14 @@ def test_a_fact_carries_each_kind_of_answer_as_durable_rules_reads_it_whichever_
         for writer in (write, lambda get: encode(plan, lambda question: get(question, NOT_PROVIDED))):
             with pytest.raises(ValueError, match=f"unexpected answer {next(iter(bad.values()))!r} to {next(iter(bad))}"):
                 writer(bad.get)
+
+
+def test_answer_values_reach_durable_rules_as_short_distinct_codes_the_most_frequent_first():
+    from selfcheck.engine.rules.durable_adapter import value_codes
+
+    codes = value_codes(QUESTIONNAIRE)
+    assert [codes[value] for value in ("not_provided", "yes", "no", "varies")] == ["a", "b", "c", "d"]
+    assert codes["health_education"] and codes["primary"] and len(set(codes.values())) == len(codes)
+    many = SimpleNamespace(questions={"q": SimpleNamespace(type="one_of", accepted=tuple(f"v{i}" for i in range(60)), option_values=())})
+    wide = value_codes(many)
+    assert wide["v47"] == "Z" and wide["v48"] == "aa" and wide["v55"] == "ah"
