@@ -131,6 +131,10 @@ def test_an_amendment_leading_outside_the_folder_given_is_refused_before_reading
     with pytest.raises(InputError) as refused:
         resolve(path, within=inside)
     assert refused.value.problem == f"applies_to {ALBANIA} leads outside the folder {inside}; give a file of that folder"
+    assert refused.value.place.keys == ("applies_to",)
+    chained = bill(inside, "chained.yaml", applies_to=path)  # inside, but resting on a bill that leads outside
+    with pytest.raises(InputError, match="leads outside the folder"):
+        resolve(chained, within=inside)
     assert resolve(path, within=ALBANIA.parent.parent.parent).answers.value(TRI) == "yes"
 
 
@@ -304,3 +308,10 @@ def test_resolving_on_a_date_keeps_the_answers_file_and_the_bills_applied(tmp_pa
     path = bill(tmp_path, extra="adopted: 2024-03-01\nin_force: 2025-01-01\n")
     resolved = resolve(path, as_of=datetime.date(2025, 6, 1))
     assert resolved.answers_file == ALBANIA and [amendment.file for amendment in resolved.amendments] == [path]
+
+
+def test_an_applies_to_holding_a_control_character_is_named_once(tmp_path):
+    path = tmp_path / "bill.yaml"
+    path.write_text(f'title: A bill\nreference: Law 1/2024\ndate: 2024-01-31\napplies_to: "a\\u0007b.yaml"\nchanges:\n  {TRI}: {{value: yes, note: x}}\n')
+    (problem,) = problems_of(path)
+    assert problem[0] == ("applies_to",) and problem[2].startswith("the answers file it applies to, relative to this file holds ")
