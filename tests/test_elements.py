@@ -327,13 +327,17 @@ def test_selfcheck_rules_prints_each_cited_provisions_title():
     assert "Convention Art. 25(1)(e): Offences committed by a person habitually resident in its territory (a reservation is permitted: Art. 25(3))" in text
 
 
+def _compliant_party_but(tmp_path, question: str, answer: str):
+    """The baseline Party's answers file with one answer changed from yes."""
+    baseline = (ROOT / "rules" / ROUND / "compliant-party.yaml").read_text()
+    assert f"{question}: yes\n" in baseline
+    answers = tmp_path / f"{question}.yaml"
+    answers.write_text(baseline.replace(f"{question}: yes\n", f"{question}: {answer}\n"))
+    return answers
+
+
 def test_explain_names_the_elements_not_in_place_in_peoples_words(tmp_path):
-    answers = tmp_path / "free.yaml"
-    answers.write_text(
-        (ROOT / "rules" / ROUND / "compliant-party.yaml")
-        .read_text()
-        .replace("assistance.helpline_free_of_charge: yes", "assistance.helpline_free_of_charge: no")
-    )
+    answers = _compliant_party_but(tmp_path, "assistance.helpline_free_of_charge", "no")
     text = run_selfcheck("explain", answers, "VI-1").stdout
     assert "[not in place] helplines are not free of charge (S6.6)" in text
     assert "[in place] Callers can be advised confidentially" in text
@@ -365,12 +369,19 @@ def test_rules_table_check_fails_on_a_stale_table_and_writes_nothing(tmp_path, m
 
 
 def test_explain_labels_an_own_obligation_as_selfchecks_inference(tmp_path):
-    answers = tmp_path / "no-nationality-jurisdiction.yaml"
-    answers.write_text(
-        (ROOT / "rules" / ROUND / "compliant-party.yaml").read_text().replace("jurisdiction.nationals_abroad: yes", "jurisdiction.nationals_abroad: no")
-    )
+    answers = _compliant_party_but(tmp_path, "jurisdiction.nationals_abroad", "no")
     text = run_selfcheck("explain", answers, "SC-IV-1").stdout
     assert "SC-IV-1 fires for Compliantia: require" in text
     assert "[selfcheck's inference] an obligation of the Lanzarote Convention, to which no reservation is" in text
     summary = run_selfcheck("assess", answers).stdout
     assert "[selfcheck's inference]" in summary and "1 marked [selfcheck's inference] under ids of selfcheck's own" in summary
+
+
+def test_explain_shows_an_element_silent_on_no_information_as_unanswered_not_in_place(tmp_path):
+    answers = _compliant_party_but(tmp_path, "cooperation.complaints_in_state_of_residence", "not_provided")
+    text = run_selfcheck("explain", answers, "SC-V-1").stdout
+    assert "SC-V-1 does not fire for Compliantia" in text
+    assert "[unanswered] not shown either way, for S16.1 is unanswered: Victims of an offence" in text
+    assert "[in place]" not in text
+    answered = run_selfcheck("explain", ROOT / "rules" / ROUND / "compliant-party.yaml", "SC-V-1").stdout
+    assert "[in place] Victims of an offence" in answered and "[unanswered]" not in answered

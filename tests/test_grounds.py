@@ -181,14 +181,33 @@ def test_no_draft_fires_for_albania_and_drafts_appear_marked_for_a_party_whose_a
     assert not any(f.draft for f in assess(other, rulebook).recommendations)
 
 
-def test_an_obligation_no_factsheet_numbers_is_shown_by_default_under_selfchecks_own_id(rulebook, albania):
-    other = with_answers(albania, jurisdiction__nationals_abroad="no")
+@pytest.mark.parametrize(
+    ("own_id", "answers"),
+    [
+        ("SC-IV-1", {"jurisdiction__nationals_abroad": "no"}),
+        ("SC-III-1", {"investigation__victim_identification_units": "no"}),
+        ("SC-V-1", {"cooperation__complaints_in_state_of_residence": "no"}),
+    ],
+)
+def test_an_obligation_no_factsheet_numbers_is_shown_by_default_under_selfchecks_own_id(rulebook, albania, own_id, answers):
+    other = with_answers(albania, **answers)
     findings = {f.id: f for f in assess(other, rulebook).recommendations}
-    own = findings["SC-IV-1"]
+    own = findings[own_id]
     assert own.own and own.inferred and not own.draft and own.level == "require" and own.block == "specific"
     assert own.citations.recommendation is None, "an id of selfcheck's own is no Recommendation of the Committee"
-    assert "IV-6" not in findings, "IV-6 removes a condition on a jurisdiction the Party does not have"
     assert not any(f.own for f in assess(albania, rulebook, include_draft=True).recommendations)
+
+
+def test_selfchecks_own_ids_are_every_rule_under_its_own_pattern_and_none_is_a_draft(rulebook):
+    own = [rule for rule in rulebook.rules if rule.own]
+    assert {rule.id for rule in own} >= {"SC-III-1", "SC-IV-1", "SC-V-1"}
+    assert all(rule.id.startswith("SC-") and not rule.spec.draft for rule in own)
+    assert not {"III-22", "V-17"} & {rule.id for rule in rulebook.rules}, "the drafts the own ids replace are gone"
+
+
+def test_iv6_is_not_asked_of_a_party_without_jurisdiction_over_its_nationals(rulebook, albania):
+    findings = {f.id for f in assess(with_answers(albania, jurisdiction__nationals_abroad="no"), rulebook).recommendations}
+    assert "SC-IV-1" in findings and "IV-6" not in findings, "IV-6 removes a condition on a jurisdiction the Party does not have"
 
 
 def test_what_no_information_does_is_said_per_rule_and_separated_from_answers(rulebook, albania):
@@ -227,7 +246,7 @@ def test_a_party_that_undertook_research_gets_xi_in_the_generic_part_of_its_fact
 # -- the rulebook as a lawyer reviews it, and every output saying what is inferred ----------------------
 
 
-def test_selfcheck_rules_gives_every_rule_and_observation_a_basis():
+def test_selfcheck_rules_gives_every_rule_and_observation_a_basis(rulebook):
     result = run_selfcheck("rules", "--format", "json", "--include-draft")
     assert result.returncode == 0, result.stderr
     view = json.loads(result.stdout)
@@ -254,8 +273,9 @@ def test_selfcheck_rules_gives_every_rule_and_observation_a_basis():
         assert observation["basis"] == ("inferred" if observation["draft"] else "printed")
         assert bool(observation["grounds"]) != observation["draft"]
     plain = json.loads(run_selfcheck("rules", "--format", "json").stdout)
-    assert len(plain["rules"]) == 95, "the 94 the Committee printed for Albania, and selfcheck's own SC-IV-1"
-    assert [rule["id"] for rule in plain["rules"] if rule["own"]] == ["SC-IV-1"]
+    own = [rule.id for rule in rulebook.rules if rule.own]
+    assert len(plain["rules"]) == 94 + len(own), "the 94 the Committee printed for Albania, and selfcheck's own"
+    assert [rule["id"] for rule in plain["rules"] if rule["own"]] == own
     vi1 = next(rule for rule in view["rules"] if rule["id"] == "VI-1")
     assert [element["id"] for element in vi1["elements"]] == ["specific-support", "advice-to-ict-victims", "confidential", "free-of-charge", "languages"]
     assert vi1["elements"][3]["questions"] == ["assistance.helpline_free_of_charge"]

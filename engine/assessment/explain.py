@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from selfcheck.engine.answers.answer_file import Answers
-from selfcheck.engine.answers.questionnaire import VARIES
+from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, VARIES
 from selfcheck.engine.assessment.assess import (
     Assessment,
     Because,
@@ -67,6 +67,7 @@ class ElementState(BaseModel):
     provision: Citations
     condition: ConditionPart  # when it is not in place, with the answers
     reserved_by: str | None = None  # in place only because the Party made the reservation this article permits
+    unanswered: list[str] = []  # not shown unmet only because these questions (numbers) are unanswered: not shown met either
 
 
 class Change(BaseModel):
@@ -190,6 +191,8 @@ def _elements(rule: Rule, answers: Answers, rulebook: Rulebook) -> list[ElementS
             words = f"{element.missing} ({', '.join(questions)}): not required while the reservation under {element.spec.reserved_by} is maintained"
         else:
             words = element.fact if in_place else f"{element.missing} ({', '.join(questions)})"
+        condition = _part(element.condition, answers, rulebook)
+        unanswered = [] if not in_place or reserved else _unanswered(condition)
         states.append(
             ElementState(
                 element=element.id,
@@ -201,11 +204,19 @@ def _elements(rule: Rule, answers: Answers, rulebook: Rulebook) -> list[ElementS
                 on_no_information=element.on_no_information,
                 no_information=NoInformation(**element.no_information.model_dump()),
                 provision=rulebook.vocabulary.citations_of(element.provision),
-                condition=_part(element.condition, answers, rulebook),
+                condition=condition,
                 reserved_by=element.spec.reserved_by if reserved else None,
+                unanswered=unanswered,
             )
         )
     return states
+
+
+def _unanswered(part: ConditionPart) -> list[str]:
+    """The numbers of the questions a condition reads that were left unanswered, in reading order."""
+    if part.kind == "test":
+        return [part.number] if part.number and part.answer == NOT_PROVIDED else []
+    return list(dict.fromkeys(number for child in part.parts for number in _unanswered(child)))
 
 
 def _part(condition: Condition, answers: Answers, rulebook: Rulebook) -> ConditionPart:

@@ -77,7 +77,10 @@ def _basis_lines(e: Explanation) -> list[str]:
 
 def _element_lines(state: ElementState, vocabulary) -> list[str]:
     mark = "[reserved]" if state.reserved_by else "[in place]" if state.in_place else "[not in place]"
-    lines = [wrap(f"{mark} {state.words}", "  ", "    ")]
+    words = state.words
+    if state.unanswered:  # silent on no information: neither shown in place nor shown missing
+        mark, words = "[unanswered]", f"not shown either way, for {', '.join(state.unanswered)} is unanswered: {words}"
+    lines = [wrap(f"{mark} {words}", "  ", "    ")]
     effect = "it fires" if state.on_no_information == "fires" else "it stays silent"
     provision = vocabulary.citation_line(state.provision)
     lines.append(wrap(f"rests on {provision}; with no information {effect} ({state.no_information.basis})", "      ", "        "))
