@@ -18,6 +18,8 @@ from selfcheck.engine.rules import rulebooks
 # HYPOTHESIS_PROFILE=thorough for a long local run; CI uses the default.
 settings.register_profile("default", max_examples=300)
 settings.register_profile("thorough", max_examples=5000)
+# make mutate-code: the same example counts; a slow mutant is judged by mutmut's timeout, not by a deadline
+settings.register_profile("mutation", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -64,7 +64,7 @@ def parse_chapters(text: str, known: list[str]) -> tuple[str, ...]:
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise InputError("password", f"too short: at least {MIN_PASSWORD} characters")
-    if len(password) > MAX_PASSWORD or name_problem(password.replace(" ", "x")):
+    if len(password) > MAX_PASSWORD or name_problem(password):
         raise InputError("password", f"expected one line of at most {MAX_PASSWORD} printable characters")
     return password
 

@@ -1,0 +1,57 @@
+"""mutmut's command line, for scripts/mutate-code, with two additions:
+
+- after mutmut has recorded which tests call which mutated function, it adds the calls made in the
+  ``selfcheck`` child processes those tests started (mutation/plugin.py wrote them to $MUTATION_HITS),
+  so that those tests are run against the mutants of functions they reach only through a child process;
+- each mutant's tests run fastest first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import mutmut.__main__ as mutmut_main
+from mutmut.state import state
+from mutmut.stats import save_stats
+
+_collect = mutmut_main.run_stats_collection
+
+
+def run_stats_collection(runner, tests=None) -> None:
+    _collect(runner, tests)
+    known = state().duration_by_test
+    for path in Path(os.environ["MUTATION_HITS"]).glob("*.json"):
+        record = json.loads(path.read_text())
+        test = record["test"].rpartition(" (")[0] or record["test"]
+        if test in known:
+            for function in record["functions"]:
+                state().tests_by_mangled_function_name[function].add(test)
+        path.unlink()
+    save_stats()
+
+
+_runner = mutmut_main.get_mutant_runner
+
+
+def get_mutant_runner(*args, **kwargs):
+    """mutmut's runner, handed each mutant's tests fastest first: with -x, a killed mutant stops at its first failing test."""
+    runner = _runner(*args, **kwargs)
+    submit = runner.submit
+
+    def fastest_first(mutant_name, tests, *rest, **options):
+        durations = state().duration_by_test
+        return submit(mutant_name, sorted(tests, key=lambda test: (durations.get(test, 0.0), test)), *rest, **options)
+
+    runner.submit = fastest_first
+    return runner
+
+
+mutmut_main.run_stats_collection = run_stats_collection
+mutmut_main.get_mutant_runner = get_mutant_runner
+if __name__ == "__main__":
+    Path(os.environ["MUTATION_HITS"]).mkdir(parents=True, exist_ok=True)
+    sys.argv[0] = "mutmut"
+    mutmut_main.cli()
