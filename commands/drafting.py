@@ -74,7 +74,8 @@ def plan(
     created = f"; they would create {', '.join(f.id for f in result.new)}" if result.new else ""
     typer.echo(
         f"selfcheck plan: {len(result.changes)} answer changes clear {len(result.cleared)} {'/'.join(levels)} recommendations"
-        f"{created}; {len(result.uncleared)} addressed to all Parties cannot be cleared",
+        f"{created}; {len(result.uncleared)} addressed to all Parties cannot be cleared"
+        + (f"; {len(result.not_together)} cannot be cleared together with them" if result.not_together else ""),
         err=True,
     )
 

@@ -84,7 +84,9 @@ def test_applying_an_amendment_and_then_its_inverse_restores_the_original_assess
     assert assess(restored, RULEBOOK, include_draft=True).recommendations == assess(original, RULEBOOK, include_draft=True).recommendations
 
 
-@SETTINGS
+# A plan searches change sets, about 2 s an example since rules list their elements: an eighth of the
+# profile's examples (40 in make test, 625 with HYPOTHESIS_PROFILE=thorough).
+@settings(SETTINGS, max_examples=max(40, settings.default.max_examples // 8))
 @given(values=answer_values(QUESTIONNAIRE), levels=st.sampled_from(LEVEL_SETS))
 def test_the_plans_amendment_applied_clears_every_recommendation_it_claims_to(values, levels):
     answers = answers_from(values, QUESTIONNAIRE)
@@ -93,6 +95,9 @@ def test_the_plans_amendment_applied_clears_every_recommendation_it_claims_to(va
     after = set(assess(apply(answers, result.amendment), RULEBOOK).ids()) if result.changes else set(before.ids())
     assert not set(result.cleared) & after, f"still there: {sorted(set(result.cleared) & after)}"
     at_levels = {f.id for f in before.recommendations if f.level in levels}
-    assert set(result.cleared) | {f.id for f in result.uncleared} == at_levels
+    assert set(result.cleared) | {f.id for f in result.uncleared} | {f.id for f in result.not_together} == at_levels
+    assert {f.id for f in result.not_together} <= after, "what the plan says it does not clear is still there"
     assert {f.id for f in result.new} == after - set(before.ids())
     assert all(RULEBOOK.by_id[f.id].condition is None for f in result.uncleared), "only rules addressed to all Parties resist"
+    if "varies" not in values.values():  # without an answer read both ways, every change set agrees with the others
+        assert not result.not_together

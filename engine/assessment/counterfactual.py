@@ -41,7 +41,10 @@ def candidate_answers(question: Question, *conditions: Condition | None) -> list
         return sorted(numbers) + [NOT_PROVIDED]
     if question.type == "text":
         return [ANY_TEXT, NOT_PROVIDED]
-    options = question.option_values
+    # A list is tested only option by option (includes, lacks) or as not provided, so options no
+    # condition names are told apart by none: combining the named ones stands for every answer.
+    named = {test.value for condition in conditions for test in tests_in(condition) if test.question == question.id and test.op in ("includes", "lacks")}
+    options = [option for option in question.option_values if option in named]
     subsets = chain.from_iterable(combinations(options, size) for size in range(len(options) + 1))
     return [tuple(subset) for subset in subsets] + [NOT_PROVIDED]
 

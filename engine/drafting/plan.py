@@ -12,6 +12,7 @@ checked by re-assessing through durable-rules, and any recommendation it would c
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,6 @@ from selfcheck.engine.answers.amendments import Amendment, apply
 from selfcheck.engine.answers.answer_file import Answers, in_words, read_answer
 from selfcheck.engine.assessment.assess import Finding, assess
 from selfcheck.engine.assessment.counterfactual import questions_read, smallest_changes
-from selfcheck.engine.common.errors import EngineError
 from selfcheck.engine.common.safe_files import read_document
 from selfcheck.engine.rules.conditions import holds
 from selfcheck.engine.rules.rulebook import Rulebook
@@ -50,6 +50,7 @@ class Plan:
     changes: dict[str, Any]  # the combined set, in questionnaire order
     cleared: tuple[str, ...]  # ids the changes clear, checked with durable-rules
     uncleared: tuple[Finding, ...]  # no change of answers clears these
+    not_together: tuple[Finding, ...]  # each can be cleared, but not together with the cleared ones: their changes contradict
     new: tuple[Finding, ...]  # recommendations the changes would create
     amendment: Amendment
 
@@ -101,15 +102,14 @@ def plan(
     changes = dict(sorted(changes.items(), key=lambda item: questionnaire.index(item[0])))
     amendment = _amendment(answers, answers_file, changes, targets, rulebook, levels, date)
     after = assess(apply(answers, amendment), rulebook, include_draft)
-    still = [f.id for f in after.recommendations if f.id in {t.finding.id for t in targets}]
-    if still:
-        raise EngineError(f"the planned changes do not clear {', '.join(still)} when re-assessed; please report this")
+    still = {f.id for f in after.recommendations} & {t.finding.id for t in targets}
     found_before = set(before.ids())
     return Plan(
-        targets=tuple(targets),
+        targets=tuple(t for t in targets if t.finding.id not in still),
         changes=changes,
-        cleared=tuple(t.finding.id for t in targets),
+        cleared=tuple(t.finding.id for t in targets if t.finding.id not in still),
         uncleared=tuple(uncleared),
+        not_together=tuple(t.finding for t in targets if t.finding.id in still),
         new=tuple(f for f in after.recommendations if f.id not in found_before),
         amendment=amendment,
     )
@@ -153,9 +153,26 @@ def _combine(targets: list[Target], answers: Answers, rulebook: Rulebook, prefer
                 search(position + 1, {**changes, **option})
 
     search(0, {})
-    if best[1] is None:
-        raise EngineError("no combination of the changes found clears every recommendation at once; please report this")
+    if best[1] is None:  # the smallest changes contradict each other (e.g. around an answer that varies): clear what agrees
+        return _greedy(targets, rules, choices, answer_of)
     return best[1]
+
+
+def _greedy(targets: list[Target], rules: list, choices: list, answer_of: Callable) -> dict[str, Any]:
+    """Changes that clear as many targets as agree with one another, in order, each keeping the
+    earlier ones cleared; the plan lists the rest as not cleared together with them."""
+    changes: dict[str, Any] = {}
+    for index in range(len(targets)):
+        if not holds(rules[index].condition, answer_of(changes)):
+            continue
+        for option in choices[index]:
+            tried = {**changes, **option}
+            if not holds(rules[index].condition, answer_of(tried)) and not any(
+                holds(rules[earlier].condition, answer_of(tried)) and not holds(rules[earlier].condition, answer_of(changes)) for earlier in range(index)
+            ):
+                changes = tried
+                break
+    return changes
 
 
 def _amendment(

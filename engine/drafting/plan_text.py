@@ -33,6 +33,14 @@ def comments(result: Plan, answers: Answers, answers_file: Path, levels: tuple[s
     if result.uncleared:
         listed = ", ".join(f"{f.id} ({f.level})" for f in result.uncleared)
         lines += [""] + _wrap(f"No change of answers clears {listed}: they are addressed to all Parties whatever they answer.", "", "")
+    if result.not_together:
+        listed = ", ".join(f"{f.id} ({f.level})" for f in result.not_together)
+        lines += [""] + _wrap(
+            f"No change found clears {listed} together with the others: the smallest changes that clear each contradict those "
+            "below (an answer that varies by region may be read both ways). Plan them on their own: selfcheck explain <answers file> <id>.",
+            "",
+            "",
+        )
     created = in_words(tuple(f"{f.id} ({f.level})" for f in result.new)) if result.new else "no new recommendation"
     lines += [""] + _wrap(
         f"The {len(result.changes)} changes below clear all {len(result.cleared)} at once: the smallest such set, checked by "
