@@ -34,8 +34,8 @@ def serve(
         None,
         "--trust-user-header",
         metavar="NAME",
-        help="Behind a single sign-on proxy: take the user name from this request header "
-        "(e.g. X-Remote-User) instead of asking for a login. Only if the proxy sets it on every request and nothing else can reach the server.",
+        help="Behind a single sign-on proxy on this machine: take the user name from this request header "
+        "(e.g. X-Remote-User) instead of asking for a login. Listens on this machine only; the proxy must set the header on every request.",
     ),
     behind_tls: bool = typer.Option(False, "--behind-tls", help="Browsers reach the server over HTTPS (through a proxy): cookies are marked Secure."),
     session_minutes: float = typer.Option(
@@ -76,6 +76,12 @@ def serve(
 
     if trust_user_header and not has_users(data_dir):
         raise InputError("--trust-user-header", f"there are no users in {data_dir} to trust it for: add them with selfcheck users add")
+    if trust_user_header and normal_host(host) not in LOOPBACK:  # any client reaching the address could name any user
+        raise InputError(
+            "--trust-user-header",
+            f"trusts whoever sends the header, so it listens only on this machine (--host 127.0.0.1 or ::1), not {host}: "
+            "run the sign-on proxy on this machine, in front of it",
+        )
 
     # A team's database that is missing or has no user left is refused here, before anything listens.
     application = create_app(data_dir, round, host, tuple(allow_host), trust_user_header=trust_user_header, behind_tls=behind_tls, idle_minutes=session_minutes)

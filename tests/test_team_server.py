@@ -112,6 +112,19 @@ def test_a_team_folder_without_users_left_is_refused_at_start(data_dir):
     assert result.returncode == 2 and "has no user left" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_user_header_is_trusted_only_by_a_server_that_listens_on_this_machine_alone(data_dir):
+    with socket.socket() as taken:  # a port in use: a server that got past the check stops there, never serving
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        for host in ("0.0.0.0", "192.0.2.7"):
+            result = run_selfcheck("serve", str(data_dir), "--host", host, "--port", port, "--trust-user-header", "X-Remote-User")
+            assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+            assert "listens only on this machine" in result.stderr and host in result.stderr, result.stderr
+        on_loopback = run_selfcheck("serve", str(data_dir), "--host", "127.0.0.1", "--port", port, "--trust-user-header", "X-Remote-User")
+        assert on_loopback.returncode == 2 and "listens only on this machine" not in on_loopback.stderr, on_loopback.stderr
+
+
 def test_a_folder_whose_users_were_added_before_the_team_was_recorded_is_recorded_when_served(data_dir):
     (data_dir / database.TEAM_FILE).unlink()
     with client_for(data_dir) as client:
