@@ -278,7 +278,7 @@ def test_half_sent_requests_are_cut_off_and_the_server_keeps_answering(tmp_path)
     host = b"Host: 127.0.0.1\r\n"
     slow_headers = b"GET / HTTP/1.1\r\n" + host + b"X-Slow: "
     slow_body = b"POST /new HTTP/1.1\r\n" + host + b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nfile=a"
-    options = ("--max-connections", "20", "--header-timeout", "1", "--body-timeout", "1")
+    options = ("--max-connections", "20", "--header-timeout", "1", "--body-timeout", "1", "--workers", "1")  # one worker: one log line a kind
     with server_with_log(folder, tmp_path / "log", *options) as port:
         held = [_half_sent(port, slow_headers if i % 2 else slow_body) for i in range(100)]
         for _ in range(8):  # a byte now and then does not put the deadline off
@@ -295,7 +295,8 @@ def test_half_sent_requests_are_cut_off_and_the_server_keeps_answering(tmp_path)
         assert any(answer.startswith(b"HTTP/1.1 503") for answer in answers), "those beyond the cap were refused at once"
         assert httpx.get(f"http://127.0.0.1:{port}/", timeout=20).status_code == 200
     lines = [line for line in (tmp_path / "log").read_text().splitlines() if not line.startswith("selfcheck serve:")]
-    assert sorted(line.split()[0] for line in lines) == ["cut", "refused"], f"one line for each kind, not one per client: {lines[:5]}"
+    kinds = [line.split()[0] for line in lines]  # uvicorn's own concurrency warning may come once too
+    assert {"cut", "refused"} <= set(kinds) and len(kinds) == len(set(kinds)), f"one line for each kind, not one per client: {lines[:5]}"
 
 
 def test_a_flood_of_malformed_requests_is_one_line_in_the_log_of_each_worker(tmp_path):
@@ -322,7 +323,8 @@ def test_clients_leaving_in_the_middle_of_their_bodies_are_one_line_in_the_log(t
         assert httpx.get(f"http://127.0.0.1:{port}/", timeout=20).status_code == 200
         time.sleep(1)  # the last ones are answered too
     lines = [line for line in log.read_text().splitlines() if not line.startswith("selfcheck serve:")]
-    assert len(lines) == 1 and "went away before sending the whole request (the first: POST /new)" in lines[0], lines[:5]
+    # which of the two kinds of request the server found cut short first is the scheduler's choice
+    assert len(lines) == 1 and re.search(r"went away before sending the whole request \(the first: POST (/new|/answers/albania/import)\)", lines[0]), lines[:5]
 
 
 def _login_statuses(port: int, forwarded_for: list[str]) -> list[int]:
