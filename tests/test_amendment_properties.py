@@ -84,9 +84,7 @@ def test_applying_an_amendment_and_then_its_inverse_restores_the_original_assess
     assert assess(restored, RULEBOOK, include_draft=True).recommendations == assess(original, RULEBOOK, include_draft=True).recommendations
 
 
-# A plan searches change sets, about 2 s an example since rules list their elements: an eighth of the
-# profile's examples (40 in make test, 625 with HYPOTHESIS_PROFILE=thorough).
-@settings(SETTINGS, max_examples=max(40, settings.default.max_examples // 8))
+@SETTINGS
 @given(values=answer_values(QUESTIONNAIRE), levels=st.sampled_from(LEVEL_SETS))
 def test_the_plans_amendment_applied_clears_every_recommendation_it_claims_to(values, levels):
     answers = answers_from(values, QUESTIONNAIRE)

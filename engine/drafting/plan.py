@@ -116,63 +116,109 @@ def plan(
 
 
 def _combine(targets: list[Target], answers: Answers, rulebook: Rulebook, preferences: Preferences, include_draft: bool) -> dict[str, Any]:
-    """The best union of one change set per target (see the module's docstring) by branch and bound."""
+    """The best union of one change set per target (see the module's docstring), group by group.
+
+    Targets are searched together only where one's changes touch a question another reads, or a rule
+    not firing reads questions both touch (it might be created by the two together): across groups
+    nothing one group changes can clear, un-clear or create what another's does, and every part of
+    the score adds up, so the best of each group together are the best of all.
+    """
     rules = [rulebook.by_id[t.finding.id] for t in targets]
     choices = [t.options or t.last_resort for t in targets]
-    ordered = sorted(range(len(targets)), key=lambda i: len(choices[i]))
-    in_force = rulebook.rules_in_force(include_draft)
-    fired_before = {rule.id for rule in in_force if holds(rule.condition, answers.value)}
-    best: list = [None, None]  # score, changes
-    seen: set = set()
+    touched = [{q for option in options for q in option} for options in choices]
+    quiet = [rule for rule in rulebook.rules_in_force(include_draft) if not holds(rule.condition, answers.value)]
+    combined: dict[str, Any] = {}
+    for group in _groups(touched, [set(questions_read(rule)) for rule in rules + quiet]):
+        watched = [rule for rule in quiet if set(questions_read(rule)) & set().union(*(touched[i] for i in group))]
+        search = _Search(answers, preferences, rulebook, [rules[i] for i in group], [choices[i] for i in group], watched)
+        best = search.best()
+        combined.update(search.greedy() if best is None else best)
+    return combined
 
-    def answer_of(changes: dict) -> Any:
-        return lambda q: changes[q] if q in changes else answers.value(q)
 
-    def size_key(changes: dict) -> tuple[int, int]:
-        return (len(set(changes) & set(preferences.last_resort)), len(changes))
+def _groups(touched: list[set[str]], read: list[set[str]]) -> list[list[int]]:
+    """The targets' indices grouped so that no set of questions ``read`` (by a target's rule, or by a rule
+    the changes might create) meets what two groups' changes touch."""
+    group = list(range(len(touched)))
 
-    def search(position: int, changes: dict) -> None:
-        state = (position, frozenset(changes.items()))
-        if state in seen or (best[0] is not None and size_key(changes) > best[0][:2]):
-            return
-        seen.add(state)
-        if position == len(ordered):
-            if any(holds(rule.condition, answer_of(changes)) for rule in rules):
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for questions in read:
+        meeting = [i for i, changed in enumerate(touched) if changed & questions]
+        for i in meeting[1:]:
+            group[root(i)] = root(meeting[0])
+    members: dict[int, list[int]] = {}
+    for i in range(len(touched)):
+        members.setdefault(root(i), []).append(i)
+    return list(members.values())
+
+
+@dataclass
+class _Search:
+    """The best union of one change set per target of a group, by branch and bound."""
+
+    answers: Answers
+    preferences: Preferences
+    rulebook: Rulebook
+    rules: list  # the targets' rules
+    choices: list  # each target's change sets
+    watched: list  # the rules not firing that these changes might create
+
+    def answer_of(self, changes: dict) -> Callable[[str], Any]:
+        return lambda q: changes[q] if q in changes else self.answers.value(q)
+
+    def size_key(self, changes: dict) -> tuple[int, int]:
+        return (len(set(changes) & set(self.preferences.last_resort)), len(changes))
+
+    def best(self) -> dict[str, Any] | None:
+        ordered = sorted(range(len(self.rules)), key=lambda i: len(self.choices[i]))
+        best: list = [None, None]  # score, changes
+        seen: set = set()
+
+        def search(position: int, changes: dict) -> None:
+            state = (position, frozenset(changes.items()))
+            if state in seen or (best[0] is not None and self.size_key(changes) > best[0][:2]):
                 return
-            created = sum(1 for rule in in_force if rule.id not in fired_before and holds(rule.condition, answer_of(changes)))
-            departures = sum(1 for q, v in changes.items() if preferences.aims.get(q) != v)
-            score = size_key(changes) + (created, departures, sorted(map(rulebook.questionnaire.index, changes)))
-            if best[0] is None or score < best[0]:
-                best[:] = [score, changes]
-            return
-        index = ordered[position]
-        if not holds(rules[index].condition, answer_of(changes)):
-            search(position + 1, changes)  # already cleared by the changes chosen so far
-        for option in choices[index]:
-            if all(changes.get(q, v) == v for q, v in option.items()) and not set(option) <= set(changes):
-                search(position + 1, {**changes, **option})
+            seen.add(state)
+            if position == len(ordered):
+                if any(holds(rule.condition, self.answer_of(changes)) for rule in self.rules):
+                    return
+                created = sum(1 for rule in self.watched if holds(rule.condition, self.answer_of(changes)))
+                departures = sum(1 for q, v in changes.items() if self.preferences.aims.get(q) != v)
+                score = self.size_key(changes) + (created, departures, sorted(map(self.rulebook.questionnaire.index, changes)))
+                if best[0] is None or score < best[0]:
+                    best[:] = [score, changes]
+                return
+            index = ordered[position]
+            if not holds(self.rules[index].condition, self.answer_of(changes)):
+                search(position + 1, changes)  # already cleared by the changes chosen so far
+            for option in self.choices[index]:
+                if all(changes.get(q, v) == v for q, v in option.items()) and not set(option) <= set(changes):
+                    search(position + 1, {**changes, **option})
 
-    search(0, {})
-    if best[1] is None:  # the smallest changes contradict each other (e.g. around an answer that varies): clear what agrees
-        return _greedy(targets, rules, choices, answer_of)
-    return best[1]
+        search(0, {})
+        return best[1]
 
-
-def _greedy(targets: list[Target], rules: list, choices: list, answer_of: Callable) -> dict[str, Any]:
-    """Changes that clear as many targets as agree with one another, in order, each keeping the
-    earlier ones cleared; the plan lists the rest as not cleared together with them."""
-    changes: dict[str, Any] = {}
-    for index in range(len(targets)):
-        if not holds(rules[index].condition, answer_of(changes)):
-            continue
-        for option in choices[index]:
-            tried = {**changes, **option}
-            if not holds(rules[index].condition, answer_of(tried)) and not any(
-                holds(rules[earlier].condition, answer_of(tried)) and not holds(rules[earlier].condition, answer_of(changes)) for earlier in range(index)
-            ):
-                changes = tried
-                break
-    return changes
+    def greedy(self) -> dict[str, Any]:
+        """When the smallest changes contradict each other (e.g. around an answer that varies): changes that
+        clear as many targets as agree with one another, in order, each keeping the earlier ones cleared;
+        the plan lists the rest as not cleared together with them."""
+        changes: dict[str, Any] = {}
+        rules, answer_of = self.rules, self.answer_of
+        for index in range(len(rules)):
+            if not holds(rules[index].condition, answer_of(changes)):
+                continue
+            for option in self.choices[index]:
+                tried = {**changes, **option}
+                if not holds(rules[index].condition, answer_of(tried)) and not any(
+                    holds(rules[earlier].condition, answer_of(tried)) and not holds(rules[earlier].condition, answer_of(changes)) for earlier in range(index)
+                ):
+                    changes = tried
+                    break
+        return changes
 
 
 def _amendment(
