@@ -134,7 +134,7 @@ class _Search:
         """Parts reading questions in common: a search by size, each step changing a question of the first part still wrong.
 
         Every set that gives all parts the outcome changes a question of each part that has it not, so
-        no smallest set is missed; an answer is tried once for all those the parts' tests tell apart from none of the others.
+        no smallest set is missed. Answers the parts' tests cannot tell apart are tried as one.
         """
         tests = [test for part in parts for test in tests_in(part) if test.question in self.candidates]
         alike = {q: _alike(self.candidates[q], [t for t in tests if t.question == q], self.answer_of(q)) for q in {t.question for t in tests}}
@@ -156,8 +156,8 @@ class _Search:
                 if wrong is None:
                     found[key] = None
                 elif len(changes) < size:
-                    for q in read[wrong]:
-                        for value in alike[q] if q not in changes else ():
+                    for q in (q for q in read[wrong] if q not in changes):
+                        for value in alike[q]:
                             grow({**changes, q: value})
 
             grow({})

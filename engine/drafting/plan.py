@@ -127,9 +127,10 @@ def _combine(targets: list[Target], answers: Answers, rulebook: Rulebook, prefer
     choices = [t.options or t.last_resort for t in targets]
     touched = [{q for option in options for q in option} for options in choices]
     quiet = [rule for rule in rulebook.rules_in_force(include_draft) if not holds(rule.condition, answers.value)]
+    read = {rule.id: set(questions_read(rule)) for rule in rules + quiet}
     combined: dict[str, Any] = {}
-    for group in _groups(touched, [set(questions_read(rule)) for rule in rules + quiet]):
-        watched = [rule for rule in quiet if set(questions_read(rule)) & set().union(*(touched[i] for i in group))]
+    for group in _groups(touched, list(read.values())):
+        watched = [rule for rule in quiet if read[rule.id] & set().union(*(touched[i] for i in group))]
         search = _Search(answers, preferences, rulebook, [rules[i] for i in group], [choices[i] for i in group], watched)
         best = search.best()
         combined.update(search.greedy() if best is None else best)
@@ -224,9 +225,10 @@ class _Search:
 def _amendment(
     answers: Answers, answers_file: Path, changes: dict, targets: list[Target], rulebook: Rulebook, levels: tuple[str, ...], date: datetime.date | None
 ) -> Amendment:
+    read = [set(questions_read(rulebook.by_id[t.finding.id])) for t in targets]
+
     def served(question: str) -> str:
-        ids = [f"{t.finding.id} ({t.finding.level})" for t in targets if question in questions_read(rulebook.by_id[t.finding.id])]
-        return ", ".join(ids)
+        return ", ".join(f"{t.finding.id} ({t.finding.level})" for t, questions in zip(targets, read, strict=True) if question in questions)
 
     return Amendment(
         title=f"Path to compliance for {answers.party}: its {in_words(levels)} recommendations",
