@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from itertools import combinations, product
 from pathlib import Path
 
 from conftest import ALBANIA, COMPLIANT, ROUND, run_selfcheck, with_answers
+from exhaustive import every_smallest_change
 from selfcheck.engine.answers.amendments import apply, resolve
 from selfcheck.engine.assessment.assess import assess
 from selfcheck.engine.assessment.counterfactual import candidate_answers, questions_read
@@ -52,14 +52,9 @@ def _fewest_changes_clearing(rules, answers, questionnaire) -> int:
     """By trying every set of changes, smallest first, to the questions the rules read (no answer narrowing the law)."""
     questions = sorted({q for rule in rules for q in questions_read(rule)} - set(load_preferences(ROUND).last_resort))
     conditions = [rule.condition for rule in rules]
-    for size in range(len(questions) + 1):
-        for chosen in combinations(questions, size):
-            tried = [[v for v in candidate_answers(questionnaire.question(q), *conditions) if v != answers.value(q)] for q in chosen]
-            for values in product(*tried):
-                changes = dict(zip(chosen, values, strict=True))
-                if not any(holds(c, lambda q: changes.get(q, answers.value(q))) for c in conditions):
-                    return size
-    raise AssertionError("no change of answers clears them")
+    candidates = {q: [v for v in candidate_answers(questionnaire.question(q), *conditions) if v != answers.value(q)] for q in questions}
+    (fewest, *_) = every_smallest_change(candidates, answers.value, lambda answer_of: not any(holds(c, answer_of) for c in conditions), len(questions))
+    return len(fewest)
 
 
 def test_the_plan_lists_for_every_recommendation_the_changes_that_would_resolve_it(rulebook, albania):
