@@ -3,7 +3,10 @@
 - after mutmut has recorded which tests call which mutated function, it adds the calls made in the
   ``selfcheck`` child processes those tests started (mutation/plugin.py wrote them to $MUTATION_HITS),
   so that those tests are run against the mutants of functions they reach only through a child process;
-- each mutant's tests run fastest first.
+- each mutant's tests run fastest first;
+- the clean run that mutmut makes before the mutants is left out when this process has just collected
+  the stats of every test: that run has already run the same tests unmutated, and mutmut stops if
+  one of them fails.
 """
 
 from __future__ import annotations
@@ -20,8 +23,13 @@ from mutmut.stats import save_stats
 _collect = mutmut_main.run_stats_collection
 
 
+_collected_all = False
+
+
 def run_stats_collection(runner, tests=None) -> None:
+    global _collected_all
     _collect(runner, tests)
+    _collected_all = _collected_all or tests is None
     known = state().duration_by_test
     for path in Path(os.environ["MUTATION_HITS"]).glob("*.json"):
         record = json.loads(path.read_text())
@@ -46,6 +54,8 @@ def get_mutant_runner(*args, **kwargs):
         return submit(mutant_name, sorted(tests, key=lambda test: (durations.get(test, 0.0), test)), *rest, **options)
 
     runner.submit = fastest_first
+    clean = runner.run_clean_tests
+    runner.run_clean_tests = lambda tests: 0 if _collected_all else clean(tests)
     return runner
 
 
