@@ -611,3 +611,15 @@ def test_the_results_name_the_article_of_a_reservation_instead_of_requiring_what
     reserved = reserved[: reserved.index("</li>")]
     assert "not required while the reservation under Art. 25(3) is maintained" in reserved
     assert "habitual-residents" not in reserved, "no element id on a page"
+
+
+def test_the_results_list_what_questions_left_unanswered_keep_open_under_its_chapter(tmp_path):
+    folder = tmp_path / "parties"
+    folder.mkdir()
+    (folder / "ruritania.yaml").write_text("party: Ruritania\nround: lanzarote-2\nanswers:\n  jurisdiction.nationals_abroad: yes\n")
+    page = client_for(folder).get("/answers/ruritania/chapters/IV").text
+    assert "SC-IV-1" not in recommendations_on(page)
+    left_open = page[page.index('data-undetermined="SC-IV-1"') :]
+    left_open = left_open[: left_open.index("</li>")]
+    assert "jurisdiction over nationals abroad stops below a penalty threshold, if S12.11 shows it (left unanswered)" in left_open
+    assert "every-offence" not in left_open, "no element id on a page"

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from selfcheck.engine.answers.answer_file import Answers, NotInForce
 from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Question, Questionnaire
+from selfcheck.engine.assessment.undetermined import Undetermined, undetermined
 from selfcheck.engine.common.models import Citations, assembled, constructor
 from selfcheck.engine.rules.conditions import holds, tests_in
 from selfcheck.engine.rules.markup import PARTY, clean, fill, placeholders_in, plain
@@ -114,6 +115,7 @@ class Assessment(BaseModel):
     recommendations: list[Finding]
     observations: list[Observed] = []
     reserved: list[Reserved] = []  # elements not in place that a reservation of the Party excludes, naming its article
+    undetermined: list[Undetermined] = []  # recommendations neither drawn nor cleared: a question they read was left unanswered
 
     def ids(self) -> list[str]:
         return [finding.id for finding in self.recommendations]
@@ -151,6 +153,7 @@ def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) ->
         recommendations=sorted(findings, key=lambda f: (layout.order[f.id][0], layout.block_order[f.block], *layout.order[f.id][2:])),
         observations=sorted(observed, key=lambda o: layout.order[o.id]),
         reserved=reserved(layout, rulebook, answers, include_draft),
+        undetermined=undetermined(rulebook, answers, set(applying), include_draft),
     )
 
 

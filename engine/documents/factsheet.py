@@ -435,29 +435,51 @@ class _Builder:
     # -- selfcheck's own account ---------------------------------------------------------------------
 
     def annex(self) -> Part | None:
-        """After the chapters: which recommendations rest on inference, and which words are selfcheck's."""
+        """After the chapters: which recommendations rest on inference, which the answers leave open, and which words are selfcheck's."""
         words = self.words.annex
         findings = self.assessment.recommendations
+        argument = lambda f: self.rulebook.by_id[f.id].argument  # noqa: E731
+        listed = lambda chosen, why: [(f.id, f.level, why(f)) for f in chosen]  # noqa: E731
         groups = (
-            (words.own, [f for f in findings if f.own], lambda f: self.rulebook.by_id[f.id].argument),
-            (words.inferred, [f for f in findings if f.basis == "inferred" and not f.draft and not f.own], lambda f: self.rulebook.by_id[f.id].argument),
-            (words.elements, [f for f in findings if f.unmet], self.unmet_words),
-            (words.no_information, [f for f in findings if f.applies_because == "no_information"], lambda f: f.no_information.because),
-            (words.draft, [f for f in findings if f.draft], lambda f: self.rulebook.by_id[f.id].argument),
+            (words.own, listed([f for f in findings if f.own], argument)),
+            (words.inferred, listed([f for f in findings if f.basis == "inferred" and not f.draft and not f.own], argument)),
+            (words.elements, listed([f for f in findings if f.unmet], self.unmet_words)),
+            (words.no_information, listed([f for f in findings if f.applies_because == "no_information"], lambda f: f.no_information.because)),
+            (words.undetermined, self.undetermined_items()),
+            (words.reserved, [(r.recommendation, self.rulebook.by_id[r.recommendation].level, r.words) for r in self.assessment.reserved]),
+            (words.draft, listed([f for f in findings if f.draft], argument)),
         )
         drafted = [o for o in self.assessment.observations if o.draft]
-        if not any(chosen for _, chosen, _ in groups) and not drafted:
+        if not any(chosen for _, chosen in groups) and not drafted:
             return None
         first = len(self.footnotes)
         blocks: list[Block] = [Paragraph(self.runs(words.about), "annex")]
-        for lead, chosen, why in groups:
+        for lead, chosen in groups:
             if chosen:
-                items = [Item(self.runs(words.item, id=f.id, level=f.level, why=why(f)), "annex") for f in chosen]
+                items = [Item(self.runs(words.item, id=id_, level=level, why=why), "annex") for id_, level, why in chosen]
                 blocks += [Paragraph(self.runs(lead), "annex"), Bullets(items)]
         if drafted:
             items = [Item([Text(f"{o.id}: {o.text}")], "annex") for o in drafted]
             blocks += [Paragraph(self.runs(words.drafted), "annex"), Bullets(items)]
         return Part("annex", Heading(2, self.runs(words.heading), "annex"), blocks, self.footnotes[first:])
+
+    def undetermined_items(self) -> list[tuple[str, str, str]]:
+        """The recommendations the answers leave open, one item each: what would be missing, and the questions unanswered."""
+        by_rule: dict[str, list] = {}
+        for item in self.assessment.undetermined:
+            by_rule.setdefault(item.recommendation, []).append(item)
+        questionnaire = self.rulebook.questionnaire
+        items = []
+        for rule_id, open_ in by_rule.items():
+            rule = self.rulebook.by_id[rule_id]
+            said = []
+            for item in open_:
+                condition = rule.condition if item.element is None else rule.element(item.element).condition
+                read = [questionnaire.questions[q] for q in dict.fromkeys(test.question for test in tests_in(condition))]
+                asked = "; ".join(self.asked_words(question) for question in read if question.number in item.questions)
+                said.append(f"{item.missing} ({asked})" if item.missing else asked)
+            items.append((rule_id, open_[0].level, "; ".join(said)))
+        return items
 
     def unmet_words(self, finding) -> str:
         """The elements not in place, in people's words: what is missing, the question's words and the answer."""

@@ -77,6 +77,8 @@ class Annex(Strict):
     draft: str = Field(description="Lead-in to the draft recommendations (inferred ids, --include-draft)")
     own: str = Field(description="Lead-in to the obligations selfcheck states under its own ids")
     elements: str = Field(description="Lead-in to the recommendations whose elements the answers show not in place")
+    undetermined: str = Field(description="Lead-in to the recommendations the answers neither draw nor clear, for questions left unanswered")
+    reserved: str = Field(description="Lead-in to what a reservation the Party made excludes, naming the article")
     item: str = Field(description="One recommendation of a list: {id}, {level}, {why}")
     element: str = Field(description="One element not in place: {missing}, {question} (its words) and {answer}")
 
