@@ -16,10 +16,10 @@ from pydantic import BaseModel, Field
 from selfcheck.engine.answers.answer_file import Answers
 from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, VARIES
 from selfcheck.engine.assessment.assess import (
+    PARTY_MARK,
     Assessment,
     Because,
     Finding,
-    PARTY_MARK,
     Ground,
     NoInformation,
     Provenance,
