@@ -63,6 +63,7 @@ class Heading:
 class Paragraph:
     runs: list[Inline]
     role: str  # text, observation, lead, recommendation, practice or difficulty
+    observed: tuple[str, ...] = ()  # for observations: the ids printed in it, in order
 
 
 @dataclass
@@ -292,7 +293,7 @@ class _Builder:
             joined += ([Text(" ")] if joined else []) + observation
         if block.lead:
             joined = self.runs(block.lead) + [Text(" ")] + joined
-        return [Paragraph(joined, "observation")]
+        return [Paragraph(joined, "observation", tuple(i for i in block.ids if i in self.observed))]
 
     def observation_runs(self, observation_id: str) -> list[Inline]:
         observation = self.rulebook.observation_by_id[observation_id]
@@ -318,7 +319,7 @@ class _Builder:
                 raise ValueError("nested recommendations need a lead to nest under")
             return [Bullets([Item(self.runs(block.lead), "lead", children=items)])]
         printed: list[Block] = [Bullets(items)]
-        if block.run_in and isinstance(previous, Paragraph) and previous.role == "observation":
+        if block.run_in and isinstance(previous, Paragraph) and _continues(previous, block.run_in_after):
             previous.runs += [Text(" ")] + self.runs(block.run_in)
         elif block.lead:
             printed.insert(0, Paragraph(self.runs(block.lead), "lead"))
@@ -496,6 +497,13 @@ class _Builder:
     def asked_words(self, question: Question) -> str:
         values = {"question": question.prompt, "answer": question.in_words(self.answers.value(question.id))}
         return fill(self.words.annex.element, values.get)
+
+
+def _continues(previous: Paragraph, run_in_after: tuple[str, ...]) -> bool:
+    """A run-in ("Therefore, ...") continues observations, and only those the recommendations follow from where the layout names them."""
+    if previous.role != "observation":
+        return False
+    return not run_in_after or (bool(previous.observed) and previous.observed[-1] in run_in_after)
 
 
 def plain_text(inlines: list[Inline]) -> str:

@@ -143,6 +143,9 @@ class RecommendSpec(Strict):
     recommend: list[str | EntrySpec] = Field(min_length=1)
     lead: str | None = None
     run_in: str | None = None
+    run_in_after: list[str] = Field(
+        [], description="The observations whose finding the recommendations follow from: run_in continues only these (empty: any)"
+    )
     each: str = "{text}"
     punctuation: tuple[str, str] = (".", ".")
     nested: bool = False
@@ -199,6 +202,7 @@ class Recommend:
     each: str
     punctuation: tuple[str, str]
     nested: bool
+    run_in_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -398,9 +402,15 @@ class _Checker:
         self.text(spec.each, keys + ("each",), allowed={"party", "verb", "text"})
         if spec.run_in and not spec.lead:
             self.problem("a run_in lead needs a lead for when no observation precedes it", keys)
+        if spec.run_in_after and not spec.run_in:
+            self.problem("run_in_after names the observations a run_in continues, so it needs a run_in", keys)
+        for index, observation_id in enumerate(spec.run_in_after):
+            observation = self.rulebook.observation_by_id.get(observation_id)
+            if observation is None or observation.chapter != self.chapter:
+                self.problem(f"no observation {observation_id} in chapter {self.chapter}", keys + ("run_in_after", index))
         if spec.nested and not spec.lead:
             self.problem("nested recommendations need a lead to nest under", keys)
-        return Recommend(tuple(entries), spec.lead, spec.run_in, spec.each, spec.punctuation, spec.nested)
+        return Recommend(tuple(entries), spec.lead, spec.run_in, spec.each, spec.punctuation, spec.nested, tuple(spec.run_in_after))
 
     def entry(self, raw: EntrySpec, keys: tuple) -> Entry | None:
         if (raw.id is None) == (raw.ids is None):
