@@ -143,9 +143,7 @@ class RecommendSpec(Strict):
     recommend: list[str | EntrySpec] = Field(min_length=1)
     lead: str | None = None
     run_in: str | None = None
-    run_in_after: list[str] = Field(
-        [], description="The observations whose finding the recommendations follow from: run_in continues only these (empty: any)"
-    )
+    run_in_after: list[str] = Field([], description="The observations whose finding the recommendations follow from: run_in continues only these (empty: any)")
     each: str = "{text}"
     punctuation: tuple[str, str] = (".", ".")
     nested: bool = False
