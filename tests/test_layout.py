@@ -160,3 +160,24 @@ def test_a_run_in_continues_only_the_finding_the_recommendations_follow_from(tmp
     acted_not.write_text(compliant.replace("professionals.action_taken: yes", "professionals.action_taken: no"))
     report = run_selfcheck("report", acted_not, "--format", "markdown").stdout
     assert "continuous training. Therefore, the Committee **requires** Compliantia:" in report
+
+
+def test_the_introduction_says_a_party_took_part_in_the_round_only_where_its_answers_say_so(tmp_path):
+    compliant = (RULES / "compliant-party.yaml").read_text(encoding="utf-8")
+    for answer, said in (("yes", True), ("no", False), ("not_provided", False)):
+        path = tmp_path / f"{answer}.yaml"
+        path.write_text(compliant.replace("answers:\n", f"answers:\n  convention.monitored_in_round: {answer}\n", 1))
+        report = run_selfcheck("report", path, "--format", "markdown").stdout
+        assert "launched took part" in report
+        assert ("took part, including Compliantia." in report) is said
+        assert ("prepared by the Lanzarote Committee Secretariat as a practical tool to be used by Compliantia" in report) is said
+
+
+def test_layout_lint_catches_an_introduction_text_whose_condition_names_no_question(rules_copy, questionnaire):
+    path = rules_copy / "factsheet" / "factsheet.yaml"
+    text = path.read_text()
+    assert "when: {convention.monitored_in_round: yes}" in text
+    path.write_text(text.replace("when: {convention.monitored_in_round: yes}", "when: {convention.monitored: yes}", 1))
+    with pytest.raises(RulebookError) as caught:
+        load_layout(load_rulebook(rules_copy, questionnaire))
+    assert "factsheet/factsheet.yaml:" in str(caught.value) and "convention.monitored" in str(caught.value)

@@ -22,6 +22,7 @@ from selfcheck.engine.documents.layout import (
     FreeText,
     IntroductionBullets,
     IntroductionHeading,
+    IntroductionText,
     Layout,
     Observe,
     Recommend,
@@ -29,7 +30,7 @@ from selfcheck.engine.documents.layout import (
     Statement,
     default_chapter,
 )
-from selfcheck.engine.rules.conditions import tests_in
+from selfcheck.engine.rules.conditions import holds, tests_in
 from selfcheck.engine.rules.markup import PARTY, Cite, clean, fill, footnotes_in, runs
 from selfcheck.engine.rules.rulebook import Rule, Rulebook
 
@@ -225,9 +226,12 @@ class _Builder:
 
         def blocks() -> list[Block]:
             result: list[Block] = []
-            for entry in spec.content:
+            for index, entry in enumerate(spec.content):
                 if isinstance(entry, str):
                     result.append(Paragraph(self.runs(entry), "text"))
+                elif isinstance(entry, IntroductionText):
+                    if holds(self.layout.introduction_when[index], self.answers.value):
+                        result.append(Paragraph(self.runs(entry.text), "text"))
                 elif isinstance(entry, IntroductionHeading):
                     result.append(Heading(3, self.runs(entry.heading)))
                 elif isinstance(entry, IntroductionBullets):

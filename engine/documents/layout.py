@@ -19,6 +19,7 @@ from selfcheck.engine.common.data import TEMPLATES
 from selfcheck.engine.common.errors import InputError, RulebookError
 from selfcheck.engine.common.models import Strict
 from selfcheck.engine.common.safe_files import Document, read_document
+from selfcheck.engine.rules.conditions import Condition, ConditionError, parse_condition
 from selfcheck.engine.rules.markup import footnotes_in, placeholders_in
 from selfcheck.engine.rules.rulebook import Rulebook
 from selfcheck.engine.rules.vocabulary import Vocabulary
@@ -40,11 +41,18 @@ class IntroductionLevels(Strict):
     levels: dict[str, str] = Field(description="Each level's bullet, by the vocabulary's levels; {meaning} from rulebook.yaml")
 
 
+class IntroductionText(Strict):
+    """A paragraph true of some Parties only ("took part, including {party}"): printed where the answers say so."""
+
+    text: str
+    when: Any = Field(description="The answers under which the paragraph is true of the Party, in the rule language")
+
+
 class Introduction(Strict):
-    """Paragraphs (texts), and {heading}, {bullets} or {levels} entries, in order."""
+    """Paragraphs (texts), and {heading}, {bullets}, {levels} or {text, when} entries, in order."""
 
     heading: str
-    content: list[str | IntroductionHeading | IntroductionBullets | IntroductionLevels]
+    content: list[str | IntroductionHeading | IntroductionBullets | IntroductionLevels | IntroductionText]
 
 
 class Headings(Strict):
@@ -244,6 +252,7 @@ class Layout:
     document: DocumentSpec
     chapters: dict[str, ChapterLayout]
     plain: bool = False  # no factsheet/ beside the rulebook: the words of templates/plain-report.yaml
+    introduction_when: dict[int, Condition] = field(default_factory=dict)  # by index in the introduction's content
 
 
 BLOCK_KINDS: dict[str, type[Strict]] = {"observe": ObserveSpec, "recommend": RecommendSpec, "statement": StatementSpec, "section": SectionSpec}
@@ -263,6 +272,14 @@ def load_layout(rulebook: Rulebook) -> Layout:
     except ValidationError as error:
         raise RulebookError([pydantic_input_error(document, error)]) from None
     problems += _vocabulary_problems(spec, document, rulebook.vocabulary)
+    introduction_when = {}
+    for index, entry in enumerate(spec.introduction.content):
+        if isinstance(entry, IntroductionText):
+            keys = ("introduction", "content", index, "when")
+            try:
+                introduction_when[index] = parse_condition(entry.when, rulebook.questionnaire, keys)
+            except ConditionError as error:
+                problems.append(document.error(str(error), error.keys))
     chapters = {}
     files = {entry.file: entry for entry in rulebook.meta.chapters}
     for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
@@ -276,7 +293,7 @@ def load_layout(rulebook: Rulebook) -> Layout:
             chapters[chapter.chapter] = chapter
     if problems:
         raise RulebookError(problems)
-    return Layout(spec, chapters, plain=not directory.is_dir())
+    return Layout(spec, chapters, plain=not directory.is_dir(), introduction_when=introduction_when)
 
 
 def _vocabulary_problems(spec: DocumentSpec, document: Document, vocabulary: Vocabulary) -> list[InputError]:
