@@ -69,15 +69,19 @@ def test_a_draft_rule_is_listed_only_when_drafts_are_included(rulebook, complian
 
 
 def test_albania_is_told_which_of_selfchecks_own_obligations_its_answers_leave_open(albania, rulebook):
-    assert open_items(assess(albania, rulebook)) == {"SC-IV-1": [("every-offence", ["S12.11"])], "SC-V-1": [("complaint-at-residence", ["S16.1"])]}
+    assert open_items(assess(albania, rulebook)) == {
+        "SC-IV-1": [("every-offence", ["S12.11"])],
+        "SC-V-1": [("complaint-at-residence", ["S16.1"])],
+        "SC-XI-1": [("mechanism", ["S5.3"]), ("civil-society", ["S5.4"])],
+    }
 
 
 def test_assess_report_and_json_show_what_is_left_open():
     text = run_selfcheck("assess", ALBANIA).stdout
-    assert "2 more neither drawn nor cleared" in text
+    assert "3 more neither drawn nor cleared" in text
     assert "SC-V-1 (require) victims of an offence committed in another Party cannot complain where they" in text
     data = json.loads(run_selfcheck("assess", ALBANIA, "--format", "json").stdout)
-    assert [item["recommendation"] for item in data["undetermined"]] == ["SC-IV-1", "SC-V-1"]
+    assert [item["recommendation"] for item in data["undetermined"]] == ["SC-IV-1", "SC-V-1", "SC-XI-1", "SC-XI-1"]
     report = run_selfcheck("report", ALBANIA, "--format", "markdown").stdout
     annex = report[report.index("Recommendations neither drawn nor cleared") :]
     assert "SC-IV-1 (require): jurisdiction over nationals abroad stops below a penalty threshold (“Is that jurisdiction" in annex
