@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import sys
+import time
 from pathlib import Path
 
 import mutmut.__main__ as mutmut_main
@@ -59,8 +61,26 @@ def get_mutant_runner(*args, **kwargs):
     return runner
 
 
+def timed(name: str, function):
+    """``function``, printing its wall and CPU time (this process and those it waited for) to mutmut's log."""
+
+    def run(*args, **kwargs):
+        usage = lambda: sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))  # noqa: E731
+        wall, cpu = time.monotonic(), usage()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            print(f"\nmutate-code phase {name}: {time.monotonic() - wall:.1f} s, {usage() - cpu:.1f} s of CPU", flush=True)
+
+    return run
+
+
 mutmut_main.run_stats_collection = run_stats_collection
 mutmut_main.get_mutant_runner = get_mutant_runner
+# which parts of a module's run take the time: the stats run is one process, the mutants run side by side
+mutmut_main.collect_or_load_stats = timed("stats", mutmut_main.collect_or_load_stats)
+mutmut_main.run_forced_fail_test = timed("forced fail", mutmut_main.run_forced_fail_test)
+mutmut_main._run = timed("all", mutmut_main._run)
 if __name__ == "__main__":
     Path(os.environ["MUTATION_HITS"]).mkdir(parents=True, exist_ok=True)
     sys.argv[0] = "mutmut"
