@@ -5,8 +5,8 @@
   so that those tests are run against the mutants of functions they reach only through a child process;
 - each mutant's tests run fastest first;
 - the clean run that mutmut makes before the mutants is left out when this process has just collected
-  the stats of every test: that run has already run the same tests unmutated, and mutmut stops if
-  one of them fails.
+  the stats of every test (that run has already run the same tests unmutated, and mutmut stops if
+  one of them fails), and when no mutant is left to test.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ _collect = mutmut_main.run_stats_collection
 
 
 _collected_all = False
+_to_test = True
 
 
 def run_stats_collection(runner, tests=None) -> None:
@@ -43,6 +44,16 @@ def run_stats_collection(runner, tests=None) -> None:
     save_stats()
 
 
+_mutants = mutmut_main.collect_source_file_mutation_data
+
+
+def collect_source_file_mutation_data(*, mutant_names):
+    global _to_test
+    mutants, by_path = _mutants(mutant_names=mutant_names)
+    _to_test = bool(mutant_names) or any(result is None for _, _, result in mutants)
+    return mutants, by_path
+
+
 _runner = mutmut_main.get_mutant_runner
 
 
@@ -57,7 +68,7 @@ def get_mutant_runner(*args, **kwargs):
 
     runner.submit = fastest_first
     clean = runner.run_clean_tests
-    runner.run_clean_tests = lambda tests: 0 if _collected_all else clean(tests)
+    runner.run_clean_tests = lambda tests: clean(tests) if _to_test and not _collected_all else 0
     return runner
 
 
@@ -77,6 +88,7 @@ def timed(name: str, function):
 
 mutmut_main.run_stats_collection = run_stats_collection
 mutmut_main.get_mutant_runner = get_mutant_runner
+mutmut_main.collect_source_file_mutation_data = collect_source_file_mutation_data
 # which parts of a module's run take the time: the stats run is one process, the mutants run side by side
 mutmut_main.collect_or_load_stats = timed("stats", mutmut_main.collect_or_load_stats)
 mutmut_main.run_forced_fail_test = timed("forced fail", mutmut_main.run_forced_fail_test)
