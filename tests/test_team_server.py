@@ -31,15 +31,6 @@ def team_template(tmp_path_factory):
     return folder
 
 
-@pytest.fixture
-def data_dir(team_template, tmp_path):
-    import shutil
-
-    folder = tmp_path / "parties"
-    shutil.copytree(team_template, folder)
-    return folder
-
-
 # -- 1. fail closed ----------------------------------------------------------------------------------
 
 
