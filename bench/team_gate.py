@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
-from load import ALBANIA, percentile, start_server
+from load import ALBANIA, percentile, start_server, timed_gets
 
 from selfcheck.engine.team import accounts, database
 from selfcheck.web import gate
@@ -53,12 +53,7 @@ def gate_requests(folder: Path, requests: int) -> dict:
             for name, path in (("static", "/static/style.css"), ("login", "/login")):
                 for _ in range(10):
                     client.get(path)
-                samples = []
-                for _ in range(requests):
-                    start = time.perf_counter()
-                    response = client.get(path)
-                    samples.append(time.perf_counter() - start)
-                    assert response.status_code == 200, (path, response.status_code)
+                samples = timed_gets(client, path, requests)
                 result[name] = {"p50": statistics.median(samples), "p99": percentile(samples, 0.99), "requests": len(samples)}
     finally:
         server.terminate()
