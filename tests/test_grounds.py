@@ -189,6 +189,7 @@ def test_no_draft_fires_for_albania_and_drafts_appear_marked_for_a_party_whose_a
         ("SC-V-1", {"cooperation__complaints_in_state_of_residence": "no"}),
         ("SC-II-1", {"legal__extortion__offences__sexual_favours": ("not_prosecuted",)}),
         ("SC-XI-1", {"research__data_mechanism": "no"}),
+        ("SC-III-2", {"investigation__le_specialised_units": "no", "training__law_enforcement_csea": "no"}),
     ],
 )
 def test_an_obligation_no_factsheet_numbers_is_shown_by_default_under_selfchecks_own_id(rulebook, albania, own_id, answers):

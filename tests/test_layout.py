@@ -181,3 +181,24 @@ def test_layout_lint_catches_an_introduction_text_whose_condition_names_no_quest
     with pytest.raises(RulebookError) as caught:
         load_layout(load_rulebook(rules_copy, questionnaire))
     assert "factsheet/factsheet.yaml:" in str(caught.value) and "convention.monitored" in str(caught.value)
+
+
+def test_the_committees_lead_never_introduces_only_bullets_selfcheck_worded(tmp_path):
+    compliant = (RULES / "compliant-party.yaml").read_text(encoding="utf-8")
+    lacking = tmp_path / "lacking.yaml"  # only the bullet on police units for offences by children holds, in selfcheck's words
+    for question in ("le_specialised_units", "prosecution_units_for_child_offenders", "victim_identification_units"):
+        compliant = compliant.replace(f"investigation.{question}: yes", f"investigation.{question}: no")
+    lacking.write_text(compliant.replace("training.law_enforcement_csea: yes", "training.law_enforcement_csea: no"))
+    report = run_selfcheck("report", lacking, "--format", "markdown").stdout
+    assert "already in line with some of its recommendations" not in report
+    assert "Compliantia reported that it has:\n\n- \\[worded by selfcheck\\] units, sections or persons within law enforcement" in report
+
+
+def test_layout_lint_asks_for_a_drafted_lead_where_selfchecks_observations_sit_under_the_committees(rules_copy, questionnaire):
+    path = rules_copy / "factsheet" / "03-investigations-and-prosecution.yaml"
+    text = path.read_text()
+    drafted = '      drafted_lead: "{party} reported that it has:"   # where only selfcheck\'s bullets hold\n'
+    assert drafted in text
+    path.write_text(text.replace(drafted, "", 1))
+    with pytest.raises(RulebookError, match="III.law-enforcement-specialised-in-child-offenders, III.law-enforcement-training-modules are worded by selfcheck"):
+        load_layout(load_rulebook(rules_copy, questionnaire))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from selfcheck.engine.answers.answer_file import Answers
 from selfcheck.engine.answers.in_force import factsheet_sentence
@@ -285,9 +285,12 @@ class _Builder:
         return [Heading(4, self.runs(section.heading))] + printed if printed else []
 
     def observe(self, block: Observe, previous: Block | None) -> list[Block]:
-        holding = [self.observation_runs(i) for i in block.ids if i in self.observed]
+        ids = [i for i in block.ids if i in self.observed]
+        holding = [self.observation_runs(i) for i in ids]
         if not holding:
             return []
+        if block.drafted_lead and all(self.observed[i].draft for i in ids):
+            block = replace(block, lead=block.drafted_lead)
         if block.bullets:
             if block.lead is None:  # the layout refuses bullets without one
                 raise ValueError("observations printed as bullets need a lead")

@@ -137,6 +137,9 @@ class FreeText(Strict):
 class ObserveSpec(Strict):
     observe: list[str] = Field(min_length=1)
     lead: str | None = None
+    drafted_lead: str | None = Field(
+        None, description="The lead where every observation that holds is worded by selfcheck: the Committee's lead never introduces only selfcheck's words"
+    )
     as_: Literal["paragraph", "bullets"] = Field("paragraph", alias="as")
 
 
@@ -191,6 +194,7 @@ class Observe:
     ids: tuple[str, ...]
     lead: str | None
     bullets: bool
+    drafted_lead: str | None = None
 
 
 @dataclass(frozen=True)
@@ -399,9 +403,16 @@ class _Checker:
                 self.problem(f"{observation_id} is placed twice", keys + ("observe", index))
             self.observed.add(observation_id)
         self.text(spec.lead, keys + ("lead",))
+        self.text(spec.drafted_lead, keys + ("drafted_lead",))
         if spec.as_ == "bullets" and spec.lead is None:
             self.problem("observations printed as bullets need a lead", keys)
-        return Observe(tuple(spec.observe), spec.lead, spec.as_ == "bullets")
+        drafted = [i for i in spec.observe if i in self.rulebook.observation_by_id and self.rulebook.observation_by_id[i].draft]
+        if spec.lead and drafted and not spec.drafted_lead:
+            self.problem(
+                f"{', '.join(drafted)} are worded by selfcheck: give a drafted_lead for when only they hold, for the lead is the Committee's",
+                keys + ("lead",),
+            )
+        return Observe(tuple(spec.observe), spec.lead, spec.as_ == "bullets", spec.drafted_lead)
 
     def recommend(self, spec: RecommendSpec, keys: tuple, block: str) -> Recommend:
         entries = []
