@@ -71,17 +71,23 @@ def folder_of_parties(directory: Path, count: int) -> list[str]:
     return names
 
 
+def timed_gets(client: httpx.Client, path: str, rounds: int) -> list[float]:
+    """The time of each of ``rounds`` requests for ``path``, one after the other; each must answer 200."""
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        response = client.get(path)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, (path, response.status_code)
+    return times
+
+
 def warm_latencies(url: str, name: str, rounds: int) -> dict:
     """One client alone: the questionnaire page, and save -> results, once the server is warm."""
     with httpx.Client(base_url=url, follow_redirects=False, timeout=60) as client:
         for _ in range(3):
             client.get(f"/answers/{name}/chapters/{CHAPTER}")
-        pages = []
-        for _ in range(rounds):
-            start = time.perf_counter()
-            response = client.get(f"/answers/{name}/chapters/{CHAPTER}")
-            pages.append(time.perf_counter() - start)
-            assert response.status_code == 200
+        pages = timed_gets(client, f"/answers/{name}/chapters/{CHAPTER}", rounds)
         saves = []
         for index in range(max(5, rounds // 2)):
             fields = changed(form_of(client.get(f"/answers/{name}/chapters/{CHAPTER}").text), **{SOURCE: f"warm save {index}"})
@@ -92,12 +98,7 @@ def warm_latencies(url: str, name: str, rounds: int) -> dict:
             assert saved.status_code == 303 and results.status_code == 200 and f"warm save {index}" in results.text
         follow_up = follow_up_latencies(client, name, rounds)
         client.get("/")
-        starts = []
-        for _ in range(rounds):
-            start = time.perf_counter()
-            response = client.get("/")
-            starts.append(time.perf_counter() - start)
-            assert response.status_code == 200
+        starts = timed_gets(client, "/", rounds)
     return {
         "start_p50": statistics.median(starts),
         "start_p99": percentile(starts, 0.99),
@@ -120,12 +121,7 @@ def follow_up_latencies(client: httpx.Client, name: str, rounds: int) -> dict:
     assert started.status_code == 303
     for _ in range(3):
         client.get(page)
-    pages = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        response = client.get(page)
-        pages.append(time.perf_counter() - start)
-        assert response.status_code == 200
+    pages = timed_gets(client, page, rounds)
     saves = []
     for index in range(max(5, rounds // 2)):
         fields = changed(form_of(client.get(f"{page}?chapter=IV").text, "follow-up-form"), **{"lead.IV-4": f"Ministry {index}"})

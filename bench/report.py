@@ -66,7 +66,7 @@ def write_report(figures: dict, root: Path) -> str:
         machine(root, figures),
         "",
     ]
-    lines += _cold(figures) + _engine(figures) + _batch(figures) + _web(figures) + _memory(figures) + _scaling(figures)
+    lines += _cold(figures) + _engine(figures) + _batch(figures) + _web(figures) + _gate(figures) + _memory(figures) + _scaling(figures)
     return "\n".join(lines)
 
 
@@ -216,6 +216,35 @@ def _web(figures: dict) -> list[str]:
         "",
     ]
     return lines
+
+
+def _gate(figures: dict) -> list[str]:
+    paths, requests = figures["gate"]["paths"], figures["gate"]["requests"]
+    asking, remembering = paths["asking"], paths["remembering"]
+    return [
+        "## The team's gate",
+        "",
+        "Every request to a folder with a team first asks whether its database can say who may come in (`web/gate.py`); "
+        "a sound answer is remembered while the database's files are unchanged. A folder with one user, its database settled; "
+        f"{figures['sizes']['checks']:,} checks a round, the two kinds in turn.",
+        "",
+        "| check | p50 | p99 | per second | ratio to asking (p50) |",
+        "|---|---|---|---|---|",
+        f"| asking the database every time (SQLite opened and read; every request before the gate remembered) | {ranged(asking['p50'], us)} "
+        f"| {ranged(asking['p99'], us)} | {asking['per_s']['median']:,.0f} | {times(asking['ratio'])} |",
+        f"| remembering (the files examined, nothing opened) | {ranged(remembering['p50'], us)} | {ranged(remembering['p99'], us)} "
+        f"| {remembering['per_s']['median']:,.0f} | {times(remembering['ratio'])} |",
+        "",
+        "Through `selfcheck serve` on that folder, one worker, one client, warm: each request passes the gate and opens nothing else.",
+        "",
+        "| request | p50 | p99 | requests |",
+        "|---|---|---|---|",
+        *[
+            f"| {name} | {ms(figure['p50'])} | {ms(figure['p99'])} | {figure['requests']} |"
+            for name, figure in (("static file (`/static/style.css`)", requests["static"]), ("login page", requests["login"]))
+        ],
+        "",
+    ]
 
 
 def _memory(figures: dict) -> list[str]:

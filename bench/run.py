@@ -6,8 +6,10 @@ round, the two sides measured side by side, so that a machine loaded by other wo
 Measured: the cold wall time of `selfcheck assess` beside the floor of its stack (`bench/floor.py`);
 the engine (durable-rules) beside the pure-Python reference evaluator and a generated-Python
 evaluator of the same conditions (the limit, `bench/limit.py`); a full `assess()`; `batch` per file;
-memory over many assessments; synthetic rulebooks 10x and 100x the real one; and the web
-questionnaire, warm and under concurrent load with one worker and with one per core (`bench/load.py`).
+memory over many assessments; synthetic rulebooks 10x and 100x the real one; the web
+questionnaire, warm and under concurrent load with one worker and with one per core (`bench/load.py`);
+and the team's gate that every request passes, remembering a sound database or asking it each time
+(`bench/team_gate.py`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from limit import generated_evaluator  # noqa: E402
 from load import web_load  # noqa: E402
 from report import write_report  # noqa: E402
 from synthetic import write_synthetic_round  # noqa: E402
+from team_gate import gate_paths, gate_requests, team_folder  # noqa: E402
 
 from selfcheck.engine.answers import questionnaire as questionnaire_module  # noqa: E402
 from selfcheck.engine.answers import rounds  # noqa: E402
@@ -233,17 +236,22 @@ def scaling(scratch: Path, factors: tuple[int, ...], sets: int, repeat: int, rou
 @contextlib.contextmanager
 def _larger_questionnaires():
     """The x100 questionnaire (12,000 questions) and its largest rule files are at or over the 2 MB
-    every file is capped at: read them with a cap four times as large, everything else as the loader does."""
+    every file is capped at: read them with a cap four times as large (the rulebook's digest reads
+    them too), everything else as the loader does."""
+
+    def read_large_bytes(path, limit=MAX_BYTES):
+        return read_bytes(path, 4 * limit)
 
     def read_large(path):
-        return document_from_bytes(Path(path), read_bytes(path, 4 * MAX_BYTES))
+        return document_from_bytes(Path(path), read_large_bytes(path))
 
-    real = questionnaire_module.read_document, rulebook_module.read_document
+    real = questionnaire_module.read_document, rulebook_module.read_document, rulebook_module.read_bytes
     questionnaire_module.read_document = rulebook_module.read_document = read_large
+    rulebook_module.read_bytes = read_large_bytes
     try:
         yield
     finally:
-        questionnaire_module.read_document, rulebook_module.read_document = real
+        questionnaire_module.read_document, rulebook_module.read_document, rulebook_module.read_bytes = real
 
 
 def main() -> None:
@@ -252,7 +260,19 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
     options = parser.parse_args()
     sizes = (
-        {"sets": 300, "rounds": 2, "memory": 2_000, "factors": (1, 2), "cold": 2, "repeat": 1, "clients": 5, "seconds": 3, "requests": 10, "files": 10}
+        {
+            "sets": 300,
+            "rounds": 2,
+            "memory": 2_000,
+            "factors": (1, 2),
+            "cold": 2,
+            "repeat": 1,
+            "clients": 5,
+            "seconds": 3,
+            "requests": 10,
+            "files": 10,
+            "checks": 100,
+        }
         if options.quick
         else {
             "sets": 3_000,
@@ -265,6 +285,7 @@ def main() -> None:
             "seconds": 30,
             "requests": 100,
             "files": 200,
+            "checks": 2_000,
         }
     )
     figures: dict = {"sizes": sizes, "load_before": os.getloadavg()}
@@ -299,6 +320,14 @@ def main() -> None:
         print(f"web questionnaire, {count} worker(s): warm, then {sizes['clients']} clients for {sizes['seconds']} s ...", file=sys.stderr)
         with tempfile.TemporaryDirectory() as scratch:
             figures["web"][count] = web_load(Path(scratch), sizes["clients"], sizes["seconds"], sizes["requests"], count)
+
+    print("the team's gate ...", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = team_folder(Path(scratch))
+        figures["gate"] = {
+            "paths": side_by_side(gate_paths(folder), range(sizes["checks"]), sizes["rounds"]),
+            "requests": gate_requests(folder, sizes["requests"]),
+        }
 
     with tempfile.TemporaryDirectory() as scratch:
         figures["scaling"] = scaling(Path(scratch), sizes["factors"], sizes["sets"], sizes["repeat"], sizes["rounds"], rng)

@@ -5,6 +5,9 @@ as mutation_plugin.py, and as sitecustomize.py for the ``selfcheck`` child proce
   in-process caches and gives this process and its children a disk cache of their own.
 - While mutmut records which tests call which function, a child process writes down the mutated
   functions it called, under the test that started it ($PYTEST_CURRENT_TEST, inherited).
+- mutmut's trampolines read the mutant's name from the environment at every call of a mutated
+  function (a third of a test's time where they are called most); the name is fixed for a test run
+  and for a child process, so it is read once.
 """
 
 from __future__ import annotations
@@ -27,8 +30,37 @@ def _fresh_caches() -> None:
                     value.cache_clear()
 
 
+class _ReadOnce:
+    """mutmut's reading of the mutant's name, made once."""
+
+    def __init__(self, reading) -> None:
+        self.mutmut_reading, self.name = reading, reading()
+
+    def __call__(self) -> str:
+        return self.name
+
+
+def _read_once() -> None:
+    from mutmut.mutation import trampoline
+
+    trampoline.get_mutant_under_test = _ReadOnce(_mutmut_reading())
+
+
+def _mutmut_reading():
+    from mutmut.mutation import trampoline
+
+    return getattr(trampoline.get_mutant_under_test, "mutmut_reading", trampoline.get_mutant_under_test)
+
+
 def pytest_configure(config) -> None:
     _fresh_caches()
+    _read_once()
+
+
+def pytest_unconfigure(config) -> None:
+    from mutmut.mutation import trampoline
+
+    trampoline.get_mutant_under_test = _mutmut_reading()  # mutmut's own process names another mutant next
 
 
 def _record_child_hits() -> None:
@@ -48,3 +80,5 @@ def _record_child_hits() -> None:
 
 if __name__ == "sitecustomize" and os.environ.get("MUTANT_UNDER_TEST") == "stats" and os.environ.get("MUTATION_HITS"):
     _record_child_hits()
+if __name__ == "sitecustomize" and os.environ.get("MUTANT_UNDER_TEST"):  # a child process of a test run
+    _read_once()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -62,12 +63,22 @@ def run_selfcheck(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = Non
     return subprocess.run([str(SELFCHECK), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120, env={**os.environ, **(env or {})})
 
 
+@pytest.fixture(scope="session")
+def team_template() -> Path | None:
+    """No team: a module of team tests overrides this with a team's folder, made once (Argon2 is slow on purpose)."""
+    return None
+
+
 @pytest.fixture
-def data_dir(tmp_path):
-    """A data folder for the web questionnaire holding a copy of Albania's answers."""
+def data_dir(tmp_path, team_template):
+    """A data folder for the web questionnaire holding a copy of Albania's answers, or of ``team_template``'s folder."""
     from web_client import data_dir_with_albania
 
-    return data_dir_with_albania(tmp_path)
+    if team_template is None:
+        return data_dir_with_albania(tmp_path)
+    folder = tmp_path / "parties"
+    shutil.copytree(team_template, folder)
+    return folder
 
 
 @pytest.fixture

@@ -115,6 +115,7 @@ def test_reversing_an_amendment_restores_the_answers_assessment(tmp_path, rulebo
     assert reversal.answers_file == ALBANIA and len(reversal.amendments) == 2
     assert reversal.amendments[1].changes == {
         "jurisdiction.habitual_residents_abroad": "no",
+        "jurisdiction.habitual_residents_abroad_threshold": "not_provided",
         "jurisdiction.victim_report_required.nationals": "not_provided",
         "jurisdiction.victim_report_required.habitual_residents": "not_provided",
     }

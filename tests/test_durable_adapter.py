@@ -50,6 +50,17 @@ def test_the_fact_encoders_generated_per_ruleset_write_what_encode_writes(rulebo
             generated(lambda question, default: 'no","kind":"other')
 
 
+def test_a_generated_fact_encoder_reads_each_question_once_and_never_falls_back_to_encode(rulebook, albania, compliant):
+    # encode, its fallback for answers it cannot write, would read every field's question again
+    for plan in compile_rulebook(rulebook).plans:
+        generated = durable_adapter.encoder(plan)
+        for answers in (albania, compliant):
+            read: list[str] = []
+            fact = generated(lambda question, default: read.append(question) or answers.values.get(question, default))
+            assert sorted(read) == sorted({question for _, question, _, _ in plan.fields})
+            assert fact == durable_adapter.encode(plan, answers.value)
+
+
 def test_no_compiled_test_is_an_or(rulebook):
     text = str([plan.definition for plan in compile_rulebook(rulebook).plans])
     assert "$or" not in text, "an $or fires once per true branch; rules must be compiled to DNF"
@@ -105,7 +116,7 @@ def test_a_previous_fact_left_in_the_session_is_detected_not_silently_reused(rul
     engine = DurableEngine(compile_rulebook(rulebook))
     plan, handle = engine.compiled.plans[0], engine._handles[0]
     durable_adapter.core.assert_fact(handle, durable_adapter.encode(plan, albania.value))
-    with pytest.raises(EngineError, match="still in the session"):
+    with pytest.raises(EngineError, match=r"\(a previous assessment's fact was still in the session\)"):
         engine.fired(albania.value)
     assert engine.fired(albania.value) == DurableEngine(compile_rulebook(rulebook)).fired(albania.value)
 

@@ -70,6 +70,13 @@ def test_a_list_options_field_is_named_after_the_question_and_the_option():
     assert field_name(QUESTIONNAIRE, LIST, "lower_secondary") == name + "b"
 
 
+def test_field_names_count_questions_in_capitals_then_digits_and_options_in_small_letters():
+    questions = {"list": SimpleNamespace(option_values=tuple(f"o{k}" for k in range(30)))}
+    questionnaire = SimpleNamespace(questions=questions, index=lambda question_id: int(question_id) if question_id.isdigit() else 0)
+    assert [field_name(questionnaire, str(k)) for k in (0, 25, 26, 35, 36, 37, 36 * 36 - 1, 36 * 36)] == ["A", "Z", "0", "9", "BA", "BB", "99", "BAA"]
+    assert [field_name(questionnaire, "list", f"o{k}") for k in (0, 25, 26, 29)] == ["Aa", "Az", "Aba", "Abd"]
+
+
 def test_a_rebuilt_engine_deletes_the_rulesets_it_had():
     engine = DurableEngine(compile_rulebook(rulebooks.rulebook(ROUND)))
     before = list(engine._handles)
@@ -110,6 +117,9 @@ def test_a_draft_rule_fires_only_when_drafts_are_asked_for_and_its_element_is_na
     engine = DurableEngine(compiled)
     assert engine.fired(lambda question: "yes") == ["A#0"]
     assert sorted(engine.fired(lambda question: "yes", include_draft=True)) == ["A#0", "D#0"]
+    yes = {question: "yes" for question in TRI_STATE}
+    assert engine.fired_for(yes) == ["A#0"]
+    assert sorted(engine.fired_for(yes, include_draft=True)) == ["A#0", "D#0"]
 
 
 def test_a_ruleset_reading_more_than_240_fields_is_refused():
@@ -147,6 +157,16 @@ def test_names_and_answer_values_that_durable_rules_would_take_for_one_are_refus
         (ROUND, f"the answer values 'costarring' and 'liquid' {said}"),
     ]
     assert _hash_problems(book, [], {"yes": "a"}) == []
+
+
+def test_compiling_a_rulebook_whose_names_durable_rules_would_take_for_one_refuses_it_naming_its_round(monkeypatch):
+    from selfcheck.engine.rules import durable_adapter
+
+    monkeypatch.setattr(durable_adapter, "fnv1a_32", lambda text: 0)  # every name collides with every other
+    with pytest.raises(RulebookError) as refused:
+        compile_rulebook(rulebook_of(rule("A", 1)))
+    assert {problem.file for problem in refused.value.problems} == {ROUND}
+    assert all("share a 32-bit hash in durable-rules" in problem.problem for problem in refused.value.problems)
 
 
 def test_the_reference_evaluator_leaves_draft_rules_out_unless_asked():

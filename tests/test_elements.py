@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+from typing import NamedTuple
 
 import pytest
 
@@ -69,11 +70,25 @@ def rules_copy(tmp_path):
     return target
 
 
-def _replace(rules_dir, file: str, first: str, following: str, new: str) -> None:
-    path = rules_dir / file
+class Place(NamedTuple):
+    """A test rule and where it goes: in place of the rules of ``file`` from ``first`` up to ``following``
+    (before ``first`` when the two are the same)."""
+
+    rule: str
+    file: str
+    first: str
+    following: str
+
+
+ASSISTANCE = Place(VI3, "06-assistance-to-victims.yaml", "VI-3", "VI-4")
+OWN = Place(SC, "04-jurisdiction.yaml", "IV-4", "IV-4")
+
+
+def _put(rules_dir, place: Place, rule: str) -> None:
+    path = rules_dir / place.file
     text = path.read_text()
-    start, end = text.index(first), text.index(following)
-    path.write_text(text[:start] + new + "\n" + text[end:])
+    start, end = text.index(f"  - id: {place.first}\n"), text.index(f"  - id: {place.following}\n")
+    path.write_text(text[:start] + rule + "\n" + text[end:])
 
 
 def _problems(rules_dir, questionnaire) -> str:
@@ -82,76 +97,60 @@ def _problems(rules_dir, questionnaire) -> str:
     return str(caught.value)
 
 
-BROKEN_ELEMENTS = [
-    (
-        "both a condition and elements",
-        VI3.replace("    elements:\n", "    when: {assistance.specific_support: no}\n    elements:\n"),
+SECOND_PROVISION = 'provision: {convention: ["Art. 14(1)"]}\n        on_no_information: fires\n    text'
+CITES = '    cites:\n      convention: ["Art. 14(1)"]'
+
+# The rules the load refuses, each under a sentence saying what is wrong with it (the test's id):
+# the test rule and its place, the changes (old, new) that break it, and what the load's message says.
+REFUSED = {
+    "a rule with both a condition and elements": (
+        ASSISTANCE,
+        [("    elements:\n", "    when: {assistance.specific_support: no}\n    elements:\n")],
         "gives both when and elements",
     ),
-    ("two elements of one name", VI3.replace("id: short-and-long-term", "id: specific-support"), "two elements are named specific-support"),
-    (
-        "an element whose no-information effect its condition contradicts",
-        VI3.replace("on_no_information: fires\n    text", "on_no_information: silent\n    text"),
+    "two elements of one name": (ASSISTANCE, [("id: short-and-long-term", "id: specific-support")], "two elements are named specific-support"),
+    "an element whose no-information effect its condition contradicts": (
+        ASSISTANCE,
+        [("on_no_information: fires\n    text", "on_no_information: silent\n    text")],
         "VI-3/short-and-long-term: says on_no_information: silent",
     ),
-    (
-        "an element resting on nothing",
-        VI3.replace(
-            'provision: {convention: ["Art. 14(1)"]}\n        on_no_information: fires\n    text', "provision: {}\n        on_no_information: fires\n    text"
-        ),
+    "an element resting on nothing": (
+        ASSISTANCE,
+        [(SECOND_PROVISION, "provision: {}\n        on_no_information: fires\n    text")],
         "VI-3/short-and-long-term cites no source",
     ),
-    (
-        "an element whose no-information effect nobody explains",
-        VI3.replace("    no_information: {basis: inferred, because: A requirement a Party does not show it meets.}\n", ""),
+    "an element whose no-information effect nobody explains": (
+        ASSISTANCE,
+        [("    no_information: {basis: inferred, because: A requirement a Party does not show it meets.}\n", "")],
         "say why no information has its effect",
     ),
-    (
-        "a rule-level effect beside elements",
-        VI3.replace("    no_information:", "    on_no_information: fires\n    no_information:"),
+    "a rule-level effect beside elements": (
+        ASSISTANCE,
+        [("    no_information:", "    on_no_information: fires\n    no_information:")],
         "each element says what no information does",
     ),
-    (
-        "an element reading an unknown question",
-        VI3.replace("assistance.support_short_and_long_term", "assistance.support_forever"),
+    "an element reading an unknown question": (
+        ASSISTANCE,
+        [("assistance.support_short_and_long_term", "assistance.support_forever")],
         "unknown question 'assistance.support_forever'",
     ),
-    (
-        "an element provision the Convention does not have",
-        VI3.replace(
-            'provision: {convention: ["Art. 14(1)"]}\n        on_no_information: fires\n    text',
-            'provision: {convention: ["Art. 14(7)"]}\n        on_no_information: fires\n    text',
-        ),
+    "an element provision the Convention does not have": (
+        ASSISTANCE,
+        [(SECOND_PROVISION, SECOND_PROVISION.replace("14(1)", "14(7)"))],
         "VI-3/short-and-long-term: provision.convention 'Art. 14(7)' names Art. 14(7), which the Lanzarote Convention does not have",
     ),
-    (
-        "a rule citing a point the Convention does not have",
-        VI3.replace('    cites:\n      convention: ["Art. 14(1)"]', '    cites:\n      convention: ["Art. 14(1)(z)"]'),
+    "a rule citing a point the Convention does not have": (
+        ASSISTANCE,
+        [(CITES, CITES.replace("14(1)", "14(1)(z)"))],
         "cites.convention 'Art. 14(1)(z)' names Art. 14(1)(z)",
     ),
-    (
-        "a range running past the last point",
-        VI3.replace('    cites:\n      convention: ["Art. 14(1)"]', '    cites:\n      convention: ["Art. 20(1)(b)-(h)"]'),
-        "names Art. 20(1)(g)",
-    ),
-    (
-        "a citation not written as one",
-        VI3.replace('    cites:\n      convention: ["Art. 14(1)"]', '    cites:\n      convention: ["Article 14"]'),
-        "is not written as Art. N",
-    ),
-]
-
-
-@pytest.mark.parametrize("name, rule, fragment", BROKEN_ELEMENTS, ids=[b[0] for b in BROKEN_ELEMENTS])
-def test_the_load_refuses(rules_copy, questionnaire, name, rule, fragment):
-    _replace(rules_copy, "06-assistance-to-victims.yaml", "  - id: VI-3\n", "  - id: VI-4\n", rule)
-    problems = _problems(rules_copy, questionnaire)
-    assert fragment in problems
-    assert "06-assistance-to-victims.yaml:" in problems, "the problem names the rule file and line"
+    "a range running past the last point": (ASSISTANCE, [(CITES, CITES.replace("Art. 14(1)", "Art. 20(1)(b)-(h)"))], "names Art. 20(1)(g)"),
+    "a citation not written as one": (ASSISTANCE, [(CITES, CITES.replace("Art. 14(1)", "Article 14"))], "is not written as Art. N"),
+}
 
 
 def test_the_example_with_elements_loads_and_fires_when_any_element_is_not_in_place(rules_copy, questionnaire):
-    _replace(rules_copy, "06-assistance-to-victims.yaml", "  - id: VI-3\n", "  - id: VI-4\n", VI3)
+    _put(rules_copy, ASSISTANCE, VI3)
     rule = load_rulebook(rules_copy, questionnaire).by_id["VI-3"]
     assert [element.id for element in rule.elements] == ["specific-support", "short-and-long-term"]
     assert [alternative.name for alternative in rule.alternatives] == ["VI-3/specific-support#0", "VI-3/short-and-long-term#0"]
@@ -178,29 +177,24 @@ IV4 = """  - id: IV-4
       convention: ["Art. 25(1)(e)"]
 """
 
-BROKEN_RESERVATIONS = [
-    (
-        "a reservation the Convention does not permit to what the element cites",
-        IV4.replace("reserved_by: Art. 25(3)", "reserved_by: Art. 25(5)"),
+JURISDICTION = Place(IV4, "04-jurisdiction.yaml", "IV-4", "IV-5")
+REFUSED |= {
+    "an element reserved by a reservation the Convention does not permit to what it cites": (
+        JURISDICTION,
+        [("reserved_by: Art. 25(3)", "reserved_by: Art. 25(5)")],
         "reserved_by Art. 25(5) is no reservation",
     ),
-    (
-        "a reservation no answer records",
-        IV4.replace("reserved_by: Art. 25(3)", "reserved_by: Art. 25(9)"),
+    "an element reserved by a reservation no answer records": (
+        JURISDICTION,
+        [("reserved_by: Art. 25(3)", "reserved_by: Art. 25(9)")],
         "no option of the questionnaire records a reservation under Art. 25(9)",
     ),
-    (
-        "a reservation to an own obligation",
-        IV4.replace("id: IV-4", "id: SC-IV-2").replace('["Art. 25(1)(e)"]}', '["Art. 25(1)(d)", "Art. 25(1)(e)"]}'),
+    "an own obligation's element reserved by a reservation": (
+        JURISDICTION,
+        [("id: IV-4", "id: SC-IV-2"), ('["Art. 25(1)(e)"]}', '["Art. 25(1)(d)", "Art. 25(1)(e)"]}')],
         "admits a reservation",
     ),
-]
-
-
-@pytest.mark.parametrize("name, rule, fragment", BROKEN_RESERVATIONS, ids=[b[0] for b in BROKEN_RESERVATIONS])
-def test_the_load_refuses_an_element_reserved_by(rules_copy, questionnaire, name, rule, fragment):
-    _replace(rules_copy, "04-jurisdiction.yaml", "  - id: IV-4\n", "  - id: IV-5\n", rule)
-    assert fragment in _problems(rules_copy, questionnaire)
+}
 
 
 def test_a_reserved_element_is_never_required_and_the_assessment_names_the_article(tmp_path):
@@ -247,29 +241,35 @@ def test_without_the_reservation_the_same_answers_are_required(tmp_path):
     assert "IV-4" in {finding["id"] for finding in assessed["recommendations"]} and assessed["reserved"] == []
 
 
-BROKEN_OWN = [
-    ("an own obligation that admits a reservation", SC.replace('["Art. 25(1)(d)"]', '["Art. 25(1)(e)"]'), "admits a reservation (Art. 25(3))"),
-    ("an own obligation resting on an endeavour", SC.replace('["Art. 25(1)(d)"]', '["Art. 25(2)"]'), "is no obligation (its duty is endeavour)"),
-    ("an own obligation at a lower level", SC.replace("level: require", "level: invite"), "says level require"),
-    ("an own obligation hidden as a draft", SC.replace("level: require", "draft: true\n    level: require"), "is no draft"),
-    (
-        "an own obligation with a printed reason",
-        SC.replace("    basis: inferred\n", "    basis: printed\n    grounds:\n      - para: Para. 217\n        quote: x\n"),
+REFUSED |= {
+    "an own obligation that admits a reservation": (OWN, [('["Art. 25(1)(d)"]', '["Art. 25(1)(e)"]')], "admits a reservation (Art. 25(3))"),
+    "an own obligation resting on an endeavour": (OWN, [('["Art. 25(1)(d)"]', '["Art. 25(2)"]')], "is no obligation (its duty is endeavour)"),
+    "an own obligation at a lower level": (OWN, [("level: require", "level: invite")], "says level require"),
+    "an own obligation hidden as a draft": (OWN, [("level: require", "draft: true\n    level: require")], "is no draft"),
+    "an own obligation with a printed reason": (
+        OWN,
+        [("    basis: inferred\n", "    basis: printed\n    grounds:\n      - para: Para. 217\n        quote: x\n")],
         "basis inferred",
     ),
-]
+}
 
 
-@pytest.mark.parametrize("name, rule, fragment", BROKEN_OWN, ids=[b[0] for b in BROKEN_OWN])
-def test_the_load_refuses_an_own_obligation_with(rules_copy, questionnaire, name, rule, fragment):
-    _replace(rules_copy, "04-jurisdiction.yaml", "  - id: IV-4\n", "  - id: IV-4\n", rule)
-    assert fragment in _problems(rules_copy, questionnaire)
+@pytest.mark.parametrize("place, changes, says", REFUSED.values(), ids=REFUSED.keys())
+def test_the_load_refuses(rules_copy, questionnaire, place, changes, says):
+    rule = place.rule
+    for old, new in changes:
+        assert old in rule, f"the case changes what its rule has: {old!r}"
+        rule = rule.replace(old, new)
+    _put(rules_copy, place, rule)
+    problems = _problems(rules_copy, questionnaire)
+    assert says in problems
+    assert f"{place.file}:" in problems, "the problem names the rule file and line"
 
 
 def test_an_own_obligation_that_fires_for_albania_is_caught_like_a_draft(rules_copy, questionnaire):
     fires = SC.replace("jurisdiction.habitual_residents_abroad: no", "jurisdiction.habitual_residents_abroad: {not: yes}")
     fires = fires.replace('["Art. 25(1)(d)"]', '["Art. 25(6)"]').replace("on_no_information: silent", "on_no_information: fires")
-    _replace(rules_copy, "04-jurisdiction.yaml", "  - id: IV-4\n", "  - id: IV-4\n", fires)
+    _put(rules_copy, OWN, fires)
     problems = check_quotes(load_rulebook(rules_copy, questionnaire), load_published(rounds.published_dir(ROUND)))
     assert any("SC-IV-2 is selfcheck's own obligation, yet it fires for Albania" in str(problem) for problem in problems)
 

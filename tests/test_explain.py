@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from conftest import ALBANIA, COMPLIANT, run_selfcheck
 
@@ -23,7 +24,8 @@ def test_albania_is_required_to_drop_dual_criminality_for_each_group_of_offences
     assert "answer: yes (source: Para. 222" in text
     assert "Citations: Recommendation IV-6; report para 222; Convention Art. 25(4), Art. 25(5)" in text
     assert "What would make it go away - change one answer:\n  - S12.2 jurisdiction.nationals_abroad: yes -> no" in text
-    assert 'Basis: printed - a published factsheet prints the reason:\n  Para. 222: "Albania reported to the Committee' in text
+    assert "Basis: printed - a published factsheet prints the reason, in the Committee's words for the Party it\n  monitored:" in text
+    assert 'Para. 222: "[the Party] reported to the Committee' in text, "the Committee's words for the Party it monitored, never the Party assessed"
     assert "Provenance: round lanzarote-2, report T-ES(2022)02, rule files sha256" in text
 
 
@@ -95,3 +97,16 @@ def test_a_draft_is_explained_as_a_draft():
     text = run_selfcheck("explain", ALBANIA, "III-13").stdout
     assert "III-13 does not fire for Albania" in text and "A draft: inferred, not printed in any published factsheet" in text
     assert "Basis: inferred" in text
+
+
+def test_a_party_is_told_what_its_own_answers_leave_missing_and_never_given_the_committees_finding_for_another_party(tmp_path):
+    answers = tmp_path / "ruritania.yaml"
+    compliant = COMPLIANT.read_text(encoding="utf-8").replace("assistance.helpline_free_of_charge: yes", "assistance.helpline_free_of_charge: no")
+    answers.write_text(re.sub(r"(?m)^party: .*$", "party: Ruritania", compliant), encoding="utf-8")
+    text = run_selfcheck("explain", answers, "VI-1").stdout
+    assert "Why it is addressed to Ruritania: helplines are not free of charge (S6.6)." in text
+    assert "Ruritania has legislation" not in text and "[the Party] has legislation" in text
+    data = json.loads(run_selfcheck("assess", answers, "--format", "json").stdout)
+    [finding] = [f for f in data["recommendations"] if f["id"] == "VI-1"]
+    assert all("Ruritania" not in ground["quote"] for ground in finding["grounds"])
+    assert [unmet["element"] for unmet in finding["unmet"]] == ["free-of-charge"]

@@ -109,7 +109,10 @@ def test_a_bill_in_force_next_year_leaves_iv_4_open_the_day_before_and_resolves_
     assert iv_4["rules_apply"] is True and iv_4["flags"] == [] and iv_4["status"] == "open"
     assert shown_before["provenance"]["amendments_not_in_force"][0]["state"] == "adopted_not_in_force"
     iv_4 = item_of(shown_after, "IV-4")
-    assert iv_4["rules_apply"] is False and [a["question"] for a in iv_4["resolved_by"]] == ["jurisdiction.habitual_residents_abroad"]
+    assert iv_4["rules_apply"] is False and [a["question"] for a in iv_4["resolved_by"]] == [
+        "jurisdiction.habitual_residents_abroad",
+        "jurisdiction.habitual_residents_abroad_threshold",
+    ]
     [flag] = iv_4["flags"]
     assert flag["kind"] == "resolved_still_open" and flag["category"] == "inconsistent"
     assert flag["text"].startswith("resolved by the answers (S12.3 “Do you establish jurisdiction over offences established under the Convention committed")

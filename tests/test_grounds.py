@@ -187,6 +187,9 @@ def test_no_draft_fires_for_albania_and_drafts_appear_marked_for_a_party_whose_a
         ("SC-IV-1", {"jurisdiction__nationals_abroad": "no"}),
         ("SC-III-1", {"investigation__victim_identification_units": "no"}),
         ("SC-V-1", {"cooperation__complaints_in_state_of_residence": "no"}),
+        ("SC-II-1", {"legal__extortion__offences__sexual_favours": ("not_prosecuted",)}),
+        ("SC-XI-1", {"research__data_mechanism": "no"}),
+        ("SC-III-2", {"investigation__le_specialised_units": "no", "training__law_enforcement_csea": "no"}),
     ],
 )
 def test_an_obligation_no_factsheet_numbers_is_shown_by_default_under_selfchecks_own_id(rulebook, albania, own_id, answers):
@@ -200,7 +203,7 @@ def test_an_obligation_no_factsheet_numbers_is_shown_by_default_under_selfchecks
 
 def test_selfchecks_own_ids_are_every_rule_under_its_own_pattern_and_none_is_a_draft(rulebook):
     own = [rule for rule in rulebook.rules if rule.own]
-    assert {rule.id for rule in own} >= {"SC-III-1", "SC-IV-1", "SC-V-1"}
+    assert {rule.id for rule in own} >= {"SC-II-1", "SC-III-1", "SC-IV-1", "SC-V-1"}
     assert all(rule.id.startswith("SC-") and not rule.spec.draft for rule in own)
     assert not {"III-22", "V-17"} & {rule.id for rule in rulebook.rules}, "the drafts the own ids replace are gone"
 

@@ -75,7 +75,7 @@ def test_rounds_lists_the_shipped_round_as_the_default_with_its_party():
     run = run_selfcheck("rounds", "--format", "json")
     assert run.returncode == 0, run.stderr
     listed = {entry["round"]: entry for entry in json.loads(run.stdout)}
-    assert listed[ROUND]["default"] is True and listed[ROUND]["parties"] == ["Albania"] and listed[ROUND]["rules"] == 104
+    assert listed[ROUND]["default"] is True and listed[ROUND]["parties"] == ["Albania"] and listed[ROUND]["rules"] == 107
 
 
 def test_init_refuses_a_named_pipe_where_the_schema_goes_without_waiting_on_it(tmp_path):

@@ -114,3 +114,91 @@ def test_selfcheck_lint_checks_the_layout_too(rules_copy):
     path.write_text(path.read_text().replace("statement: [IV-4]", "statement: [IV-44]"))
     result = run_selfcheck("lint", "--rules", rules_copy)
     assert result.returncode == 2 and "no recommendation IV-44 in chapter IV" in result.stderr
+
+
+CHAPTER_X = "factsheet/10-higher-education-and-training.yaml"
+RUN_IN_AFTER = "run_in_after: [X.lack-of-action]"
+
+
+@pytest.mark.parametrize(
+    "new, fragment",
+    [
+        ("run_in_after: [IV.territoriality]", "no observation IV.territoriality in chapter X"),
+        ("run_in_after: [X.no-such-finding]", "no observation X.no-such-finding in chapter X"),
+    ],
+    ids=["an observation of another chapter", "an unknown observation"],
+)
+def test_layout_lint_catches_a_run_in_that_follows(rules_copy, questionnaire, new, fragment):
+    path = rules_copy / CHAPTER_X
+    text = path.read_text()
+    assert RUN_IN_AFTER in text, f"the test no longer matches {CHAPTER_X}"
+    path.write_text(text.replace(RUN_IN_AFTER, new, 1))
+    with pytest.raises(RulebookError, match=fragment):
+        load_layout(load_rulebook(rules_copy, questionnaire))
+
+
+def test_layout_lint_catches_observations_to_follow_without_a_run_in(rules_copy, questionnaire):
+    path = rules_copy / CHAPTER_X
+    text = path.read_text()
+    run_in = '      run_in: "Therefore, the Committee **requires** {party}:"\n'
+    assert run_in in text, f"the test no longer matches {CHAPTER_X}"
+    path.write_text(text.replace(run_in, "", 1))
+    with pytest.raises(RulebookError, match="run_in_after names the observations a run_in continues, so it needs a run_in"):
+        load_layout(load_rulebook(rules_copy, questionnaire))
+
+
+def test_a_run_in_continues_only_the_finding_the_recommendations_follow_from(tmp_path):
+    compliant = (RULES / "compliant-party.yaml").read_text(encoding="utf-8")
+    silent = tmp_path / "silent.yaml"  # silent on any action taken, and training optional: X-4 rests on the second
+    silent.write_text(
+        compliant.replace("  professionals.action_taken: yes\n", "").replace("professionals.training_compulsory: yes", "professionals.training_compulsory: no")
+    )
+    report = run_selfcheck("report", silent, "--format", "markdown").stdout
+    assert "did not provide information as to whether legislative or other measures were taken" in report
+    assert "Therefore, the Committee **requires**" not in report and "\n\nThe Committee **requires** Compliantia:\n" in report
+    acted_not = tmp_path / "no-action.yaml"
+    acted_not.write_text(compliant.replace("professionals.action_taken: yes", "professionals.action_taken: no"))
+    report = run_selfcheck("report", acted_not, "--format", "markdown").stdout
+    assert "continuous training. Therefore, the Committee **requires** Compliantia:" in report
+
+
+def test_the_introduction_says_a_party_took_part_in_the_round_only_where_its_answers_say_so(tmp_path):
+    compliant = (RULES / "compliant-party.yaml").read_text(encoding="utf-8")
+    for answer, said in (("yes", True), ("no", False), ("not_provided", False)):
+        path = tmp_path / f"{answer}.yaml"
+        path.write_text(compliant.replace("answers:\n", f"answers:\n  convention.monitored_in_round: {answer}\n", 1))
+        report = run_selfcheck("report", path, "--format", "markdown").stdout
+        assert "launched took part" in report
+        assert ("took part, including Compliantia." in report) is said
+        assert ("prepared by the Lanzarote Committee Secretariat as a practical tool to be used by Compliantia" in report) is said
+
+
+def test_layout_lint_catches_an_introduction_text_whose_condition_names_no_question(rules_copy, questionnaire):
+    path = rules_copy / "factsheet" / "factsheet.yaml"
+    text = path.read_text()
+    assert "when: {convention.monitored_in_round: yes}" in text
+    path.write_text(text.replace("when: {convention.monitored_in_round: yes}", "when: {convention.monitored: yes}", 1))
+    with pytest.raises(RulebookError) as caught:
+        load_layout(load_rulebook(rules_copy, questionnaire))
+    assert "factsheet/factsheet.yaml:" in str(caught.value) and "convention.monitored" in str(caught.value)
+
+
+def test_the_committees_lead_never_introduces_only_bullets_selfcheck_worded(tmp_path):
+    compliant = (RULES / "compliant-party.yaml").read_text(encoding="utf-8")
+    lacking = tmp_path / "lacking.yaml"  # only the bullet on police units for offences by children holds, in selfcheck's words
+    for question in ("le_specialised_units", "prosecution_units_for_child_offenders", "victim_identification_units"):
+        compliant = compliant.replace(f"investigation.{question}: yes", f"investigation.{question}: no")
+    lacking.write_text(compliant.replace("training.law_enforcement_csea: yes", "training.law_enforcement_csea: no"))
+    report = run_selfcheck("report", lacking, "--format", "markdown").stdout
+    assert "already in line with some of its recommendations" not in report
+    assert "Compliantia reported that it has:\n\n- \\[worded by selfcheck\\] units, sections or persons within law enforcement" in report
+
+
+def test_layout_lint_asks_for_a_drafted_lead_where_selfchecks_observations_sit_under_the_committees(rules_copy, questionnaire):
+    path = rules_copy / "factsheet" / "03-investigations-and-prosecution.yaml"
+    text = path.read_text()
+    drafted = '      drafted_lead: "{party} reported that it has:"   # where only selfcheck\'s bullets hold\n'
+    assert drafted in text
+    path.write_text(text.replace(drafted, "", 1))
+    with pytest.raises(RulebookError, match="III.law-enforcement-specialised-in-child-offenders, III.law-enforcement-training-modules are worded by selfcheck"):
+        load_layout(load_rulebook(rules_copy, questionnaire))

@@ -17,6 +17,9 @@ def test_every_module_and_test_of_the_mapping_exists():
         assert entry["tests"], module
         for test in entry["tests"]:
             assert (ROOT / test).is_file(), f"{module}: {test}"
+        for test in entry.get("deselect", []):
+            path, _, name = test.partition("::")
+            assert path in entry["tests"] and f"def {name}(" in (ROOT / path).read_text(), f"{module}: {test}"
 
 
 def test_every_equivalent_mutant_is_of_a_mutated_module_and_says_why():

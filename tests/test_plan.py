@@ -75,7 +75,7 @@ def test_the_plan_exempts_children_rather_than_decriminalising_possession_or_rai
             "legal.possession.exempt_own_images": "yes",
             "legal.possession.exempt_with_consent": "yes",
             "legal.possession.exempt_passive_receipt": "yes",
-            "legal.possession.exemptions_from_age_of_consent": "no",
+            "legal.possession.exemptions_from_age_of_criminal_responsibility": "yes",
         },
     )
     assert {"legal.possession.criminalised": "no"} in ii6.last_resort

@@ -90,14 +90,14 @@ def test_making_one_answer_compliant_never_adds_a_recommendation(values, data):
 
 def test_every_rule_fires_for_the_answers_its_first_alternative_describes():
     for rule in RULEBOOK.rules:
-        values = {atom.question: _satisfying(atom) for atom in rule.conjuncts[0]}
+        values = _described(rule.conjuncts[0])
         fired = assess(answers_from(values, QUESTIONNAIRE), RULEBOOK, include_draft=True).ids()
         assert rule.id in fired, f"{rule.id} did not fire for {values}"
 
 
 def test_every_observation_holds_for_the_answers_its_first_alternative_describes():
     for observation in RULEBOOK.observations:
-        values = {atom.question: _satisfying(atom) for atom in observation.conjuncts[0]}
+        values = _described(observation.conjuncts[0])
         observed = [o.id for o in assess(answers_from(values, QUESTIONNAIRE), RULEBOOK).observations]
         assert observation.id in observed, f"{observation.id} did not hold for {values}"
 
@@ -112,6 +112,18 @@ def _written(value):
     if value == "varies":  # as an answers file writes it: with the note it needs
         return {"value": value, "note": "in some regions only"}
     return list(value) if isinstance(value, tuple) else value
+
+
+def _described(conjunct):
+    """The answers an alternative describes; the options of one list question, each its own atom
+    (includes one, lacks another), make one answer together."""
+    values = {}
+    for atom in conjunct:
+        value = _satisfying(atom)
+        if isinstance(atom, Choice) and atom.option is not None and value != NOT_PROVIDED:
+            value = tuple(sorted({*values.get(atom.question, ()), *value}))
+        values[atom.question] = value
+    return values
 
 
 def _satisfying(atom):

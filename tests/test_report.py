@@ -378,3 +378,14 @@ def test_a_bill_drafted_as_an_amendment_gets_its_factsheet_and_is_named_in_its_p
     assert "Recommendation IV-6." not in markdown and "the principle of dual criminality" not in markdown
     assert "Recommendation IV-7." in markdown, "the invitation on the other offences stays"
     assert "as amended by Removing dual criminality for sexual offences against children" in markdown
+
+
+def test_the_factsheets_annex_names_what_a_reservation_of_the_party_excludes(tmp_path):
+    answers = tmp_path / "ruritania.yaml"
+    answers.write_text("party: Ruritania\nround: lanzarote-2\nanswers:\n  convention.reservations: [art_25_3]\n  jurisdiction.habitual_residents_abroad: no\n")
+    report = run_selfcheck("report", answers, "--format", "markdown").stdout
+    annex = report[report.index("Not required, for Ruritania made the reservation the Convention permits (Article 48)") :]
+    assert (
+        "IV-4 (require): no jurisdiction over offences committed abroad by habitual residents (S8.1, S12.3): not required while the reservation under Art. 25(3) is maintained"
+        in annex
+    )

@@ -71,10 +71,10 @@ def test_selfcheck_test_on_a_draft_copy_names_a_failing_case_and_an_unexercised_
     rules = draft / "04-jurisdiction.yaml"
     rules.write_text(
         rules.read_text().replace(
-            "        unmet: {jurisdiction.victim_report_required.nationals: {not: no}}\n"
+            "        unmet: {all: [{jurisdiction.nationals_abroad: {not: no}}, {jurisdiction.victim_report_required.nationals: {not: no}}]}\n"
             '        provision: {convention: ["Art. 25(6)", "Art. 25(1)(d)"]}\n'
             "        on_no_information: fires\n",
-            "        unmet: {jurisdiction.victim_report_required.nationals: yes}  # edited\n"
+            "        unmet: {all: [{jurisdiction.nationals_abroad: {not: no}}, {jurisdiction.victim_report_required.nationals: yes}]}  # edited\n"
             '        provision: {convention: ["Art. 25(6)", "Art. 25(1)(d)"]}\n'
             "        on_no_information: silent\n",
             1,

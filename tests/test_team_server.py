@@ -5,7 +5,9 @@ through slow clients and broken connections."""
 from __future__ import annotations
 
 import logging
+import os
 import re
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -18,6 +20,7 @@ import pytest
 from conftest import SELFCHECK, run_selfcheck
 from selfcheck.engine.common.errors import InputError
 from selfcheck.engine.team import accounts, database
+from selfcheck.web import gate
 from web_client import FORM, _accepts, client_for, data_dir_with_albania
 
 PASSWORD = "correct horse battery staple"
@@ -28,15 +31,6 @@ def team_template(tmp_path_factory):
     """A folder with Albania and its coordinator, made once (Argon2 is slow on purpose) and copied per test."""
     folder = data_dir_with_albania(tmp_path_factory.mktemp("team"))
     accounts.add_user(folder, "cora", "coordinator", (), PASSWORD)
-    return folder
-
-
-@pytest.fixture
-def data_dir(team_template, tmp_path):
-    import shutil
-
-    folder = tmp_path / "parties"
-    shutil.copytree(team_template, folder)
     return folder
 
 
@@ -149,6 +143,98 @@ def test_the_first_user_added_while_serving_turns_the_login_on(tmp_path):
         assert client.get("/answers/albania/file").status_code == 303
         database.path_in(folder).unlink()
         assert client.get("/answers/albania/file").status_code == 503
+
+
+# -- the gate remembers a sound database while its files are unchanged, and only then ----------------
+
+
+@pytest.fixture
+def settled(data_dir, monkeypatch):
+    """The team's folder, its files settled: the gate trusts files 50 ms after their last change, not 2 s."""
+    monkeypatch.setattr(gate, "SETTLED", 50_000_000)
+    time.sleep(0.1)
+    return data_dir
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """The folders the gate asked the database about, one entry a time."""
+    asked = []
+    has_users = accounts.has_users
+    monkeypatch.setattr(accounts, "has_users", lambda folder: asked.append(folder) or has_users(folder))
+    return asked
+
+
+def test_the_gate_asks_the_database_once_while_its_files_are_unchanged_and_again_after_any_change(settled, opened):
+    team_gate = gate.TeamGate(settled)
+    opened.clear()
+    assert [team_gate.check() for _ in range(3)] == [True, True, True]
+    assert len(opened) == 1, "asked once, then remembered"
+    with database.connect(settled) as db:
+        db.execute("INSERT INTO login_failures (key, count, last) VALUES ('x', 1, 0)")
+    assert team_gate.check() and team_gate.check()
+    assert len(opened) == 3, "a database just changed is asked at every check: a change in the same tick would not move its times"
+    time.sleep(0.1)
+    assert team_gate.check() and team_gate.check()
+    assert len(opened) == 4, "once settled, remembered again"
+
+
+def _replaced(path):
+    copy = path.with_name("copy")
+    shutil.copy(path, copy)
+    _no_users(copy)
+    copy.replace(path)
+
+
+def _unreadable(path):
+    path.chmod(0)
+
+
+DAMAGES = [
+    pytest.param(_delete, id="deleted"),
+    pytest.param(_empty, id="emptied"),
+    pytest.param(_garble, id="unreadable"),
+    pytest.param(_no_users, id="without users"),
+    pytest.param(_replaced, id="replaced by one without users"),
+    pytest.param(_unreadable, id="not to be read", marks=pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")),
+]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_database_damaged_right_after_a_check_the_gate_remembers_is_refused(settled, opened, damage):
+    team_gate = gate.TeamGate(settled)
+    assert team_gate.check() and team_gate.check()
+    assert team_gate.sound is not None, "the check was remembered"
+    damage(database.path_in(settled))
+    for _ in range(2):
+        with pytest.raises(gate.Unavailable):
+            team_gate.check()
+
+
+def test_users_deleted_while_another_connection_keeps_the_change_in_the_write_ahead_log_are_seen(data_dir, monkeypatch):
+    """The database file itself is unchanged until the log is copied back into it."""
+    monkeypatch.setattr(gate, "SETTLED", 50_000_000)
+    keeper = sqlite3.connect(database.path_in(data_dir))
+    try:
+        keeper.execute("SELECT 1 FROM users").fetchone()  # the log and its index are made, and stay
+        time.sleep(0.1)
+        team_gate = gate.TeamGate(data_dir)
+        before = database.path_in(data_dir).stat()
+        assert team_gate.check() and team_gate.sound is not None
+        _no_users(database.path_in(data_dir))
+        assert database.path_in(data_dir).stat().st_mtime_ns == before.st_mtime_ns, "the change is in the log alone"
+        with pytest.raises(gate.Unavailable):
+            team_gate.check()
+    finally:
+        keeper.close()
+
+
+def test_the_teams_record_removed_after_a_check_the_gate_remembers_is_put_back(settled):
+    team_gate = gate.TeamGate(settled)
+    assert team_gate.check() and team_gate.sound is not None
+    (settled / database.TEAM_FILE).unlink()
+    assert team_gate.check()
+    assert (settled / database.TEAM_FILE).exists()
 
 
 # -- 13. paths shown to strangers --------------------------------------------------------------------
@@ -297,6 +383,18 @@ def test_half_sent_requests_are_cut_off_and_the_server_keeps_answering(tmp_path)
     lines = [line for line in (tmp_path / "log").read_text().splitlines() if not line.startswith("selfcheck serve:")]
     kinds = [line.split()[0] for line in lines]  # uvicorn's own concurrency warning may come once too
     assert {"cut", "refused"} <= set(kinds) and len(kinds) == len(set(kinds)), f"one line for each kind, not one per client: {lines[:5]}"
+
+
+def test_every_worker_refuses_once_a_database_it_remembered_as_sound_loses_its_users_to_another_process(data_dir, tmp_path):
+    """Each worker remembers its own sound check, and sees a change that another process makes."""
+    with server_with_log(data_dir, tmp_path / "log", "--workers", "2") as port:
+        settled = database.path_in(data_dir).stat().st_ctime_ns / 1e9 + gate.SETTLED / 1e9 + 0.2
+        time.sleep(max(0.0, settled - time.time()))
+        # a new connection for every request, so that both workers answer some
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=httpx.Limits(max_keepalive_connections=0)) as client:
+            assert [client.get("/login").status_code for _ in range(12)] == [200] * 12
+            _no_users(database.path_in(data_dir))
+            assert [client.get(path).status_code for path in ("/login", "/static/style.css") * 6] == [503] * 12
 
 
 def test_a_flood_of_malformed_requests_is_one_line_in_the_log_of_each_worker(tmp_path):

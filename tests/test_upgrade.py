@@ -7,7 +7,10 @@ listed to be answered again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 from conftest import ROUND, run_selfcheck
 from selfcheck.engine.answers import rounds
@@ -41,58 +44,6 @@ def test_albanias_edition_1_answers_upgrade_to_valid_answers_listing_what_to_ans
     assert "assistance.ict_victims_helpline:" not in text.split("\nanswers:")[1]
 
 
-def test_a_yes_carries_over_to_each_fact_it_implied_and_a_no_is_asked_again(tmp_path):
-    old = tmp_path / "old.yaml"
-    old.write_text(
-        "party: Ruritania\nround: lanzarote-2\nanswers:\n"
-        "  assistance.specific_recovery_support: {value: yes, source: Law 5/2019}\n"
-        "  investigation.le_units_adequately_financed: no\n"
-        "  education.within_sexuality_education: yes\n"
-    )
-    result = run_selfcheck("upgrade", old)
-    assert result.returncode == 0, result.stderr
-    new = tmp_path / "new.yaml"
-    new.write_text(result.stdout)
-    upgraded = load_answers(new)
-    assert upgraded.value("assistance.specific_support") == upgraded.value("assistance.support_short_and_long_term") == "yes"
-    assert upgraded.sources["assistance.specific_support"] == "Law 5/2019"
-    assert upgraded.value("education.framework") == "sexuality_education"
-    assert upgraded.value("investigation.le_units_staff_sufficient") == "not_provided"
-    assert "investigation.le_units_staff_sufficient: investigation.le_units_adequately_financed changed" in result.stderr
-    assert '# investigation.le_units_adequately_financed (earlier edition): "no"' in result.stdout
-
-
-def test_a_no_to_specialisation_in_offences_by_children_carries_to_both_services_and_a_yes_is_asked_again(tmp_path):
-    """Edition 2 asked law enforcement and prosecution together (S13.9); each is now asked alone."""
-    for given, expected in (("no", "no"), ("yes", "not_provided")):
-        old = tmp_path / f"{given}.yaml"
-        old.write_text(f"party: Ruritania\nround: lanzarote-2\nanswers:\n  investigation.units_for_child_offenders: {given}\n")
-        result = run_selfcheck("upgrade", old)
-        assert result.returncode == 0, result.stderr
-        new = tmp_path / f"{given}-new.yaml"
-        new.write_text(result.stdout)
-        upgraded = load_answers(new)
-        assert upgraded.value("investigation.le_units_for_child_offenders") == expected
-        assert upgraded.value("investigation.prosecution_units_for_child_offenders") == expected
-    assert "investigation.prosecution_units_for_child_offenders: investigation.units_for_child_offenders changed" in result.stderr
-    assert '# investigation.units_for_child_offenders (earlier edition): "yes"' in result.stdout, "a yes that may mean either is kept as typed"
-
-
-def test_a_yes_to_the_convention_as_legal_basis_carries_to_assistance_and_extradition_and_the_treaty_is_asked(tmp_path):
-    """Edition 2 asked about both together, and not whether either needs a treaty (Art. 38(3))."""
-    old = tmp_path / "old.yaml"
-    old.write_text("party: Ruritania\nround: lanzarote-2\nanswers:\n  cooperation.convention_as_legal_basis: {value: yes, source: Law 1/2020}\n")
-    result = run_selfcheck("upgrade", old)
-    assert result.returncode == 0, result.stderr
-    new = tmp_path / "new.yaml"
-    new.write_text(result.stdout)
-    upgraded = load_answers(new)
-    assert upgraded.value("cooperation.convention_basis_legal_assistance") == upgraded.value("cooperation.convention_basis_extradition") == "yes"
-    assert upgraded.sources["cooperation.convention_basis_extradition"] == "Law 1/2020"
-    assert upgraded.value("cooperation.legal_assistance_treaty_required") == "not_provided"
-    assert "cooperation.extradition_treaty_required: cooperation.convention_as_legal_basis changed" in result.stderr
-
-
 def test_an_amendment_of_edition_1_upgrades_its_changes(tmp_path):
     result = run_selfcheck("upgrade", EDITION_1 / "sexual-extortion-offence.yaml")
     assert result.returncode == 0, result.stderr
@@ -123,33 +74,93 @@ def test_upgrade_refuses_to_write_over_its_input_and_an_unknown_question(tmp_pat
     assert read_document(unknown).data["answers"] == {"legal.nonsense": "yes"}
 
 
-def test_edition_2_answers_split_into_one_fact_and_one_offence_group_a_question(tmp_path):
-    old = tmp_path / "old.yaml"
-    old.write_text(
-        "party: Ruritania\nround: lanzarote-2\nanswers:\n"
+@dataclass(frozen=True)
+class Upgrade:
+    """An answers file of an earlier edition (its answers, as YAML lines) and what its upgrade must give: answers
+    and their sources, lines it says (stderr) and comments it keeps, as typed, in the file."""
+
+    answers: str
+    values: dict[str, object] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    says: tuple[str, ...] = ()
+    keeps: tuple[str, ...] = ()
+
+
+DUAL_CRIMINALITY = ("sexual_abuse", "child_prostitution", "production", "pornographic_performances")
+
+UPGRADES = {
+    "a yes carries over to each fact it implied and a no is asked again": Upgrade(
+        "  assistance.specific_recovery_support: {value: yes, source: Law 5/2019}\n"
+        "  investigation.le_units_adequately_financed: no\n"
+        "  education.within_sexuality_education: yes\n",
+        values={
+            "assistance.specific_support": "yes",
+            "assistance.support_short_and_long_term": "yes",
+            "education.framework": "sexuality_education",
+            "investigation.le_units_staff_sufficient": "not_provided",
+        },
+        sources={"assistance.specific_support": "Law 5/2019"},
+        says=("investigation.le_units_staff_sufficient: investigation.le_units_adequately_financed changed",),
+        keeps=('# investigation.le_units_adequately_financed (earlier edition): "no"',),
+    ),
+    # Edition 2 asked law enforcement and prosecution together (S13.9); each is now asked alone.
+    "a no to specialisation in offences by children carries to both services": Upgrade(
+        "  investigation.units_for_child_offenders: no\n",
+        values={"investigation.le_units_for_child_offenders": "no", "investigation.prosecution_units_for_child_offenders": "no"},
+    ),
+    "a yes to specialisation in offences by children, which may mean either, is asked again for both": Upgrade(
+        "  investigation.units_for_child_offenders: yes\n",
+        values={"investigation.le_units_for_child_offenders": "not_provided", "investigation.prosecution_units_for_child_offenders": "not_provided"},
+        says=("investigation.prosecution_units_for_child_offenders: investigation.units_for_child_offenders changed",),
+        keeps=('# investigation.units_for_child_offenders (earlier edition): "yes"',),
+    ),
+    # Edition 2 asked about both together, and not whether either needs a treaty (Art. 38(3)).
+    "a yes to the convention as legal basis carries to assistance and extradition and the treaty is asked": Upgrade(
+        "  cooperation.convention_as_legal_basis: {value: yes, source: Law 1/2020}\n",
+        values={
+            "cooperation.convention_basis_legal_assistance": "yes",
+            "cooperation.convention_basis_extradition": "yes",
+            "cooperation.legal_assistance_treaty_required": "not_provided",
+        },
+        sources={"cooperation.convention_basis_extradition": "Law 1/2020"},
+        says=("cooperation.extradition_treaty_required: cooperation.convention_as_legal_basis changed",),
+    ),
+    "edition 2's answers split into one fact and one offence group a question, dual criminality kept for each": Upgrade(
         "  jurisdiction.victim_report_or_denunciation_required: {value: no, source: Criminal Code Art. 7}\n"
         "  jurisdiction.dual_criminality.core_offences: yes\n"
         "  legal.extortion.prosecution.images: both_offences\n"
-        "  jurisdiction.offences_against_nationals_or_residents: no\n"
-    )
+        "  jurisdiction.offences_against_nationals_or_residents: no\n",
+        values={
+            "jurisdiction.victim_report_required.nationals": "no",
+            "jurisdiction.victim_report_required.habitual_residents": "no",
+            **{f"jurisdiction.dual_criminality.{group}": "yes" for group in DUAL_CRIMINALITY},
+            "legal.extortion.offences.images": ("both_offences",),
+            "jurisdiction.offences_against_nationals": "no",
+            "jurisdiction.offences_against_habitual_residents": "no",
+        },
+        sources={"jurisdiction.victim_report_required.habitual_residents": "Criminal Code Art. 7"},
+        says=("jurisdiction.dual_criminality.sexual_abuse_declared_cases_only: jurisdiction.dual_criminality.core_offences changed",),
+    ),
+    "a condition on prosecution reported for nationals or residents, which says not which, is asked again for each": Upgrade(
+        "  jurisdiction.victim_report_or_denunciation_required: yes\n",
+        says=("jurisdiction.victim_report_required.nationals: jurisdiction.victim_report_or_denunciation_required changed",),
+        keeps=('# jurisdiction.victim_report_or_denunciation_required (earlier edition): "yes"',),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", UPGRADES.values(), ids=UPGRADES.keys())
+def test_an_earlier_editions_answers_upgrade_so_that(tmp_path, case):
+    old = tmp_path / "old.yaml"
+    old.write_text("party: Ruritania\nround: lanzarote-2\nanswers:\n" + case.answers)
     result = run_selfcheck("upgrade", old)
     assert result.returncode == 0, result.stderr
     new = tmp_path / "new.yaml"
     new.write_text(result.stdout)
     upgraded = load_answers(new)
-    assert upgraded.value("jurisdiction.victim_report_required.nationals") == upgraded.value("jurisdiction.victim_report_required.habitual_residents") == "no"
-    assert upgraded.sources["jurisdiction.victim_report_required.habitual_residents"] == "Criminal Code Art. 7"
-    groups = ("sexual_abuse", "child_prostitution", "production", "pornographic_performances")
-    assert {upgraded.value(f"jurisdiction.dual_criminality.{group}") for group in groups} == {"yes"}, "dual criminality for the four kept for each"
-    assert "jurisdiction.dual_criminality.sexual_abuse_declared_cases_only: jurisdiction.dual_criminality.core_offences changed" in result.stderr
-    assert upgraded.value("legal.extortion.offences.images") == ("both_offences",)
-    assert upgraded.value("jurisdiction.offences_against_nationals") == upgraded.value("jurisdiction.offences_against_habitual_residents") == "no"
-
-
-def test_a_condition_on_prosecution_reported_for_nationals_or_residents_is_asked_again_for_each(tmp_path):
-    old = tmp_path / "old.yaml"
-    old.write_text("party: Ruritania\nround: lanzarote-2\nanswers:\n  jurisdiction.victim_report_or_denunciation_required: yes\n")
-    result = run_selfcheck("upgrade", old)
-    assert result.returncode == 0, result.stderr
-    assert "jurisdiction.victim_report_required.nationals: jurisdiction.victim_report_or_denunciation_required changed" in result.stderr
-    assert '# jurisdiction.victim_report_or_denunciation_required (earlier edition): "yes"' in result.stdout, "a yes says not which, so it is kept as typed"
+    assert {question: upgraded.value(question) for question in case.values} == case.values
+    assert {question: upgraded.sources[question] for question in case.sources} == case.sources
+    for line in case.says:
+        assert line in result.stderr
+    for comment in case.keeps:
+        assert comment in result.stdout, "what does not carry over is kept, as typed, in a comment"

@@ -146,7 +146,7 @@ def test_the_results_say_which_recommendations_rest_on_an_inferred_reason_or_on_
     assert '<span class="tag no-information">no information</span>' in item("IV-5")
     assert "it applies because no information was given" in item("IV-5")
     assert "printed in a published factsheet" in item("IV-4") and "tag inferred" not in item("IV-4")
-    assert "“The Committee observes that Albania does not establish jurisdiction" in item("IV-4")
+    assert "“The Committee observes that [the Party] does not establish jurisdiction" in item("IV-4")
 
 
 def test_the_results_name_the_elements_not_in_place_in_the_questions_words_without_internal_ids(client):
@@ -611,3 +611,15 @@ def test_the_results_name_the_article_of_a_reservation_instead_of_requiring_what
     reserved = reserved[: reserved.index("</li>")]
     assert "not required while the reservation under Art. 25(3) is maintained" in reserved
     assert "habitual-residents" not in reserved, "no element id on a page"
+
+
+def test_the_results_list_what_questions_left_unanswered_keep_open_under_its_chapter(tmp_path):
+    folder = tmp_path / "parties"
+    folder.mkdir()
+    (folder / "ruritania.yaml").write_text("party: Ruritania\nround: lanzarote-2\nanswers:\n  jurisdiction.nationals_abroad: yes\n")
+    page = client_for(folder).get("/answers/ruritania/chapters/IV").text
+    assert "SC-IV-1" not in recommendations_on(page)
+    left_open = page[page.index('data-undetermined="SC-IV-1"') :]
+    left_open = left_open[: left_open.index("</li>")]
+    assert "jurisdiction over nationals abroad stops below a penalty threshold, if S12.11 shows it (left unanswered)" in left_open
+    assert "every-offence" not in left_open, "no element id on a page"

@@ -3,22 +3,13 @@ each a behaviour that failed before its fix."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from test_web_team import chapter_form, logged_in, team_template  # noqa: F401 (a fixture)
+from test_web_team import chapter_form, logged_in, team_template  # noqa: F401 (the team whose folder conftest's data_dir copies)
 
 from selfcheck.engine.common.safe_files import MAX_BYTES
 from web_client import changed, files_in, post
 
 CHAPTER = "/answers/albania/chapters/IV"
-
-
-@pytest.fixture
-def data_dir(team_template, tmp_path):  # noqa: F811 (the team's folder, copied per test)
-    folder = tmp_path / "parties"
-    shutil.copytree(team_template, folder)
-    return folder
 
 
 def test_saves_that_would_make_the_answers_file_too_large_to_read_are_refused_and_the_file_stays_readable(data_dir):

@@ -36,15 +36,6 @@ def team_template(tmp_path_factory):
     return folder
 
 
-@pytest.fixture
-def data_dir(team_template, tmp_path):
-    import shutil
-
-    folder = tmp_path / "parties"
-    shutil.copytree(team_template, folder)
-    return folder
-
-
 def logged_in(data_dir, name, **options):
     client = client_for(data_dir, **options)
     client.__enter__()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from contextlib import contextmanager
 from urllib.parse import urlencode
 
 import pytest
-from test_web_team import HABITUAL, chapter_form, logged_in, team_template  # noqa: F401 (a fixture)
+from test_web_team import HABITUAL, chapter_form, logged_in, team_template  # noqa: F401 (the team whose folder conftest's data_dir copies)
 
 from conftest import ROOT, ROUND, run_selfcheck
 from selfcheck.engine.answers.rounds import load_answers
@@ -26,13 +25,6 @@ from web_client import FORM, changed, client_for, data_dir_with_albania, files_i
 
 CHAPTER = "/answers/albania/chapters/IV"
 ROUND_DIR = ROOT / "questionnaires" / ROUND
-
-
-@pytest.fixture
-def data_dir(team_template, tmp_path):  # noqa: F811 (the team's folder, copied per test)
-    folder = tmp_path / "parties"
-    shutil.copytree(team_template, folder)
-    return folder
 
 
 def history_of(data_dir):

@@ -8,12 +8,23 @@ that file back if it goes. Every request first asks the database for the team (`
 database is missing, empty, unreadable or has no user left, the request is refused (503) with a page
 naming no path, and the log says why in one line, once, until the database can be used again.
 Nobody is ever let in as the folder's one local user.
+
+Asking costs a connection to SQLite, so a sound answer is remembered with the files it was read from
+as the file system describes them (device, inode, size and times of the database, its write-ahead
+log and its shared-memory index, and whether the team's record is there), and given again while
+they are unchanged: any change, a file gone or a file that cannot be examined asks the database
+again. Only files last changed SETTLED before the check are remembered: a later change then always
+moves their times, even where a file system keeps times to the second. Each process and thread
+examines the files themselves, so a change made by another worker or command is seen at once.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import stat
 import threading
+import time
 from pathlib import Path
 
 import anyio.to_thread
@@ -31,6 +42,7 @@ CLOSED = (
 )
 
 
+SETTLED = 2_000_000_000  # nanoseconds
 NO_USER = "has no user left, but this folder has a team: add one with selfcheck users add, or restore the database from its backup"
 
 
@@ -49,11 +61,16 @@ class TeamGate:
         if self.team:
             database.record_team(folder)
         self.problem: str | None = None
+        self.sound: tuple | None = None  # the files of the last sound answer, while they may be trusted (``_files``)
         self.lock = threading.Lock()
 
     def check(self) -> bool:
         """Whether every request needs a login (the folder has a team); Unavailable when it has one
         but its database cannot be used, or no user is left in it. Blocking: run it in a thread."""
+        now = time.time_ns()
+        files = self._files()
+        if files is not None and files == self.sound:
+            return self.team
         problem = None
         try:
             users = accounts.has_users(self.folder)
@@ -64,19 +81,52 @@ class TeamGate:
                 database.record_team(self.folder)
         except (InputError, OSError) as error:
             problem = str(error)
-        self._note(problem)
+        # The files as they were before the database was read: changed since, they differ from these for good.
+        self._note(problem, files if problem is None and files is not None and _settled(files, now) else None)
         if problem is not None:
             raise Unavailable(problem)
         return self.team
 
-    def _note(self, problem: str | None) -> None:
+    def _files(self) -> tuple | None:
+        """Whether the team's record is there, and the database's files as the file system describes
+        them, each None where absent; None where the database is no regular file or cannot be examined."""
+        path = str(database.path_in(self.folder))
+        try:
+            found = os.lstat(path)
+            if not stat.S_ISREG(found.st_mode):
+                return None
+            return (database.has_team(self.folder), _described(found, found.st_ctime_ns), _present(path + "-wal"), _present(path + "-shm"))
+        except OSError:
+            return None
+
+    def _note(self, problem: str | None, sound: tuple | None) -> None:
         """One line in the log when the server closes, with the reason, and one when it opens again."""
         with self.lock:
             if problem is not None and self.problem is None:
                 log.error("refusing every request (503) until the team's database can be used: %s", problem)
             elif problem is None and self.problem is not None:
                 log.warning("the team's database can be used again: serving")
-            self.problem = problem
+            self.problem, self.sound = problem, sound
+
+
+def _described(found: os.stat_result, changed: int) -> tuple[int, int, int, int, int]:
+    """A file's device, inode, size, modification time and the time it last changed (in nanoseconds)."""
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, changed)
+
+
+def _present(path: str) -> tuple[int, int, int, int, int] | None:
+    """The log's or index's description, None if absent. Its change time (ctime) is left out: SQLite
+    run as root gives these files their owner anew whenever a connection opens them."""
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    return _described(found, found.st_mtime_ns)
+
+
+def _settled(files: tuple, now: int) -> bool:
+    """Whether every file present last changed SETTLED before ``now``."""
+    return all(described[4] <= now - SETTLED for described in files[1:] if described is not None)
 
 
 class FailClosed:

@@ -52,7 +52,17 @@ def panel(answers: Answers, assessment: Any, chapter: str | None = None) -> dict
     reserved: dict[str, list[Any]] = {}  # chapter -> the elements a reservation of the Party excludes, with the article
     for item in getattr(assessment, "reserved", []):
         reserved.setdefault(rulebook.by_id[item.recommendation].chapter, []).append(item)
-    return {"assessment": assessment, "chapters": chapters, "counts": counts(assessment), "chapter": chapter, "reserved": reserved}
+    undetermined: dict[str, list[Any]] = {}  # chapter -> the recommendations questions left unanswered keep open
+    for item in getattr(assessment, "undetermined", []):
+        undetermined.setdefault(rulebook.by_id[item.recommendation].chapter, []).append(item)
+    return {
+        "assessment": assessment,
+        "chapters": chapters,
+        "counts": counts(assessment),
+        "chapter": chapter,
+        "reserved": reserved,
+        "undetermined": undetermined,
+    }
 
 
 def counts(assessment: Any) -> dict[str, Any] | None:

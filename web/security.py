@@ -47,6 +47,19 @@ class Csrf:
         return bool(session and token) and hmac.compare_digest(self.token(session), token)
 
 
+class TrackedSend:
+    """An ASGI ``send`` that remembers whether the response has started: after that, an error can no
+    longer be answered with a page of its own."""
+
+    def __init__(self, send):
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
+
+
 class _TooLarge(Exception):
     pass
 
@@ -65,7 +78,7 @@ class LimitBody:
         if not length.isdigit() or int(length) > self.limit:
             return await _too_large(send)
         received = 0
-        started = False
+        tracked = TrackedSend(send)
 
         async def counting_receive():
             nonlocal received
@@ -75,15 +88,10 @@ class LimitBody:
                 raise _TooLarge
             return message
 
-        async def tracking_send(message):
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, tracked)
         except _TooLarge:
-            if not started:
+            if not tracked.started:
                 await _too_large(send)
 
 

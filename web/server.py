@@ -30,6 +30,8 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from selfcheck.web.security import TrackedSend
+
 MAX_HEADERS = 16 * 1024
 KEEP_ALIVE = 5
 SPARE_FILES = 256  # files the process opens besides its connections: answers, database, templates
@@ -170,17 +172,11 @@ class Answered:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        started = False
-
-        async def tracking(message):
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        tracked = TrackedSend(send)
         try:
-            await self.app(scope, receive, tracking)
+            await self.app(scope, receive, tracked)
         except Exception:
-            if not started:
+            if not tracked.started:
                 raise
 
 

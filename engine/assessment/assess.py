@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from selfcheck.engine.answers.answer_file import Answers, NotInForce
 from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, Question, Questionnaire
+from selfcheck.engine.assessment.undetermined import Undetermined, undetermined
 from selfcheck.engine.common.models import Citations, assembled, constructor
 from selfcheck.engine.rules.conditions import holds, tests_in
 from selfcheck.engine.rules.markup import PARTY, clean, fill, placeholders_in, plain
@@ -72,7 +73,7 @@ class Finding(BaseModel):
     text: str
     reason: str
     basis: str  # printed, all_parties or inferred
-    grounds: list[Ground]  # the published sentences that print the reason
+    grounds: list[Ground]  # the published sentences that print the reason, the Party they named as the vocabulary's quoted_party
     argument: str | None  # the legal argument where the reason is inferred, or how a printed one is read
     applies_because: str  # answer, no_information or all_parties
     no_information: NoInformation | None  # why no information has this effect, when it is what made it apply
@@ -114,6 +115,7 @@ class Assessment(BaseModel):
     recommendations: list[Finding]
     observations: list[Observed] = []
     reserved: list[Reserved] = []  # elements not in place that a reservation of the Party excludes, naming its article
+    undetermined: list[Undetermined] = []  # recommendations neither drawn nor cleared: a question they read was left unanswered
 
     def ids(self) -> list[str]:
         return [finding.id for finding in self.recommendations]
@@ -151,6 +153,7 @@ def assess(answers: Answers, rulebook: Rulebook, include_draft: bool = False) ->
         recommendations=sorted(findings, key=lambda f: (layout.order[f.id][0], layout.block_order[f.block], *layout.order[f.id][2:])),
         observations=sorted(observed, key=lambda o: layout.order[o.id]),
         reserved=reserved(layout, rulebook, answers, include_draft),
+        undetermined=undetermined(rulebook, answers, set(applying), include_draft),
     )
 
 
@@ -223,7 +226,7 @@ class _Layout:
         # why no information has its effect, per rule and per element, as the fields of NoInformation
         self.no_information = {rule.id: rule.no_information.model_dump() for rule in rulebook.rules if rule.no_information is not None}
         self.no_information.update({f"{rule.id}/{element.id}": element.no_information.model_dump() for rule in rulebook.rules for element in rule.elements})
-        self.grounds = {rule.id: [(g.para, g.quote, PARTY_MARK in g.quote) for g in rule.grounds] for rule in rulebook.rules}
+        self.grounds = {rule.id: [(g.para, g.quote.replace(PARTY_MARK, vocabulary.quoted_party)) for g in rule.grounds] for rule in rulebook.rules}
         # each rule's finding as far as the answers do not change it, every field in the model's order
         self.templates = {rule.id: {name: self.shared[rule.id].get(name) for name in Finding.model_fields} for rule in rulebook.rules}
         # the models an assessment builds by the hundred, built as model_construct would, faster
@@ -314,7 +317,7 @@ def _finding(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answe
     values = layout.templates[rule_id].copy()  # the rule's own fields, in the model's order
     values["block"] = layout.rulebook.block_for(rule, applying)
     values["text"] = layout.texts[rule_id].replace(PARTY_MARK, party)
-    values["grounds"] = [ground(para=para, quote=quote.replace(PARTY_MARK, party) if marked else quote) for para, quote, marked in layout.grounds[rule_id]]
+    values["grounds"] = [ground(para=para, quote=quote) for para, quote in layout.grounds[rule_id]]
     if rule.condition is None and not rule.elements:  # addressed to all Parties: no answer explains it
         values.update(applies_because="all_parties", no_information=None, inferred=rule.basis == "inferred", because=[], unmet=[])
         return assembled(Finding, values)

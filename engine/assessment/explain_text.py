@@ -26,8 +26,7 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook) -> str:
     elif e.draft:
         lines.append("  Worded by selfcheck on the Committee's pattern: no published factsheet prints it.")
     lines += ["", wrap(e.text, "  ", "  ")]
-    if e.reason:
-        lines += ["", wrap(f"Why it is addressed: {e.reason}", "", "  ")]
+    lines += _why_lines(e)
     lines += ["", *_basis_lines(e)]
     lines.append("")
     if e.elements:
@@ -54,15 +53,28 @@ def render_explanation(explanation: Explanation, rulebook: Rulebook) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _why_lines(e: Explanation) -> list[str]:
+    """Why it is addressed to this Party: what its answers leave missing. The reason a rule gives is the
+    Committee's for the Party it monitored, and is said to be that (under Basis), never this Party's."""
+    missing = [state.words for state in e.elements if not state.in_place]
+    if e.fires and missing:
+        return ["", wrap(f"Why it is addressed to {e.party}: " + "; ".join(missing) + ".", "", "  ")]
+    if e.fires and e.reason and not e.elements:
+        return ["", wrap(f"Why it is addressed: {e.reason}", "", "  ")]
+    return []
+
+
 BASIS_WORDS = {
-    "printed": "printed - a published factsheet prints the reason:",
+    "printed": "printed - a published factsheet prints the reason, in the Committee's words for the Party it monitored:",
     "all_parties": "addressed to all Parties by the report.",
     "inferred": "inferred - no published factsheet prints the reason; selfcheck's argument follows.",
 }
 
 
 def _basis_lines(e: Explanation) -> list[str]:
-    lines = [f"Basis: {BASIS_WORDS[e.basis]}"]
+    lines = [wrap(f"Basis: {BASIS_WORDS[e.basis]}", "", "  ")]
+    if e.reason and (e.elements or not e.fires) and e.basis != "all_parties":
+        lines.append(wrap(f"Reason: {e.reason}", "  ", "    "))
     lines += [wrap(f'{ground.para}: "{ground.quote}"', "  ", "    ") for ground in e.grounds]
     if e.argument:
         lines.append(wrap(f"Argument: {e.argument}", "  ", "    "))

@@ -32,6 +32,9 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
     lines += [wrap(line, "", "    ") for line in provenance_law_lines(provenance)]
     no_information = sum(f.applies_because == "no_information" for f in findings)
     inferred = sum(f.inferred for f in findings)
+    if assessment.undetermined:
+        open_ = len({item.recommendation for item in assessment.undetermined})
+        lines.append(wrap(f"{open_} more neither drawn nor cleared, for questions left unanswered: listed at the end.", "", "    "))
     if no_information:
         lines.append(
             wrap(
@@ -65,6 +68,9 @@ def render_summary(assessment: Assessment, rulebook: Rulebook) -> str:
     if assessment.reserved:
         lines += ["", "Not required, for the Party made the reservation the Convention permits (Article 48):"]
         lines += [wrap(f"{item.recommendation} {item.words}", "  ", "      ") for item in assessment.reserved]
+    if assessment.undetermined:
+        lines += ["", "Neither drawn nor cleared, for questions they read were left unanswered (answer them to know):"]
+        lines += [wrap(f"{item.recommendation} ({item.level}) {item.words}", "  ", "      ") for item in assessment.undetermined]
     return "\n".join(lines) + "\n"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from selfcheck.engine.answers.answer_file import Answers
 from selfcheck.engine.answers.in_force import factsheet_sentence
@@ -22,6 +22,7 @@ from selfcheck.engine.documents.layout import (
     FreeText,
     IntroductionBullets,
     IntroductionHeading,
+    IntroductionText,
     Layout,
     Observe,
     Recommend,
@@ -29,7 +30,7 @@ from selfcheck.engine.documents.layout import (
     Statement,
     default_chapter,
 )
-from selfcheck.engine.rules.conditions import tests_in
+from selfcheck.engine.rules.conditions import holds, tests_in
 from selfcheck.engine.rules.markup import PARTY, Cite, clean, fill, footnotes_in, runs
 from selfcheck.engine.rules.rulebook import Rule, Rulebook
 
@@ -63,6 +64,7 @@ class Heading:
 class Paragraph:
     runs: list[Inline]
     role: str  # text, observation, lead, recommendation, practice or difficulty
+    observed: tuple[str, ...] = ()  # for observations: the ids printed in it, in order
 
 
 @dataclass
@@ -224,9 +226,12 @@ class _Builder:
 
         def blocks() -> list[Block]:
             result: list[Block] = []
-            for entry in spec.content:
+            for index, entry in enumerate(spec.content):
                 if isinstance(entry, str):
                     result.append(Paragraph(self.runs(entry), "text"))
+                elif isinstance(entry, IntroductionText):
+                    if holds(self.layout.introduction_when[index], self.answers.value):
+                        result.append(Paragraph(self.runs(entry.text), "text"))
                 elif isinstance(entry, IntroductionHeading):
                     result.append(Heading(3, self.runs(entry.heading)))
                 elif isinstance(entry, IntroductionBullets):
@@ -280,9 +285,12 @@ class _Builder:
         return [Heading(4, self.runs(section.heading))] + printed if printed else []
 
     def observe(self, block: Observe, previous: Block | None) -> list[Block]:
-        holding = [self.observation_runs(i) for i in block.ids if i in self.observed]
+        ids = [i for i in block.ids if i in self.observed]
+        holding = [self.observation_runs(i) for i in ids]
         if not holding:
             return []
+        if block.drafted_lead and all(self.observed[i].draft for i in ids):
+            block = replace(block, lead=block.drafted_lead)
         if block.bullets:
             if block.lead is None:  # the layout refuses bullets without one
                 raise ValueError("observations printed as bullets need a lead")
@@ -292,7 +300,7 @@ class _Builder:
             joined += ([Text(" ")] if joined else []) + observation
         if block.lead:
             joined = self.runs(block.lead) + [Text(" ")] + joined
-        return [Paragraph(joined, "observation")]
+        return [Paragraph(joined, "observation", tuple(i for i in block.ids if i in self.observed))]
 
     def observation_runs(self, observation_id: str) -> list[Inline]:
         observation = self.rulebook.observation_by_id[observation_id]
@@ -318,7 +326,7 @@ class _Builder:
                 raise ValueError("nested recommendations need a lead to nest under")
             return [Bullets([Item(self.runs(block.lead), "lead", children=items)])]
         printed: list[Block] = [Bullets(items)]
-        if block.run_in and isinstance(previous, Paragraph) and previous.role == "observation":
+        if block.run_in and isinstance(previous, Paragraph) and _continues(previous, block.run_in_after):
             previous.runs += [Text(" ")] + self.runs(block.run_in)
         elif block.lead:
             printed.insert(0, Paragraph(self.runs(block.lead), "lead"))
@@ -435,29 +443,51 @@ class _Builder:
     # -- selfcheck's own account ---------------------------------------------------------------------
 
     def annex(self) -> Part | None:
-        """After the chapters: which recommendations rest on inference, and which words are selfcheck's."""
+        """After the chapters: which recommendations rest on inference, which the answers leave open, and which words are selfcheck's."""
         words = self.words.annex
         findings = self.assessment.recommendations
+        argument = lambda f: self.rulebook.by_id[f.id].argument  # noqa: E731
+        listed = lambda chosen, why: [(f.id, f.level, why(f)) for f in chosen]  # noqa: E731
         groups = (
-            (words.own, [f for f in findings if f.own], lambda f: self.rulebook.by_id[f.id].argument),
-            (words.inferred, [f for f in findings if f.basis == "inferred" and not f.draft and not f.own], lambda f: self.rulebook.by_id[f.id].argument),
-            (words.elements, [f for f in findings if f.unmet], self.unmet_words),
-            (words.no_information, [f for f in findings if f.applies_because == "no_information"], lambda f: f.no_information.because),
-            (words.draft, [f for f in findings if f.draft], lambda f: self.rulebook.by_id[f.id].argument),
+            (words.own, listed([f for f in findings if f.own], argument)),
+            (words.inferred, listed([f for f in findings if f.basis == "inferred" and not f.draft and not f.own], argument)),
+            (words.elements, listed([f for f in findings if f.unmet], self.unmet_words)),
+            (words.no_information, listed([f for f in findings if f.applies_because == "no_information"], lambda f: f.no_information.because)),
+            (words.undetermined, self.undetermined_items()),
+            (words.reserved, [(r.recommendation, self.rulebook.by_id[r.recommendation].level, r.words) for r in self.assessment.reserved]),
+            (words.draft, listed([f for f in findings if f.draft], argument)),
         )
         drafted = [o for o in self.assessment.observations if o.draft]
-        if not any(chosen for _, chosen, _ in groups) and not drafted:
+        if not any(chosen for _, chosen in groups) and not drafted:
             return None
         first = len(self.footnotes)
         blocks: list[Block] = [Paragraph(self.runs(words.about), "annex")]
-        for lead, chosen, why in groups:
+        for lead, chosen in groups:
             if chosen:
-                items = [Item(self.runs(words.item, id=f.id, level=f.level, why=why(f)), "annex") for f in chosen]
+                items = [Item(self.runs(words.item, id=id_, level=level, why=why), "annex") for id_, level, why in chosen]
                 blocks += [Paragraph(self.runs(lead), "annex"), Bullets(items)]
         if drafted:
             items = [Item([Text(f"{o.id}: {o.text}")], "annex") for o in drafted]
             blocks += [Paragraph(self.runs(words.drafted), "annex"), Bullets(items)]
         return Part("annex", Heading(2, self.runs(words.heading), "annex"), blocks, self.footnotes[first:])
+
+    def undetermined_items(self) -> list[tuple[str, str, str]]:
+        """The recommendations the answers leave open, one item each: what would be missing, and the questions unanswered."""
+        by_rule: dict[str, list] = {}
+        for item in self.assessment.undetermined:
+            by_rule.setdefault(item.recommendation, []).append(item)
+        questionnaire = self.rulebook.questionnaire
+        items = []
+        for rule_id, open_ in by_rule.items():
+            rule = self.rulebook.by_id[rule_id]
+            said = []
+            for item in open_:
+                condition = rule.condition if item.element is None else rule.element(item.element).condition
+                read = [questionnaire.questions[q] for q in dict.fromkeys(test.question for test in tests_in(condition))]
+                asked = "; ".join(self.asked_words(question) for question in read if question.number in item.questions)
+                said.append(f"{item.missing} ({asked})" if item.missing else asked)
+            items.append((rule_id, open_[0].level, "; ".join(said)))
+        return items
 
     def unmet_words(self, finding) -> str:
         """The elements not in place, in people's words: what is missing, the question's words and the answer."""
@@ -474,6 +504,13 @@ class _Builder:
     def asked_words(self, question: Question) -> str:
         values = {"question": question.prompt, "answer": question.in_words(self.answers.value(question.id))}
         return fill(self.words.annex.element, values.get)
+
+
+def _continues(previous: Paragraph, run_in_after: tuple[str, ...]) -> bool:
+    """A run-in ("Therefore, ...") continues observations, and only those the recommendations follow from where the layout names them."""
+    if previous.role != "observation":
+        return False
+    return not run_in_after or (bool(previous.observed) and previous.observed[-1] in run_in_after)
 
 
 def plain_text(inlines: list[Inline]) -> str:

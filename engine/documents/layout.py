@@ -19,6 +19,7 @@ from selfcheck.engine.common.data import TEMPLATES
 from selfcheck.engine.common.errors import InputError, RulebookError
 from selfcheck.engine.common.models import Strict
 from selfcheck.engine.common.safe_files import Document, read_document
+from selfcheck.engine.rules.conditions import Condition, ConditionError, parse_condition
 from selfcheck.engine.rules.markup import footnotes_in, placeholders_in
 from selfcheck.engine.rules.rulebook import Rulebook
 from selfcheck.engine.rules.vocabulary import Vocabulary
@@ -40,11 +41,18 @@ class IntroductionLevels(Strict):
     levels: dict[str, str] = Field(description="Each level's bullet, by the vocabulary's levels; {meaning} from rulebook.yaml")
 
 
+class IntroductionText(Strict):
+    """A paragraph true of some Parties only ("took part, including {party}"): printed where the answers say so."""
+
+    text: str
+    when: Any = Field(description="The answers under which the paragraph is true of the Party, in the rule language")
+
+
 class Introduction(Strict):
-    """Paragraphs (texts), and {heading}, {bullets} or {levels} entries, in order."""
+    """Paragraphs (texts), and {heading}, {bullets}, {levels} or {text, when} entries, in order."""
 
     heading: str
-    content: list[str | IntroductionHeading | IntroductionBullets | IntroductionLevels]
+    content: list[str | IntroductionHeading | IntroductionBullets | IntroductionLevels | IntroductionText]
 
 
 class Headings(Strict):
@@ -77,6 +85,8 @@ class Annex(Strict):
     draft: str = Field(description="Lead-in to the draft recommendations (inferred ids, --include-draft)")
     own: str = Field(description="Lead-in to the obligations selfcheck states under its own ids")
     elements: str = Field(description="Lead-in to the recommendations whose elements the answers show not in place")
+    undetermined: str = Field(description="Lead-in to the recommendations the answers neither draw nor clear, for questions left unanswered")
+    reserved: str = Field(description="Lead-in to what a reservation the Party made excludes, naming the article")
     item: str = Field(description="One recommendation of a list: {id}, {level}, {why}")
     element: str = Field(description="One element not in place: {missing}, {question} (its words) and {answer}")
 
@@ -127,6 +137,9 @@ class FreeText(Strict):
 class ObserveSpec(Strict):
     observe: list[str] = Field(min_length=1)
     lead: str | None = None
+    drafted_lead: str | None = Field(
+        None, description="The lead where every observation that holds is worded by selfcheck: the Committee's lead never introduces only selfcheck's words"
+    )
     as_: Literal["paragraph", "bullets"] = Field("paragraph", alias="as")
 
 
@@ -141,6 +154,7 @@ class RecommendSpec(Strict):
     recommend: list[str | EntrySpec] = Field(min_length=1)
     lead: str | None = None
     run_in: str | None = None
+    run_in_after: list[str] = Field([], description="The observations whose finding the recommendations follow from: run_in continues only these (empty: any)")
     each: str = "{text}"
     punctuation: tuple[str, str] = (".", ".")
     nested: bool = False
@@ -180,6 +194,7 @@ class Observe:
     ids: tuple[str, ...]
     lead: str | None
     bullets: bool
+    drafted_lead: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +212,7 @@ class Recommend:
     each: str
     punctuation: tuple[str, str]
     nested: bool
+    run_in_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -240,6 +256,7 @@ class Layout:
     document: DocumentSpec
     chapters: dict[str, ChapterLayout]
     plain: bool = False  # no factsheet/ beside the rulebook: the words of templates/plain-report.yaml
+    introduction_when: dict[int, Condition] = field(default_factory=dict)  # by index in the introduction's content
 
 
 BLOCK_KINDS: dict[str, type[Strict]] = {"observe": ObserveSpec, "recommend": RecommendSpec, "statement": StatementSpec, "section": SectionSpec}
@@ -259,6 +276,14 @@ def load_layout(rulebook: Rulebook) -> Layout:
     except ValidationError as error:
         raise RulebookError([pydantic_input_error(document, error)]) from None
     problems += _vocabulary_problems(spec, document, rulebook.vocabulary)
+    introduction_when = {}
+    for index, entry in enumerate(spec.introduction.content):
+        if isinstance(entry, IntroductionText):
+            keys = ("introduction", "content", index, "when")
+            try:
+                introduction_when[index] = parse_condition(entry.when, rulebook.questionnaire, keys)
+            except ConditionError as error:
+                problems.append(document.error(str(error), error.keys))
     chapters = {}
     files = {entry.file: entry for entry in rulebook.meta.chapters}
     for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
@@ -272,7 +297,7 @@ def load_layout(rulebook: Rulebook) -> Layout:
             chapters[chapter.chapter] = chapter
     if problems:
         raise RulebookError(problems)
-    return Layout(spec, chapters, plain=not directory.is_dir())
+    return Layout(spec, chapters, plain=not directory.is_dir(), introduction_when=introduction_when)
 
 
 def _vocabulary_problems(spec: DocumentSpec, document: Document, vocabulary: Vocabulary) -> list[InputError]:
@@ -378,9 +403,16 @@ class _Checker:
                 self.problem(f"{observation_id} is placed twice", keys + ("observe", index))
             self.observed.add(observation_id)
         self.text(spec.lead, keys + ("lead",))
+        self.text(spec.drafted_lead, keys + ("drafted_lead",))
         if spec.as_ == "bullets" and spec.lead is None:
             self.problem("observations printed as bullets need a lead", keys)
-        return Observe(tuple(spec.observe), spec.lead, spec.as_ == "bullets")
+        drafted = [i for i in spec.observe if i in self.rulebook.observation_by_id and self.rulebook.observation_by_id[i].draft]
+        if spec.lead and drafted and not spec.drafted_lead:
+            self.problem(
+                f"{', '.join(drafted)} are worded by selfcheck: give a drafted_lead for when only they hold, for the lead is the Committee's",
+                keys + ("lead",),
+            )
+        return Observe(tuple(spec.observe), spec.lead, spec.as_ == "bullets", spec.drafted_lead)
 
     def recommend(self, spec: RecommendSpec, keys: tuple, block: str) -> Recommend:
         entries = []
@@ -396,9 +428,15 @@ class _Checker:
         self.text(spec.each, keys + ("each",), allowed={"party", "verb", "text"})
         if spec.run_in and not spec.lead:
             self.problem("a run_in lead needs a lead for when no observation precedes it", keys)
+        if spec.run_in_after and not spec.run_in:
+            self.problem("run_in_after names the observations a run_in continues, so it needs a run_in", keys)
+        for index, observation_id in enumerate(spec.run_in_after):
+            observation = self.rulebook.observation_by_id.get(observation_id)
+            if observation is None or observation.chapter != self.chapter:
+                self.problem(f"no observation {observation_id} in chapter {self.chapter}", keys + ("run_in_after", index))
         if spec.nested and not spec.lead:
             self.problem("nested recommendations need a lead to nest under", keys)
-        return Recommend(tuple(entries), spec.lead, spec.run_in, spec.each, spec.punctuation, spec.nested)
+        return Recommend(tuple(entries), spec.lead, spec.run_in, spec.each, spec.punctuation, spec.nested, tuple(spec.run_in_after))
 
     def entry(self, raw: EntrySpec, keys: tuple) -> Entry | None:
         if (raw.id is None) == (raw.ids is None):

@@ -76,11 +76,8 @@ _OPTION_DIGITS = string.ascii_lowercase
 
 
 def _digits(number: int, alphabet: str) -> str:
-    digits = alphabet[number % len(alphabet)]
-    while number >= len(alphabet):
-        number //= len(alphabet)
-        digits = alphabet[number % len(alphabet)] + digits
-    return digits
+    higher, last = divmod(number, len(alphabet))
+    return (_digits(higher, alphabet) if higher else "") + alphabet[last]
 
 
 @dataclass(frozen=True)
@@ -240,7 +237,7 @@ def encoder(plan: RulesetPlan) -> Callable[[Callable[[str, Any], Any]], str]:
     codes = plan.codes
     lines = ["def encode(get):"]
     variables: dict[str, str] = {}
-    template, arguments = [_FACT_HEAD.replace("%", "%%")], []
+    template, arguments = [_FACT_HEAD], []  # the head holds no "%"
     for field, question_id, option, kind in plan.fields:
         if question_id not in variables:
             variables[question_id] = f"v{len(variables)}"
@@ -251,7 +248,7 @@ def encoder(plan: RulesetPlan) -> Callable[[Callable[[str, Any], Any]], str]:
             arguments.append(f"({codes[NOT_PROVIDED]!r} if {value} == NP else {codes['yes']!r} if {option!r} in {value} else {codes['no']!r})")
         elif kind in ("integer", "text"):
             template.append("%s")
-            present = "1" if kind == "text" else f"str(int({value}))"
+            present = "'1'" if kind == "text" else f"str(int({value}))"
             arguments.append(f"""('' if {value} == NP else ',"{field}":' + {present})""")
         else:
             template.append(f',"{field}":"%s"')
@@ -313,7 +310,7 @@ class DurableEngine:
         """``fired`` for answers given as a mapping, any question missing from it not provided."""
         return self.fired_by(values.get, include_draft)
 
-    def fired_by(self, get: Callable[[str, Any], Any], include_draft: bool = False) -> list[str]:
+    def fired_by(self, get: Callable[[str, Any], Any], include_draft: bool) -> list[str]:
         """``fired`` for answers read by ``get(question, default)``."""
         with self._lock:
             try:
@@ -336,8 +333,8 @@ class DurableEngine:
         if result == _RESULT_OBSERVED:
             raise RuntimeError("a previous assessment's fact was still in the session")
         names = []
-        pending = core.start_action_for_state(handle, state)
-        message = pending[1] if pending else None
+        # durable-rules answers 0 only for a fact some rule matched: an action is pending
+        message = core.start_action_for_state(handle, state)[1]
         while message:
             # the message is {"<conjunct name>": {...}}; names never contain quotes
             names.append(message[2 : message.index('"', 2)])

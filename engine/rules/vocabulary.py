@@ -79,6 +79,12 @@ class Vocabulary(Strict):
     citations: list[CitationKind] = Field(min_length=1)
     tones: list[str] = Field(min_length=1)
     own: Own | None = Field(None, description="selfcheck's own ids (ids.own_recommendation): how they are stated and labelled")
+    quoted_party: str = Field(
+        "[the Party]",
+        min_length=1,
+        description="What a quoted ground prints where the published sentence named the Party the Committee monitored: "
+        "the quote is the Committee's finding for that Party, never one about the Party assessed",
+    )
 
     @model_validator(mode="after")
     def _one_block_each(self) -> Vocabulary:
