@@ -1,9 +1,10 @@
 """A path to compliance: the answer changes that would clear a Party's recommendations, as an amendment.
 
 For each recommendation at the chosen levels, ``smallest_changes`` gives every smallest set of
-answer changes that clears it. Combining them is a small exact search: one set per
-recommendation, no question given two values, the union as small as possible and clearing every
-one of them. Which of equally small unions to propose is data (``plan.yaml`` beside the
+answer changes that clears it. Combining them is a small exact search, made apart for each group
+of recommendations whose changes meet: one set per recommendation, no question given two values,
+the union as small as possible and clearing every one of them (where a group has none, it clears
+what agrees). Which of equally small unions to propose is data (``plan.yaml`` beside the
 questionnaire; a round without one has no preferences): answers narrowing the law's reach are a
 last resort; otherwise the union with most answers a compliant Party gives wins. The result is
 checked by re-assessing through durable-rules, and any recommendation it would create is reported.
