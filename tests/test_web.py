@@ -599,27 +599,30 @@ def test_selfcheck_serve_refuses_a_folder_that_does_not_exist(tmp_path):
     assert result.stderr.strip() == f"selfcheck: {tmp_path / 'nowhere'}: is not a folder; give the folder of answer files to serve"
 
 
-def test_the_results_name_the_article_of_a_reservation_instead_of_requiring_what_it_excludes(tmp_path):
+def _ruritania_page(tmp_path, answers: str, path: str = "/answers/ruritania") -> str:
     folder = tmp_path / "parties"
     folder.mkdir()
-    (folder / "ruritania.yaml").write_text(
-        "party: Ruritania\nround: lanzarote-2\nanswers:\n  convention.reservations: [art_25_3]\n  jurisdiction.habitual_residents_abroad: no\n"
-    )
-    page = client_for(folder).get("/answers/ruritania").text
+    (folder / "ruritania.yaml").write_text("party: Ruritania\nround: lanzarote-2\nanswers:\n" + answers)
+    return client_for(folder).get(path).text
+
+
+def _item(page: str, attribute: str) -> str:
+    """The list item a data attribute marks, up to its end."""
+    item = page[page.index(attribute) :]
+    return item[: item.index("</li>")]
+
+
+def test_the_results_name_the_article_of_a_reservation_instead_of_requiring_what_it_excludes(tmp_path):
+    page = _ruritania_page(tmp_path, "  convention.reservations: [art_25_3]\n  jurisdiction.habitual_residents_abroad: no\n")
     assert "IV-4" not in recommendations_on(page)
-    reserved = page[page.index('data-reserved="IV-4"') :]
-    reserved = reserved[: reserved.index("</li>")]
+    reserved = _item(page, 'data-reserved="IV-4"')
     assert "not required while the reservation under Art. 25(3) is maintained" in reserved
     assert "habitual-residents" not in reserved, "no element id on a page"
 
 
 def test_the_results_list_what_questions_left_unanswered_keep_open_under_its_chapter(tmp_path):
-    folder = tmp_path / "parties"
-    folder.mkdir()
-    (folder / "ruritania.yaml").write_text("party: Ruritania\nround: lanzarote-2\nanswers:\n  jurisdiction.nationals_abroad: yes\n")
-    page = client_for(folder).get("/answers/ruritania/chapters/IV").text
+    page = _ruritania_page(tmp_path, "  jurisdiction.nationals_abroad: yes\n", "/answers/ruritania/chapters/IV")
     assert "SC-IV-1" not in recommendations_on(page)
-    left_open = page[page.index('data-undetermined="SC-IV-1"') :]
-    left_open = left_open[: left_open.index("</li>")]
+    left_open = _item(page, 'data-undetermined="SC-IV-1"')
     assert "jurisdiction over nationals abroad stops below a penalty threshold, if S12.11 shows it (left unanswered)" in left_open
     assert "every-offence" not in left_open, "no element id on a page"
