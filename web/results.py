@@ -49,19 +49,20 @@ def panel(answers: Answers, assessment: Any, chapter: str | None = None) -> dict
             for level in rulebook.vocabulary.level_names
         ]
         chapters.append((entry, [(level, items) for level, items in levels if items]))
-    reserved: dict[str, list[Any]] = {}  # chapter -> the elements a reservation of the Party excludes, with the article
-    for item in getattr(assessment, "reserved", []):
-        reserved.setdefault(rulebook.by_id[item.recommendation].chapter, []).append(item)
-    undetermined: dict[str, list[Any]] = {}  # chapter -> the recommendations questions left unanswered keep open
-    for item in getattr(assessment, "undetermined", []):
-        undetermined.setdefault(rulebook.by_id[item.recommendation].chapter, []).append(item)
+
+    def by_chapter(items: list[Any]) -> dict[str, list[Any]]:
+        grouped: dict[str, list[Any]] = {}
+        for item in items:
+            grouped.setdefault(rulebook.by_id[item.recommendation].chapter, []).append(item)
+        return grouped
+
     return {
         "assessment": assessment,
         "chapters": chapters,
         "counts": counts(assessment),
         "chapter": chapter,
-        "reserved": reserved,
-        "undetermined": undetermined,
+        "reserved": by_chapter(getattr(assessment, "reserved", [])),  # what a reservation of the Party excludes, with the article
+        "undetermined": by_chapter(getattr(assessment, "undetermined", [])),  # what questions left unanswered keep open
     }
 
 

@@ -16,7 +16,7 @@ from selfcheck.engine.assessment.undetermined import Undetermined, undetermined
 from selfcheck.engine.common.models import Citations, assembled, constructor
 from selfcheck.engine.rules.conditions import holds, tests_in
 from selfcheck.engine.rules.markup import PARTY, clean, fill, placeholders_in, plain
-from selfcheck.engine.rules.rulebook import Element, Observation, Rulebook
+from selfcheck.engine.rules.rulebook import Element, Observation, Rule, Rulebook
 from selfcheck.engine.rules.wording import answer_text, describe_atom
 
 PARTY_MARK = "{party}"  # where a rule's text and grounds name the Party assessed
@@ -226,12 +226,12 @@ class _Layout:
         # why no information has its effect, per rule and per element, as the fields of NoInformation
         self.no_information = {rule.id: rule.no_information.model_dump() for rule in rulebook.rules if rule.no_information is not None}
         self.no_information.update({f"{rule.id}/{element.id}": element.no_information.model_dump() for rule in rulebook.rules for element in rule.elements})
-        self.grounds = {rule.id: [(g.para, g.quote.replace(PARTY_MARK, vocabulary.quoted_party)) for g in rule.grounds] for rule in rulebook.rules}
+        self.grounds = {rule.id: quoted_grounds(rule, vocabulary.quoted_party) for rule in rulebook.rules}
         # each rule's finding as far as the answers do not change it, every field in the model's order
         self.templates = {rule.id: {name: self.shared[rule.id].get(name) for name in Finding.model_fields} for rule in rulebook.rules}
         # the models an assessment builds by the hundred, built as model_construct would, faster
         self.observed, self.unmet = constructor(Observed), constructor(Unmet)
-        self.because, self.ground, self.reason = constructor(Because), constructor(Ground), constructor(NoInformation)
+        self.because, self.reason = constructor(Because), constructor(NoInformation)
         self.assessment, self.provenance = constructor(Assessment), constructor(Provenance)
         # the answers each observation quotes, and its sentences as worded for some answers
         self.quoted = {o.id: [name for name in placeholders_in(o.text) if name != PARTY] for o in rulebook.observations}
@@ -313,11 +313,10 @@ def _finding(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answe
     """A fired recommendation, explained by the first alternative that held on answers given, if any did."""
     rule = layout.rules[rule_id]
     party = answers.party
-    ground = layout.ground
     values = layout.templates[rule_id].copy()  # the rule's own fields, in the model's order
     values["block"] = layout.rulebook.block_for(rule, applying)
     values["text"] = layout.texts[rule_id].replace(PARTY_MARK, party)
-    values["grounds"] = [ground(para=para, quote=quote) for para, quote in layout.grounds[rule_id]]
+    values["grounds"] = list(layout.grounds[rule_id])
     if rule.condition is None and not rule.elements:  # addressed to all Parties: no answer explains it
         values.update(applies_because="all_parties", no_information=None, inferred=rule.basis == "inferred", because=[], unmet=[])
         return assembled(Finding, values)
@@ -339,6 +338,11 @@ def _finding(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answe
     values["because"] = because
     values["unmet"] = unmet
     return assembled(Finding, values)
+
+
+def quoted_grounds(rule: Rule, quoted_party: str) -> list[Ground]:
+    """A rule's grounds as quoted: the Committee's words for the Party it monitored, which they name as ``quoted_party``."""
+    return [Ground(para=g.para, quote=g.quote.replace(PARTY_MARK, quoted_party)) for g in rule.grounds]
 
 
 def element_questions(element: Element, rulebook: Rulebook) -> list[str]:

@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field
 from selfcheck.engine.answers.answer_file import Answers
 from selfcheck.engine.answers.questionnaire import NOT_PROVIDED, VARIES
 from selfcheck.engine.assessment.assess import (
-    PARTY_MARK,
     Assessment,
     Because,
     Finding,
@@ -27,6 +26,7 @@ from selfcheck.engine.assessment.assess import (
     element_questions,
     observation_text,
     provenance,
+    quoted_grounds,
 )
 from selfcheck.engine.assessment.counterfactual import smallest_changes
 from selfcheck.engine.common.errors import EngineError, InputError
@@ -142,7 +142,7 @@ def explain(answers: Answers, rulebook: Rulebook, item_id: str, include_draft: b
         {}
         if rule is None
         else dict(
-            grounds=[Ground(para=g.para, quote=g.quote.replace(PARTY_MARK, rulebook.vocabulary.quoted_party)) for g in rule.grounds],
+            grounds=quoted_grounds(rule, rulebook.vocabulary.quoted_party),
             on_no_information=rule.on_no_information,
             no_information=_no_information(rule, finding),
             applies_because=finding.applies_because if finding else None,

@@ -30,7 +30,7 @@ from selfcheck.engine.documents.layout import (
     Statement,
     default_chapter,
 )
-from selfcheck.engine.rules.conditions import holds, tests_in
+from selfcheck.engine.rules.conditions import Condition, holds, tests_in
 from selfcheck.engine.rules.markup import PARTY, Cite, clean, fill, footnotes_in, runs
 from selfcheck.engine.rules.rulebook import Rule, Rulebook
 
@@ -300,7 +300,7 @@ class _Builder:
             joined += ([Text(" ")] if joined else []) + observation
         if block.lead:
             joined = self.runs(block.lead) + [Text(" ")] + joined
-        return [Paragraph(joined, "observation", tuple(i for i in block.ids if i in self.observed))]
+        return [Paragraph(joined, "observation", tuple(ids))]
 
     def observation_runs(self, observation_id: str) -> list[Inline]:
         observation = self.rulebook.observation_by_id[observation_id]
@@ -476,30 +476,27 @@ class _Builder:
         by_rule: dict[str, list] = {}
         for item in self.assessment.undetermined:
             by_rule.setdefault(item.recommendation, []).append(item)
-        questionnaire = self.rulebook.questionnaire
         items = []
         for rule_id, open_ in by_rule.items():
             rule = self.rulebook.by_id[rule_id]
             said = []
             for item in open_:
                 condition = rule.condition if item.element is None else rule.element(item.element).condition
-                read = [questionnaire.questions[q] for q in dict.fromkeys(test.question for test in tests_in(condition))]
-                asked = "; ".join(self.asked_words(question) for question in read if question.number in item.questions)
+                asked = self.asked_in(condition, only=item.questions)
                 said.append(f"{item.missing} ({asked})" if item.missing else asked)
             items.append((rule_id, open_[0].level, "; ".join(said)))
         return items
 
     def unmet_words(self, finding) -> str:
         """The elements not in place, in people's words: what is missing, the question's words and the answer."""
+        rule = self.rulebook.by_id[finding.id]
+        return "; ".join(f"{unmet.missing} ({self.asked_in(rule.element(unmet.element).condition)})" for unmet in finding.unmet)
+
+    def asked_in(self, condition: Condition | None, only: list[str] | None = None) -> str:
+        """The questions a condition reads (those numbered in ``only``, if given), each in its words with the answer given."""
         questionnaire = self.rulebook.questionnaire
-        said = []
-        for unmet in finding.unmet:
-            rule = self.rulebook.by_id[finding.id]
-            element = rule.element(unmet.element)
-            asked = [questionnaire.questions[q] for q in dict.fromkeys(test.question for test in tests_in(element.condition))]
-            questions = "; ".join(self.asked_words(question) for question in asked)
-            said.append(f"{unmet.missing} ({questions})")
-        return "; ".join(said)
+        read = [questionnaire.questions[q] for q in dict.fromkeys(test.question for test in tests_in(condition))]
+        return "; ".join(self.asked_words(question) for question in read if only is None or question.number in only)
 
     def asked_words(self, question: Question) -> str:
         values = {"question": question.prompt, "answer": question.in_words(self.answers.value(question.id))}
