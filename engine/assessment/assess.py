@@ -170,7 +170,7 @@ def reserved(layout: _Layout, rulebook: Rulebook, answers: Answers, include_draf
                 continue
             _, _, questions = layout.elements[(rule.id, element.id)]
             reserved_by = str(element.spec.reserved_by)
-            words = f"{element.missing} ({', '.join(questions)}): not required while the reservation under {reserved_by} is maintained"
+            words = reserved_words(element, questions)
             found.append(
                 Reserved(recommendation=rule.id, element=element.id, missing=element.missing, questions=questions, reserved_by=reserved_by, words=words)
             )
@@ -338,6 +338,11 @@ def _finding(layout: _Layout, rule_id: str, conjuncts: list[str], answers: Answe
     values["because"] = because
     values["unmet"] = unmet
     return assembled(Finding, values)
+
+
+def reserved_words(element: Element, questions: list[str]) -> str:
+    """An element a reservation excludes, for people: what is missing, its questions, and the article permitting the reservation."""
+    return f"{element.missing} ({', '.join(questions)}): not required while the reservation under {element.spec.reserved_by} is maintained"
 
 
 def quoted_grounds(rule: Rule, quoted_party: str) -> list[Ground]:

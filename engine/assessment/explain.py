@@ -27,6 +27,7 @@ from selfcheck.engine.assessment.assess import (
     observation_text,
     provenance,
     quoted_grounds,
+    reserved_words,
 )
 from selfcheck.engine.assessment.counterfactual import smallest_changes
 from selfcheck.engine.common.errors import EngineError, InputError
@@ -189,7 +190,7 @@ def _elements(rule: Rule, answers: Answers, rulebook: Rulebook) -> list[ElementS
         questions = element_questions(element, rulebook)
         reserved = in_place and element.unreserved is not None and holds(element.unreserved, answers.value)
         if reserved:
-            words = f"{element.missing} ({', '.join(questions)}): not required while the reservation under {element.spec.reserved_by} is maintained"
+            words = reserved_words(element, questions)
         else:
             words = element.fact if in_place else f"{element.missing} ({', '.join(questions)})"
         condition = _part(element.condition, answers, rulebook)
